@@ -1,0 +1,1 @@
+"""voice-coach: voice-guided exercise sessions from routine files."""

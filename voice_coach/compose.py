@@ -1,0 +1,314 @@
+"""The composer: a validated Routine plus measured speech lengths in, an exact Timeline out.
+
+Pure: no engines, no files, no clock. Every event is placed from an absolute integer start;
+nothing is accumulated from float durations. Speech that does not fit its slot is an error here,
+found when the session is built, not when it is heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .errors import Diagnostic, SpecError
+from .spec import Breathe, Exercise, Pause, Pos, Routine, Say, Text, fill
+from .timeline import Chapter, Event, Timeline, format_clock_ms
+from .tones import TONE_MS
+
+TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
+FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts
+COUNT_GAP_MS = 150  # a count is skipped when it would follow speech more closely than this
+HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
+REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
+COUNTDOWN_BEATS = 3
+BEAT_MS = 1000
+TAIL_MIN_MS = 1000
+
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+
+
+def number_word(n: int) -> str:
+    """'three' for 3; digits past twenty (the engine reads those naturally)."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def _capital(word: str) -> str:
+    return word[:1].upper() + word[1:] + "."
+
+
+@dataclass(frozen=True)
+class _Placed:
+    event: Event
+    pos: Pos | None  # where a spoken cue came from, for fit errors
+
+
+class _Builder:
+    """Collects events and chapters; `speech_ms` measures a phrase (already synthesised)."""
+
+    def __init__(self, routine: Routine, speech_ms: Callable[[str], int]) -> None:
+        self.routine = routine
+        self.speech_ms = speech_ms
+        self.placed: list[_Placed] = []
+        self.chapters: list[Chapter] = []
+        self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
+
+    def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
+            set_: int = 0, rep: int = 0, phase: str = "") -> int:
+        """Places speech at start_ms; returns its end (start_ms when there is nothing to say)."""
+        if not text:
+            return start_ms
+        duration_ms = self.speech_ms(text)
+        self.placed.append(_Placed(Event(start_ms, duration_ms, "speech", text=text, layer=layer,
+                                         set=set_, rep=rep, phase=phase), pos))
+        return start_ms + duration_ms
+
+    def tone(self, start_ms: int, tone: str, *, layer: str = "cue", set_: int = 0, rep: int = 0,
+             phase: str = "") -> int:
+        if tone == "none":
+            return start_ms
+        duration_ms = TONE_MS[tone]
+        self.placed.append(_Placed(Event(start_ms, duration_ms, "tone", tone=tone, layer=layer,
+                                         set=set_, rep=rep, phase=phase), None))
+        return start_ms + duration_ms
+
+    def chapter(self, start_ms: int, title: str, kind: str) -> None:
+        if self.chapters and self.chapters[-1].start_ms == start_ms:
+            self.chapters[-1] = Chapter(start_ms, title, kind)
+        else:
+            self.chapters.append(Chapter(start_ms, title, kind))
+
+
+def phrases(routine: Routine) -> list[str]:
+    """Every phrase the routine may speak, in order of first use, each once.
+
+    Composes with every phrase taken as silent, which places every possible count too, so the
+    result is a superset of what the measured timeline will hold.
+    """
+    builder = _build(routine, lambda text: 0)
+    seen: dict[str, None] = {}
+    for placed in builder.placed:
+        if placed.event.kind == "speech":
+            seen.setdefault(placed.event.text)
+    return list(seen)
+
+
+def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
+    """The session's timeline, from the routine and each phrase's measured length in ms.
+
+    Args:
+        routine: a validated routine.
+        speech_ms: length in ms of the trimmed clip of a phrase (every phrase from `phrases`).
+    Raises:
+        SpecError: a cue does not fit its slot, or two cues overlap; each names the cue, its
+            measured length, its slot and what to change.
+    """
+    builder = _build(routine, speech_ms)
+    placed = sorted(builder.placed, key=lambda p: (p.event.start_ms, p.event.layer != "cue"))
+    problems = _dedupe(_fit_problems(placed, routine))
+    if problems:
+        raise SpecError(problems)
+    end_ms = max((p.event.end_ms for p in placed), default=0)
+    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, TAIL_MIN_MS)
+    return Timeline(
+        routine=routine.name, title=routine.title, duration_ms=duration_ms,
+        events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
+        fade_out_ms=routine.fade_out_ms,
+    )
+
+
+def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
+    builder = _Builder(routine, speech_ms)
+    t = 0
+    exercises = [s for s in routine.steps if isinstance(s, Exercise)]
+    if routine.intro is not None or (routine.steps and not isinstance(routine.steps[0], Exercise)):
+        builder.chapter(0, "Introduction", "intro")
+    minutes = {"title": routine.title, "minutes": ""}
+    if routine.intro is not None:
+        t = _say_block(builder, t, routine.intro, minutes, routine.gap_ms)
+    for step in routine.steps:
+        if isinstance(step, Exercise):
+            t = _exercise(builder, t, step, named=len(exercises) > 1)
+        elif isinstance(step, Breathe):
+            t = _breathe(builder, t, step)
+        elif isinstance(step, Pause):
+            builder.say(t, fill(step.say, {"title": routine.title,
+                                           "seconds": step.duration_ms / 1000}),
+                        step.say.pos if step.say else None)
+            t += step.duration_ms
+        elif isinstance(step, Say):
+            gap_ms = step.gap_ms if step.gap_ms >= 0 else routine.gap_ms
+            t = _say_block(builder, t, step.text, minutes, gap_ms)
+    if routine.outro is not None:
+        builder.chapter(t, "Finish", "outro")
+        t = _say_block(builder, t, routine.outro, minutes, routine.gap_ms)
+    builder.cursor_ms = t
+    return builder
+
+
+def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
+    end = builder.say(t, fill(text, values), text.pos)
+    return end + gap_ms
+
+
+def _exercise(builder: _Builder, t: int, ex: Exercise, named: bool) -> int:
+    title = builder.routine.title
+    for set_no in range(1, ex.sets + 1):
+        label = f"Set {set_no} of {ex.sets}"
+        builder.chapter(t, f"{ex.name}: {label.lower()}" if named else label, "set")
+        values = {"set": set_no, "sets": ex.sets, "reps": ex.reps, "name": ex.name,
+                  "title": title, "seconds": ex.rest_ms / 1000, "rest": ex.rest_ms / 1000}
+        t = _set_header(builder, t, ex, values, set_no)
+        t = _reps(builder, t, ex, values, set_no)
+        if set_no < ex.sets and ex.rest_ms > 0:
+            builder.chapter(t, "Rest", "rest")
+            builder.say(t + REST_LEAD_MS, fill(ex.rest_say, values),
+                        ex.rest_say.pos if ex.rest_say else None, set_=set_no, phase="rest")
+            t += ex.rest_ms
+    return t
+
+
+def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) -> int:
+    t = builder.tone(t, "chime", set_=set_no, phase="set") + TONE_GAP_MS
+    texts = [fill(ex.set_intro, values), fill(ex.safety, values)]
+    pos = (ex.set_intro or ex.safety or ex).pos
+    end = builder.say(t, " ".join(x for x in texts if x), pos, set_=set_no, phase="set")
+    t = end + HEADER_AFTER_MS
+    if ex.get_ready == "none":
+        return t
+    for beat in range(COUNTDOWN_BEATS):
+        start = t + beat * BEAT_MS
+        if ex.get_ready == "spoken":
+            builder.say(start, _capital(number_word(COUNTDOWN_BEATS - beat)), ex.pos,
+                        set_=set_no, phase="get ready")
+        else:
+            builder.tone(start, "tick", set_=set_no, phase="get ready")
+    return t + COUNTDOWN_BEATS * BEAT_MS
+
+
+def _announcements(ex: Exercise, values: dict, rep: int) -> list[tuple[str, Pos]]:
+    """What is said at the start of repetition `rep`, besides the first phase's own cue."""
+    out: list[tuple[str, Pos]] = []
+    if ex.count_reps:
+        out.append((_capital(number_word(rep)), ex.pos))
+    special = False
+    if ex.halfway is not None and ex.reps >= 4 and rep == ex.reps // 2 + 1:
+        out.append((fill(ex.halfway, values), ex.halfway.pos))
+        special = True
+    if ex.last_reps and ex.last_say is not None and rep > ex.reps - ex.last_reps:
+        out.append((fill(ex.last_say, values), ex.last_say.pos))
+        special = True
+    if (ex.remind_every and ex.remind is not None and not special and rep > 1
+            and (rep - 1) % ex.remind_every == 0):
+        out.append((fill(ex.remind, values), ex.remind.pos))
+    return [(text, pos) for text, pos in out if text]
+
+
+def _phase_start(ex: Exercise, t: int, rep: int, k: int) -> int:
+    """Absolute start of phase k of repetition rep (1-based), exact for any cadence."""
+    if ex.style == "pump":
+        beats = len(ex.phases)
+        beat = (rep - 1) * beats + k
+        return t + beat * 60_000 // (ex.cadence_per_min * beats)
+    rep_ms = sum(p.hold_ms for p in ex.phases)
+    return t + (rep - 1) * rep_ms + sum(p.hold_ms for p in ex.phases[:k])
+
+
+def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) -> int:
+    pump = ex.style == "pump"
+    for rep in range(1, ex.reps + 1):
+        rep_values = {**values, "rep": rep, "left": ex.reps - rep + 1, "done": rep - 1}
+        faded = ex.voice_fade > 0 and rep > ex.voice_fade
+        for k, phase in enumerate(ex.phases):
+            start = _phase_start(ex, t, rep, k)
+            end = _phase_start(ex, t, rep, k + 1)
+            name = phase.say.value if phase.say else f"phase {k + 1}"
+            tags = {"set_": set_no, "rep": rep, "phase": name}
+            rep_values["seconds"] = (end - start) / 1000
+            tone_end = builder.tone(start, phase.tone, layer="metronome" if pump else "cue",
+                                    **tags)
+            speech_at = start if pump or phase.tone == "none" else tone_end + TONE_GAP_MS
+            parts = _announcements(ex, rep_values, rep) if k == 0 else []
+            if phase.say is not None and not faded:
+                parts.append((fill(phase.say, rep_values), phase.say.pos))
+            text = " ".join(p for p, _ in parts)
+            pos = parts[0][1] if parts else None
+            spoken_end = builder.say(speech_at, text, pos, **tags)
+            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
+    return _phase_start(ex, t, ex.reps + 1, 0)
+
+
+def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
+            tags: dict) -> None:
+    """Counts the whole seconds of a hold, aloud or ticked, where they do not crowd the cue."""
+    if count == "none":
+        return
+    for second in range(1, (end - start - 1) // BEAT_MS + 1):
+        at = start + second * BEAT_MS
+        if at < busy_until + COUNT_GAP_MS:
+            continue
+        if count == "aloud" and not faded:
+            builder.say(at, _capital(number_word(second + 1)), None, **tags)
+        else:
+            builder.tone(at, "tick", **tags)
+
+
+def _breathe(builder: _Builder, t: int, step: Breathe) -> int:
+    builder.chapter(t, step.name or "Breathing", "breathing")
+    parts = ((step.inhale_ms, step.say_in, "rise", "breathe in"),
+             (step.hold_ms, step.say_hold, "none", "hold"),
+             (step.exhale_ms, step.say_out, "fall", "breathe out"),
+             (step.hold_out_ms, step.say_hold, "none", "hold"))
+    for cycle in range(1, step.cycles + 1):
+        faded = step.voice_fade > 0 and cycle > step.voice_fade
+        values = {"cycle": cycle, "cycles": step.cycles, "name": step.name,
+                  "title": builder.routine.title}
+        for duration_ms, say, tone, phase in parts:
+            if duration_ms == 0:
+                continue
+            values["seconds"] = duration_ms / 1000
+            tone_end = builder.tone(t, tone, rep=cycle, phase=phase)
+            speech_at = t if tone == "none" else tone_end + TONE_GAP_MS
+            if not faded and say is not None:
+                builder.say(speech_at, fill(say, values), say.pos, rep=cycle, phase=phase)
+            t += duration_ms
+    return t
+
+
+def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnostic]:
+    """A diagnostic for every cue that runs into the next cue (metronome beats excepted)."""
+    cues = [p for p in placed if p.event.layer == "cue"]
+    for here, after in zip(cues, cues[1:]):
+        event = here.event
+        if event.end_ms + (FIT_MARGIN_MS if event.kind == "speech" else 0) <= after.event.start_ms:
+            continue
+        pos = here.pos or after.pos or Pos(routine.path)
+        slot_ms = after.event.start_ms - event.start_ms
+        nxt = f'"{after.event.text}"' if after.event.kind == "speech" else (
+            f"the {after.event.tone} tone")
+        if event.kind == "speech":
+            needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
+                            // max(slot_ms - FIT_MARGIN_MS, 1))
+            yield pos.diag(
+                f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
+                f"{slot_ms} ms (at {format_clock_ms(event.start_ms)}, before {nxt})",
+                "shorten the text, speak faster (voice: rate: "
+                f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
+        else:
+            yield pos.diag(f"the {event.tone} tone at {format_clock_ms(event.start_ms)} runs into {nxt}",
+                           "lengthen the phase it starts, or choose a shorter tone (tick)")
+
+
+def _dedupe(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per place and problem, noting how often it recurs (e.g. once per set)."""
+    counts: dict[tuple, list] = {}
+    for diag in diags:
+        key = (diag.line, diag.col, diag.message.split(" (at ")[0])
+        counts.setdefault(key, [diag, 0])[1] += 1
+    out = []
+    for diag, n in counts.values():
+        if n > 1:
+            diag = Diagnostic(diag.path, diag.line, diag.col, f"{diag.message}, and {n - 1} "
+                              f"more time{'s' if n > 2 else ''}", diag.hint)
+        out.append(diag)
+    return out

@@ -1,0 +1,80 @@
+"""Errors people can act on: compiler-style diagnostics for bad input, clear failures for the rest.
+
+Library code raises these; only `cli.py` turns them into stderr text and exit codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in an input file, located like a compiler does (1-based line and column)."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        text = f"{where}: error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class VoiceCoachError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self) -> str:
+        text = f"error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class UsageError(VoiceCoachError):
+    """Bad option, missing file, unknown routine name: the user must change what they typed."""
+
+    exit_code = 2
+
+
+class SpecError(VoiceCoachError):
+    """One or more problems in a routine file, every one of them reported at once."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col))
+        n = len(self.diagnostics)
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in routine")
+
+    def format(self) -> str:
+        lines = [d.format() for d in self.diagnostics]
+        n = len(self.diagnostics)
+        if n > 1:
+            lines.append(f"{n} errors")
+        return "\n".join(lines)
+
+
+class EngineError(VoiceCoachError):
+    """A speech engine, ffmpeg or the sound device is missing or failed: say what to install or do."""
+
+    exit_code = 1
+
+
+class OutputError(VoiceCoachError):
+    """The output could not be written (permissions, full disk); nothing half-written is left."""
+
+    exit_code = 1
