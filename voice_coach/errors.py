@@ -57,8 +57,7 @@ class SpecError(VoiceCoachError):
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col))
-        n = len(self.diagnostics)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in routine")
+        super().__init__(self.format())
 
     def format(self) -> str:
         lines = [d.format() for d in self.diagnostics]

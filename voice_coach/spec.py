@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import Diagnostic, SpecError, UsageError
@@ -330,9 +331,7 @@ class _Reader:
                 self.error(key_node, f"'{key}' is given twice in {what}")
                 continue
             if key not in fields:
-                close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(fields)
-                self.error(key_node, f"unknown key '{key}' in {what}", hint)
+                self.error(key_node, f"unknown key '{key}' in {what}", _key_hint(key, fields))
                 continue
             seen[key] = value_node
         for key, spec in fields.items():
@@ -434,6 +433,25 @@ class _Reader:
         return out
 
 
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest choice to a misspelt word: same letters first (rpes → reps), then difflib."""
+    choices = list(choices)
+    for choice in choices:
+        if sorted(choice) == sorted(word):
+            return choice
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _key_hint(key: str, fields: dict[str, Field]) -> str:
+    close = suggest(key, fields)
+    if close:
+        return f"did you mean '{close}'?"
+    if fields is EXERCISE_FIELDS and key in PHASE_FIELDS:
+        return f"'{key}' belongs to a phase: put it under 'phases:', e.g. - say: Up\n  {key}: ..."
+    return "known keys: " + ", ".join(fields)
+
+
 def _describe(node: Any) -> str:
     import yaml
 
@@ -493,7 +511,32 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
     routine = _routine(root, reader, name, source)
     if reader.diags or routine is None:
         raise SpecError(reader.diags)
+    floor_ms = minimum_length_ms(routine)
+    if floor_ms > limits.max_total_ms:
+        raise SpecError([Diagnostic(
+            path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
+            f"limit is {limits.max_total_ms / 60_000:g} minutes",
+            "fewer sets or repetitions, or raise the limit with --max-minutes")])
     return routine
+
+
+def minimum_length_ms(routine: Routine) -> int:
+    """A floor on the session's length from its timed parts alone (no speech), computed cheaply
+    so absurd routines are refused before anything is composed or synthesised."""
+    total = 0
+    for step in routine.steps:
+        if isinstance(step, Exercise):
+            if step.style == "pump":
+                rep_ms = 60_000 // step.cadence_per_min
+            else:
+                rep_ms = sum(p.hold_ms for p in step.phases)
+            total += step.sets * step.reps * rep_ms + (step.sets - 1) * step.rest_ms
+        elif isinstance(step, Breathe):
+            total += step.cycles * (step.inhale_ms + step.hold_ms + step.exhale_ms
+                                    + step.hold_out_ms)
+        elif isinstance(step, Pause):
+            total += step.duration_ms
+    return total
 
 
 def _decode(text: str | bytes, path: str, limits: Limits) -> str:
@@ -519,7 +562,8 @@ def _yaml_diag(exc: Exception, path: str) -> Diagnostic:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"this is not valid YAML: {problem}" + (f" ({context})" if context else "")
-    hint = "indent with spaces, not tabs" if "\t" in str(problem) or "tab" in str(problem) else (
+    tab = "\t" in str(problem) or "\\t" in str(problem)
+    hint = "indent with spaces, not tabs" if tab else (
         "check the indentation and that every key is followed by ': '")
     if mark is None:
         return Diagnostic(path, 1, 1, message, hint)
@@ -535,6 +579,11 @@ def _check_size(root: Any, reader: _Reader) -> None:
     while stack:
         node, depth = stack.pop()
         count += 1
+        tag = node.tag or ""
+        if not tag.startswith("tag:yaml.org,2002:") or "python" in tag:
+            reader.error(node, f"YAML tags such as '{tag}' are not allowed in routine files",
+                         "remove the '!' tag; write plain values")
+            return
         if count > reader.limits.max_yaml_nodes:
             reader.error(root, f"the routine has more than {reader.limits.max_yaml_nodes:,} "
                          "values (counting repeats through YAML aliases)",
@@ -610,13 +659,14 @@ def _step(node: Any, reader: _Reader) -> Step | None:
     kinds = [key.value for key, _ in node.value if key.value in STEP_KINDS and key.value != "say"]
     kind = kinds[0] if kinds else ("say" if first == "say" else None)
     if kind is None:
-        close = difflib.get_close_matches(str(first), STEP_KINDS, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "steps start with: " + ", ".join(
+        close = suggest(str(first), STEP_KINDS)
+        hint = f"did you mean '{close}'?" if close else "steps start with: " + ", ".join(
             STEP_KINDS)
         reader.error(node.value[0][0], f"unknown kind of step '{first}'", hint)
         return None
+    n_before = len(reader.diags)
     values = reader.fields(node, STEP_KINDS[kind], f"the {kind} step")
-    if values is None:
+    if values is None or len(reader.diags) > n_before:
         return None
     pos = reader.pos(node)
     allowed = TEXT_VARS[kind]

@@ -1,0 +1,39 @@
+"""Shared fixtures: an isolated speech cache for the whole run, and quick ways to compose."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from voice_coach.compose import compose
+from voice_coach.spec import parse_routine
+from voice_coach.synth.fake import fake_duration_ms
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_ROUTINES = Path(__file__).resolve().parent / "routines"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test run gets its own speech cache, so the user's is never touched."""
+    if "VOICE_COACH_CACHE_DIR" in os.environ and os.environ.get("VOICE_COACH_KEEP_CACHE"):
+        yield
+        return
+    old = os.environ.get("VOICE_COACH_CACHE_DIR")
+    os.environ["VOICE_COACH_CACHE_DIR"] = str(tmp_path_factory.mktemp("speech-cache"))
+    yield
+    if old is None:
+        os.environ.pop("VOICE_COACH_CACHE_DIR", None)
+    else:
+        os.environ["VOICE_COACH_CACHE_DIR"] = old
+
+
+def fake_compose(routine):
+    """Composes with the fake engine's deterministic speech lengths."""
+    return compose(routine, lambda text: fake_duration_ms(text, routine.voice.rate_wpm))
+
+
+def routine_from(text: str, path: str = "test.yaml"):
+    return parse_routine(text, path=path)

@@ -1,0 +1,187 @@
+"""The composer: exact placement, fit errors, announcements, and invariants over random routines."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import fake_compose, routine_from
+from voice_coach.compose import FIT_MARGIN_MS, compose, phrases
+from voice_coach.errors import SpecError
+from voice_coach.spec import builtin_names, load_routine, minimum_length_ms
+from voice_coach.timeline import overlaps
+
+
+def test_tiny_routine_exact_plan() -> None:
+    routine = routine_from(
+        "title: Tiny\nfade_out: 0s\nsteps:\n  - exercise: Pumps\n    sets: 1\n    reps: 2\n"
+        "    get_ready: none\n    set_intro: Go.\n    halfway: false\n    phases:\n"
+        "      - {say: Up., hold: 1s, tone: rise}\n      - {say: Down., hold: 1s, tone: fall}\n"
+    )
+    timeline = compose(routine, {"Go.": 500, "Up.": 300, "Down.": 400}.__getitem__)
+    got = [(e.start_ms, e.duration_ms, e.kind, e.text or e.tone) for e in timeline.events]
+    assert got == [
+        (0, 800, "tone", "chime"),
+        (880, 500, "speech", "Go."),
+        (1980, 200, "tone", "rise"),
+        (2260, 300, "speech", "Up."),
+        (2980, 200, "tone", "fall"),
+        (3260, 400, "speech", "Down."),
+        (3980, 200, "tone", "rise"),
+        (4260, 300, "speech", "Up."),
+        (4980, 200, "tone", "fall"),
+        (5260, 400, "speech", "Down."),
+    ]
+    assert timeline.duration_ms == 5980 + 1000  # the set ends at 5980, then a 1 s tail
+    assert [(c.start_ms, c.title) for c in timeline.chapters] == [(0, "Set 1 of 1")]
+
+
+def test_speech_that_does_not_fit_names_cue_length_slot_and_fix() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: Pumps\n    sets: 2\n    reps: 1\n    rest: 20s\n"
+        "    get_ready: none\n    phases:\n"
+        "      - say: Pull your toes up towards your nose as far as you comfortably can.\n"
+        "        hold: 2s\n        tone: rise\n      - say: Down.\n        hold: 2s\n",
+        path="long.yaml",
+    )
+    with pytest.raises(SpecError) as info:
+        fake_compose(routine)
+    out = info.value.format()
+    assert out.startswith(
+        'long.yaml:9:14: error: the cue "Pull your toes up towards your nose '
+        'as far as you comfortably can." takes 3960 ms but its slot is 1720 ms'
+    )
+    assert "and 1 more time" in out  # the same cue in set 2 is reported once
+    assert "hint: shorten the text, speak faster (voice: rate: 392)" in out
+
+
+def test_rest_speech_must_fit_rest() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: P\n    sets: 2\n    reps: 1\n    rest: 1s\n"
+        "    rest_say: Take a long and well deserved rest now.\n",
+        path="r.yaml",
+    )
+    with pytest.raises(SpecError, match=r'r.yaml:7:15: error: the cue "Take a long'):
+        fake_compose(routine)
+
+
+def test_pump_style_places_beats_exactly_without_drift() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: P\n    style: pump\n    cadence: 45\n    sets: 1\n"
+        "    reps: 90\n    get_ready: none\n    set_intro: false\n    halfway: false\n"
+        "    phases:\n      - tone: tick\n      - tone: tock\n"
+    )
+    timeline = fake_compose(routine)
+    beats = [e.start_ms for e in timeline.events if e.layer == "metronome"]
+    first = beats[0]
+    assert len(beats) == 180
+    # beat k at first + floor(k * 60000 / 90): exact, never accumulated
+    assert beats == [first + k * 60_000 // 90 for k in range(180)]
+    assert beats[-1] - first == 119_333
+
+
+def test_voice_fade_then_tones_only_with_announcements() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: P\n    sets: 1\n    reps: 6\n    voice_fade: 2\n"
+        "    last: 1\n    halfway: Halfway.\n    get_ready: none\n"
+    )
+    timeline = fake_compose(routine)
+    texts = [(e.rep, e.text) for e in timeline.speech() if e.rep]
+    assert texts == [
+        (1, "Toes up, and hold."),
+        (1, "Toes down, and hold."),
+        (2, "Toes up, and hold."),
+        (2, "Toes down, and hold."),
+        (4, "Halfway."),
+        (6, "Last 1."),
+    ]
+    assert len([e for e in timeline.tones() if e.tone in ("rise", "fall")]) == 12
+
+
+def test_countdown_spoken_or_ticked() -> None:
+    base = "title: T\nsteps:\n  - exercise: P\n    sets: 1\n    reps: 1\n    get_ready: {}\n"
+    spoken = fake_compose(routine_from(base.format("spoken")))
+    assert [e.text for e in spoken.speech() if e.phase == "get ready"] == ["Three.", "Two.", "One."]
+    ticks = fake_compose(routine_from(base.format("tones")))
+    starts = [e.start_ms for e in ticks.tones() if e.phase == "get ready"]
+    assert [b - starts[0] for b in starts] == [0, 1000, 2000]
+
+
+def test_chapters_for_intro_sets_rests_breathing_outro() -> None:
+    timeline = fake_compose(load_routine("tests/routines/everything.yaml"))
+    assert [(c.kind, c.title) for c in timeline.chapters] == [
+        ("intro", "Introduction"),
+        ("set", "Heel raises: set 1 of 2"),
+        ("rest", "Rest"),
+        ("set", "Heel raises: set 2 of 2"),
+        ("set", "Quick pumps: set 1 of 1"),
+        ("breathing", "Calm breathing"),
+        ("outro", "Finish"),
+    ]
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtins_have_no_overlaps_and_sorted_events(name: str) -> None:
+    timeline = fake_compose(load_routine(name))
+    starts = [e.start_ms for e in timeline.events]
+    assert starts == sorted(starts)
+    assert overlaps(timeline.events) == []
+    assert timeline.events[-1].end_ms <= timeline.duration_ms
+
+
+def test_phrases_cover_every_spoken_text() -> None:
+    routine = load_routine("tests/routines/everything.yaml")
+    assert {e.text for e in fake_compose(routine).speech()} <= set(phrases(routine))
+
+
+# --- properties over generated routines ------------------------------------------------------
+
+phase = st.fixed_dictionaries(
+    {
+        "say": st.sampled_from(["Up.", "Down.", "Hold it.", "And relax."]),
+        "hold": st.integers(2, 8).map(lambda s: f"{s}s"),
+        "tone": st.sampled_from(["rise", "fall", "tick", "none"]),
+        "count": st.sampled_from(["none", "aloud", "tick"]),
+    }
+)
+exercise = st.fixed_dictionaries(
+    {
+        "exercise": st.just("E"),
+        "sets": st.integers(1, 3),
+        "reps": st.integers(1, 12),
+        "rest": st.integers(5, 20).map(lambda s: f"{s}s"),
+        "get_ready": st.sampled_from(["spoken", "tones", "none"]),
+        "phases": st.lists(phase, min_size=1, max_size=3),
+        "voice_fade": st.integers(0, 4),
+        "last": st.integers(0, 3),
+        "count_reps": st.booleans(),
+        "remind_every": st.integers(0, 4),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(exercise, min_size=1, max_size=2))
+def test_composed_timeline_invariants(exercises: list[dict]) -> None:
+    import yaml
+
+    routine = routine_from(yaml.safe_dump({"title": "P", "steps": exercises}))
+    try:
+        timeline = fake_compose(routine)
+    except SpecError as exc:
+        # A cue that does not fit is a located, explained error: never anything else.
+        assert all("takes" in d.message and d.line > 0 for d in exc.diagnostics)
+        return
+    starts = [e.start_ms for e in timeline.events]
+    assert starts == sorted(starts)
+    assert overlaps(timeline.events) == []
+    for here, after in zip(timeline.events, timeline.events[1:]):
+        if here.kind == "speech" and here.layer == "cue" and after.layer == "cue":
+            assert here.end_ms + FIT_MARGIN_MS <= after.start_ms
+    # The timed parts add up exactly: the timeline is never shorter than them.
+    assert timeline.duration_ms >= minimum_length_ms(routine)
+    chapter_starts = [c.start_ms for c in timeline.chapters]
+    assert chapter_starts == sorted(chapter_starts)
+    n_sets = sum(e["sets"] for e in exercises)
+    assert len([c for c in timeline.chapters if c.kind == "set"]) == n_sets
