@@ -129,22 +129,16 @@ def _prepare(routine_obj, quiet: bool = False):
 @funnel
 def routines() -> None:
     """List the built-in routines: name, length and what each is for."""
-    from .compose import compose
+    from .session import prepare
     from .spec import builtin_names, load_routine
     from .timeline import format_length_ms
 
     names = builtin_names()
     width = max(len(n) for n in names)
     for name in names:
-        routine = load_routine(name)
-        approx = compose(routine, _estimate_speech_ms(routine.voice.rate_wpm))
-        typer.echo(f"{name:<{width}}  ~{format_length_ms(approx.duration_ms):>11}  "
-                   f"{routine.about}")
-
-
-def _estimate_speech_ms(rate_wpm: int) -> Callable[[str], int]:
-    """A rough speech length (for listings only): words at the rate, plus a little."""
-    return lambda text: 150 + len(text.split()) * 60_000 // rate_wpm
+        session = prepare(load_routine(name))
+        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
+                   f"{session.routine.about}")
 
 
 @app.command()

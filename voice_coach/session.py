@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .compose import compose, phrases
+from .errors import SpecError, UsageError
 from .spec import Routine
 from .timeline import Timeline, frames_to_ms
 
@@ -43,7 +44,11 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     from .synth import synthesize_all
 
     texts = phrases(routine)
-    clips = synthesize_all(texts, routine.voice, engine=engine, cache=cache, progress=progress)
+    options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
+    try:
+        clips = synthesize_all(texts, routine.voice, engine=engine, progress=progress, **options)
+    except UsageError as exc:  # a voice, rate or volume the engine does not have
+        raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
     return Session(routine, timeline, clips)

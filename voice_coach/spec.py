@@ -184,6 +184,7 @@ class Routine:
     fade_out_ms: int
     gap_ms: int
     path: str = ""
+    voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
 
 
@@ -605,6 +606,7 @@ def _routine(root: Any, reader: _Reader, name: str, source: str) -> Routine | No
     if values is None:
         return None
     voice = _voice(values["voice"], reader)
+    voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
         _check_template(values[key], TEXT_VARS["routine"], reader)
@@ -612,8 +614,20 @@ def _routine(root: Any, reader: _Reader, name: str, source: str) -> Routine | No
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
-        gap_ms=values["gap"], path=reader.path, source=source,
+        gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
     )
+
+
+def _voice_pos(node: Any, reader: _Reader) -> Pos | None:
+    """Position of the voice's 'voice' value, else of the voice block."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return reader.pos(node) if node is not None else None
+    for key, value in node.value:
+        if getattr(key, "value", None) == "voice":
+            return reader.pos(value)
+    return reader.pos(node)
 
 
 def _voice(node: Any, reader: _Reader) -> VoiceSettings:
