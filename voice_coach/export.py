@@ -1,0 +1,341 @@
+"""Write mixed blocks to an audio file: WAV with the stdlib, other formats through ffmpeg.
+
+The edge that writes files. Streams (never holds a session in memory), writes to a hidden temp
+file beside the target and renames it into place; never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import numpy as np
+
+from voice_coach.errors import EngineError, OutputError, UsageError
+from voice_coach.render import to_pcm16
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    """An output format: its file extensions and, unless written natively, ffmpeg's codec args."""
+
+    name: str
+    extensions: tuple[str, ...]
+    ffmpeg_args: Callable[[int], list[str]] | None = None  # bitrate_kbps → output options
+
+
+def _mp3_args(bitrate_kbps: int) -> list[str]:
+    # The Xing/LAME header records encoder delay and padding, so decoders give back the exact
+    # length; ffmpeg can only write it because it writes to a (seekable) file, not a pipe.
+    return ["-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-write_xing", "1", "-f", "mp3"]
+
+
+_FORMATS = {
+    f.name: f
+    for f in (
+        AudioFormat("wav", (".wav",)),
+        AudioFormat("mp3", (".mp3",), _mp3_args),
+    )
+}
+FORMATS = tuple(_FORMATS)
+
+FFMPEG_HINT = "install it: sudo apt-get install ffmpeg; or write .wav, which needs no ffmpeg"
+
+
+def format_for(path: Path, explicit: str | None = None) -> str:
+    """The output format: `explicit` (a --format value) if given, else from path's extension.
+
+    Raises UsageError naming the known formats when neither gives one.
+    """
+    known = ", ".join(FORMATS)
+    if explicit is not None:
+        name = explicit.strip().lower().lstrip(".")
+        if name in _FORMATS:
+            return name
+        raise UsageError(f"unknown format {explicit!r}", hint=f"formats: {known}")
+    suffix = Path(path).suffix.lower()
+    for fmt in _FORMATS.values():
+        if suffix in fmt.extensions:
+            return fmt.name
+    what = f"extension {suffix!r}" if suffix else "no extension"
+    raise UsageError(
+        f"cannot tell the audio format of {Path(path).name!r}: {what}",
+        hint=f"name the file .{' or .'.join(FORMATS)}, or pass --format ({known})",
+    )
+
+
+def write_audio(
+    path: Path,
+    blocks: Iterable[np.ndarray],
+    *,
+    sample_rate: int,
+    n_frames: int,
+    format: str | None = None,
+    bitrate_kbps: int = 64,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Stream float32 mono `blocks` (in [-1, 1]) into the audio file `path`; returns path.
+
+    n_frames: the expected total, for the WAV header and progress(frames_done, n_frames),
+    which is called after each block. bitrate_kbps applies to lossy formats.
+    Raises UsageError (exists without force, unknown format), OutputError (cannot write:
+    missing or unwritable directory, disk full, file too large), EngineError (ffmpeg missing or
+    failed). On any failure, or KeyboardInterrupt, an existing file at path is left untouched.
+    """
+    if sample_rate <= 0 or bitrate_kbps <= 0:
+        raise ValueError(
+            f"sample_rate and bitrate_kbps must be positive, got {sample_rate} Hz, "
+            f"{bitrate_kbps} kbps"
+        )
+    path = Path(path)
+    fmt = _FORMATS[format_for(path, format)]
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", hint="give a file name to write")
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+    ffmpeg = _find_ffmpeg() if fmt.ffmpeg_args else None
+    tmp = _create_temp(path)
+    try:
+        if ffmpeg and fmt.ffmpeg_args:
+            sink: _Sink = _FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, path, sample_rate)
+        else:
+            sink = _WavSink(tmp, path, sample_rate, n_frames)
+        _stream(sink, blocks, n_frames, progress)
+        _replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return path
+
+
+class _Sink(Protocol):
+    def write(self, pcm: bytes) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+def _stream(
+    sink: _Sink,
+    blocks: Iterable[np.ndarray],
+    n_frames: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    done = 0
+    try:
+        for block in blocks:
+            sink.write(to_pcm16(block))
+            done += len(block)
+            if progress:
+                progress(done, n_frames)
+        sink.finish()
+    except BaseException:
+        sink.abort()
+        raise
+
+
+class _WavSink:
+    """16-bit mono WAV through the stdlib wave module (header patched on close)."""
+
+    def __init__(self, tmp: Path, target: Path, sample_rate: int, n_frames: int) -> None:
+        self._target = target
+        try:
+            self._wav = wave.open(str(tmp), "wb")
+            self._wav.setnchannels(1)
+            self._wav.setsampwidth(2)
+            self._wav.setframerate(sample_rate)
+            self._wav.setnframes(n_frames)
+        except OSError as exc:
+            raise _output_error(exc, target) from exc
+
+    def write(self, pcm: bytes) -> None:
+        try:
+            self._wav.writeframesraw(pcm)
+        except OSError as exc:
+            raise _output_error(exc, self._target) from exc
+
+    def finish(self) -> None:
+        try:
+            self._wav.close()
+        except OSError as exc:
+            raise _output_error(exc, self._target) from exc
+
+    def abort(self) -> None:
+        try:
+            self._wav.close()
+        except Exception:  # the temp file is removed next; the first error is the one to report
+            pass
+
+
+class _FfmpegSink:
+    """ffmpeg reading raw s16le mono PCM on stdin and writing the temp file itself."""
+
+    def __init__(
+        self, ffmpeg: str, codec_args: list[str], tmp: Path, target: Path, sample_rate: int
+    ) -> None:
+        self._target = target
+        self._stderr: BinaryIO = tempfile.TemporaryFile()  # a file, so ffmpeg can never block
+        command = [
+            ffmpeg,
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "s16le",
+            "-ar",
+            str(sample_rate),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            *codec_args,
+            f"file:{tmp}",
+        ]
+        try:
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+            )
+        except OSError as exc:
+            self._stderr.close()
+            raise EngineError(
+                f"cannot run ffmpeg ({ffmpeg}): {exc.strerror}", hint=FFMPEG_HINT
+            ) from exc
+        self._stdin: BinaryIO = self._proc.stdin  # type: ignore[assignment]  # PIPE: never None
+
+    def write(self, pcm: bytes) -> None:
+        try:
+            self._stdin.write(pcm)
+        except BrokenPipeError:
+            self._proc.wait()
+            raise self._failure() from None
+
+    def finish(self) -> None:
+        try:
+            self._stdin.close()
+        except BrokenPipeError:
+            pass
+        if self._proc.wait() != 0:
+            raise self._failure()
+        self._stderr.close()
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        try:
+            self._stdin.close()
+        except OSError:
+            pass
+        self._stderr.close()
+
+    def _failure(self) -> Exception:
+        """The error for a failed ffmpeg: OutputError for a full disk, else EngineError."""
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        tail = "\n".join(lines[-5:]) or f"exit status {self._proc.returncode}"
+        text = tail.lower()
+        if self._proc.returncode == -signal.SIGXFSZ:  # a file-size limit (ulimit -f) killed it
+            text += os.strerror(errno.EFBIG).lower()
+        for code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            if os.strerror(code).lower() in text:
+                return _output_error(OSError(code, os.strerror(code)), self._target)
+        return EngineError(
+            f"ffmpeg failed writing {self._target}:\n{tail}", hint="see ffmpeg's message above"
+        )
+
+
+def _find_ffmpeg() -> str:
+    found = shutil.which("ffmpeg")
+    if not found:
+        raise EngineError("ffmpeg not found", hint=FFMPEG_HINT)
+    return found
+
+
+_temp_counter = itertools.count()
+
+
+def _create_temp(path: Path) -> Path:
+    """A new hidden file beside path (mode 0666 & ~umask, like any new file)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{next(_temp_counter)}.part")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _output_error(exc, path) from exc
+    raise OutputError(f"cannot create a temporary file beside {path}")
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _output_error(exc, path) from exc
+
+
+def _remove_quietly(tmp: Path) -> None:
+    try:
+        tmp.unlink()
+    except OSError:
+        pass
+
+
+def _output_error(exc: OSError, path: Path) -> OutputError:
+    """A clear OutputError for an OSError met while writing path."""
+    parent = path.parent
+    messages = {
+        errno.ENOENT: (
+            f"cannot write {path}: directory {parent} does not exist",
+            "create it first, or choose another output path",
+        ),
+        errno.ENOTDIR: (
+            f"cannot write {path}: {parent} is not a directory",
+            "choose another output path",
+        ),
+        errno.EACCES: (
+            f"cannot write {path}: permission denied",
+            f"check the permissions of {parent}, or choose another output path",
+        ),
+        errno.EPERM: (
+            f"cannot write {path}: operation not permitted",
+            "choose another output path",
+        ),
+        errno.EROFS: (f"cannot write {path}: read-only file system", "choose another output path"),
+        errno.ENOSPC: (
+            f"disk full while writing {path}",
+            "free some space, or write a smaller format such as .mp3",
+        ),
+        errno.EDQUOT: (
+            f"disk quota exceeded while writing {path}",
+            "free some space, or write a smaller format such as .mp3",
+        ),
+        errno.EFBIG: (
+            f"file too large while writing {path}",
+            "the file system or a size limit refuses files this big; "
+            "write .mp3, or split the session",
+        ),
+    }
+    message, hint = messages.get(
+        exc.errno or 0, (f"cannot write {path}: {exc.strerror or exc}", "")
+    )
+    return OutputError(message, hint=hint)
