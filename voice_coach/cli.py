@@ -198,7 +198,10 @@ def _summary(session) -> str:
     from .spec import Exercise
     from .timeline import format_length_ms
 
+    from .synth import default_engine_name
+
     r, tl = session.routine, session.timeline
+    engine = default_engine_name() if r.voice.engine == "auto" else r.voice.engine
     lines = [f"{r.name}: {r.title}: OK",
              f"  length   {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms)"]
     for step in r.steps:
@@ -209,7 +212,7 @@ def _summary(session) -> str:
     lines += [f"  spoken   {len(speech)} cues ({len({e.text for e in speech})} distinct phrases)",
               f"  tones    {len(tl.tones())}",
               f"  chapters {len(tl.chapters)}",
-              f"  voice    {r.voice.engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
+              f"  voice    {engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
     return "\n".join(lines)
 
 
@@ -281,8 +284,9 @@ def voices(
     if not found:
         raise UsageError(f"no voice for language '{language}'")
     width = max(len(v.id) for v in found)
+    lang_width = max(len(v.language) for v in found)
     for v in sorted(found, key=lambda v: v.id):
-        typer.echo(f"{v.id:<{width}}  {v.language:<8}  {v.name}")
+        typer.echo(f"{v.id:<{width}}  {v.language:<{lang_width}}  {v.name}")
 
 
 @app.command()

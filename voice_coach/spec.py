@@ -680,13 +680,22 @@ def _step(node: Any, reader: _Reader) -> Step | None:
         return None
     n_before = len(reader.diags)
     values = reader.fields(node, STEP_KINDS[kind], f"the {kind} step")
-    if values is None or len(reader.diags) > n_before:
+    if values is None:
         return None
     pos = reader.pos(node)
-    allowed = TEXT_VARS[kind]
     for value in values.values():
         if isinstance(value, Text):
-            _check_template(value, allowed, reader)
+            _check_template(value, TEXT_VARS[kind], reader)
+    if kind == "say" and values["say"] is None:
+        if len(reader.diags) == n_before:
+            reader.error(node, "'say' must not be empty")
+        return None
+    step = _make_step(kind, values, node, reader, pos)  # validates nested phases too
+    return None if len(reader.diags) > n_before else step
+
+
+def _make_step(kind: str, values: dict[str, Any], node: Any, reader: _Reader, pos: Pos
+               ) -> Step | None:
     if kind == "exercise":
         return _exercise(values, node, reader, pos)
     if kind == "breathe":
@@ -697,9 +706,6 @@ def _step(node: Any, reader: _Reader) -> Step | None:
                        voice_fade=int(values["voice_fade"]), pos=pos)
     if kind == "pause":
         return Pause(duration_ms=values["pause"] or 0, say=values["say"], pos=pos)
-    if values["say"] is None:
-        reader.error(node, "'say' must not be empty")
-        return None
     return Say(text=values["say"], gap_ms=values["gap"] if values["gap"] is not None else -1,
                pos=pos)
 

@@ -1,0 +1,87 @@
+"""Every command in the README is run here, and its shown output is what it prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+BIN = Path(sys.executable).parent
+
+
+def console_examples() -> list[tuple[str, list[str]]]:
+    """(command, expected output lines) for each `$ ` line in the README's console blocks."""
+    examples: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, *output = chunk.rstrip("\n").split("\n")
+            examples.append((command, output))
+    return examples
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """Line by line; a line '...' ends the comparison, a line ending in '..."' is a prefix."""
+    for i, want in enumerate(expected):
+        if want == "...":
+            return True
+        if i >= len(actual):
+            return False
+        if want.endswith('..."'):
+            if not actual[i].startswith(want[:-4]):
+                return False
+        elif actual[i] != want:
+            return False
+    return len(actual) == len(expected)
+
+
+@pytest.mark.parametrize("command, expected", console_examples(), ids=lambda x: str(x)[:40])
+def test_readme_console_example(tmp_path: Path, command: str, expected: list[str]) -> None:
+    # Run in a scratch copy of the tests/ routines so written files land in tmp_path.
+    for folder in ("routines", "bad-routines"):
+        shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    actual = (proc.stdout + proc.stderr).splitlines()
+    assert _matches(expected, actual), "\n".join(["README shows:", *expected, "got:", *actual])
+
+
+def test_readme_python_example(tmp_path: Path) -> None:
+    code = re.search(r"```python\n(.*?)```", README, flags=re.S).group(1)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "ankle.wav").stat().st_size > 1_000_000
+
+
+def test_readme_yaml_examples_are_valid_routines() -> None:
+    from voice_coach.spec import parse_routine
+
+    blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        parse_routine(block, "README.md")
+
+
+def test_readme_names_every_builtin() -> None:
+    from voice_coach.spec import builtin_names
+
+    for name in builtin_names():
+        assert name in README
+
+
+def test_demo_script_renders_the_session(tmp_path: Path) -> None:
+    """`./scripts/demo` from the README (its set-up part is already done on this machine)."""
+    out = tmp_path / "demo.mp3"
+    proc = subprocess.run([str(REPO / "scripts" / "demo"), str(out)], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert f"Wrote {out}:" in proc.stdout
+    assert out.stat().st_size > 100_000
