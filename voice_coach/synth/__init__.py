@@ -1,0 +1,265 @@
+"""Speech synthesis: the only stage that calls a TTS engine, turning cue texts into trimmed clips.
+
+Clips are int16 mono at SAMPLE_RATE with edge silence removed, cached on disk by content.
+It must not place, mix or play anything: that is the composer's and renderer's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from voice_coach.errors import EngineError, UsageError
+from voice_coach.timeline import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from voice_coach.synth.cache import ClipCache
+
+ENGINE_NAMES = ("espeak", "pyttsx3", "fake")
+MIN_RATE_WPM = 80
+MAX_RATE_WPM = 450
+# int16 amplitude below which an edge sample counts as silence (about -54 dBFS).
+SILENCE_THRESHOLD = 64
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    engine: str = "auto"  # "auto" | "espeak" | "pyttsx3" | "fake"
+    voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
+    rate_wpm: int = 160  # words per minute (80..450)
+    volume: float = 1.0  # 0.0..1.0
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    language: str
+    name: str
+
+
+class SpeechEngine(Protocol):
+    name: str
+    version: str
+
+    def synthesize(self, text: str, voice: str, rate_wpm: int, volume: float) -> np.ndarray:
+        """int16 mono clip at SAMPLE_RATE, edge silence trimmed; empty only for unspeakable text."""
+        ...
+
+    def voices(self) -> list[Voice]: ...
+
+    def close(self) -> None: ...
+
+
+class CacheWarning(UserWarning):
+    """The clip cache cannot be used; rendering goes on without it."""
+
+
+def default_engine_name() -> str:
+    """The engine "auto" means: libespeak-ng direct on Linux, pyttsx3 (the portable one) elsewhere.
+
+    On Linux both end in libespeak-ng, but the direct binding passed the stress test with no
+    retries at ~0.4 ms a phrase, while pyttsx3 needs a guarded worker process (see stress.py).
+    """
+    return "espeak" if sys.platform.startswith("linux") else "pyttsx3"
+
+
+def open_engine(name: str = "auto") -> SpeechEngine:
+    """Open a speech engine by name ("auto", "espeak", "pyttsx3", "fake").
+
+    Raises UsageError for an unknown name, EngineError (with an install hint) for a missing library.
+    """
+    if name == "auto":
+        name = default_engine_name()
+    if name == "espeak":
+        from voice_coach.synth.espeak import EspeakEngine
+
+        return EspeakEngine()
+    if name == "pyttsx3":
+        from voice_coach.synth.pyttsx3_engine import Pyttsx3Engine
+
+        return Pyttsx3Engine()
+    if name == "fake":
+        from voice_coach.synth.fake import FakeEngine
+
+        return FakeEngine()
+    raise UsageError(
+        f"unknown speech engine {name!r}", hint="choose one of: auto, " + ", ".join(ENGINE_NAMES)
+    )
+
+
+def resolve_voice(query: str, voices: Iterable[Voice]) -> str:
+    """The canonical voice id (plus any "+variant") for `query`, matched case-insensitively
+    against each voice's id, the id's last part ("en-US" of "gmw/en-US"), its language and name.
+
+    Raises UsageError listing close matches: engines silently keep the previous voice otherwise.
+    """
+    base, plus, variant = query.strip().partition("+")
+    wanted = base.lower()
+    voices = list(voices)
+    for key in (
+        lambda v: v.id,
+        lambda v: v.id.rsplit("/", 1)[-1],
+        lambda v: v.language,
+        lambda v: v.name,
+    ):
+        for voice in voices:
+            if key(voice).lower() == wanted and wanted:
+                return voice.id + (plus + variant if variant else "")
+    known = sorted(
+        {v.id.rsplit("/", 1)[-1].lower() for v in voices} | {v.language.lower() for v in voices}
+    )
+    close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
+    hint = "close matches: " + ", ".join(close) if close else "no close match"
+    if wanted in ("zh", "zh-cn", "cmn-cn"):
+        hint = "Mandarin is 'cmn' (sit/cmn); " + hint
+    raise UsageError(f"unknown voice {query!r}", hint=hint + "; run 'espeak-ng --voices' to list")
+
+
+def speakable(text: str) -> str:
+    """`text` safe to hand to a C engine: NUL and other control characters become spaces and
+    unencodable code points (lone surrogates) become '?'. Markup is left alone: it is read aloud."""
+    cleaned = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in text)
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
+
+
+def trim_silence(samples: np.ndarray, threshold: int = SILENCE_THRESHOLD) -> np.ndarray:
+    """`samples` without the leading and trailing run of samples whose |value| <= threshold.
+
+    All-silent input gives an empty array. Pure: returns a view, never modifies the input.
+    """
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return samples[:0]
+    return samples[loud[0] : loud[-1] + 1]
+
+
+def resample_to(samples: np.ndarray, from_rate: int, to_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """int16 `samples` at `from_rate` Hz resampled to `to_rate` Hz by linear interpolation.
+
+    Downsampling first averages over the rate ratio (a crude anti-alias filter). Pure numpy.
+    """
+    samples = np.asarray(samples)
+    if from_rate == to_rate or samples.size == 0:
+        return samples.astype(np.int16, copy=True)
+    x = samples.astype(np.float64)
+    if from_rate > to_rate:
+        width = int(np.ceil(from_rate / to_rate))
+        if width > 1:
+            x = np.convolve(x, np.ones(width) / width, mode="same")
+    n_out = max(1, round(samples.size * to_rate / from_rate))
+    positions = np.arange(n_out) * (from_rate / to_rate)
+    y = np.interp(positions, np.arange(samples.size), x)
+    return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+
+
+def check_settings(settings: VoiceSettings) -> None:
+    """Raise UsageError if the rate or volume is out of range."""
+    if not MIN_RATE_WPM <= settings.rate_wpm <= MAX_RATE_WPM:
+        raise UsageError(
+            f"speech rate {settings.rate_wpm} wpm is out of range",
+            hint=f"use {MIN_RATE_WPM}..{MAX_RATE_WPM} words per minute (default 160)",
+        )
+    if not 0.0 <= settings.volume <= 1.0:
+        raise UsageError(
+            f"speech volume {settings.volume} is out of range", hint="use 0.0..1.0 (default 1.0)"
+        )
+
+
+_warned_roots: set[str] = set()
+
+
+def _warn_cache(cache: ClipCache, reason: str) -> None:
+    root = str(cache.root)
+    if root not in _warned_roots:
+        _warned_roots.add(root)
+        warnings.warn(
+            f"speech cache {root} is not usable ({reason}); synthesising without it",
+            CacheWarning,
+            stacklevel=3,
+        )
+
+
+def synthesize_all(
+    texts: Iterable[str],
+    settings: VoiceSettings,
+    *,
+    engine: SpeechEngine | None = None,
+    cache: ClipCache | None = ...,  # type: ignore[assignment]  # ... = ClipCache.default()
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Clips for every distinct text: {text: int16 mono clip at SAMPLE_RATE, trimmed}.
+
+    Only cache misses reach the engine; `progress(done, total)` is called once per distinct text.
+    Whitespace-only text gives an empty clip. Raises UsageError for a bad voice, rate or volume.
+    """
+    from voice_coach.synth.cache import ClipCache
+
+    check_settings(settings)
+    unique = list(dict.fromkeys(texts))
+    own_engine = engine is None
+    if engine is None:
+        engine = open_engine(settings.engine)
+    try:
+        voice_id = resolve_voice(settings.voice, engine.voices())
+        if cache is ...:
+            cache = ClipCache.default()
+        if cache is not None:
+            problem = cache.check_writable()
+            if problem:
+                _warn_cache(cache, problem)
+                cache = None
+        clips: dict[str, np.ndarray] = {}
+        for done, text in enumerate(unique, start=1):
+            clips[text] = _clip_for(text, engine, voice_id, settings, cache)
+            if cache is not None and getattr(cache, "failed", ""):
+                _warn_cache(cache, cache.failed)
+                cache = None
+            if progress is not None:
+                progress(done, len(unique))
+        return clips
+    finally:
+        if own_engine:
+            engine.close()
+
+
+def _clip_for(
+    text: str, engine: SpeechEngine, voice_id: str, settings: VoiceSettings, cache: ClipCache | None
+) -> np.ndarray:
+    if not text.strip():
+        return np.zeros(0, dtype=np.int16)
+    key = ""
+    if cache is not None:
+        key = cache.key(
+            engine.name, engine.version, voice_id, settings.rate_wpm, settings.volume, text
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    clip = engine.synthesize(text, voice_id, settings.rate_wpm, settings.volume)
+    if clip.dtype != np.int16:
+        raise EngineError(f"speech engine {engine.name} returned {clip.dtype} samples, not int16")
+    if cache is not None:
+        cache.put(key, clip)
+    return clip
+
+
+__all__ = [
+    "SAMPLE_RATE",
+    "CacheWarning",
+    "SpeechEngine",
+    "Voice",
+    "VoiceSettings",
+    "default_engine_name",
+    "open_engine",
+    "resample_to",
+    "resolve_voice",
+    "speakable",
+    "synthesize_all",
+    "trim_silence",
+]

@@ -1,0 +1,165 @@
+"""Stress measurement of the speech engines: many renders, alternating rate and voice every time.
+
+Checks no clip is empty and each clip's length fits its rate: python -m voice_coach.synth.stress
+It measures engines directly (no cache) and never changes which engine is the default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voice_coach.synth import SpeechEngine, open_engine
+from voice_coach.timeline import SAMPLE_RATE
+
+PHRASES = (
+    "Breathe in.",
+    "Hold it.",
+    "Three more reps, keep going!",
+    "Rest for thirty seconds.",
+    "Next: slow squats. Ready?",
+    "Lower your shoulders and relax your jaw.",
+    "Good work.",
+    "Set two of four.",
+)
+VOICES = ("en", "en-us", "de", "fr")
+RATES_WPM = (100, 160, 250)  # 3 and 4 voices are coprime: rate and voice change on every render
+SPREAD_TOLERANCE_MS = 25.0  # same text, voice and rate: engines vary by up to ~18 ms
+SPREAD_TOLERANCE_FRACTION = 0.02
+RATIO_TOLERANCE = 0.30  # measured length ratio vs the inverse rate ratio (pauses do not scale)
+
+
+@dataclass
+class StressResult:
+    engine: str
+    version: str
+    n_renders: int = 0
+    n_empty: int = 0
+    retries: int = 0  # extra renders: wrong rate/voice in effect, 0-frame or unreadable file
+    restarts: int = 0  # worker processes killed (hung) or found dead and started again
+    late_files: int = 0  # renders whose file was still being written when runAndWait returned
+    max_spread_ms: float = 0.0  # worst |length - mean| over renders of one (text, voice, rate)
+    worst_ratio_error: float = 0.0  # worst |(len_a/len_b) / (rate_b/rate_a) - 1|
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def ms_per_render(self) -> float:
+        return 1000 * self.seconds / max(1, self.n_renders)
+
+
+def plan(n_renders: int) -> list[tuple[str, str, int]]:
+    """(text, voice, rate_wpm) for each render, cycling all combinations; rate and voice
+    differ from the previous render every time."""
+    n_mix = len(VOICES) * len(RATES_WPM)
+    return [
+        (
+            PHRASES[(i // n_mix) % len(PHRASES)],
+            VOICES[i % len(VOICES)],
+            RATES_WPM[i % len(RATES_WPM)],
+        )
+        for i in range(n_renders)
+    ]
+
+
+def measure(engine: SpeechEngine, n_renders: int = 1000) -> StressResult:
+    """Render `n_renders` clips on `engine` and check their lengths; see StressResult."""
+    result = StressResult(engine=engine.name, version=engine.version)
+    stats_before = dict(getattr(engine, "stats", {}))
+    lengths: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    started = time.perf_counter()
+    for text, voice, rate_wpm in plan(n_renders):
+        clip = engine.synthesize(text, voice, rate_wpm, 1.0)
+        result.n_renders += 1
+        if clip.size == 0:
+            result.n_empty += 1
+            result.problems.append(f"empty clip: {text!r} {voice} {rate_wpm} wpm")
+        lengths[(text, voice, rate_wpm)].append(clip.size)
+    result.seconds = time.perf_counter() - started
+    stats = getattr(engine, "stats", {})
+
+    def delta(name: str) -> int:
+        return int(stats.get(name, 0)) - int(stats_before.get(name, 0))
+
+    result.retries = delta("retries") + delta("rate_resets")
+    result.restarts = delta("restarts")
+    result.late_files = delta("late_files")
+    _check_lengths(result, lengths)
+    return result
+
+
+def _check_lengths(result: StressResult, lengths: dict[tuple[str, str, int], list[int]]) -> None:
+    means_ms: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    for (text, voice, rate_wpm), n_frames in lengths.items():
+        ms = np.array(n_frames) * 1000 / SAMPLE_RATE
+        mean_ms = float(ms.mean())
+        spread_ms = float(np.abs(ms - mean_ms).max())
+        result.max_spread_ms = max(result.max_spread_ms, spread_ms)
+        if spread_ms > SPREAD_TOLERANCE_MS + SPREAD_TOLERANCE_FRACTION * mean_ms:
+            result.problems.append(
+                f"length varies by {spread_ms:.0f} ms: {text!r} {voice} {rate_wpm} wpm"
+            )
+        means_ms[(text, voice)][rate_wpm] = mean_ms
+    for (text, voice), by_rate in means_ms.items():
+        rates = sorted(by_rate)
+        for slow, fast in zip(rates, rates[1:], strict=False):
+            if by_rate[fast] <= 0:
+                continue
+            error = (by_rate[slow] / by_rate[fast]) / (fast / slow) - 1
+            result.worst_ratio_error = max(result.worst_ratio_error, abs(error))
+            if abs(error) > RATIO_TOLERANCE:
+                result.problems.append(
+                    f"{text!r} {voice}: {slow}->{fast} wpm length ratio off by {error:+.0%}"
+                )
+
+
+def format_table(results: list[StressResult]) -> str:
+    """A Markdown table of the results, for the README."""
+    lines = [
+        "| engine | version | renders | empty | retries | restarts | late files "
+        "| max spread (ms) | worst rate-ratio error | ms/render | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        verdict = "pass" if r.ok else f"FAIL ({len(r.problems)} problems)"
+        lines.append(
+            f"| {r.engine} | {r.version} | {r.n_renders} | {r.n_empty} | {r.retries} "
+            f"| {r.restarts} | {r.late_files} | {r.max_spread_ms:.1f} | {r.worst_ratio_error:.1%} "
+            f"| {r.ms_per_render:.2f} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", default="espeak,pyttsx3", help="comma-separated names")
+    parser.add_argument("--renders", type=int, default=1000, help="renders per engine")
+    args = parser.parse_args(argv)
+    results = []
+    for name in args.engines.split(","):
+        engine = open_engine(name.strip())
+        try:
+            results.append(measure(engine, args.renders))
+        finally:
+            engine.close()
+    print(
+        f"{args.renders} renders per engine; phrases x voices {','.join(VOICES)} x rates "
+        f"{'/'.join(map(str, RATES_WPM))} wpm, rate and voice changing on every render"
+    )
+    print(format_table(results))
+    for r in results:
+        for problem in r.problems[:10]:
+            print(f"{r.engine}: {problem}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
