@@ -1,0 +1,49 @@
+"""The wheel ships what an installed package needs: the tones in audio/ and the built-in routines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(REPO)],
+        capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 and "hatchling" in proc.stderr:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+             str(REPO)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = tmp_path.glob("voice_coach-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for tone in ("rise", "fall", "tick", "tock", "chime", "bell"):
+        assert f"voice_coach/audio/{tone}.wav" in names
+    assert "voice_coach/audio/README.md" in names
+    for routine in (REPO / "voice_coach" / "routines").glob("*.yaml"):
+        assert f"voice_coach/routines/{routine.name}" in names
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_installed_layout_finds_assets(tmp_path: Path) -> None:
+    """Unpacked as site-packages would hold it, the package finds its own audio/ copy."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "w"),
+         str(REPO)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = (tmp_path / "w").glob("*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import voice_coach.assets as a, voice_coach.spec as s; "
+            "print(a.audio_dir()); print(len(a.load_tone('chime'))); print(len(s.builtin_names()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60, env={"PYTHONPATH": str(site), "PATH": "/usr/bin"})
+    assert out.returncode == 0, out.stderr
+    audio_dir, n_frames, n_routines = out.stdout.split()
+    assert audio_dir == str(site / "voice_coach" / "audio")
+    assert int(n_frames) == 800 * 22050 // 1000 and int(n_routines) == 7
