@@ -75,7 +75,7 @@ def test_format_from_extension_or_explicit():
 def test_unknown_format_lists_the_known_ones():
     with pytest.raises(UsageError, match="unknown format 'ogx'") as info:
         format_for(Path("a.wav"), "ogx")
-    assert info.value.hint == "formats: wav, mp3"
+    assert info.value.hint == "formats: wav, mp3, m4a, ogg, flac"
     with pytest.raises(UsageError, match="extension '.aiff'") as info:
         format_for(Path("a.aiff"))
     assert "wav, mp3" in info.value.hint

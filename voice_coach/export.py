@@ -1,4 +1,5 @@
-"""Write mixed blocks to an audio file: WAV with the stdlib, other formats through ffmpeg.
+"""Write mixed blocks to an audio file: WAV with the stdlib; MP3, M4A (AAC), Ogg (Opus) and FLAC
+through ffmpeg, with their tags and chapters.
 
 The edge that writes files. Streams (never holds a session in memory), writes to a hidden temp
 file beside the target and renames it into place; never leaves a half-written file.
@@ -23,31 +24,63 @@ import numpy as np
 
 from voice_coach.errors import EngineError, OutputError, UsageError
 from voice_coach.render import to_pcm16
+from voice_coach.tags import Tags, ffmetadata, id3v2
+
+MP3_VBR_QUALITY = 2  # LAME -V2: ~36 kbps for this speech at 22 kHz; silence costs next to nothing
 
 
 @dataclass(frozen=True)
 class AudioFormat:
-    """An output format: its file extensions and, unless written natively, ffmpeg's codec args."""
+    """An output format: its file extensions and, unless written natively, ffmpeg's codec args.
+
+    tags: how its metadata is written: "id3" (our ID3v2.3 tag in front of ffmpeg's stream),
+    "ffmetadata" (an ffmpeg metadata file with [CHAPTER]s), "vorbis" (the same, the chapters as
+    CHAPTERxxx comments) or "" (none).
+    """
 
     name: str
     extensions: tuple[str, ...]
-    ffmpeg_args: Callable[[int], list[str]] | None = None  # bitrate_kbps → output options
+    ffmpeg_args: Callable[[int | None], list[str]] | None = None  # bitrate_kbps → options
+    tags: str = ""
 
 
-def _mp3_args(bitrate_kbps: int) -> list[str]:
+def _mp3_args(bitrate_kbps: int | None) -> list[str]:
     # The Xing/LAME header records encoder delay and padding, so decoders give back the exact
     # length; ffmpeg can only write it because it writes to a (seekable) file, not a pipe.
-    return ["-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-write_xing", "1", "-f", "mp3"]
+    # VBR by default: a flight track's silent hours cost a few bytes a second, not 64 kbps.
+    rate = ["-q:a", str(MP3_VBR_QUALITY)] if bitrate_kbps is None else ["-b:a", f"{bitrate_kbps}k"]
+    return ["-c:a", "libmp3lame", *rate, "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3"]
+
+
+def _m4a_args(bitrate_kbps: int | None) -> list[str]:
+    # ffmpeg's default AAC coder ("twoloop") took 4x longer and, at 64 kbps, lifted limited
+    # speech peaks 3 dB past the ceiling; "fast" stayed under it
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{bitrate_kbps or 64}k",
+            "-movflags", "+faststart", "-f", "ipod"]
+
+
+def _ogg_args(bitrate_kbps: int | None) -> list[str]:
+    # Opus runs at 48 kHz only; ffmpeg resamples. VBR, but libopus 1.3 went on spending about
+    # 20 kbps on the digital silence after a sound: for a flight track, MP3 is far smaller.
+    return ["-c:a", "libopus", "-b:a", f"{bitrate_kbps or 48}k", "-ar", "48000", "-f", "ogg"]
+
+
+def _flac_args(bitrate_kbps: int | None) -> list[str]:
+    return ["-c:a", "flac", "-f", "flac"]
 
 
 _FORMATS = {
     f.name: f
     for f in (
         AudioFormat("wav", (".wav",)),
-        AudioFormat("mp3", (".mp3",), _mp3_args),
+        AudioFormat("mp3", (".mp3",), _mp3_args, "id3"),
+        AudioFormat("m4a", (".m4a",), _m4a_args, "ffmetadata"),
+        AudioFormat("ogg", (".ogg", ".opus"), _ogg_args, "vorbis"),
+        AudioFormat("flac", (".flac",), _flac_args, "vorbis"),
     )
 }
 FORMATS = tuple(_FORMATS)
+_ALIASES = {"opus": "ogg", "aac": "m4a"}
 
 FFMPEG_HINT = "install it: sudo apt-get install ffmpeg; or write .wav, which needs no ffmpeg"
 
@@ -60,6 +93,7 @@ def format_for(path: Path, explicit: str | None = None) -> str:
     known = ", ".join(FORMATS)
     if explicit is not None:
         name = explicit.strip().lower().lstrip(".")
+        name = _ALIASES.get(name, name)
         if name in _FORMATS:
             return name
         raise UsageError(f"unknown format {explicit!r}", hint=f"formats: {known}")
@@ -68,9 +102,10 @@ def format_for(path: Path, explicit: str | None = None) -> str:
         if suffix in fmt.extensions:
             return fmt.name
     what = f"extension {suffix!r}" if suffix else "no extension"
+    names = ", ".join(f".{f}" for f in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
     raise UsageError(
         f"cannot tell the audio format of {Path(path).name!r}: {what}",
-        hint=f"name the file .{' or .'.join(FORMATS)}, or pass --format ({known})",
+        hint=f"name the file {names}, or pass --format ({known})",
     )
 
 
@@ -81,19 +116,21 @@ def write_audio(
     sample_rate: int,
     n_frames: int,
     format: str | None = None,
-    bitrate_kbps: int = 64,
+    bitrate_kbps: int | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    tags: Tags | None = None,
 ) -> Path:
     """Stream float32 mono `blocks` (in [-1, 1]) into the audio file `path`; returns path.
 
     n_frames: the expected total, for the WAV header and progress(frames_done, n_frames),
-    which is called after each block. bitrate_kbps applies to lossy formats.
+    which is called after each block. bitrate_kbps applies to lossy formats (None: MP3 is VBR,
+    M4A 64 kbps, Ogg Opus 48 kbps). tags: title, comment, chapters… for every format but WAV.
     Raises UsageError (exists without force, unknown format), OutputError (cannot write:
     missing or unwritable directory, disk full, file too large), EngineError (ffmpeg missing or
     failed). On any failure, or KeyboardInterrupt, an existing file at path is left untouched.
     """
-    if sample_rate <= 0 or bitrate_kbps <= 0:
+    if sample_rate <= 0 or (bitrate_kbps is not None and bitrate_kbps <= 0):
         raise ValueError(
             f"sample_rate and bitrate_kbps must be positive, got {sample_rate} Hz, "
             f"{bitrate_kbps} kbps"
@@ -106,17 +143,75 @@ def write_audio(
         raise UsageError(f"{path} already exists", hint="use --force to overwrite")
     ffmpeg = _find_ffmpeg() if fmt.ffmpeg_args else None
     tmp = _create_temp(path)
+    metadata = None
     try:
         if ffmpeg and fmt.ffmpeg_args:
-            sink: _Sink = _FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, path, sample_rate)
+            if tags is not None and fmt.tags in ("ffmetadata", "vorbis"):
+                metadata = _metadata_file(ffmetadata(tags, chapter_comments=fmt.tags == "vorbis"))
+            sink: _Sink = _FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, path,
+                                      sample_rate, metadata)
         else:
             sink = _WavSink(tmp, path, sample_rate, n_frames)
         _stream(sink, blocks, n_frames, progress)
+        if tags is not None and fmt.tags == "id3":
+            _prepend(tmp, id3v2(tags), path)
         _replace(tmp, path)
     except BaseException:
         _remove_quietly(tmp)
         raise
+    finally:
+        if metadata is not None:
+            _remove_quietly(metadata)
     return path
+
+
+def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write a small text file (a sidecar, a playlist) through a temp file and a rename."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", hint="give a file name to write")
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+    tmp = _create_temp(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        _replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise _output_error(exc, path) from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return path
+
+
+def _metadata_file(text: str) -> Path:
+    """ffmpeg reads metadata from a file: a private temp file, removed after the encode."""
+    try:
+        fd, name = tempfile.mkstemp(prefix="voice-coach-", suffix=".ffmeta")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    except OSError as exc:
+        raise OutputError(f"cannot write a temporary metadata file: {exc.strerror or exc}",
+                          hint="check that the temporary folder ($TMPDIR) is writable") from exc
+    return Path(name)
+
+
+def _prepend(tmp: Path, prefix: bytes, target: Path) -> None:
+    """Put `prefix` (an ID3 tag) in front of the encoded file tmp."""
+    joined = _create_temp(target)
+    try:
+        with open(joined, "wb") as out, open(tmp, "rb") as encoded:
+            out.write(prefix)
+            shutil.copyfileobj(encoded, out, 1 << 20)
+        os.replace(joined, tmp)
+    except OSError as exc:
+        _remove_quietly(joined)
+        raise _output_error(exc, target) from exc
+    except BaseException:
+        _remove_quietly(joined)
+        raise
 
 
 class _Sink(Protocol):
@@ -181,10 +276,16 @@ class _FfmpegSink:
     """ffmpeg reading raw s16le mono PCM on stdin and writing the temp file itself."""
 
     def __init__(
-        self, ffmpeg: str, codec_args: list[str], tmp: Path, target: Path, sample_rate: int
+        self, ffmpeg: str, codec_args: list[str], tmp: Path, target: Path, sample_rate: int,
+        metadata: Path | None = None,
     ) -> None:
         self._target = target
         self._stderr: BinaryIO = tempfile.TemporaryFile()  # a file, so ffmpeg can never block
+        if metadata is None:
+            mapping = ["-map_metadata", "-1"]
+        else:
+            mapping = ["-f", "ffmetadata", "-i", f"file:{metadata}", "-map", "0:a",
+                       "-map_metadata", "1", "-map_chapters", "1"]
         command = [
             ffmpeg,
             "-hide_banner",
@@ -192,6 +293,10 @@ class _FfmpegSink:
             "-loglevel",
             "error",
             "-y",
+            # with a second input (the metadata file) ffmpeg reads the pipe through a thread
+            # queue; its default of 8 packets made a FLAC encode 15 times slower
+            "-thread_queue_size",
+            "512",
             "-f",
             "s16le",
             "-ar",
@@ -200,8 +305,7 @@ class _FfmpegSink:
             "1",
             "-i",
             "pipe:0",
-            "-map_metadata",
-            "-1",
+            *mapping,
             "-fflags",
             "+bitexact",
             "-flags:a",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -27,6 +28,14 @@ class MixLevels:
     speech_gain_db: float = 0.0
     tone_gain_db: float = 0.0
     metronome_gain_db: float = -6.0
+
+
+class Bed(Protocol):
+    """A background sound under the cues, already levelled, ducked and faded in."""
+
+    def block(self, start_frame: int, n_frames: int) -> np.ndarray:
+        """float32 samples of session frames [start_frame, start_frame + n_frames)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ def render_blocks(
     levels: MixLevels = MixLevels(),
     block_frames: int = BLOCK_FRAMES,
     start_frame: int = 0,
+    bed: Bed | None = None,
+    fade_out_ms: int | None = None,
+    ceiling: float | None = None,
 ) -> Iterator[np.ndarray]:
     """The mix as float32 mono blocks in [-1, 1] at timeline.sample_rate.
 
@@ -57,6 +69,9 @@ def render_blocks(
     Each event's whole clip is placed at ms_to_frames(start_ms); audio past the end is cut.
     Blocks are block_frames long (the last one shorter) and together hold exactly
     timeline.n_frames - start_frame frames, beginning at start_frame.
+    bed: a background sound added under the cues. fade_out_ms: the closing fade (default
+    timeline.fade_out_ms). ceiling: linear peak level the mix bends softly under (see
+    soft_ceiling) instead of clipping, where overlapping sounds add up past it.
     Raises ValueError at call time for a missing clip or tone, or a bad block size/start.
     """
     if block_frames <= 0:
@@ -64,7 +79,26 @@ def render_blocks(
     if not 0 <= start_frame <= timeline.n_frames:
         raise ValueError(f"start_frame {start_frame} is outside 0..{timeline.n_frames}")
     _check_sources(timeline.events, clips, tones)
-    return _blocks(timeline, clips, tones, levels, block_frames, start_frame)
+    fade_ms = timeline.fade_out_ms if fade_out_ms is None else fade_out_ms
+    return _blocks(timeline, clips, tones, levels, block_frames, start_frame, bed,
+                   ms_to_frames(fade_ms, timeline.sample_rate), ceiling)
+
+
+def mix_blocks(
+    timeline: Timeline,
+    clips: Mapping[str, np.ndarray],
+    tones: Mapping[str, np.ndarray],
+    *,
+    levels: MixLevels = MixLevels(),
+    block_frames: int = BLOCK_FRAMES,
+) -> Iterator[np.ndarray]:
+    """The plain sum of the placed clips and tones, block by block: no fade, no clipping
+    (for measuring a mix, e.g. of K-weighted clips). Same block layout as render_blocks."""
+    if block_frames <= 0:
+        raise ValueError(f"block_frames must be positive, got {block_frames}")
+    _check_sources(timeline.events, clips, tones)
+    for _, block in _sums(timeline, clips, tones, levels, block_frames, 0):
+        yield block
 
 
 def render_array(
@@ -116,7 +150,29 @@ def _blocks(
     levels: MixLevels,
     block_frames: int,
     start_frame: int,
+    bed: Bed | None,
+    fade_frames: int,
+    ceiling: float | None,
 ) -> Iterator[np.ndarray]:
+    n_frames = timeline.n_frames
+    for block_start, block in _sums(timeline, clips, tones, levels, block_frames, start_frame):
+        if bed is not None:
+            block += bed.block(block_start, len(block))
+        _fade_out(block, block_start, n_frames, fade_frames)
+        if ceiling is not None:
+            soft_ceiling(block, ceiling)
+        np.clip(block, -1.0, 1.0, out=block)
+        yield block
+
+
+def _sums(
+    timeline: Timeline,
+    clips: Mapping[str, np.ndarray],
+    tones: Mapping[str, np.ndarray],
+    levels: MixLevels,
+    block_frames: int,
+    start_frame: int,
+) -> Iterator[tuple[int, np.ndarray]]:
     events = sorted(timeline.events, key=lambda e: e.start_ms)
     n_frames = timeline.n_frames
     next_index = 0
@@ -132,11 +188,23 @@ def _blocks(
         block = np.zeros(block_end - block_start, dtype=np.float32)
         for placed in active:
             _add(block, block_start, placed)
-        _fade_out(
-            block, block_start, n_frames, ms_to_frames(timeline.fade_out_ms, timeline.sample_rate)
-        )
-        np.clip(block, -1.0, 1.0, out=block)
-        yield block
+        yield block_start, block
+
+
+def soft_ceiling(block: np.ndarray, ceiling: float, knee_db: float = 0.5) -> None:
+    """Bends samples above `ceiling` * 10**(-knee_db/20) smoothly towards `ceiling`, in place.
+
+    Stateless (any block size gives the same result) and the identity below the knee, so it
+    only touches the rare moments where overlapping sounds add up past the ceiling.
+    """
+    knee = np.float32(ceiling * 10 ** (-knee_db / 20))
+    over = np.abs(block) > knee
+    if not over.any():
+        return
+    room = np.float32(ceiling) - knee
+    x = block[over]
+    bent = knee + room * np.tanh((np.abs(x) - knee) / room)
+    block[over] = np.copysign(bent, x).astype(np.float32)
 
 
 def _place(

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 
 import numpy as np
 
 from .compose import compose, phrases
 from .errors import SpecError, UsageError
-from .spec import Routine
+from .spec import Background, Routine
+from .tags import Tags
 from .timeline import Timeline, frames_to_ms
 
 Progress = Callable[[int, int], None]
+MIN_FADE_OUT_MS = 1000  # even a routine with fade_out: 0s ends in a fade, never a cut
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,16 @@ class Session:
     routine: Routine
     timeline: Timeline
     clips: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What render_session wrote and the levels it mastered to (see master.Mastered)."""
+
+    path: Path
+    cue_lufs: float
+    predicted_lufs: float
+    sidecar: Path | None = None
 
 
 def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None
@@ -55,15 +68,89 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
 
 
 def render_to_file(session: Session, path: Path, *, format: str | None = None,
-                   bitrate_kbps: int = 64, force: bool = False,
-                   progress: Progress | None = None) -> Path:
-    """Mixes the session and writes it to `path` (.mp3, .wav, …) atomically; returns the path."""
-    from .assets import load_tone
-    from .export import write_audio
-    from .render import render_blocks
+                   bitrate_kbps: int | None = None, force: bool = False,
+                   progress: Progress | None = None, **options) -> Path:
+    """Mixes the session and writes it to `path` (.mp3, .m4a, .ogg, .flac, .wav) atomically,
+    mastered to the routine's loudness, with tags and chapters; returns the path.
 
+    options: those of render_session (loudness_lufs, background, tags, cues).
+    """
+    return render_session(session, path, format=format, bitrate_kbps=bitrate_kbps, force=force,
+                          progress=progress, **options).path
+
+
+def render_session(
+    session: Session,
+    path: Path,
+    *,
+    format: str | None = None,
+    bitrate_kbps: int | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    loudness_lufs: float | None = None,
+    background: Background | None | EllipsisType = ...,
+    tags: Tags | None | EllipsisType = ...,
+    cues: str | None = None,
+) -> Rendered:
+    """Masters, mixes and writes the session; optionally a cue sidecar beside it.
+
+    Args:
+        loudness_lufs: the file's integrated loudness (None: the routine's, default -16).
+        background: a bed under the cues (None for none; ... for the routine's own).
+        tags: the file's tags and chapters (None for none; ... made from the routine).
+        cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
+    Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
+    background file that is missing or unreadable), OutputError, EngineError.
+    """
+    from .assets import load_tone
+    from .background import open_bed
+    from .cues import cue_text, sidecar_path
+    from .export import format_for, write_audio, write_text_atomic
+    from .master import MIX_CEILING_DBFS, master
+    from .render import render_blocks
+    from .tags import tags_for
+
+    fmt = format_for(path, format)
+    sidecar = sidecar_path(path, cues) if cues else None
+    if sidecar is not None and sidecar.exists() and not force:
+        raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite")
     timeline = session.timeline
-    tones = {e.tone: load_tone(e.tone, timeline.sample_rate) for e in timeline.tones()}
-    blocks = render_blocks(timeline, session.clips, tones)
-    return write_audio(path, blocks, sample_rate=timeline.sample_rate, n_frames=timeline.n_frames,
-                       format=format, bitrate_kbps=bitrate_kbps, force=force, progress=progress)
+    rate = timeline.sample_rate
+    target = session.routine.loudness_lufs if loudness_lufs is None else loudness_lufs
+    bed_spec = session.routine.background if background is ... else background
+    bed = None
+    if bed_spec is not None:
+        bed = open_bed(bed_spec, timeline.events, target_lufs=target, n_frames=timeline.n_frames,
+                       sample_rate=rate, fade_in_ms=session.routine.fade_in_ms)
+    tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
+    mastered = master(timeline, session.clips, tones, target_lufs=target,
+                      bed_powers=bed.step_powers if bed else None)
+    blocks = render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
+                           fade_out_ms=closing_fade_ms(timeline),
+                           ceiling=10 ** (MIX_CEILING_DBFS / 20))
+    file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
+        if tags is ... else tags
+    write_audio(path, blocks, sample_rate=rate, n_frames=timeline.n_frames, format=fmt,
+                bitrate_kbps=bitrate_kbps, force=force, progress=progress, tags=file_tags)
+    if sidecar is not None and cues is not None:
+        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
+                          force=True)
+    return Rendered(Path(path), mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+
+
+def closing_fade_ms(timeline: Timeline) -> int:
+    """The fade at the end: the routine's fade_out, and at least MIN_FADE_OUT_MS of the silence
+    after the last cue, so no session ends with a cut (a background would otherwise stop dead)."""
+    last_end_ms = max((e.end_ms for e in timeline.events), default=0)
+    tail_ms = max(0, timeline.duration_ms - last_end_ms)
+    return max(timeline.fade_out_ms, min(MIN_FADE_OUT_MS, tail_ms))
+
+
+def default_track(routine: Routine) -> str:
+    """The track number in tags: a built-in routine's place in the list ("3/7"), else "1"."""
+    from .spec import builtin_names
+
+    names = builtin_names()
+    if routine.path == f"<built-in {routine.name}>" and routine.name in names:
+        return f"{names.index(routine.name) + 1}/{len(names)}"
+    return "1"

@@ -170,6 +170,35 @@ class Say:
 
 Step = Exercise | Breathe | Pause | Say
 
+NOISE_SOUNDS = ("brown", "pink", "white")
+
+
+@dataclass(frozen=True)
+class Background:
+    """A sound under the whole session: generated noise, or a music file, ducked under the cues.
+
+    sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
+    relative to `base_dir`, the routine file's folder, or the working folder).
+    level_db: the bed's loudness in LUFS when the file is mastered to -16 LUFS (it moves with
+    the target, so it always sits the same distance under the voice).
+    duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
+    takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
+    pos: where `sound` was written, for errors about it (line 0 when it came from the CLI).
+    """
+
+    sound: str
+    level_db: float = -30.0
+    duck_db: float = -12.0
+    attack_ms: int = 150
+    release_ms: int = 600
+    seed: int = 1
+    base_dir: str = ""
+    pos: Pos = Pos("")
+
+    @property
+    def is_noise(self) -> bool:
+        return self.sound in NOISE_SOUNDS
+
 
 @dataclass(frozen=True)
 class Routine:
@@ -186,11 +215,15 @@ class Routine:
     path: str = ""
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
+    fade_in_ms: int = 3000  # the background fades in over this long
+    loudness_lufs: float = -16.0  # the file's integrated loudness target
+    background: Background | None = None
 
 
 # ---------------------------------------------------------------------------------------------
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
-# kind: text | name | int | number | bool | duration | enum:<a|b> | voice | steps | phases
+# kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
+# | background
 
 
 @dataclass(frozen=True)
@@ -220,6 +253,23 @@ ROUTINE_FIELDS = {
     "steps": Field("steps", None, "what happens, in order", required=True),
     "gap": Field("duration", 800, "silence after each free-standing spoken passage", 0, 60_000),
     "fade_out": Field("duration", 2000, "fade to silence over the last part", 0, 60_000),
+    "fade_in": Field("duration", 3000, "the background sound fades in over this long", 0, 60_000),
+    "loudness": Field("number", -16.0, "the file's integrated loudness in LUFS (phones and "
+                      "podcasts: -16; quieter: -19 to -23)", -40, -6),
+    "background": Field("background", None, "a sound under the cues: brown, pink or white "
+                        "noise, or a music file"),
+}
+
+BACKGROUND_FIELDS = {
+    "sound": Field("path", None, "brown, pink or white noise, or a music file's path",
+                   required=True),
+    "level": Field("number", -30.0, "its loudness in LUFS (on the -16 LUFS scale: it moves "
+                   "with 'loudness')", -60, -10),
+    "duck": Field("number", -12.0, "how far it dips under each cue and tone, in dB", -60, 0),
+    "attack": Field("duration", 150, "how long it takes to dip (it starts before the cue)", 0,
+                    5000),
+    "release": Field("duration", 600, "how long it takes to come back after the cue", 0, 10_000),
+    "seed": Field("int", 1, "the noise's random seed (same seed, same noise)", 0, 2**31 - 1),
 }
 
 EXERCISE_FIELDS = {
@@ -329,10 +379,11 @@ class _Reader:
                 self.error(key_node, f"{what} keys must be plain names")
                 continue
             if key in seen:
-                self.error(key_node, f"'{key}' is given twice in {what}")
+                self.error(key_node, f"{_quoted(key)} is given twice in {what}")
                 continue
             if key not in fields:
-                self.error(key_node, f"unknown key '{key}' in {what}", _key_hint(key, fields))
+                self.error(key_node, f"unknown key {_quoted(key)} in {what}",
+                           _key_hint(key, fields))
                 continue
             seen[key] = value_node
         for key, spec in fields.items():
@@ -350,15 +401,15 @@ class _Reader:
             return spec.default
         raw = node.value
         plain = node.style is None  # unquoted: YAML would read numbers and booleans
-        if kind in ("text", "name"):
+        if kind in ("text", "name", "path"):
             if kind == "text" and plain and raw.lower() in ("", "~", "null", "false", "no", "off"):
                 return None  # "halfway: false" or "halfway: ~" turns an announcement off
             if len(raw) > self.limits.max_text_chars:
                 self.error(node, f"'{key}' is {len(raw)} characters long; the limit is "
                            f"{self.limits.max_text_chars}", "split it into shorter cues")
                 return spec.default
-            text = " ".join(raw.split())
-            if kind == "name" and not text and spec.required:
+            text = raw if kind == "path" else " ".join(raw.split())  # a path is taken as written
+            if kind in ("name", "path") and not text.strip() and spec.required:
                 self.error(node, f"'{key}' must not be empty")
             if kind == "text":
                 return Text(text, self.pos(node))
@@ -423,7 +474,7 @@ class _Reader:
             return None
         out: dict[str, Any] = {}
         for key, spec in fields.items():
-            if spec.kind in ("voice", "steps", "phases"):
+            if spec.kind in ("voice", "steps", "phases", "background"):
                 out[key] = nodes.get(key)
             elif key in nodes:
                 out[key] = self.value(nodes[key], key, spec)
@@ -463,8 +514,16 @@ def _describe(node: Any) -> str:
     return repr(node.value)
 
 
+def _quoted(text: str) -> str:
+    """'text' for a message; escaped like a Python literal when it holds a newline, an escape
+    or another unprintable character, so one diagnostic stays one line and no terminal control
+    sequence from a file reaches the terminal."""
+    return f"'{text}'" if text.isprintable() else repr(text)
+
+
 def _kind_words(kind: str) -> str:
     return {"int": "a whole number", "number": "a number", "text": "text", "name": "text",
+            "path": "a file path",
             "bool": "true or false", "duration": "a duration"}.get(kind, kind)
 
 
@@ -473,8 +532,10 @@ def _num(value: float | None) -> str:
 
 
 def _limit_hint(key: str, high: float, limits: Limits) -> str:
-    if key in ("reps", "sets", "cycles") and high == getattr(limits, f"max_{key}", None):
+    if key in ("reps", "sets") and high == getattr(limits, f"max_{key}", None):
         return f"the limit of {high:g} guards against typos; raise it with --max-{key}"
+    if key == "cycles" and high == limits.max_cycles:
+        return f"the limit of {high:g} guards against typos; split it into several breathe steps"
     return ""
 
 
@@ -518,7 +579,37 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
             path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
             f"limit is {limits.max_total_ms / 60_000:g} minutes",
             "fewer sets or repetitions, or raise the limit with --max-minutes")])
+    n_events = maximum_events(routine)
+    if n_events > limits.max_events:
+        raise SpecError([Diagnostic(
+            path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
+            f"is {limits.max_events:,}",
+            "fewer sets or repetitions, or longer phases (--max-minutes raises this limit too)")])
     return routine
+
+
+def maximum_events(routine: Routine) -> int:
+    """A ceiling on the cues and tones the session places, computed without composing it, so
+    routines that would fill memory with events are refused first (see compose._build)."""
+    total = (routine.intro is not None) + (routine.outro is not None)
+    for step in routine.steps:
+        if isinstance(step, Exercise):
+            set_events = 6  # chime, header, 3-2-1, rest cue
+            rep_events = sum(2 + _max_counts(step, phase) for phase in step.phases)
+            total += step.sets * (set_events + step.reps * rep_events)
+        elif isinstance(step, Breathe):
+            total += step.cycles * 8  # a tone and a cue for each of four parts
+        else:
+            total += 1
+    return total
+
+
+def _max_counts(step: Exercise, phase: Phase) -> int:
+    if phase.count == "none":
+        return 0
+    if step.style == "pump":
+        return 60_000 // (step.cadence_per_min * len(step.phases)) // 1000 + 1
+    return phase.hold_ms // 1000 + 1
 
 
 def minimum_length_ms(routine: Routine) -> int:
@@ -615,7 +706,39 @@ def _routine(root: Any, reader: _Reader, name: str, source: str) -> Routine | No
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
+        fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
+        background=_background(values["background"], reader),
     )
+
+
+def _background(node: Any, reader: _Reader) -> Background | None:
+    """The background block: a mapping of BACKGROUND_FIELDS, or just the sound ("brown")."""
+    import yaml
+
+    if node is None:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value.lower() in ("", "~", "null", "none", "false", "off"):
+            return None
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [
+            (yaml.ScalarNode("tag:yaml.org,2002:str", "sound", node.start_mark, node.end_mark),
+             node)], start_mark=node.start_mark, end_mark=node.end_mark)
+    values = reader.fields(node, BACKGROUND_FIELDS, "background")
+    if values is None or not values["sound"]:
+        return None
+    sound_node = next(v for k, v in node.value if getattr(k, "value", None) == "sound")
+    sound = values["sound"]
+    return Background(
+        sound=sound, level_db=float(values["level"]), duck_db=float(values["duck"]),
+        attack_ms=values["attack"], release_ms=values["release"], seed=int(values["seed"]),
+        base_dir=_routine_dir(reader.path), pos=reader.pos(sound_node))
+
+
+def _routine_dir(path: str) -> str:
+    """The folder a routine file is in ("" for a built-in routine or text without a file)."""
+    if not path or path.startswith("<"):
+        return ""
+    return str(Path(path).parent)
 
 
 def _voice_pos(node: Any, reader: _Reader) -> Pos | None:
@@ -665,18 +788,22 @@ def _steps(node: Any, reader: _Reader) -> list[Step]:
 def _step(node: Any, reader: _Reader) -> Step | None:
     import yaml
 
-    if not isinstance(node, yaml.MappingNode) or not node.value:
+    # A complex key ("? [a, b]") is a list or mapping node: no kind, and unhashable.
+    mapping = isinstance(node, yaml.MappingNode)
+    keys = [k.value if isinstance(k, yaml.ScalarNode) else None for k, _ in node.value] if mapping \
+        else []
+    if not keys or keys[0] is None:
         reader.error(node, "each step must be a mapping that starts with one of: "
                      + ", ".join(STEP_KINDS), "e.g. '- exercise: Ankle pumps' or '- pause: 5s'")
         return None
-    first = node.value[0][0].value
-    kinds = [key.value for key, _ in node.value if key.value in STEP_KINDS and key.value != "say"]
+    first = keys[0]
+    kinds = [key for key in keys if key in STEP_KINDS and key != "say"]
     kind = kinds[0] if kinds else ("say" if first == "say" else None)
     if kind is None:
         close = suggest(str(first), STEP_KINDS)
         hint = f"did you mean '{close}'?" if close else "steps start with: " + ", ".join(
             STEP_KINDS)
-        reader.error(node.value[0][0], f"unknown kind of step '{first}'", hint)
+        reader.error(node.value[0][0], f"unknown kind of step {_quoted(first)}", hint)
         return None
     n_before = len(reader.diags)
     values = reader.fields(node, STEP_KINDS[kind], f"the {kind} step")
@@ -825,7 +952,7 @@ def load_routine(routine: str, limits: Limits = DEFAULT_LIMITS) -> Routine:
 def _schema_for(spec: Field) -> dict[str, Any]:
     kind = spec.kind
     out: dict[str, Any]
-    if kind in ("text", "name"):
+    if kind in ("text", "name", "path"):
         out = {"type": "string"}
     elif kind == "int":
         out = {"type": "integer"}
@@ -844,6 +971,8 @@ def _schema_for(spec: Field) -> dict[str, Any]:
     elif kind == "steps":
         out = {"type": "array", "minItems": 1,
                "items": {"oneOf": [_object_schema(f) for f in STEP_KINDS.values()]}}
+    elif kind == "background":
+        out = {"oneOf": [{"type": "string"}, _object_schema(BACKGROUND_FIELDS)]}
     else:
         raise AssertionError(kind)
     if kind in ("int", "number"):
@@ -852,7 +981,7 @@ def _schema_for(spec: Field) -> dict[str, Any]:
         if spec.high is not None:
             out["maximum"] = spec.high
     out["description"] = spec.doc
-    if spec.default is not None and kind not in ("voice", "steps", "phases"):
+    if spec.default is not None and kind not in ("voice", "steps", "phases", "background"):
         out["default"] = format_duration_ms(spec.default) if kind == "duration" else spec.default
     return out
 

@@ -74,7 +74,7 @@ class Chapter:
 
     start_ms: int
     title: str
-    kind: str = "section"  # intro | set | rest | breathing | pause | outro | section
+    kind: str = "section"  # intro | set | rest | breathing | pause | outro | section | repeat
 
     def to_json(self) -> dict[str, Any]:
         return {"start_ms": self.start_ms, "title": self.title, "kind": self.kind}
@@ -185,3 +185,58 @@ def overlaps(events: tuple[Event, ...] | list[Event]) -> list[tuple[Event, Event
         if after.start_ms < before.end_ms:
             found.append((before, after))
     return found
+
+
+def repeat(timeline: Timeline, every_ms: int, total_ms: int) -> Timeline:
+    """The session played at 0, every_ms, 2 * every_ms, … while a start falls before total_ms:
+    one file for a long flight, the routine once an hour with silence between.
+
+    Events move by whole milliseconds (exact, no drift); the chapters become one per repetition
+    ("Hour 2 — In-flight ankle pumps"); the result lasts total_ms, or until the last repetition
+    ends if that is later. Raises ValueError when every_ms is shorter than the session (the
+    repetitions would overlap) or total_ms is not positive.
+    """
+    if every_ms < timeline.duration_ms:
+        raise ValueError(f"every_ms {every_ms} is shorter than the session "
+                         f"({timeline.duration_ms} ms)")
+    if total_ms <= 0:
+        raise ValueError(f"total_ms must be positive, got {total_ms}")
+    starts = range(0, total_ms, every_ms)
+    events = tuple(
+        Event(e.start_ms + start, e.duration_ms, e.kind, e.text, e.tone, e.layer, e.set, e.rep,
+              e.phase)
+        for start in starts for e in timeline.events
+    )
+    chapters = tuple(Chapter(start, repeat_title(k, start, every_ms, timeline.title), "repeat")
+                     for k, start in enumerate(starts))
+    return Timeline(
+        routine=timeline.routine,
+        title=f"{timeline.title}, every {span_words(every_ms, one=True)} for "
+              f"{span_words(total_ms)}",
+        duration_ms=max(total_ms, starts[-1] + timeline.duration_ms),
+        events=events, chapters=chapters, sample_rate=timeline.sample_rate,
+        fade_out_ms=timeline.fade_out_ms,
+    )
+
+
+def repeat_title(index: int, start_ms: int, every_ms: int, title: str) -> str:
+    """A repetition's chapter title: "Hour 3 — title" when repeating on whole hours, else
+    "Round 3 (0:20:00) — title"."""
+    if every_ms % 3_600_000 == 0:
+        return f"Hour {start_ms // 3_600_000 + 1} — {title}"
+    seconds = start_ms // 1000
+    clock = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"Round {index + 1} ({clock}) — {title}"
+
+
+def span_words(ms: int, *, one: bool = False) -> str:
+    """A span in words: "6 hours", "90 minutes", "45 seconds"; one=True says "hour", not
+    "1 hour" ("every hour")."""
+    for unit_ms, unit in ((3_600_000, "hour"), (60_000, "minute"), (1000, "second")):
+        if ms % unit_ms == 0 or (unit == "second" and ms >= 1000):
+            count = ms / unit_ms
+            text = f"{count:g}"
+            if count == 1:
+                return unit if one else f"1 {unit}"
+            return f"{text} {unit}s"
+    return f"{ms} ms"
