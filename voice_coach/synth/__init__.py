@@ -192,14 +192,15 @@ def synthesize_all(
     engine: SpeechEngine | None = None,
     cache: ClipCache | None = ...,  # type: ignore[assignment]  # ... = ClipCache.default()
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Clips for every distinct text: {text: int16 mono clip at SAMPLE_RATE, trimmed}.
 
     Only cache misses reach the engine; `progress(done, total)` is called once per distinct text.
     Whitespace-only text gives an empty clip. Raises UsageError for a bad voice, rate or volume.
+    workers: processes for the cache misses when the engine is opened here (engine=None):
+    None = one per core once there are enough misses to repay starting them, 1 = this process.
     """
-    from voice_coach.synth.cache import ClipCache
-
     check_settings(settings)
     unique = list(dict.fromkeys(texts))
     own_engine = engine is None
@@ -207,46 +208,99 @@ def synthesize_all(
         engine = open_engine(settings.engine)
     try:
         voice_id = resolve_voice(settings.voice, engine.voices())
-        if cache is ...:
-            cache = ClipCache.default()
-        if cache is not None:
-            problem = cache.check_writable()
-            if problem:
-                _warn_cache(cache, problem)
-                cache = None
-        clips: dict[str, np.ndarray] = {}
-        for done, text in enumerate(unique, start=1):
-            clips[text] = _clip_for(text, engine, voice_id, settings, cache)
-            if cache is not None and getattr(cache, "failed", ""):
-                _warn_cache(cache, cache.failed)
-                cache = None
+        store = _Store(_usable_cache(cache), engine, voice_id, settings)
+        clips: dict[str, np.ndarray | None] = {}
+        done = 0
+        for text in unique:
+            clips[text] = store.get(text)
+            if clips[text] is not None:
+                done += 1
+                if progress is not None:
+                    progress(done, len(unique))
+        misses = [text for text, clip in clips.items() if clip is None]
+        for text, clip in _synthesize_misses(misses, engine, voice_id, settings, own_engine,
+                                             workers):
+            clips[text] = store.put(text, clip)
+            done += 1
             if progress is not None:
                 progress(done, len(unique))
-        return clips
+        return clips  # type: ignore[return-value]  # every None was replaced
     finally:
         if own_engine:
             engine.close()
 
 
-def _clip_for(
-    text: str, engine: SpeechEngine, voice_id: str, settings: VoiceSettings, cache: ClipCache | None
+def _usable_cache(cache: ClipCache | None) -> ClipCache | None:
+    from voice_coach.synth.cache import ClipCache
+
+    if cache is ...:
+        cache = ClipCache.default()
+    if cache is not None:
+        problem = cache.check_writable()
+        if problem:
+            _warn_cache(cache, problem)
+            return None
+    return cache
+
+
+def _synthesize_misses(
+    misses: list[str],
+    engine: SpeechEngine,
+    voice_id: str,
+    settings: VoiceSettings,
+    own_engine: bool,
+    workers: int | None,
+) -> Iterable[tuple[str, np.ndarray]]:
+    """(text, clip) for each miss, in order: in worker processes when that pays, else here.
+
+    Only an engine opened here can be opened again in workers (one passed in may be a fake)."""
+    from voice_coach.synth import parallel
+
+    if own_engine and parallel.worth_it(engine.name, len(misses), workers):
+        return parallel.synthesize_parallel(
+            misses, engine.name, voice_id, settings.rate_wpm, settings.volume, workers
+        )
+    return ((text, _synthesize_one(text, engine, voice_id, settings)) for text in misses)
+
+
+def _synthesize_one(
+    text: str, engine: SpeechEngine, voice_id: str, settings: VoiceSettings
 ) -> np.ndarray:
     if not text.strip():
         return np.zeros(0, dtype=np.int16)
-    key = ""
-    if cache is not None:
-        key = cache.key(
-            engine.name, engine.version, voice_id, settings.rate_wpm, settings.volume, text
-        )
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    clip = engine.synthesize(text, voice_id, settings.rate_wpm, settings.volume)
-    if clip.dtype != np.int16:
-        raise EngineError(f"speech engine {engine.name} returned {clip.dtype} samples, not int16")
-    if cache is not None:
-        cache.put(key, clip)
-    return clip
+    return engine.synthesize(text, voice_id, settings.rate_wpm, settings.volume)
+
+
+class _Store:
+    """The cache as synthesize_all uses it: keyed by engine and voice, dropped (with one
+    warning) as soon as a write fails, so a full disk slows nothing down."""
+
+    def __init__(
+        self, cache: ClipCache | None, engine: SpeechEngine, voice_id: str, settings: VoiceSettings
+    ) -> None:
+        self.cache = cache
+        self.engine_name = engine.name
+        self.key_fields = (engine.name, engine.version, voice_id, settings.rate_wpm,
+                           settings.volume)
+
+    def get(self, text: str) -> np.ndarray | None:
+        if not text.strip():
+            return np.zeros(0, dtype=np.int16)
+        if self.cache is None:
+            return None
+        return self.cache.get(self.cache.key(*self.key_fields, text))
+
+    def put(self, text: str, clip: np.ndarray) -> np.ndarray:
+        if clip.dtype != np.int16:
+            raise EngineError(
+                f"speech engine {self.engine_name} returned {clip.dtype} samples, not int16"
+            )
+        if self.cache is not None and text.strip():
+            self.cache.put(self.cache.key(*self.key_fields, text), clip)
+            if self.cache.failed:
+                _warn_cache(self.cache, self.cache.failed)
+                self.cache = None
+        return clip
 
 
 __all__ = [

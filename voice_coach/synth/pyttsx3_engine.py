@@ -53,7 +53,11 @@ class Pyttsx3Engine:
         self._variants: set[str] | None = None
         # Measured defects, for the stress report: extra renders and what caused them.
         self.stats = {"renders": 0, "retries": 0, "restarts": 0, "rate_resets": 0, "late_files": 0}
-        hello = self._start()
+        try:
+            hello = self._start()
+        except BaseException:  # no engine, so no close(): remove the temp dir here
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            raise
         self.version = str(hello["version"])
 
     # -- worker management -------------------------------------------------------------------
