@@ -46,7 +46,11 @@ def test_readme_console_example(tmp_path: Path, command: str, expected: list[str
     # Run in a scratch copy of the tests/ routines so written files land in tmp_path.
     for folder in ("routines", "bad-routines"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    # A fresh speech cache: espeak-ng's clip for a phrase can differ by a few samples with what
+    # the same process synthesised before it, so lengths shown in the README are those of a
+    # first run, as a new user sees them.
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
     proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     actual = (proc.stdout + proc.stderr).splitlines()
