@@ -1,4 +1,4 @@
-"""Whole sessions through the real CLI, real espeak-ng and real ffmpeg, measured against the plan."""
+"""Whole sessions through the real CLI, real espeak-ng and ffmpeg, measured against the plan."""
 
 from __future__ import annotations
 

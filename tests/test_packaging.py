@@ -1,4 +1,4 @@
-"""The wheel ships what an installed package needs: the tones in audio/ and the built-in routines."""
+"""The wheel ships what an installed package needs: the tones in audio/ and the routines."""
 
 from __future__ import annotations
 

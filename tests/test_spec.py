@@ -6,6 +6,7 @@ import pytest
 
 from voice_coach.errors import SpecError, UsageError
 from voice_coach.spec import (
+    DEFAULT_LIMITS,
     Breathe,
     Exercise,
     Limits,
@@ -95,7 +96,7 @@ def test_builtin_names_are_the_seven() -> None:
     ]
 
 
-def errors_of(text: str | bytes, limits: Limits = Limits()) -> str:
+def errors_of(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> str:
     with pytest.raises(SpecError) as info:
         parse_routine(text, "bad.yaml", limits=limits)
     return info.value.format()
@@ -132,7 +133,8 @@ BAD_FILES = [
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    rpes: 10\n",
-        "bad.yaml:4:5: error: unknown key 'rpes' in the exercise step\n  hint: did you mean 'reps'?",
+        "bad.yaml:4:5: error: unknown key 'rpes' in the exercise step\n"
+        "  hint: did you mean 'reps'?",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: ten\n",

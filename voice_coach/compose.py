@@ -295,7 +295,8 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
                 "shorten the text, speak faster (voice: rate: "
                 f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
         else:
-            yield pos.diag(f"the {event.tone} tone at {format_clock_ms(event.start_ms)} runs into {nxt}",
+            at = format_clock_ms(event.start_ms)
+            yield pos.diag(f"the {event.tone} tone at {at} runs into {nxt}",
                            "lengthen the phase it starts, or choose a shorter tone (tick)")
 
 

@@ -68,7 +68,7 @@ class SpecError(VoiceCoachError):
 
 
 class EngineError(VoiceCoachError):
-    """A speech engine, ffmpeg or the sound device is missing or failed: say what to install or do."""
+    """A speech engine, ffmpeg or the sound device is missing or failed: say what to do."""
 
     exit_code = 1
 

@@ -1,4 +1,4 @@
-"""Routine files: YAML text in, a validated `Routine` out, or every problem at once with file:line:col.
+"""Routine files: YAML text in, a validated `Routine` out, or every problem at once (file:line:col).
 
 Pure: takes text (and a name for messages), returns values. It never reads files itself
 (`load_routine` is the one thin edge that does) and never synthesises or renders.
@@ -9,10 +9,10 @@ from __future__ import annotations
 import difflib
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 from .errors import Diagnostic, SpecError, UsageError
@@ -289,7 +289,8 @@ EXERCISE_FIELDS = {
     "last_say": Field("text", "Last {left}.", "said at each of the last N repetitions"),
     "remind_every": Field("int", 0, "say the reminder every N repetitions", 0, None),
     "remind": Field("text", "Keep breathing naturally.", "the reminder"),
-    "voice_fade": Field("int", 0, "speak cues for the first N repetitions, then tones only", 0, None),
+    "voice_fade": Field("int", 0, "speak cues for the first N repetitions, then tones only",
+                        0, None),
     "rest_say": Field("text", "Rest for {seconds} seconds.", "said at the start of a rest"),
 }
 
@@ -392,7 +393,7 @@ class _Reader:
         return seen
 
     def value(self, node: Any, key: str, spec: Field) -> Any:
-        """Converts one scalar node by its field's kind; on error records it, returns the default."""
+        """Converts one scalar node by its field's kind; on error records it, gives the default."""
         import yaml
 
         kind = spec.kind
@@ -565,7 +566,8 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError([Diagnostic(path, 1, 1, "the file is nested too deeply")]) from None
     if root is None:
         raise SpecError([Diagnostic(path, 1, 1, "the routine file is empty",
-                                    "start from a built-in: voice-coach new my.yaml --from ankle-pumps")])
+                                    "start from a built-in: "
+                                    "voice-coach new my.yaml --from ankle-pumps")])
     reader = _Reader(path, limits)
     _check_size(root, reader)
     if reader.diags:

@@ -118,7 +118,8 @@ def resolve_voice(query: str, voices: Iterable[Voice]) -> str:
     hint = "close matches: " + ", ".join(close) if close else "no close match"
     if wanted in ("zh", "zh-cn", "cmn-cn"):
         hint = "Mandarin is 'cmn' (sit/cmn); " + hint
-    raise UsageError(f"unknown voice {query!r}", hint=hint + "; run 'voice-coach voices' to list them")
+    raise UsageError(f"unknown voice {query!r}",
+                     hint=hint + "; run 'voice-coach voices' to list them")
 
 
 def speakable(text: str) -> str:
