@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +24,7 @@ CUE_BLOCK_MS = 100  # a cue's loudness is gated on short blocks: measured while 
 CUE_STEP_MS = 25
 TRUE_PEAK_OVERSAMPLING = 4
 K_IMPULSE_FRAMES = 4096  # the K-weighting filter's response has decayed below 1e-7 by then
+ENERGY_GRID_FRAMES = 64  # an energy profile's resolution: 3 ms at 22.05 kHz, 1/34 of a step
 SILENT_LUFS = -math.inf
 
 
@@ -143,6 +145,49 @@ def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float:
     """BS.1770 integrated loudness of a finite signal in LUFS (-inf if silent or under 400 ms)."""
     weighted = k_weight(samples, sample_rate)[: len(samples)]
     return gated_lufs(block_powers(step_powers(weighted, sample_rate)))
+
+
+@dataclass(frozen=True)
+class EnergyProfile:
+    """A K-weighted clip's running energy (sum of squares), kept every grid_frames frames: tells
+    how much of the clip falls into each 100 ms step wherever it is placed, in a 64th of the
+    clip's memory (linear in between)."""
+
+    n_frames: int
+    grid_frames: int
+    cumulative: np.ndarray  # at frames 0, g, 2g, ... and n_frames
+
+    def up_to(self, frames: np.ndarray) -> np.ndarray:
+        """The energy of the clip's frames [0, f) for each f (clipped to 0..n_frames)."""
+        points = np.minimum(np.arange(len(self.cumulative)) * self.grid_frames, self.n_frames)
+        return np.interp(frames, points, self.cumulative)
+
+
+def energy_profile(weighted: np.ndarray, grid_frames: int = ENERGY_GRID_FRAMES
+                   ) -> EnergyProfile:
+    """The EnergyProfile of a K-weighted signal."""
+    w = np.asarray(weighted, dtype=np.float64)
+    sums = np.add.reduceat(w * w, np.arange(0, len(w), grid_frames)) if len(w) else w
+    return EnergyProfile(len(w), grid_frames, np.concatenate([[0.0], np.cumsum(sums)]))
+
+
+def placed_step_powers(profile: EnergyProfile, start_frames: np.ndarray, gain: float,
+                       n_steps: int, step_frames: int) -> np.ndarray:
+    """Mean square per step (step_frames long, n_steps of them) of a K-weighted clip times
+    `gain`, placed at each of start_frames (any frame, overlapping or not; the placements are
+    taken as uncorrelated, so their powers add)."""
+    starts = np.asarray(start_frames, dtype=np.int64)
+    if len(starts) == 0 or profile.n_frames == 0:
+        return np.zeros(n_steps)
+    first = starts // step_frames
+    span = -(-profile.n_frames // step_frames) + 1  # steps one placement can touch
+    index = first[:, None] + np.arange(span + 1)
+    energy = profile.up_to(index * step_frames - starts[:, None])
+    per_step = np.diff(energy, axis=1)
+    index = index[:, :-1]
+    keep = index < n_steps
+    return np.bincount(index[keep], weights=per_step[keep] * (gain * gain / step_frames),
+                       minlength=n_steps)[:n_steps]
 
 
 def stream_step_powers(blocks: Iterable[np.ndarray], sample_rate: int) -> Iterator[np.ndarray]:

@@ -8,14 +8,14 @@ second pass over encoded audio, and never a whole-session array (the prediction 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import loudness as ld
-from .render import MixLevels, mix_blocks
-from .timeline import Timeline
+from .render import MixLevels, db_to_gain
+from .timeline import Timeline, ms_to_frames
 
 DEFAULT_LOUDNESS_LUFS = -16.0  # podcasts and phones (Apple, Spotify and others ask for -16)
 CLIP_CEILING_DBTP = -3.0  # each clip's true peak: MP3, AAC and Opus added up to 1.3 dB on top
@@ -39,10 +39,15 @@ _REFERENCE_LUFS = -20.0
 DEFAULT_LEVELS = MixLevels()
 
 
+PREPARED_CACHE_BYTES = 24 << 20  # prepared voices kept between solve rounds (re-made beyond)
+
+
 @dataclass(frozen=True)
 class Mastered:
     """Levelled sources for render_blocks, and what the levelling planned.
 
+    clips: the levelled speech clips (int16: the output is 16-bit anyway, and a session of
+    hundreds of distinct phrases holds them all); tones: the levelled tones (float32).
     cue_lufs: the loudness asked of every spoken cue; clip_lufs: what each one measures (the
     same to a few hundredths, unless its peaks would have needed more than MAX_LIMITING_DB).
     tone_lufs: the tones' loudness (TONE_UNDER_SPEECH_LU under the cues).
@@ -61,19 +66,28 @@ class Mastered:
 @dataclass(frozen=True)
 class _Voice:
     """A speech clip prepared once for levelling at any loudness: compressed and normalised to
-    _REFERENCE_LUFS, with its oversampled peak envelope and its K-weighted signal, looped (to
-    measure the cue) and plain (to predict the mix)."""
+    _REFERENCE_LUFS (float32), with its oversampled peak envelope and its K-weighted signal
+    looped (to measure the cue)."""
 
     samples: np.ndarray
     envelope: np.ndarray
     weighted: np.ndarray
-    weighted_plain: np.ndarray
 
 
 @dataclass(frozen=True)
 class _Levelled:
-    """A clip at its level: samples, their K-weighted form (with the filter's tail) and the
-    loudness it measures as a cue (ld.cue_lufs)."""
+    """A clip at its level: samples (float32), the energy profile of their K-weighted form
+    (with the filter's tail; all the mix prediction needs) and the loudness it measures as a
+    cue (ld.cue_lufs)."""
+
+    samples: np.ndarray
+    energy: ld.EnergyProfile
+    lufs: float = -math.inf
+
+
+@dataclass(frozen=True)
+class _Tone:
+    """A tone at _REFERENCE_LUFS and its K-weighted form (with the filter's tail)."""
 
     samples: np.ndarray
     weighted: np.ndarray
@@ -91,6 +105,9 @@ def master(
 ) -> Mastered:
     """Levels the session's clips and tones so its mix measures target_lufs integrated.
 
+    One clip at a time: only the levelled clips and a small energy profile of each are kept, so
+    memory grows with the phrases' own length, not with what levelling them takes.
+
     Args:
         timeline: the plan (only its events, length and rate are used).
         clips: speech text → int16 (or float) samples, as synthesised.
@@ -99,21 +116,27 @@ def master(
         levels: the mix levels the renderer will use (the metronome's offset counts).
         bed_powers: n_steps → the background's K-weighted mean square in each 100 ms step, as it
             will be mixed (level, ducking and fades included); None for no background.
-    Returns the levelled clips and tones (float32) and the numbers behind them.
+    Returns the levelled clips (int16) and tones (float32) and the numbers behind them.
     """
     rate = timeline.sample_rate
-    voices = {text: _Voices(_to_float(c), rate) for text, c in clips.items()}
+    n_steps = timeline.n_frames // (rate * ld.GATE_STEP_MS // 1000)
+    voices = _VoiceCache(clips, rate)
     plain_tones = {name: _prepare_tone(_to_float(t), rate) for name, t in tones.items()}
     cue_lufs = target_lufs + 1.5  # cues sit a little above the whole file's measure
     bed = None
+    levelled: dict[str, tuple[np.ndarray, float]] = {}
     for round_no in range(SOLVE_ROUNDS):
-        levelled = {text: _level_voice(v, cue_lufs, rate) for text, v in voices.items()}
-        levelled_tones = {name: _scaled(t, cue_lufs - TONE_UNDER_SPEECH_LU - _REFERENCE_LUFS,
-                                        rate)
-                          for name, t in plain_tones.items()}
-        speech = _step_powers(timeline, levelled, levelled_tones, levels)
+        energies = {}
+        for text in clips:
+            clip = _level_voice(voices.get(text), cue_lufs, rate)
+            levelled[text] = (_to_pcm16(clip.samples), clip.lufs)  # replaces the last round's
+            energies[text] = clip.energy
+        tone_gain_db = cue_lufs - TONE_UNDER_SPEECH_LU - _REFERENCE_LUFS
+        levelled_tones = {name: _scaled(t, tone_gain_db, rate) for name, t in plain_tones.items()}
+        speech = _step_powers(timeline, energies, {n: t.energy for n, t in levelled_tones.items()},
+                              levels, n_steps)
         if bed is None:
-            bed = bed_powers(len(speech)) if bed_powers else np.zeros(len(speech))
+            bed = bed_powers(n_steps) if bed_powers else np.zeros(n_steps)
         shift = _solve_shift(speech, bed, target_lufs)
         shift = min(shift, target_lufs + MAX_CUE_OVER_TARGET_LU - cue_lufs)
         if abs(shift) <= SOLVE_TOLERANCE_LU or round_no == SOLVE_ROUNDS - 1:
@@ -121,9 +144,9 @@ def master(
         cue_lufs += shift
     predicted = ld.gated_lufs(ld.block_powers(speech + bed))
     return Mastered(
-        clips={t: c.samples.astype(np.float32, copy=False) for t, c in levelled.items()},
-        tones={n: t.samples.astype(np.float32, copy=False) for n, t in levelled_tones.items()},
-        cue_lufs=cue_lufs, clip_lufs={t: c.lufs for t, c in levelled.items()},
+        clips={t: c for t, (c, _) in levelled.items()},
+        tones={n: t.samples for n, t in levelled_tones.items()},
+        cue_lufs=cue_lufs, clip_lufs={t: lufs for t, (_, lufs) in levelled.items()},
         tone_lufs=cue_lufs - TONE_UNDER_SPEECH_LU, predicted_lufs=predicted,
     )
 
@@ -131,7 +154,8 @@ def master(
 def level_clip(samples: np.ndarray, sample_rate: int, cue_lufs: float) -> np.ndarray:
     """One speech clip at cue_lufs (ld.cue_lufs), compressed gently and its true peak under
     CLIP_CEILING_DBTP (float64)."""
-    return _level_voice(_Voices(_to_float(samples), sample_rate), cue_lufs, sample_rate).samples
+    voices = _Voices(_to_float(samples), sample_rate)
+    return _level_voice(voices, cue_lufs, sample_rate).samples.astype(np.float64)
 
 
 def _to_float(samples: np.ndarray) -> np.ndarray:
@@ -141,33 +165,65 @@ def _to_float(samples: np.ndarray) -> np.ndarray:
     return x.astype(np.float64)
 
 
+def _to_pcm16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(samples * np.float32(32768)), -32768, 32767).astype(np.int16)
+
+
 class _Voices:
     """A speech clip prepared for levelling, at each compression ratio (made when first asked)."""
 
     def __init__(self, x: np.ndarray, rate: int) -> None:
-        self.x = _soft_edges(_band_limit(x, rate), rate)
+        x = _soft_edges(_band_limit(x, rate), rate)
+        self.lufs = ld.cue_lufs(x, rate)  # the same for every ratio: measured once
+        self.x = x.astype(np.float32)
         self.rate = rate
         self._prepared: dict[float, _Voice] = {}
 
     def at(self, ratio: float) -> _Voice:
         if ratio not in self._prepared:
-            self._prepared[ratio] = _prepare_voice(self.x, self.rate, ratio)
+            self._prepared[ratio] = _prepare_voice(self.x, self.lufs, self.rate, ratio)
         return self._prepared[ratio]
 
+    @property
+    def n_bytes(self) -> int:
+        return self.x.nbytes + sum(v.samples.nbytes * 3 for v in self._prepared.values())
 
-def _prepare_voice(x: np.ndarray, rate: int, ratio: float) -> _Voice:
-    lufs = ld.cue_lufs(x, rate)
+
+class _VoiceCache:
+    """Prepared voices by text, kept between solve rounds while they fit in
+    PREPARED_CACHE_BYTES (the rest are prepared again: the same result, a little later)."""
+
+    def __init__(self, clips: Mapping[str, np.ndarray], rate: int) -> None:
+        self.clips, self.rate = clips, rate
+        self._kept: dict[str, _Voices] = {}
+        self._n_bytes = 0
+        self._last: tuple[str, _Voices] | None = None
+
+    def get(self, text: str) -> _Voices:
+        if text in self._kept:
+            return self._kept[text]
+        if self._last is not None:  # the previous clip is levelled by now: keep it if room
+            last_text, last = self._last
+            if self._n_bytes + last.n_bytes <= PREPARED_CACHE_BYTES:
+                self._kept[last_text] = last
+                self._n_bytes += last.n_bytes
+        voices = _Voices(_to_float(self.clips[text]), self.rate)
+        self._last = (text, voices)
+        return voices
+
+
+def _prepare_voice(x: np.ndarray, lufs: float, rate: int, ratio: float) -> _Voice:
     if not math.isfinite(lufs):
-        silent = np.zeros(len(x))
-        return _Voice(x, silent, silent, np.zeros(len(x) + ld.K_IMPULSE_FRAMES - 1))
-    x = x * 10 ** ((_REFERENCE_LUFS - lufs) / 20)
+        silent = np.zeros(len(x), dtype=np.float32)
+        return _Voice(x.astype(np.float32), silent, silent)
+    x = x.astype(np.float64) * 10 ** ((_REFERENCE_LUFS - lufs) / 20)
     x = ld.compress(x, rate, _REFERENCE_LUFS + COMPRESS_ABOVE_LU, ratio)
     weighted = ld.k_weight(x, rate, periodic=True)
     scale = 10 ** ((_REFERENCE_LUFS - ld.looped_lufs(weighted, rate)) / 20)
     x *= scale
-    # float32 from here: ample precision for levels, half the memory of a session's clips
+    # float32 from here: ample precision for levels, half the memory
     return _Voice(x.astype(np.float32), ld.peak_envelope(x).astype(np.float32),
-                  (weighted * scale).astype(np.float32), ld.k_weight(x, rate).astype(np.float32))
+                  (weighted * scale).astype(np.float32))
 
 
 def _band_limit(x: np.ndarray, rate: int) -> np.ndarray:
@@ -195,24 +251,25 @@ def _soft_edges(x: np.ndarray, rate: int) -> np.ndarray:
     return out
 
 
-def _prepare_tone(x: np.ndarray, rate: int) -> _Levelled:
+def _prepare_tone(x: np.ndarray, rate: int) -> _Tone:
     """A tone at _REFERENCE_LUFS (peaks limited as a clip would be at that level)."""
     lufs = ld.cue_lufs(x, rate)
     if not math.isfinite(lufs):
-        return _Levelled(x, ld.k_weight(x, rate))
+        return _Tone(x, ld.k_weight(x, rate))
     x = x * 10 ** ((_REFERENCE_LUFS - lufs) / 20)
-    return _Levelled(x, ld.k_weight(x, rate).astype(np.float32), _REFERENCE_LUFS)
+    return _Tone(x, ld.k_weight(x, rate), _REFERENCE_LUFS)
 
 
-def _scaled(tone: _Levelled, gain_db: float, rate: int) -> _Levelled:
+def _scaled(tone: _Tone, gain_db: float, rate: int) -> _Levelled:
     """The tone `gain_db` louder, its peaks still under the clip ceiling."""
     gain = 10 ** (gain_db / 20)
     x = tone.samples * gain
     curve = ld.peak_gain(ld.peak_envelope(x), 10 ** (CLIP_CEILING_DBTP / 20), rate)
     lufs = tone.lufs + gain_db
     if curve.min() >= 1.0:
-        return _Levelled(x, tone.weighted * gain, lufs)
-    return _Levelled(x * curve, tone.weighted * gain * _extend(curve, len(tone.weighted)), lufs)
+        return _Levelled(x.astype(np.float32), ld.energy_profile(tone.weighted * gain), lufs)
+    weighted = tone.weighted * gain * _extend(curve, len(tone.weighted))
+    return _Levelled((x * curve).astype(np.float32), ld.energy_profile(weighted), lufs)
 
 
 def _level_voice(voices: _Voices, cue_lufs: float, rate: int) -> _Levelled:
@@ -222,7 +279,7 @@ def _level_voice(voices: _Voices, cue_lufs: float, rate: int) -> _Levelled:
     other cues."""
     voice = voices.at(COMPRESS_RATIOS[0])
     if not voice.envelope.any():
-        return _Levelled(voice.samples, voice.weighted_plain)
+        return _Levelled(voice.samples, ld.energy_profile(ld.k_weight(voice.samples, rate)))
     for ratio in COMPRESS_RATIOS:
         voice = voices.at(ratio)
         gain_db, curve, got = _fit_gain(voice, cue_lufs, rate, SMOOTH_LIMITER, MAX_LIMITING_DB)
@@ -232,9 +289,8 @@ def _level_voice(voices: _Voices, cue_lufs: float, rate: int) -> _Levelled:
         fast = _fit_gain(voice, cue_lufs, rate, FAST_LIMITER, MAX_FAST_LIMITING_DB)
         if abs(fast[2] - cue_lufs) < abs(got - cue_lufs):
             gain_db, curve, got = fast
-    gain = (10 ** (gain_db / 20) * curve).astype(np.float32)
-    return _Levelled(voice.samples * gain,
-                     voice.weighted_plain * _extend(gain, len(voice.weighted_plain)), got)
+    samples = voice.samples * (10 ** (gain_db / 20) * curve).astype(np.float32)
+    return _Levelled(samples, ld.energy_profile(ld.k_weight(samples, rate)), got)
 
 
 def _fit_gain(voice: _Voice, cue_lufs: float, rate: int, limiter: tuple[float, float],
@@ -273,21 +329,27 @@ def _extend(curve: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([curve, np.full(n - len(curve), curve[-1] if len(curve) else 1.0)])
 
 
-def _step_powers(timeline: Timeline, clips: Mapping[str, _Levelled],
-                 tones: Mapping[str, _Levelled], levels: MixLevels) -> np.ndarray:
-    """K-weighted mean square of the cues' mix in each 100 ms step (streamed; the filter is
-    linear, so the mix of K-weighted clips is the K-weighted mix)."""
+def _step_powers(timeline: Timeline, clips: Mapping[str, ld.EnergyProfile],
+                 tones: Mapping[str, ld.EnergyProfile], levels: MixLevels,
+                 n_steps: int) -> np.ndarray:
+    """K-weighted mean square of the cues' mix in each 100 ms step, from each source's energy
+    profile at each of its placements (the filter is linear, so the mix of K-weighted clips is
+    the K-weighted mix; overlapping sources count as uncorrelated, as the bed does)."""
     rate = timeline.sample_rate
     step = rate * ld.GATE_STEP_MS // 1000
-    blocks = mix_blocks(timeline, {t: c.weighted for t, c in clips.items()},
-                        {n: t.weighted for n, t in tones.items()},
-                        levels=levels, block_frames=step * 32)
-    return np.concatenate([np.zeros(0), *_whole_steps(blocks, rate)])
-
-
-def _whole_steps(blocks: Iterator[np.ndarray], rate: int) -> Iterator[np.ndarray]:
-    for block in blocks:
-        yield ld.step_powers(block, rate)
+    placements: dict[tuple[str, str, float], list[int]] = {}
+    for event in timeline.events:
+        speech = event.kind == "speech"
+        gain_db = levels.speech_gain_db if speech else levels.tone_gain_db
+        if event.layer == "metronome":
+            gain_db += levels.metronome_gain_db
+        key = ("speech", event.text, gain_db) if speech else ("tone", event.tone, gain_db)
+        placements.setdefault(key, []).append(ms_to_frames(event.start_ms, rate))
+    out = np.zeros(n_steps)
+    for (kind, name, gain_db), starts in placements.items():
+        profile = clips[name] if kind == "speech" else tones[name]
+        out += ld.placed_step_powers(profile, np.array(starts), db_to_gain(gain_db), n_steps, step)
+    return out
 
 
 def _solve_shift(speech: np.ndarray, bed: np.ndarray, target_lufs: float) -> float:
