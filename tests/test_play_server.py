@@ -1,0 +1,298 @@
+"""`voice-coach play` and `remind` against a real PulseAudio null sink, as a person runs them.
+
+What the player wrote is recorded by ALSA's file plugin and compared with what `render` writes;
+what the sink played is recorded from its monitor to time every onset; keys go through a pty.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import termios
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.audio_measure import read_wav
+from tests.pulse_fixture import (
+    NO_PULSE,
+    PACAT,
+    PACTL,
+    PAREC,
+    PULSEAUDIO,
+    PtyPlayer,
+    base_env,
+    captured_bytes,
+    onset_errors_ms,
+    player_command,
+    pulse_server,
+    read_log,
+)
+from voice_coach.session import prepare, render_to_file
+from voice_coach.spec import load_routine
+from voice_coach.synth.cache import ClipCache
+from voice_coach.timeline import ms_to_frames
+
+SR = 22050
+ONSET_TOLERANCE_MS = 10
+WALL_TOLERANCE_S = 0.25
+
+TINY = """\
+title: Tiny test routine
+steps:
+  - exercise: Toe taps
+    sets: {sets}
+    reps: 1
+    rest: 500ms
+    get_ready: none
+    set_intro: false
+    halfway: false
+    rest_say: false
+    phases:
+      - say: Up.
+        hold: 700ms
+        tone: tick
+      - say: Down.
+        hold: 700ms
+        tone: tock
+fade_out: 0s
+"""
+
+_no_pulse = pytest.mark.skipif(not all((PULSEAUDIO, PACAT, PACTL, PAREC)), reason=NO_PULSE)
+
+
+def needs_pulse(test):
+    """Marks a test that plays into the null sink (skipped, with the reason, without pulse)."""
+    return pytest.mark.audio_server(_no_pulse(test))
+
+
+@dataclass
+class Routine:
+    path: Path
+    pcm: bytes  # what `voice-coach render` writes for it, as int16 bytes
+    timeline: object
+
+    @property
+    def length_s(self) -> float:
+        return len(self.pcm) / 2 / SR
+
+    def samples(self) -> np.ndarray:
+        return np.frombuffer(self.pcm, dtype="<i2")
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    with pulse_server(tmp_path_factory.mktemp("pulse")) as server:
+        yield server
+    for proc in server.procs:  # everything the fixture started has stopped
+        assert proc.poll() is not None, proc.args
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("speech-cache")
+
+
+def make_routine(directory: Path, cache_dir: Path, sets: int) -> Routine:
+    """Writes the routine, synthesises its speech into the cache the player will use, renders."""
+    path = directory / f"tiny{sets}.yaml"
+    path.write_text(TINY.format(sets=sets))
+    session = prepare(load_routine(str(path)), cache=ClipCache(cache_dir))
+    wav = render_to_file(session, directory / f"tiny{sets}.wav")
+    samples, rate = read_wav(wav)
+    assert rate == SR
+    return Routine(path, samples.tobytes(), session.timeline)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, cache_dir) -> Routine:
+    return make_routine(tmp_path_factory.mktemp("routine"), cache_dir, sets=2)
+
+
+@pytest.fixture(scope="module")
+def tiny1(tmp_path_factory, cache_dir) -> Routine:
+    return make_routine(tmp_path_factory.mktemp("routine1"), cache_dir, sets=1)
+
+
+@dataclass
+class Run:
+    rc: int
+    output: str
+    events: list[dict]
+    captured: bytes
+    started_s: float
+
+    def event(self, name: str) -> dict:
+        return next(e for e in self.events if e["event"] == name)
+
+    def played_s(self) -> float:
+        return self.event("end")["t"] - self.event("start")["t"]
+
+
+def player_env(pulse, tmp_path: Path, cache_dir: Path, truncate: bool = True, **extra: str):
+    return pulse.player_env(tmp_path / "captured.raw", truncate=truncate,
+                            VOICE_COACH_CACHE_DIR=str(cache_dir),
+                            VOICE_COACH_PLAY_LOG=str(tmp_path / "play.log"), **extra)
+
+
+def run_player(args: list[str], env: dict[str, str], tmp_path: Path, timeout_s: float = 40) -> Run:
+    started_s = time.monotonic()
+    proc = subprocess.run(player_command(*args), env=env, capture_output=True, text=True,
+                          timeout=timeout_s, stdin=subprocess.DEVNULL)
+    return Run(proc.returncode, proc.stdout + proc.stderr, read_log(tmp_path / "play.log"),
+               captured_bytes(tmp_path / "captured.raw"), started_s)
+
+
+def finish_pty(player: PtyPlayer, tmp_path: Path, timeout_s: float = 40) -> Run:
+    rc = player.wait(timeout_s)
+    return Run(rc, player.output, read_log(tmp_path / "play.log"),
+               captured_bytes(tmp_path / "captured.raw"), player.started_s)
+
+
+def onset_frames(routine: Routine) -> list[int]:
+    return sorted({ms_to_frames(e.start_ms, SR) for e in routine.timeline.events})
+
+
+def heard(path: Path) -> np.ndarray:
+    return np.fromfile(path, dtype="<i2")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@needs_pulse
+def test_play_sends_exactly_the_rendered_samples_on_time(pulse, tiny, cache_dir, tmp_path):
+    env = player_env(pulse, tmp_path, cache_dir)
+    with pulse.record_monitor(tmp_path / "heard.raw") as monitor:
+        run = run_player(["play", str(tiny.path)], env, tmp_path)
+    assert run.rc == 0, run.output
+    assert run.output == ""  # no terminal: it just plays
+    assert run.captured == tiny.pcm
+    assert run.event("open")["backend"] == "alsa"
+    assert run.event("start")["t"] - run.started_s < 1.5  # speech cached: sound within ~a second
+    assert 0 <= run.played_s() - tiny.length_s < WALL_TOLERANCE_S
+    errors = onset_errors_ms(heard(monitor), tiny.samples(), onset_frames(tiny))
+    assert len(errors) >= len(onset_frames(tiny)) - 1
+    assert max(abs(e) for _, e in errors) <= ONSET_TOLERANCE_MS
+
+
+@needs_pulse
+def test_pause_keeps_every_sample_and_only_moves_the_rest_later(pulse, tiny, cache_dir,
+                                                                   tmp_path):
+    env = player_env(pulse, tmp_path, cache_dir)
+    with pulse.record_monitor(tmp_path / "heard.raw") as monitor:
+        player = PtyPlayer(["play", str(tiny.path)], env)
+        try:
+            player.wait_for("0:01 /")
+            player.press(" ")
+            player.wait_for("paused · space resume")
+            time.sleep(1.0)
+            player.press(" ")
+            run = finish_pty(player, tmp_path)
+        finally:
+            player.close()
+    assert run.rc == 0, run.output
+    assert "Tiny test routine" in run.output and "Set 1 of 2" in run.output
+    assert run.captured == tiny.pcm  # the device held its queue: not one sample lost or doubled
+    pause, resume = run.event("pause"), run.event("resume")
+    paused_s = resume["t"] - pause["t"]
+    assert 0.9 < paused_s < 2.0
+    assert 0 <= run.played_s() - paused_s - tiny.length_s < WALL_TOLERANCE_S
+    errors = onset_errors_ms(heard(monitor), tiny.samples(), onset_frames(tiny), radius=3 * SR)
+    before = [e for frame, e in errors if frame < pause["frame"]]
+    after = [e for frame, e in errors if frame > pause["frame"] + SR // 10]
+    assert before and after
+    assert max(abs(e) for e in before) <= ONSET_TOLERANCE_MS
+    assert max(abs(e - paused_s * 1000) for e in after) <= 3 * ONSET_TOLERANCE_MS
+    assert max(after) - min(after) <= ONSET_TOLERANCE_MS  # no drift after the resume
+
+
+@needs_pulse
+def test_next_continues_at_the_next_sections_first_sample(pulse, tiny, cache_dir, tmp_path):
+    env = player_env(pulse, tmp_path, cache_dir)
+    player = PtyPlayer(["play", str(tiny.path)], env)
+    try:
+        player.wait_for("» Up.")
+        player.press("n")
+        run = finish_pty(player, tmp_path)
+    finally:
+        player.close()
+    assert run.rc == 0, run.output
+    seek = run.event("seek")
+    rest = ms_to_frames(next(c.start_ms for c in tiny.timeline.chapters if c.title == "Rest"), SR)
+    assert seek["frame"] == rest
+    cut = seek["written_to"]
+    assert cut > ms_to_frames(1610, SR)
+    assert run.captured == tiny.pcm[:2 * cut] + tiny.pcm[2 * rest:]
+    assert "Rest" in run.output.split("» Up.", 1)[1]
+
+
+@needs_pulse
+def test_from_set_starts_at_that_sets_first_sample(pulse, tiny, cache_dir, tmp_path):
+    run = run_player(["play", str(tiny.path), "--from-set", "2", "--quiet"],
+                     player_env(pulse, tmp_path, cache_dir), tmp_path)
+    assert run.rc == 0, run.output
+    set2 = ms_to_frames(tiny.timeline.chapters[-1].start_ms, SR)
+    assert run.captured == tiny.pcm[2 * set2:]
+
+
+@needs_pulse
+def test_ctrl_c_stops_at_once_restores_the_terminal_and_exits_130(pulse, tiny, cache_dir,
+                                                                  tmp_path):
+    player = PtyPlayer(["play", str(tiny.path)], player_env(pulse, tmp_path, cache_dir))
+    try:
+        player.wait_for("0:01 /")
+        pressed_s = player.press("\x03")
+        rc = player.wait(10)
+        exited_s = time.monotonic()
+        lflag = player.tty_attrs()[3]
+    finally:
+        player.close()
+    assert rc == 130
+    assert exited_s - pressed_s < 1.0
+    assert lflag & termios.ECHO and lflag & termios.ICANON
+    assert player.output.rstrip().endswith("interrupted")
+    assert "\x1b[?25h" in player.output and "Traceback" not in player.output
+
+
+@needs_pulse
+def test_remind_plays_again_on_schedule(pulse, tiny1, cache_dir, tmp_path):
+    every_s = int(tiny1.length_s) + 2
+    env = player_env(pulse, tmp_path, cache_dir, truncate=False)
+    run = run_player(["remind", str(tiny1.path), "--every", f"{every_s}s", "--times", "2"], env,
+                     tmp_path)
+    assert run.rc == 0, run.output
+    assert run.captured == tiny1.pcm * 2
+    starts = [e["t"] for e in run.events if e["event"] == "start"]
+    assert len(starts) == 2
+    assert starts[1] - starts[0] == pytest.approx(every_s, abs=0.1)
+
+
+@needs_pulse
+def test_simpleaudio_backend_sends_the_same_samples(pulse, tiny, cache_dir, tmp_path):
+    env = player_env(pulse, tmp_path, cache_dir, truncate=False, VOICE_COACH_AUDIO="simpleaudio")
+    run = run_player(["play", str(tiny.path), "--from-set", "2"], env, tmp_path)
+    assert run.rc == 0, run.output
+    assert run.event("open")["backend"] == "simpleaudio"
+    set2 = ms_to_frames(tiny.timeline.chapters[-1].start_ms, SR)
+    assert run.captured == tiny.pcm[2 * set2:]
+    assert 0 <= run.played_s() - (tiny.length_s - set2 / SR) < WALL_TOLERANCE_S
+
+
+@pytest.mark.parametrize("backend", ["", "simpleaudio"])
+@pytest.mark.parametrize("command", [["play", "ankle-pumps"],
+                                     ["remind", "ankle-pumps", "--every", "1h"]])
+def test_no_sound_device_is_one_clear_message(tmp_path, command, backend):
+    env = base_env(tmp_path)  # no pulse server here
+    empty = tmp_path / "empty.conf"
+    empty.write_text("")
+    env.update(ALSA_CONFIG_PATH=str(empty), VOICE_COACH_AUDIO=backend)
+    proc = subprocess.run(player_command(*command), env=env, capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr == (
+        "error: no sound device found, so the session cannot be played here\n"
+        "  hint: render it to a file instead: voice-coach render ankle-pumps -o session.mp3\n")
