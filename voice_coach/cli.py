@@ -226,9 +226,8 @@ def check(
 
 def _summary(session) -> str:
     from .spec import Exercise
-    from .timeline import format_length_ms
-
     from .synth import default_engine_name
+    from .timeline import format_length_ms
 
     r, tl = session.routine, session.timeline
     engine = default_engine_name() if r.voice.engine == "auto" else r.voice.engine
