@@ -122,6 +122,19 @@ def resolve_voice(query: str, voices: Iterable[Voice]) -> str:
                      hint=hint + "; run 'voice-coach voices' to list them")
 
 
+def check_variant(voice_id: str, variants: Callable[[], set[str]]) -> str:
+    """voice_id unchanged if its "+variant" (if any) is one the engine has; else UsageError.
+
+    variants is only asked when there is a variant (listing them can cost an engine call)."""
+    _, plus, variant = voice_id.partition("+")
+    if plus and variant.lower() not in variants():
+        raise UsageError(
+            f"unknown voice variant {variant!r}",
+            hint="variants look like 'en+f3' or 'en+klatt'; see 'espeak-ng --voices=variant'",
+        )
+    return voice_id
+
+
 def speakable(text: str) -> str:
     """`text` safe to hand to a C engine: NUL and other control characters become spaces and
     unencodable code points (lone surrogates) become '?'. Markup is left alone: it is read aloud."""

@@ -14,7 +14,13 @@ import threading
 import numpy as np
 
 from voice_coach.errors import EngineError, UsageError
-from voice_coach.synth import Voice, resolve_voice, speakable, trim_silence
+from voice_coach.synth import (
+    Voice,
+    check_variant,
+    resolve_voice,
+    speakable,
+    trim_silence,
+)
 from voice_coach.timeline import SAMPLE_RATE
 
 LIBRARY_NAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.1.dylib", "libespeak-ng.dll")
@@ -221,13 +227,7 @@ class EspeakEngine:
         voice: id, language or name (resolved like synthesize_all does); rate_wpm 80..450;
         volume 0.0..1.0. Raises UsageError for an unknown voice or variant.
         """
-        voice_id = resolve_voice(voice, self.voices())
-        _, plus, variant = voice_id.partition("+")
-        if plus and variant.lower() not in self.variants():
-            raise UsageError(
-                f"unknown voice variant {variant!r}",
-                hint="variants look like 'en+f3' or 'en+klatt'; see 'espeak-ng --voices=variant'",
-            )
+        voice_id = check_variant(resolve_voice(voice, self.voices()), self.variants)
         text = speakable(text)
         if not text.strip():
             return np.zeros(0, dtype=np.int16)

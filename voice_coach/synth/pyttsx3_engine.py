@@ -22,8 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from voice_coach.errors import EngineError, UsageError
-from voice_coach.synth import Voice, resample_to, resolve_voice, speakable, trim_silence
+from voice_coach.errors import EngineError
+from voice_coach.synth import (
+    Voice,
+    check_variant,
+    resample_to,
+    resolve_voice,
+    speakable,
+    trim_silence,
+)
 from voice_coach.timeline import SAMPLE_RATE
 
 INSTALL_HINT = "install it: pip install pyttsx3 (on Linux also: sudo apt-get install espeak-ng)"
@@ -154,13 +161,7 @@ class Pyttsx3Engine:
         voice: id, language or name; rate_wpm 80..450; volume 0.0..1.0.
         Raises UsageError for an unknown voice, EngineError if no attempt succeeds.
         """
-        voice_id = resolve_voice(voice, self.voices())
-        _, plus, variant = voice_id.partition("+")
-        if plus and variant.lower() not in self.variants():
-            raise UsageError(
-                f"unknown voice variant {variant!r}",
-                hint="variants look like 'en+f3' or 'en+klatt'; see 'espeak-ng --voices=variant'",
-            )
+        voice_id = check_variant(resolve_voice(voice, self.voices()), self.variants)
         text = speakable(text)
         if not text.strip():
             return np.zeros(0, dtype=np.int16)  # pyttsx3 asserts on empty text
