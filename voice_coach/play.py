@@ -526,32 +526,16 @@ def _terminate_cleanly() -> Iterator[None]:
 def pcm_source(session: Any):
     """session frame → int16 blocks from there: the very samples `render` writes.
 
-    The same chain as session.render_session (mastered clips and tones, the routine's
-    background bed, the closing fade, the soft ceiling); test_play_server holds the two
+    The same mix as render (session.mix_session); test_play_server holds the two
     byte-identical. Mastering runs once here, before the first sample.
     """
-    from .assets import load_tone
-    from .background import open_bed
-    from .master import MIX_CEILING_DBFS, master
-    from .render import render_blocks, to_pcm16
-    from .session import closing_fade_ms
+    from .render import to_pcm16
+    from .session import mix_session
 
-    timeline, routine = session.timeline, session.routine
-    rate = timeline.sample_rate
-    bed = None
-    if routine.background is not None:
-        bed = open_bed(routine.background, timeline.events, target_lufs=routine.loudness_lufs,
-                       n_frames=timeline.n_frames, sample_rate=rate,
-                       fade_in_ms=routine.fade_in_ms)
-    tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
-    mastered = master(timeline, session.clips, tones, target_lufs=routine.loudness_lufs,
-                      bed_powers=bed.step_powers if bed else None)
-    fade_out_ms = closing_fade_ms(timeline)
-    ceiling = 10 ** (MIX_CEILING_DBFS / 20)
+    _, mixed_from = mix_session(session)
 
     def blocks_from(frame: int) -> Iterator[bytes]:
-        for block in render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
-                                   fade_out_ms=fade_out_ms, ceiling=ceiling, start_frame=frame):
+        for block in mixed_from(frame):
             yield to_pcm16(block)
 
     return blocks_from

@@ -6,7 +6,7 @@ or opened here, at the edge; the stages themselves stay pure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import EllipsisType
@@ -102,18 +102,41 @@ def render_session(
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
-    from .assets import load_tone
-    from .background import open_bed
     from .cues import cue_text, sidecar_path
     from .export import format_for, write_audio, write_text_atomic
-    from .master import MIX_CEILING_DBFS, master
-    from .render import render_blocks
     from .tags import tags_for
 
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
     if sidecar is not None and sidecar.exists() and not force:
         raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite")
+    timeline = session.timeline
+    mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
+                                        background=background)
+    file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
+        if tags is ... else tags
+    write_audio(path, blocks_from(0), sample_rate=timeline.sample_rate,
+                n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps, force=force,
+                progress=progress, tags=file_tags)
+    if sidecar is not None and cues is not None:
+        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
+                          force=True)
+    return Rendered(Path(path), mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+
+
+def mix_session(session: Session, *, loudness_lufs: float | None = None,
+                background: Background | None | EllipsisType = ...):
+    """The session's mix, shared by render and live playback so both give the same samples.
+
+    Masters the clips and tones (once), opens the background bed, and returns
+    (mastered, blocks_from) where blocks_from(frame) yields float32 blocks from that frame on.
+    loudness_lufs / background: as in render_session.
+    """
+    from .assets import load_tone
+    from .background import open_bed
+    from .master import MIX_CEILING_DBFS, master
+    from .render import render_blocks
+
     timeline = session.timeline
     rate = timeline.sample_rate
     target = session.routine.loudness_lufs if loudness_lufs is None else loudness_lufs
@@ -125,17 +148,14 @@ def render_session(
     tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
     mastered = master(timeline, session.clips, tones, target_lufs=target,
                       bed_powers=bed.step_powers if bed else None)
-    blocks = render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
-                           fade_out_ms=closing_fade_ms(timeline),
-                           ceiling=10 ** (MIX_CEILING_DBFS / 20))
-    file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
-        if tags is ... else tags
-    write_audio(path, blocks, sample_rate=rate, n_frames=timeline.n_frames, format=fmt,
-                bitrate_kbps=bitrate_kbps, force=force, progress=progress, tags=file_tags)
-    if sidecar is not None and cues is not None:
-        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
-                          force=True)
-    return Rendered(Path(path), mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+    fade_out_ms = closing_fade_ms(timeline)
+    ceiling = 10 ** (MIX_CEILING_DBFS / 20)
+
+    def blocks_from(frame: int) -> Iterator[np.ndarray]:
+        return render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
+                             fade_out_ms=fade_out_ms, ceiling=ceiling, start_frame=frame)
+
+    return mastered, blocks_from
 
 
 def closing_fade_ms(timeline: Timeline) -> int:
