@@ -13,7 +13,7 @@ from types import EllipsisType
 
 import numpy as np
 
-from voice_coach.errors import SpecError, UsageError
+from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.output.tags import Tags
 from voice_coach.plan.compose import compose, phrases
 from voice_coach.routine import Background, Routine
@@ -30,6 +30,8 @@ class Session:
     routine: Routine
     timeline: Timeline
     clips: dict[str, np.ndarray]
+    warnings: tuple[str, ...] = ()  # e.g. a named voice whose language is not the routine's
+    estimated: bool = False  # no voice here reads the language: speech lengths are estimates
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,8 @@ class Rendered:
     sidecar: Path | None = None
 
 
-def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None
-            ) -> Session:
+def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None,
+            estimate: bool = False) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
 
     Args:
@@ -51,20 +53,42 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
         engine: a SpeechEngine; None opens the routine's engine (voice.engine).
         cache: a ClipCache, None for no cache, or ... for the user's default cache.
         progress: called as progress(phrases_done, phrases_total) while synthesising.
+        estimate: when no voice here reads the routine's language, compose with estimated
+            speech lengths (no clips; Session.estimated) instead of raising EngineError.
     Raises:
-        SpecError: a cue does not fit its slot. EngineError: no speech engine.
+        SpecError: a cue does not fit its slot. EngineError: no speech engine, or no voice
+        that reads the routine's language (the hint names one to install).
     """
     from voice_coach.speech import synthesize_all
+    from voice_coach.speech.for_language import choose_voice
 
     texts = phrases(routine)
+    try:
+        choice = choose_voice(routine.voice, routine.language, routine.voice_named, engine)
+    except UsageError as exc:  # a voice the engine does not have
+        raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
+    warnings = (choice.warning,) if choice.warning else ()
+    if choice.problem:
+        if not estimate:
+            raise EngineError(choice.problem, choice.hint)
+        return _estimated(routine, texts, warnings + (f"{choice.problem}; {choice.hint}",))
     options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
     try:
-        clips = synthesize_all(texts, routine.voice, engine=engine, progress=progress, **options)
+        clips = synthesize_all(texts, choice.settings, engine=engine, progress=progress,
+                               **options)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips)
+    return Session(routine, timeline, clips, warnings)
+
+
+def _estimated(routine: Routine, texts: list[str], warnings: tuple[str, ...]) -> Session:
+    from voice_coach.speech.estimate import estimate_speech_ms
+
+    lengths_ms = {t: estimate_speech_ms(t, routine.voice.rate_wpm) for t in texts}
+    timeline = compose(routine, lengths_ms.__getitem__)
+    return Session(routine, timeline, {}, warnings, estimated=True)
 
 
 def render_to_file(session: Session, path: Path, *, format: str | None = None,
@@ -168,9 +192,9 @@ def closing_fade_ms(timeline: Timeline) -> int:
 
 def default_track(routine: Routine) -> str:
     """The track number in tags: a built-in routine's place in the list ("3/7"), else "1"."""
-    from voice_coach.routine import builtin_names
+    from voice_coach.routine import builtin_names, builtin_path
 
     names = builtin_names()
-    if routine.path == f"<built-in {routine.name}>" and routine.name in names:
+    if routine.path == builtin_path(routine.name, routine.language) and routine.name in names:
         return f"{names.index(routine.name) + 1}/{len(names)}"
     return "1"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from voice_coach.timeline import Event, Timeline, format_length_ms
+from voice_coach.lang import words_for
+from voice_coach.timeline import Event, Timeline
 
 CUE_FORMATS = ("vtt", "srt", "lrc", "json")
 JSON_CHAPTERS_VERSION = "1.2.0"
@@ -69,8 +70,10 @@ def to_json(speech: list[Event], timeline: Timeline, audio_name: str = "") -> st
                  "author": "voice-coach"}
     if audio_name:
         doc["fileName"] = audio_name
-    doc["description"] = (f"Every spoken cue of {timeline.title} "
-                          f"({format_length_ms(timeline.duration_ms)}).")
+    words = words_for(timeline.language)
+    doc["description"] = words.format(
+        words.t.pgettext("cues", "Every spoken cue of {title} ({length})."),
+        {"title": timeline.title, "length": words.length(timeline.duration_ms)})
     doc["chapters"] = [entry for _, _, entry in sorted(entries, key=lambda t: (t[0], t[1]))]
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 

@@ -35,6 +35,7 @@ class Text:
 
     value: str
     pos: Pos
+    default: bool = False  # the field's default: a program phrase, said in the routine's language
 
 
 @dataclass(frozen=True)
@@ -148,3 +149,5 @@ class Routine:
     fade_in_ms: int = 3000  # the background fades in over this long
     loudness_lufs: float = -16.0  # the file's integrated loudness target
     background: Background | None = None
+    language: str = "en"  # a shipped language's code: the program's own phrases are in it
+    voice_named: bool = True  # False when the voice was left for the language to choose

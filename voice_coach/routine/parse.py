@@ -15,6 +15,7 @@ from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
+    NUMBER_VARS,
     PHASE_FIELDS,
     ROUTINE_FIELDS,
     STEP_KINDS,
@@ -39,7 +40,7 @@ from voice_coach.routine.reader import Reader, describe, quoted, suggest
 
 
 def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS) -> Routine:
+                  limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
     """Validates routine text and returns the Routine, or raises SpecError with every problem.
 
     Args:
@@ -47,6 +48,8 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         path: the file name used in messages.
         name: the routine's short name (default: the file name's stem).
         limits: upper bounds checked before anything costly.
+        language: a shipped language's code that overrides the file's `language:` (None: the
+            file's, default en); it also picks the voice when the file names none.
     """
     import yaml
 
@@ -66,7 +69,7 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
     _check_size(root, reader)
     if reader.diags:
         raise SpecError(reader.diags)
-    routine = _routine(root, reader, name, source)
+    routine = _routine(root, reader, name, source, language)
     if reader.diags or routine is None:
         raise SpecError(reader.diags)
     floor_ms = minimum_length_ms(routine)
@@ -188,11 +191,13 @@ def _check_size(root: Any, reader: Reader) -> None:
                 stack.append((value, depth + 1))
 
 
-def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | None:
+def _routine(root: Any, reader: Reader, name: str, source: str, language: str | None
+             ) -> Routine | None:
     values = reader.fields(root, ROUTINE_FIELDS, "the routine")
     if values is None:
         return None
-    voice = _voice(values["voice"], reader)
+    language = language or _language(root, values["language"], reader)
+    voice = _voice(values["voice"], reader, language)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
@@ -203,8 +208,30 @@ def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | Non
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
-        background=_background(values["background"], reader),
+        background=_background(values["background"], reader), language=language,
+        voice_named=_voice_named(values["voice"]),
     )
+
+
+def _language(root: Any, value: str, reader: Reader) -> str:
+    """The file's `language:` as a shipped language's code; a located error if not shipped."""
+    from voice_coach.errors import UsageError
+    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
+
+    try:
+        return normalize_language(value)
+    except UsageError as exc:
+        node = next((v for k, v in root.value if getattr(k, "value", None) == "language"), root)
+        reader.error(node, exc.message, exc.hint)
+        return DEFAULT_LANGUAGE
+
+
+def _voice_named(node: Any) -> bool:
+    """Whether the voice block names a voice (else the routine's language picks one)."""
+    import yaml
+
+    return isinstance(node, yaml.MappingNode) and any(
+        getattr(k, "value", None) == "voice" for k, _ in node.value)
 
 
 def _background(node: Any, reader: Reader) -> Background | None:
@@ -249,13 +276,16 @@ def _voice_pos(node: Any, reader: Reader) -> Pos | None:
     return reader.pos(node)
 
 
-def _voice(node: Any, reader: Reader) -> VoiceSettings:
+def _voice(node: Any, reader: Reader, language: str) -> VoiceSettings:
+    from voice_coach.lang import get_language
+
+    default_voice = get_language(language).espeak_voice
     if node is None:
-        return VoiceSettings()
+        return VoiceSettings(voice=default_voice)
     values = reader.fields(node, VOICE_FIELDS, "voice")
     if values is None:
-        return VoiceSettings()
-    return VoiceSettings(engine=values["engine"], voice=values["voice"] or "en",
+        return VoiceSettings(voice=default_voice)
+    return VoiceSettings(engine=values["engine"], voice=values["voice"] or default_voice,
                          rate_wpm=int(values["rate"]), volume=float(values["volume"]))
 
 
@@ -350,7 +380,7 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
     import yaml
 
     if node is None:
-        return [Phase(say=Text(p["say"], pos), hold_ms=p["hold"], tone=p["tone"],
+        return [Phase(say=Text(p["say"], pos, default=True), hold_ms=p["hold"], tone=p["tone"],
                       count=p["count"], pos=pos) for p in DEFAULT_PHASES]
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         reader.error(node, "'phases' must be a non-empty list of phases",
@@ -371,11 +401,14 @@ def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> Non
     if text is None:
         return
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text.value) if f is not None]
+        fields = [(f, spec) for _, f, spec, _ in string.Formatter().parse(text.value)
+                  if f is not None]
     except ValueError as exc:
         reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
                                           "placeholders look like {rep}; write {{ for a brace"))
         return
+    names = [f for f, _ in fields]
+    _check_number_specs(text, fields, allowed, reader)
     for placeholder in names:
         if placeholder not in allowed:
             close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
@@ -384,9 +417,29 @@ def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> Non
             reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
 
 
-def fill(text: Text | None, values: dict[str, Any]) -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0."""
-    if text is None:
-        return ""
-    shown = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
-    return text.value.format_map(shown).strip()
+def _check_number_specs(text: Text, fields: list[tuple[str, str | None]], allowed: set[str],
+                        reader: Reader) -> None:
+    """{sets:word} and {left:word-f} say how a number is spoken; only numbers take them."""
+    from voice_coach.lang import check_number_spec
+
+    for name, spec in fields:
+        if not spec or name not in allowed:
+            continue
+        if name not in NUMBER_VARS:
+            reader.diags.append(text.pos.diag(
+                f"{{{name}}} is not a number, so it takes no format (got {{{name}:{spec}}})",
+                f"write {{{name}}}"))
+            continue
+        problem = check_number_spec(spec)
+        if problem:
+            reader.diags.append(text.pos.diag(f"{{{name}:{spec}}}: {problem}",
+                                              f"e.g. {{{name}:word}}"))
+
+
+def fill(text: Text | None, values: dict[str, Any], language: str = "en") -> str:
+    """The text with its placeholders filled in ("" for None); numbers without trailing .0, or
+    as words of `language` where the text says so ({sets:word}); a default text (a program
+    phrase) comes from `language`'s catalogue."""
+    from voice_coach.lang import words_for
+
+    return words_for(language).fill(text, values)

@@ -63,7 +63,7 @@ class Reader:
             return spec.default
         raw = node.value
         plain = node.style is None  # unquoted: YAML would read numbers and booleans
-        if kind in ("text", "name", "path"):
+        if kind in ("text", "name", "path", "language"):
             if kind == "text" and plain and raw.lower() in ("", "~", "null", "false", "no", "off"):
                 return None  # "halfway: false" or "halfway: ~" turns an announcement off
             if len(raw) > self.limits.max_text_chars:
@@ -141,7 +141,7 @@ class Reader:
             elif key in nodes:
                 out[key] = self.value(nodes[key], key, spec)
             elif spec.kind == "text" and isinstance(spec.default, str):
-                out[key] = Text(spec.default, self.pos(node))
+                out[key] = Text(spec.default, self.pos(node), default=True)
             else:
                 out[key] = spec.default
         return out
