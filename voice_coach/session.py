@@ -16,7 +16,7 @@ import numpy as np
 from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.output.tags import Tags
 from voice_coach.plan.compose import compose, phrases
-from voice_coach.routine import Background, Routine
+from voice_coach.routine import Background, Routine, VoiceSettings
 from voice_coach.timeline import Timeline, frames_to_ms
 
 Progress = Callable[[int, int], None]
@@ -32,6 +32,7 @@ class Session:
     clips: dict[str, np.ndarray]
     warnings: tuple[str, ...] = ()  # e.g. a named voice whose language is not the routine's
     estimated: bool = False  # no voice here reads the language: speech lengths are estimates
+    voice: VoiceSettings | None = None  # the voice that spoke (the language's, if none named)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips, warnings)
+    return Session(routine, timeline, clips, warnings, voice=choice.settings)
 
 
 def _estimated(routine: Routine, texts: list[str], warnings: tuple[str, ...]) -> Session:

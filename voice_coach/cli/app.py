@@ -36,6 +36,10 @@ MaxMinutes = Annotated[float, typer.Option(
     "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
 MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
 MaxSets = Annotated[int, typer.Option("--max-sets", help="Largest sets count accepted.")]
+LanguageOpt = Annotated[str | None, typer.Option(
+    "--language", metavar="LANG",
+    help="Language of the session: a built-in routine in it, or a file's language: replaced "
+    "(en, de, fr, es, it, pt, nl, zh).")]
 
 
 class ExitStatus:
@@ -102,7 +106,8 @@ def _main(
     _state["traceback"] = traceback
 
 
-def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100):
+def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100,
+         language: str | None = None):
     from voice_coach.routine import DEFAULT_LIMITS, Limits, load_routine
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
@@ -113,7 +118,7 @@ def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_set
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
                        "max_reps": max_reps, "max_sets": max_sets,
                        "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    return load_routine(routine, limits)
+    return load_routine(routine, limits, language=language)
 
 
 @contextmanager
@@ -140,11 +145,15 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def prepare_session(routine_obj, quiet: bool = False):
+def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
+    """The session (see session.prepare), its warnings printed on stderr."""
     from voice_coach.session import prepare
 
     with progress_bar("speech", enabled=not quiet) as progress:
-        return prepare(routine_obj, progress=progress)
+        session = prepare(routine_obj, progress=progress, estimate=estimate)
+    for warning in session.warnings:
+        err(f"warning: {warning}")
+    return session
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from voice_coach.cli.app import (
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
@@ -29,6 +30,7 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -38,7 +40,7 @@ def play(
     from voice_coach.live.player import parse_start_at, start_frame
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
     with open_output(routine) as output:
         session = prepare_session(routine_obj, quiet)
         frame = start_frame(session.timeline, start_at_ms, from_set)
@@ -56,6 +58,7 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -65,7 +68,7 @@ def remind(
     from voice_coach.live.player import remind_plan
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
     check_output(routine)
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)

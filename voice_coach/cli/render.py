@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import (
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
@@ -61,12 +62,17 @@ def render(
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
     """Render a routine to an audio file (.mp3, .m4a, .ogg, .flac or .wav) with chapters, tags
     and even loudness; or a flight track (--every/--for); or every built-in routine (--all)."""
+    if language is not None:
+        from voice_coach.lang import normalize_language
+
+        language = normalize_language(language)  # a bad one before any file is touched
     if output is None:
         raise UsageError("missing option '-o' / '--output'",
                          "give the file to write, e.g. -o ankle-pumps.mp3")
@@ -80,7 +86,7 @@ def render(
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
         _render_all(output, format_, bitrate, force, options, bed, max_minutes, max_reps,
-                    max_sets)
+                    max_sets, language)
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
@@ -90,7 +96,7 @@ def render(
     from voice_coach.output.export import format_for
 
     fmt = format_for(output, format_)
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     tags = ...
@@ -184,9 +190,10 @@ def _flight(session, every: str | None, for_: str | None, max_minutes: float):
     """The session repeated --every … --for …, and its tags."""
     import dataclasses
 
+    from voice_coach.lang import words_for
     from voice_coach.output.tags import tags_for
     from voice_coach.session import default_track
-    from voice_coach.timeline import format_length_ms, repeat, span_words
+    from voice_coach.timeline import format_length_ms, repeat
 
     if not every or not for_:
         raise UsageError("--every and --for go together", "e.g. --every 1h --for 6h")
@@ -203,8 +210,9 @@ def _flight(session, every: str | None, for_: str | None, max_minutes: float):
     if total_ms > max_minutes * 60_000:
         raise UsageError(f"--for {for_} is longer than the {max_minutes:g}-minute limit",
                          f"raise it with --max-minutes {-(-total_ms // 60_000)}")
-    timeline = repeat(session.timeline, every_ms, total_ms)
-    note = f"Every {span_words(every_ms, one=True)} for {span_words(total_ms)}"
+    words = words_for(session.routine.language)
+    timeline = repeat(session.timeline, every_ms, total_ms, words)
+    note = words.repeat_note(every_ms, total_ms)
     tags = tags_for(session.routine, timeline, repeat_note=note,
                     track=default_track(session.routine))
     return dataclasses.replace(session, timeline=timeline), tags
@@ -228,7 +236,7 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
                 options: RenderOptions, bed, max_minutes: float, max_reps: int,
-                max_sets: int) -> None:
+                max_sets: int, language: str | None = None) -> None:
     """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
     from voice_coach.output.export import format_for, write_text_atomic
     from voice_coach.routine import builtin_names
@@ -249,7 +257,7 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         raise OutputError(f"cannot create {folder}: {exc.strerror}") from None
     entries = []
     for name, output in zip(names, outputs, strict=True):
-        routine_obj = load(name, max_minutes, max_reps, max_sets)
+        routine_obj = load(name, max_minutes, max_reps, max_sets, language)
         background = _resolve_background(bed, routine_obj)
         session = prepare_session(routine_obj)
         _render_one(session, output, fmt, bitrate, force, options, background)

@@ -51,6 +51,14 @@ class Words:
         return self.t.pgettext("counting", "{number}.").format(
             number=capitalized(self.number(n)))
 
+    def join(self, parts: list[str]) -> str:
+        """Cues said one after another as one text: "Four. Halfway." ("四。已经一半了。")."""
+        text = ""
+        for part in (p for p in parts if p):
+            text = self.t.pgettext("join", "{first} {then}").format(first=text, then=part) \
+                if text else part
+        return text
+
     # Texts with placeholders ---------------------------------------------------------------
 
     def template(self, text: Any, values: dict[str, Any] | None = None) -> str:

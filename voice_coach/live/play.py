@@ -85,7 +85,7 @@ def remind_session(session: Any, plan: RemindPlan, routine: str, quiet: bool = F
                 return play_session(session, output, controls=controls, view=view)
 
         return Reminder(plan, play_round, session.timeline.title, controls, time.monotonic,
-                        view, at_text=_at_text).run()
+                        view, at_text=_at_text, language=session.timeline.language).run()
 
 
 def _at_text(wait_s: float) -> str:

@@ -59,7 +59,7 @@ def tags_for(routine: Routine, timeline: Timeline, *, track: str = "1", album: s
     )
     return Tags(title=timeline.title, comment=describe(routine, timeline, repeat_note),
                 chapters=marks, duration_ms=timeline.duration_ms, track=track,
-                album=album if album is not None else words.t.pgettext("tags", ALBUM),
+                album=album if album is not None else words.t.pgettext("tags", "voice-coach"),
                 language=get_language(routine.language).iso639_2)
 
 

@@ -163,7 +163,7 @@ def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: i
     t = builder.tone(t, "chime", set_=set_no, phase="set") + TONE_GAP_MS
     texts = [builder.words.fill(ex.set_intro, values), builder.words.fill(ex.safety, values)]
     pos = (ex.set_intro or ex.safety or ex).pos
-    end = builder.say(t, " ".join(x for x in texts if x), pos, set_=set_no, phase="set")
+    end = builder.say(t, builder.words.join(texts), pos, set_=set_no, phase="set")
     t = end + HEADER_AFTER_MS
     if ex.get_ready == "none":
         return t
@@ -223,7 +223,7 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             parts = _announcements(builder.words, ex, rep_values, rep) if k == 0 else []
             if phase.say is not None and not faded:
                 parts.append((builder.words.fill(phase.say, rep_values), phase.say.pos))
-            text = " ".join(p for p, _ in parts)
+            text = builder.words.join([p for p, _ in parts])
             pos = parts[0][1] if parts else None
             spoken_end = builder.say(speech_at, text, pos, **tags)
             _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
