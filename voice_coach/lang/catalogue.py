@@ -35,7 +35,7 @@ def read_catalogue(code: str):
         return read_po(fp, locale=code.replace("-", "_"), domain=DOMAIN)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(code: str) -> gettext.NullTranslations:
     """gettext translations for language `code`: its catalogue compiled in memory.
 

@@ -28,7 +28,7 @@ def number_words(value: float, language: Language, form: str = "word") -> str:
     return word
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converter(source: str) -> Callable[[float], str]:
     library, _, code = source.partition(":")
     if library == "num2words":

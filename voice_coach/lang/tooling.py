@@ -29,7 +29,7 @@ def build_template():
     catalog = Catalog(project="voice-coach", domain="voice_coach", creation_date=STAMP,
                       revision_date=STAMP, charset="utf-8", fuzzy=False,
                       msgid_bugs_address="", copyright_holder="voice-coach contributors")
-    for filename, lineno, message, comments, context in extract_from_dir(
+    for filename, _lineno, message, comments, context in extract_from_dir(
             str(PACKAGE_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS,
             comment_tags=("Translators:",)):
         if "/lang/tooling.py" in f"/{filename}":
@@ -110,10 +110,9 @@ def problems(code: str) -> list[str]:
     import string
 
     from babel.messages.plurals import get_plural
+    from babel.messages.pofile import read_po
 
     from voice_coach.lang.catalogue import read_catalogue, template_path
-
-    from babel.messages.pofile import read_po
 
     with template_path().open("rb") as fp:
         template = read_po(fp)

@@ -203,7 +203,7 @@ def _babel_locale(code: str) -> str:
     return code.replace("-", "_")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def words_for(code: str = DEFAULT_LANGUAGE) -> Words:
     """The phrases of language `code` (a shipped language; UsageError if unknown)."""
     return Words(get_language(code))
