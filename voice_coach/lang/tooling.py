@@ -104,8 +104,9 @@ def _english_is_the_source(catalog) -> None:
         message.flags.discard("fuzzy")
 
 
-def problems(code: str) -> list[str]:
-    """What is wrong with a language's catalogue: missing, empty, fuzzy, placeholders changed,
+def problems(code: str, catalog=None, template=None) -> list[str]:
+    """What is wrong with a language's catalogue (its shipped .po, or `catalog`) against the
+    template (the shipped .pot, or `template`): missing, empty, fuzzy, placeholders changed,
     wrong plural count. An empty list when it is complete."""
     import string
 
@@ -114,9 +115,11 @@ def problems(code: str) -> list[str]:
 
     from voice_coach.lang.catalogue import read_catalogue, template_path
 
-    with template_path().open("rb") as fp:
-        template = read_po(fp)
-    catalog = read_catalogue(code)
+    if template is None:
+        with template_path().open("rb") as fp:
+            template = read_po(fp)
+    if catalog is None:
+        catalog = read_catalogue(code)
     out = []
     expected = get_plural(code.replace("-", "_")).num_plurals
     if catalog.num_plurals != expected:
@@ -132,7 +135,8 @@ def problems(code: str) -> list[str]:
         strings = got.string if isinstance(got.string, tuple) else (got.string,)
         if not all(strings):
             out.append(f"{label}: not translated")
-        elif got.fuzzy:
+            continue
+        if got.fuzzy:
             out.append(f"{label}: fuzzy")
         ids = wanted.id if isinstance(wanted.id, tuple) else (wanted.id,)
         names = {f for text in ids for _, f, _, _ in string.Formatter().parse(text) if f}
