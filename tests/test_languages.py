@@ -189,7 +189,7 @@ def test_spoken_numbers_by_hand() -> None:
     fr = [e.text for e in fake_compose(routine_from(defaults.format(code="fr", rest="21s")))
           .speech()]
     assert "Série un sur deux." in fr and "Repos pendant vingt et une secondes." in fr
-    assert "La dernière. Orteils vers le haut, et tenez." in fr
+    assert "La dernière. Pointes en haut, et tenez." in fr
     zh = [e.text for e in fake_compose(routine_from(defaults.format(code="zh", rest="2s")))
           .speech()]
     assert "第一组，共两组。" in zh and "休息两秒。" in zh and "第二组，共两组。" in zh
