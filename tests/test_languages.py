@@ -194,7 +194,7 @@ def test_spoken_numbers_by_hand() -> None:
           .speech()]
     assert "第一组，共两组。" in zh and "休息两秒。" in zh and "第二组，共两组。" in zh
     assert "三。" in zh and "二。" in zh and "一。" in zh
-    assert "已经一半了。还剩两次。勾脚，保持。" in zh and "还剩一次。勾脚，保持。" in zh
+    assert "一半了。还剩两次。勾脚，保持。" in zh and "还剩一次。勾脚，保持。" in zh
 
 
 # The language: key --------------------------------------------------------------------------
