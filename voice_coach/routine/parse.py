@@ -15,12 +15,16 @@ from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
-    NUMBER_VARS,
     PHASE_FIELDS,
     ROUTINE_FIELDS,
     STEP_KINDS,
     TEXT_VARS,
-    VOICE_FIELDS,
+)
+from voice_coach.routine.language import (
+    check_number_specs,
+    routine_language,
+    voice_named,
+    voice_settings,
 )
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import (
@@ -34,7 +38,6 @@ from voice_coach.routine.model import (
     Say,
     Step,
     Text,
-    VoiceSettings,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
 
@@ -196,8 +199,8 @@ def _routine(root: Any, reader: Reader, name: str, source: str, language: str | 
     values = reader.fields(root, ROUTINE_FIELDS, "the routine")
     if values is None:
         return None
-    language = language or _language(root, values["language"], reader)
-    voice = _voice(values["voice"], reader, language)
+    language = language or routine_language(root, values["language"], reader)
+    voice = voice_settings(values["voice"], reader, language)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
@@ -209,29 +212,8 @@ def _routine(root: Any, reader: Reader, name: str, source: str, language: str | 
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
         background=_background(values["background"], reader), language=language,
-        voice_named=_voice_named(values["voice"]),
+        voice_named=voice_named(values["voice"]),
     )
-
-
-def _language(root: Any, value: str, reader: Reader) -> str:
-    """The file's `language:` as a shipped language's code; a located error if not shipped."""
-    from voice_coach.errors import UsageError
-    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
-
-    try:
-        return normalize_language(value)
-    except UsageError as exc:
-        node = next((v for k, v in root.value if getattr(k, "value", None) == "language"), root)
-        reader.error(node, exc.message, exc.hint)
-        return DEFAULT_LANGUAGE
-
-
-def _voice_named(node: Any) -> bool:
-    """Whether the voice block names a voice (else the routine's language picks one)."""
-    import yaml
-
-    return isinstance(node, yaml.MappingNode) and any(
-        getattr(k, "value", None) == "voice" for k, _ in node.value)
 
 
 def _background(node: Any, reader: Reader) -> Background | None:
@@ -274,19 +256,6 @@ def _voice_pos(node: Any, reader: Reader) -> Pos | None:
         if getattr(key, "value", None) == "voice":
             return reader.pos(value)
     return reader.pos(node)
-
-
-def _voice(node: Any, reader: Reader, language: str) -> VoiceSettings:
-    from voice_coach.lang import get_language
-
-    default_voice = get_language(language).espeak_voice
-    if node is None:
-        return VoiceSettings(voice=default_voice)
-    values = reader.fields(node, VOICE_FIELDS, "voice")
-    if values is None:
-        return VoiceSettings(voice=default_voice)
-    return VoiceSettings(engine=values["engine"], voice=values["voice"] or default_voice,
-                         rate_wpm=int(values["rate"]), volume=float(values["volume"]))
 
 
 def _steps(node: Any, reader: Reader) -> list[Step]:
@@ -408,32 +377,13 @@ def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> Non
                                           "placeholders look like {rep}; write {{ for a brace"))
         return
     names = [f for f, _ in fields]
-    _check_number_specs(text, fields, allowed, reader)
+    check_number_specs(text, fields, allowed, reader)
     for placeholder in names:
         if placeholder not in allowed:
             close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
             hint = f"did you mean {{{close[0]}}}?" if close else (
                 "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
             reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
-
-
-def _check_number_specs(text: Text, fields: list[tuple[str, str | None]], allowed: set[str],
-                        reader: Reader) -> None:
-    """{sets:word} and {left:word-f} say how a number is spoken; only numbers take them."""
-    from voice_coach.lang import check_number_spec
-
-    for name, spec in fields:
-        if not spec or name not in allowed:
-            continue
-        if name not in NUMBER_VARS:
-            reader.diags.append(text.pos.diag(
-                f"{{{name}}} is not a number, so it takes no format (got {{{name}:{spec}}})",
-                f"write {{{name}}}"))
-            continue
-        problem = check_number_spec(spec)
-        if problem:
-            reader.diags.append(text.pos.diag(f"{{{name}:{spec}}}: {problem}",
-                                              f"e.g. {{{name}:word}}"))
 
 
 def fill(text: Text | None, values: dict[str, Any], language: str = "en") -> str:

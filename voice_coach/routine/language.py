@@ -1,0 +1,64 @@
+"""A routine's language: its `language:` key, whether it names a voice, and the number formats
+its texts may use ({sets:word}). Helpers of parse.py; pure, collecting located problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voice_coach.routine.fields import NUMBER_VARS, VOICE_FIELDS
+from voice_coach.routine.model import Text, VoiceSettings
+from voice_coach.routine.reader import Reader
+
+
+def routine_language(root: Any, value: str, reader: Reader) -> str:
+    """The file's `language:` as a shipped language's code; a located error if not shipped."""
+    from voice_coach.errors import UsageError
+    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
+
+    try:
+        return normalize_language(value)
+    except UsageError as exc:
+        node = next((v for k, v in root.value if getattr(k, "value", None) == "language"), root)
+        reader.error(node, exc.message, exc.hint)
+        return DEFAULT_LANGUAGE
+
+
+def voice_named(node: Any) -> bool:
+    """Whether the voice block names a voice (else the routine's language picks one)."""
+    import yaml
+
+    return isinstance(node, yaml.MappingNode) and any(
+        getattr(k, "value", None) == "voice" for k, _ in node.value)
+
+
+def check_number_specs(text: Text, fields: list[tuple[str, str | None]], allowed: set[str],
+                        reader: Reader) -> None:
+    """{sets:word} and {left:word-f} say how a number is spoken; only numbers take them."""
+    from voice_coach.lang import check_number_spec
+
+    for name, spec in fields:
+        if not spec or name not in allowed:
+            continue
+        if name not in NUMBER_VARS:
+            reader.diags.append(text.pos.diag(
+                f"{{{name}}} is not a number, so it takes no format (got {{{name}:{spec}}})",
+                f"write {{{name}}}"))
+            continue
+        problem = check_number_spec(spec)
+        if problem:
+            reader.diags.append(text.pos.diag(f"{{{name}:{spec}}}: {problem}",
+                                              f"e.g. {{{name}:word}}"))
+
+
+def voice_settings(node: Any, reader: Reader, language: str) -> VoiceSettings:
+    """The voice block's settings; the voice is the language's own when none is named."""
+    from voice_coach.lang import get_language
+
+    default_voice = get_language(language).espeak_voice
+    if node is None:
+        return VoiceSettings(voice=default_voice)
+    values = reader.fields(node, VOICE_FIELDS, "voice")
+    if values is None:
+        return VoiceSettings(voice=default_voice)
+    return VoiceSettings(engine=values["engine"], voice=values["voice"] or default_voice,
+                         rate_wpm=int(values["rate"]), volume=float(values["volume"]))
