@@ -255,3 +255,25 @@ def test_builtins_exist_in_every_language_with_the_same_shape() -> None:
                     assert (mine.sets, mine.reps, mine.style) == (theirs.sets, theirs.reps,
                                                                   theirs.style)
             assert other.title != english.title and other.about != english.about
+
+
+def test_the_live_screen_speaks_the_language() -> None:
+    from voice_coach.live.player import Guide, screen_lines, status_line, wait_lines
+
+    timeline = fake_compose(load_routine("bedtime", language="de"))
+    guide = Guide(timeline)
+    in_set = next(e for e in timeline.events if e.rep == 2 and e.set == 1)
+    assert status_line(guide.at(in_set.start_ms + 10)) == \
+        "Satz 1 von 2 · Wdh. 2 von 8 · Zehen langsam hoch."
+    rest = next(c for c in timeline.chapters if c.kind == "rest")
+    assert status_line(guide.at(rest.start_ms + 500)) == "Pause"
+    breath = next(e for e in timeline.events if e.phase == "breathe out" and e.rep == 2)
+    assert status_line(guide.at(breath.start_ms + 10)) == \
+        "Ruhiges Atmen · Atemzug 2 von 6 · ausatmen"
+    lines = screen_lines(timeline.title, guide.at(0), False, 80)
+    assert lines[-1] == "Leertaste Pause · n nächster · b zurück · q beenden"
+    countdown = next(e for e in timeline.events if e.phase == "get ready")
+    assert "bereit machen" in status_line(guide.at(countdown.start_ms + 10))
+    zh = wait_lines("睡前踝泵运动", 65, 3600, 2, 6, "14:05", 60, language="zh")
+    assert zh[1] == "下一轮（第2轮，共6轮）：还有1:05（14:05开始）"
+    assert zh[-1] == "空格 立即开始 · q 退出"

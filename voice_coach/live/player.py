@@ -209,9 +209,24 @@ def status_line(moment: Moment) -> str:
             text = (t.pgettext("display", "rep {rep} of {reps}") if moment.reps >= moment.rep
                     else t.pgettext("display", "rep {rep}"))
         parts.append(words.format(text, {"rep": moment.rep, "reps": moment.reps}))
-    if moment.phase and moment.phase.lower() not in (moment.section.lower(), "set"):
-        parts.append(moment.phase)
+    phase = _phase_shown(moment.phase, moment.language)
+    if phase and phase.lower() not in (moment.section.lower(), "set"):
+        parts.append(phase)
     return " · ".join(parts)
+
+
+def _phase_shown(phase: str, language: str) -> str:
+    """A timeline's phase tag as the screen shows it: the plan's own tags ("get ready",
+    "breathe in") in the session's language; an exercise phase is already its cue text."""
+    from voice_coach.lang import words_for
+
+    t = words_for(language).t
+    shown = {"get ready": t.pgettext("display", "get ready"),
+             "rest": t.pgettext("display", "rest"),
+             "breathe in": t.pgettext("display", "breathe in"),
+             "hold": t.pgettext("display", "hold"),
+             "breathe out": t.pgettext("display", "breathe out")}
+    return shown.get(phase, phase)
 
 
 def cue_line(moment: Moment, width: int, unicode: bool = True) -> str:
