@@ -162,3 +162,10 @@ def test_render_in_every_language(code: str, tmp_path: Path) -> None:
     spoken = [c["title"] for c in sidecar["chapters"] if c.get("toc") is False]
     assert spoken[2:5] == [words.counted(3), words.counted(2), words.counted(1)]
     assert code != "en" or spoken[2:5] == ["Three.", "Two.", "One."]
+
+
+def test_voices_for_a_language_include_the_ones_that_read_it() -> None:
+    result = invoke("voices", "--language", "zh")
+    assert result.exit_code == 0, result.output
+    ids = [line.split()[0] for line in result.stdout.splitlines()]
+    assert ids == ["sit/cmn", "sit/cmn-Latn-pinyin"]
