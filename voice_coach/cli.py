@@ -117,7 +117,9 @@ def _load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_se
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
                        "max_reps": max_reps, "max_sets": max_sets,
                        "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    return load_routine(routine, limits)
+    from .cli_practice import apply_config  # config.toml's voice and loudness
+
+    return apply_config(load_routine(routine, limits))
 
 
 @contextmanager
@@ -579,7 +581,10 @@ def play(
     with open_output(routine) as output:
         session = _prepare(routine_obj, quiet)
         frame = start_frame(session.timeline, start_at_ms, from_set)
-        play_session(session, output, start_frame=frame, quiet=quiet)
+        from .cli_practice import recorder_for  # every session lands in the history
+
+        play_session(session, output, start_frame=frame, quiet=quiet,
+                     observer=recorder_for(session, "play"))
 
 
 @app.command()
@@ -606,7 +611,14 @@ def remind(
     check_output(routine)
     session = _prepare(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
-    remind_session(session, plan, routine, quiet)
+    from .cli_practice import recorder_for  # every round lands in the history
+
+    remind_session(session, plan, routine, quiet, observer=recorder_for(session, "remind"))
+
+
+from .cli_practice import register as _register_practice  # noqa: E402
+
+_register_practice(app)  # done, today, history, stats, schedule, config
 
 
 def main() -> None:

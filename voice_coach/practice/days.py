@@ -170,3 +170,65 @@ def trend_word(scores: list[tuple[date, float]], days: int = 7) -> str:
     if change < -0.005:
         return "easing"
     return "steady"
+
+
+# ---------------------------------------------------------------------------------------------
+# Times and dates typed by a person.
+
+AT_HINT = 'times look like "2026-12-01 21:30", "21:30" (today) or "yesterday 21:30"'
+SINCE_HINT = 'dates look like 2026-12-01, "today", "yesterday", or a span back: "7d", "4w"'
+
+
+def parse_at(text: str, now: datetime) -> datetime:
+    """A local time typed by a person, in now's time zone; ValueError saying what is wrong.
+
+    "2026-12-01 21:30", "2026-12-01T21:30", "21:30" (today), "yesterday 21:30", or ISO 8601
+    with an offset. The time may not be in the future.
+    """
+    raw = text.strip()
+    lowered = raw.lower()
+    base = now.date()
+    if lowered.startswith(("yesterday", "today")):
+        word, _, rest = lowered.partition(" ")
+        base = base - timedelta(days=1 if word == "yesterday" else 0)
+        raw = rest.strip() or "12:00"
+        if ":" not in raw:
+            raise ValueError("give a time after the day, e.g. 'yesterday 21:30'")
+    try:
+        if len(raw) <= 5 and ":" in raw:
+            clock = datetime.strptime(raw, "%H:%M").time()
+            moment = datetime.combine(base, clock)
+        else:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("it is not a date and time") from None
+    if moment.tzinfo is None:
+        moment = _localise(moment, now.tzinfo)
+    if moment > now + timedelta(minutes=1):
+        raise ValueError("it is in the future")
+    return moment
+
+
+def _localise(wall: datetime, zone: tzinfo | None) -> datetime:
+    """A wall-clock time in a zone; a time skipped by a daylight-saving change moves forward."""
+    moment = wall.replace(tzinfo=zone)
+    from datetime import timezone
+
+    round_trip = moment.astimezone(timezone.utc).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != wall:  # in the gap: keep the instant it names
+        return round_trip
+    return moment
+
+
+def parse_since(text: str, today: date) -> date:
+    """A first day: 2026-12-01, today, yesterday, 7d, 4w; ValueError when it is none."""
+    raw = text.strip().lower()
+    if raw in ("today", "yesterday"):
+        return today - timedelta(days=raw == "yesterday")
+    if raw[:-1].isdigit() and raw[-1:] in ("d", "w") and int(raw[:-1]) <= 36_500:
+        days = int(raw[:-1]) * (7 if raw.endswith("w") else 1)
+        return today - timedelta(days=max(0, days - 1))
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("it is not a date") from None

@@ -239,6 +239,13 @@ class Store:
             "GROUP BY day ORDER BY day", [f"-{int(rollover_hour)} hours"])
         return [(date.fromisoformat(day), int(sets), int(n)) for day, sets, n in rows]
 
+    def status_counts(self, rollover_hour: int, since: date) -> dict[str, int]:
+        """Sessions by status whose practice day is `since` or later."""
+        rows = self._query(
+            "SELECT status, count(*) FROM sessions WHERE local_start >= ? GROUP BY status",
+            [f"{since.isoformat()} {int(rollover_hour):02d}:00:00"])
+        return {status: int(n) for status, n in rows}
+
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM sessions", [])[0][0])
 

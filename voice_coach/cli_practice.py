@@ -1,0 +1,431 @@
+"""The daily-practice commands: done, today, history, stats, schedule, config; and the recorder
+that `play` and `remind` hand to the player so every session lands in the history.
+
+register(app) adds the commands to the main app; errors go through cli.funnel like every other
+command (2 bad input, 1 a history that cannot be read or written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .errors import OutputError, UsageError
+
+RoutineArg = Annotated[str, typer.Argument(
+    metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+
+
+def _config():
+    from .practice.config import load_config
+
+    return load_config()
+
+
+def _clock():
+    from .practice.days import system_clock
+
+    return system_clock()
+
+
+def _open_store(write: bool):
+    from .practice.store import Store
+
+    return Store.open(write=write)
+
+
+def apply_config(routine: Any) -> Any:
+    """The routine with config.toml's voice and loudness where it sets none (for cli._load)."""
+    from .practice.config import apply_to_routine
+
+    return apply_to_routine(routine, _config())
+
+
+def recorder_for(session: Any, source: str) -> Any:
+    """The player's observer that records each session (or remind round) in the history.
+
+    A history that cannot be written is said once, on stderr, and the session plays anyway.
+    """
+    from .practice.recorder import Recorder
+
+    recorder = Recorder(session.routine, session.timeline, source, _clock(),
+                        lambda: _open_store(write=True),
+                        lambda text: typer.echo(f"warning: {text}", err=True))
+    recorder.check()
+    return recorder
+
+
+def _write_bytes_atomic(path: Path, data: bytes, force: bool) -> None:
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", "use --force to overwrite it")
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", "give a file name to write")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        raise
+
+
+def _rating(name: str, value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 10:
+        raise UsageError(f"{name} must be from 0 to 10, got {value}",
+                         "0 is none at all, 10 the most you can imagine")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def done(
+    routine: RoutineArg,
+    sets: Annotated[int | None, typer.Option(
+        "--sets", metavar="N", help="Sets done (default: all of the routine's).")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", metavar="TIME", help='When it started: "2026-12-01 21:30", "21:30" or '
+        '"yesterday 21:30" (default: it has just ended).')] = None,
+    effort: Annotated[int | None, typer.Option(
+        "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
+    pain: Annotated[int | None, typer.Option(
+        "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="A note to keep with it.")]
+    = "",
+) -> None:
+    """Record a session followed elsewhere, e.g. from a phone file."""
+    from .practice.days import AT_HINT, parse_at, practice_day
+    from .practice.records import NOTE_MAX_CHARS
+    from .practice.recorder import done_record
+    from .practice.report import Totals, _plural
+    from .spec import load_routine
+
+    config, now = _config(), _clock().now()
+    started = None
+    if at is not None:
+        try:
+            started = parse_at(at, now)
+        except ValueError as exc:
+            raise UsageError(f"--at {at!r} is not a time I can use: {exc}", AT_HINT) from None
+    if sets is not None and not 0 <= sets <= 100:
+        raise UsageError(f"--sets must be from 0 to 100, got {sets}")
+    _rating("--effort", effort)
+    _rating("--pain", pain)
+    if len(note) > NOTE_MAX_CHARS:
+        raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
+    routine_obj = load_routine(routine)
+    record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
+                         pain=pain, note=note)
+    with _open_store(write=True) as store:
+        store.add(record)
+        totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
+    rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
+    typer.echo(f"Recorded {record.routine}: {record.done_sets} of "
+               f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
+               f"{record.started.strftime('%Y-%m-%d %H:%M')}.")
+    day, today = practice_day(record.started, rollover), practice_day(now, rollover)
+    n = totals.sets.get(day, 0)
+    if day == today:
+        met = " The goal for today is met." if n >= goal else ""
+        typer.echo(f"Today: {n} of {_plural(goal, 'set')}.{met}")
+    else:
+        typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
+
+
+def today(
+    flight: Annotated[bool, typer.Option(
+        "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
+) -> None:
+    """Sets done today against the daily goal, the last session, and what to do next."""
+    from .practice.report import Totals, today_lines
+
+    config, now = _config(), _clock().now()
+    with _open_store(write=False) as store:
+        totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
+        last = store.sessions(limit=1)
+    for line in today_lines(totals, last[0] if last else None, config, now, flight):
+        typer.echo(line)
+
+
+def history(
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="DATE", help="From this day: 2026-12-01, yesterday, 7d, 4w.")]
+    = None,
+    routine: Annotated[str | None, typer.Option(
+        "--routine", metavar="NAME", help="Only this routine's sessions.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON (one object a session).")]
+    = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Print CSV (one row a session).")] = False,
+    import_: Annotated[Path | None, typer.Option(
+        "--import", metavar="FILE", help="Add the sessions of a CSV written by --csv.")] = None,
+) -> None:
+    """The sessions done, as a table; --csv and --json to export, --import to bring back."""
+    from .practice import history as views
+    from .practice.days import SINCE_HINT, parse_since, practice_day
+
+    if json_ and csv_:
+        raise UsageError("use --json or --csv, not both")
+    if import_ is not None:
+        _import(import_)
+        return
+    first = None
+    if since is not None:
+        try:
+            first = parse_since(since, practice_day(_clock().now()))
+        except ValueError as exc:
+            raise UsageError(f"--since {since!r}: {exc}", SINCE_HINT) from None
+    with _open_store(write=False) as store:
+        records = store.sessions(since=first, routine=routine)
+    if json_:
+        typer.echo(views.to_json(records), nl=False)
+    elif csv_:
+        typer.echo(views.to_csv(records), nl=False)
+    elif not records:
+        typer.echo("No sessions recorded" + (" in that time." if first or routine else
+                                             " yet. Play one: voice-coach play ankle-pumps"))
+    else:
+        typer.echo(views.table(records))
+
+
+def _import(path: Path) -> None:
+    from .practice.history import from_csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    records = from_csv(text, str(path))
+    with _open_store(write=True) as store:
+        added = store.add_many(records)
+    skipped = len(records) - added
+    typer.echo(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
+               + (f" ({skipped} already there)." if skipped else "."))
+
+
+def stats(
+    weeks: Annotated[int, typer.Option(
+        "--weeks", metavar="N", help="How many weeks the calendar shows (1 to 104).")] = 12,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="FILE", help="Also write the calendar as .svg or .png.")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the picture.")] = False,
+) -> None:
+    """Days active, sets a day, habit strength, and a calendar of the last weeks."""
+    from datetime import timedelta
+
+    from .practice.days import practice_day, week_start
+    from .practice.heatmap import Calendar, svg, terminal
+    from .practice.report import Totals, stats_lines
+
+    if not 1 <= weeks <= 104:
+        raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")
+    if output is not None and output.suffix.lower() not in (".svg", ".png"):
+        raise UsageError(f"cannot tell the picture's format from {output.name!r}",
+                         "give a file name ending in .svg or .png")
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} already exists", "use --force to overwrite it")
+    config, now = _config(), _clock().now()
+    rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
+    day = practice_day(now, rollover)
+    with _open_store(write=False) as store:
+        totals = Totals.of(store.day_totals(rollover))
+        counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
+    first = min(totals.sets) if totals.sets else None
+    for line in stats_lines(totals, counts, first, day, weeks, config):
+        typer.echo(line)
+    typer.echo("")
+    cal = Calendar.ending(day, weeks, totals.sets, goal)
+    unicode = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for line in terminal(cal, unicode=unicode, color=color):
+        typer.echo(line)
+    if output is not None:
+        title = f"voice-coach: sets a day, {cal.first.isoformat()} to {day.isoformat()}"
+        if output.suffix.lower() == ".svg":
+            data = svg(cal, title).encode()
+        else:
+            from .practice.picture import png
+
+            data = png(cal, title)
+        _write_bytes_atomic(output, data, force)
+        typer.echo(f"Wrote {output}.")
+
+
+def config(
+    init: Annotated[bool, typer.Option(
+        "--init", help="Write a config file with every setting, commented out, to edit.")]
+    = False,
+    force: Annotated[bool, typer.Option("--force", help="With --init: overwrite it.")] = False,
+) -> None:
+    """Show the settings in force and where each came from (config.toml or the default)."""
+    from .practice.config import KEYS, config_path, init_text
+    from .practice.store import ENV_DATA_DIR, store_path
+
+    if init:
+        path = config_path()
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists", "use --force to overwrite it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_bytes_atomic(path, init_text().encode(), force=True)
+        typer.echo(f"Wrote {path}. Edit it, then check it with: voice-coach config")
+        return
+    cfg = _config()
+    state = "" if cfg.found else " (not there: every setting is the default)"
+    typer.echo(f"config file  {cfg.path}{state}")
+    data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
+    typer.echo(f"history      {store_path()} ({data_from})")
+    width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
+    for name, value in cfg.values.items():
+        shown = _shown(value, name)
+        typer.echo(f"{name:<{width}}  {shown:<14}  {cfg.origins[name]}")
+
+
+def _shown(value: Any, name: str) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if value is None or value == "":
+        return "(the routine's)"
+    return str(value)
+
+
+def schedule(
+    routine: Annotated[str | None, typer.Argument(
+        metavar="[ROUTINE]", help="The routine for times given without =ROUTINE.")] = None,
+    at: Annotated[list[str] | None, typer.Option(
+        "--at", metavar="TIMES", help="Times of day: 09:00,13:00,18:00; 21:30=bedtime picks "
+        "another routine for that time. May be given more than once.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="PATH", help="The .ics file to write (with --systemd: the "
+        "folder for the unit files).")] = None,
+    systemd: Annotated[bool, typer.Option(
+        "--systemd", help="Write systemd user timer and service units instead.")] = False,
+    install: Annotated[bool, typer.Option(
+        "--install", help="With --systemd: install them in your systemd user folder and "
+        "enable them.")] = False,
+    remove: Annotated[bool, typer.Option(
+        "--remove", help="Remove the installed units (only ROUTINE's, when given).")] = False,
+    time_zone: Annotated[str | None, typer.Option(
+        "--time-zone", metavar="ZONE", help="Pin the calendar's times to a zone, e.g. "
+        "Europe/Berlin (default: local time wherever you are).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Daily reminders: a calendar file (.ics) for phones, or systemd timers that play it."""
+    from .practice import schedule as sched
+
+    folder = sched.user_unit_dir()
+    if remove:
+        if at or output or install:
+            raise UsageError("--remove takes only a ROUTINE (or nothing, for every reminder)")
+        gone = sched.remove(folder, routine)
+        for path in gone:
+            typer.echo(f"Removed {path}")
+        if not gone:
+            typer.echo(f"No voice-coach reminders installed in {folder}.")
+        elif (why := sched.systemctl("daemon-reload")) is not None:
+            typer.echo(f"(systemctl --user daemon-reload did not run: {why})")
+        return
+    if not at:
+        raise UsageError("give the times with --at", sched.AT_HINT)
+    if install and not systemd:
+        raise UsageError("--install goes with --systemd", "e.g. voice-coach schedule "
+                         "ankle-pumps --at 09:00 --systemd --install")
+    if time_zone is not None:
+        _check_zone(time_zone)
+    slots = sched.parse_slots(at, routine)
+    infos = {s.routine: _routine_info(s.routine) for s in slots}
+    if not systemd:
+        from datetime import date
+
+        data = sched.ics(slots, infos, date.today(), time_zone)
+        if output is None:
+            typer.echo(data.decode(), nl=False)
+            return
+        _write_bytes_atomic(output, data, force)
+        typer.echo(f"Wrote {output}: {len(slots)} daily reminder{'s' if len(slots) > 1 else ''}"
+                   " (" + ", ".join(f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
+                   + "). Import it into your phone's or computer's calendar.")
+        return
+    _systemd(sched, slots, infos, output, install, folder)
+
+
+def _systemd(sched: Any, slots: list, infos: dict, output: Path | None, install: bool,
+             folder: Path) -> None:
+    if install == (output is not None):
+        raise UsageError("with --systemd, give -o FOLDER to write the units there, or "
+                         "--install to install them", f"--install puts them in {folder}")
+    from .practice.config import ENV_CONFIG
+    from .practice.store import ENV_DATA_DIR
+
+    env = {k: os.environ[k] for k in (ENV_DATA_DIR, ENV_CONFIG) if os.environ.get(k)}
+    texts = sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
+    target = folder if install else output
+    try:
+        written = sched.write_units(texts, target)
+        if install:
+            sched.enable([p for p in written if p.suffix == ".timer"], target)
+    except OSError as exc:
+        raise OutputError(f"cannot write the units in {target}: {exc.strerror}") from None
+    for path in written:
+        typer.echo(f"Wrote {path}")
+    if not install:
+        return
+    timers = " ".join(p.name for p in written if p.suffix == ".timer")
+    why = sched.systemctl("daemon-reload") or sched.systemctl("start", *timers.split())
+    if why is None:
+        typer.echo(f"Enabled and started {timers}. See them with: systemctl --user list-timers")
+    else:
+        typer.echo(f"Enabled {timers}; they start with your next login (systemctl --user did "
+                   f"not run here: {why}).")
+
+
+def _check_zone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--time-zone {name!r} is not a time zone",
+                         "zones look like Europe/Berlin, America/New_York or UTC") from None
+
+
+def _routine_info(routine: str) -> Any:
+    """Title, length and a summary of a routine for its reminder (length measured if it can)."""
+    from .errors import EngineError
+    from .practice.schedule import RoutineInfo
+    from .spec import Exercise, load_routine, minimum_length_ms
+
+    routine_obj = load_routine(routine)
+    try:
+        from .session import prepare
+
+        length_ms = prepare(routine_obj).timeline.duration_ms
+    except EngineError:
+        length_ms = minimum_length_ms(routine_obj)
+    parts = [f"{s.sets} sets of {s.reps} {s.name.lower()}" for s in routine_obj.steps
+             if isinstance(s, Exercise)]
+    name = str(Path(routine).resolve()) if Path(routine).is_file() else routine
+    return RoutineInfo(name, routine_obj.title, length_ms, "; ".join(parts) or
+                       routine_obj.title)
+
+
+def register(app: typer.Typer) -> None:
+    """Adds done, today, history, stats, schedule and config to the app."""
+    from .cli import funnel
+
+    for command in (done, today, history, stats, schedule, config):
+        app.command(name=command.__name__)(funnel(command))
