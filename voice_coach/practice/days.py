@@ -47,8 +47,23 @@ def local_zone() -> tzinfo:
     return zone
 
 
+ENV_NOW = "VOICE_COACH_NOW"  # pretend it is this time: "2026-12-01 21:40" (examples, tests)
+
+
 def system_clock() -> Clock:
+    """The computer's clock in its time zone; a fixed time when $VOICE_COACH_NOW is set."""
     zone = local_zone()
+    fixed = os.environ.get(ENV_NOW, "").strip()
+    if fixed:
+        try:
+            moment = datetime.fromisoformat(fixed)
+        except ValueError:
+            from ..errors import UsageError
+
+            raise UsageError(f"{ENV_NOW}={fixed!r} is not a time",
+                             'write it like "2026-12-01 21:40", or unset it') from None
+        moment = _localise(moment, zone) if moment.tzinfo is None else moment.astimezone(zone)
+        return Clock(lambda: moment)
     return Clock(lambda: datetime.now(zone))
 
 
@@ -191,7 +206,7 @@ def parse_at(text: str, now: datetime) -> datetime:
     if lowered.startswith(("yesterday", "today")):
         word, _, rest = lowered.partition(" ")
         base = base - timedelta(days=1 if word == "yesterday" else 0)
-        raw = rest.strip() or "12:00"
+        raw = rest.strip()
         if ":" not in raw:
             raise ValueError("give a time after the day, e.g. 'yesterday 21:30'")
     try:

@@ -117,11 +117,12 @@ class Store:
             raise _error(path, exc) from None
         store = cls(path, conn, readonly=not write)
         try:
-            store._check_identity()
+            store._check_identity()  # before anything is written to the file
+            store._check_version(store._version())
             if write:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")  # a committed session survives power
                 store._migrate()
-            else:
-                store._check_version(store._version())
         except sqlite3.Error as exc:
             conn.close()
             raise _error(path, exc) from None
@@ -269,9 +270,6 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     else:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")  # a committed session survives power loss too
     return conn
 
 
