@@ -53,7 +53,7 @@ class Calendar:
                 if day.day == 1 or (week == 0 and weekday == 0):
                     out.append((week, day.strftime("%b")))
                     break
-        if len(out) > 1 and out[1][0] - out[0][0] < 3:  # a partial first month's label crowds
+        if len(out) > 1 and out[1][0] - out[0][0] < 2:  # a partial first month's label crowds
             out.pop(0)
         return out
 
