@@ -293,7 +293,7 @@ def _check_file(path: Path) -> None:
     try:
         with open(path, "rb") as f:
             head = f.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there yet: the folder check says more
         return
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
