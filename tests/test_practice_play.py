@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pulse_fixture import PtyPlayer
 from tests.test_play_server import (  # noqa: F401 - fixtures
     cache_dir,
     finish_pty,
@@ -20,7 +21,6 @@ from tests.test_play_server import (  # noqa: F401 - fixtures
     tiny,
     tiny1,
 )
-from tests.pulse_fixture import PtyPlayer
 from voice_coach.practice.store import Store
 
 
@@ -93,8 +93,8 @@ def test_each_remind_round_is_recorded(pulse, tiny1, cache_dir, tmp_path):  # no
 
 
 @needs_pulse
-def test_a_history_that_cannot_be_written_is_said_once_and_it_plays(pulse, tiny1, cache_dir,
-                                                                    tmp_path):  # noqa: F811
+def test_a_history_that_cannot_be_written_is_said_once_and_it_plays(  # noqa: F811
+        pulse, tiny1, cache_dir, tmp_path):  # noqa: F811
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     data = blocker / "data"  # cannot be made: its parent is a file

@@ -107,8 +107,8 @@ def done(
 ) -> None:
     """Record a session followed elsewhere, e.g. from a phone file."""
     from .practice.days import AT_HINT, parse_at, practice_day
-    from .practice.records import NOTE_MAX_CHARS
     from .practice.recorder import done_record
+    from .practice.records import NOTE_MAX_CHARS
     from .practice.report import Totals, _plural
     from .spec import load_routine
 

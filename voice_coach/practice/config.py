@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic, SpecError, UsageError
+from voice_coach.errors import Diagnostic, SpecError, UsageError
 
 ENV_CONFIG = "VOICE_COACH_CONFIG"
 
@@ -207,7 +207,7 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
 
 
 def _routine_problem(name: str) -> tuple[str, str] | None:
-    from ..spec import read_routine_source
+    from voice_coach.spec import read_routine_source
 
     try:
         read_routine_source(name)

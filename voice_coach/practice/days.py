@@ -58,7 +58,7 @@ def system_clock() -> Clock:
         try:
             moment = datetime.fromisoformat(fixed)
         except ValueError:
-            from ..errors import UsageError
+            from voice_coach.errors import UsageError
 
             raise UsageError(f"{ENV_NOW}={fixed!r} is not a time",
                              'write it like "2026-12-01 21:40", or unset it') from None

@@ -11,7 +11,8 @@ import io
 import json
 from collections.abc import Sequence
 
-from ..errors import Diagnostic, SpecError
+from voice_coach.errors import Diagnostic, SpecError
+
 from .records import COLUMNS, RowError, SessionRecord, from_row
 
 MAX_IMPORT_ROWS = 1_000_000

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from ..errors import UsageError
+from voice_coach.errors import UsageError
 
 MARKER = "# Written by voice-coach schedule; `voice-coach schedule --remove` removes it."
 PREFIX = "voice-coach-"
@@ -186,7 +186,7 @@ def units(slots: list[Slot], infos: dict[str, RoutineInfo], command: list[str],
 
 def write_units(texts: dict[str, str], folder: Path) -> list[Path]:
     """Writes the unit files into folder (made if missing), each atomically."""
-    from ..export import write_text_atomic
+    from voice_coach.export import write_text_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

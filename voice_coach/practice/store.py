@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from ..errors import VoiceCoachError
+from voice_coach.errors import VoiceCoachError
+
 from .records import SessionRecord, offset_zone
 
 ENV_DATA_DIR = "VOICE_COACH_DATA_DIR"
