@@ -285,17 +285,18 @@ def config(
         typer.echo(f"Wrote {path}. Edit it, then check it with: voice-coach config")
         return
     cfg = _config()
+    width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
+    shown = {name: _shown(value) for name, value in cfg.values.items()}
+    value_width = max(map(len, shown.values()))
+    for name, text in shown.items():
+        typer.echo(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
     state = "" if cfg.found else " (not there: every setting is the default)"
     typer.echo(f"config file  {cfg.path}{state}")
     data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
     typer.echo(f"history      {store_path()} ({data_from})")
-    width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
-    for name, value in cfg.values.items():
-        shown = _shown(value, name)
-        typer.echo(f"{name:<{width}}  {shown:<14}  {cfg.origins[name]}")
 
 
-def _shown(value: Any, name: str) -> str:
+def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     if value is None or value == "":
