@@ -312,3 +312,19 @@ def test_config_voice_and_loudness_apply_where_the_routine_sets_none(home, tmp_p
 
     assert _load("ankle-pumps").loudness_lufs == -20
     assert _load(str(own)).loudness_lufs == -18
+
+
+def test_the_readme_config_example_is_a_valid_config(tmp_path):
+    import re
+
+    from voice_coach.practice.config import load_config
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    path = tmp_path / "config.toml"
+    path.write_text(block)
+    config = load_config(path)
+    assert (config["practice.daily_goal"], config["practice.streak"],
+            config["practice.rollover_hour"], config["sound.loudness"]) == (4, True, 3, -19)
+    assert all(origin.startswith(str(path)) for name, origin in config.origins.items()
+               if name != "voice.voice")
