@@ -176,3 +176,19 @@ def test_a_failure_at_the_end_is_said_once_too(tmp_path):
         player.observer = rec
         player.run()
     assert warnings == ["this session is not kept in your history: disk full"]
+
+
+def test_sigterm_while_playing_is_recorded_as_stopped(tmp_path):
+    warnings: list[str] = []
+    rec = recorder(tmp_path, warnings)
+
+    def terminate():
+        raise SystemExit(143)  # what play.py's SIGTERM handler raises
+
+    player, _, _ = make_player([(6.5, terminate)])
+    player.observer = rec
+    with pytest.raises(SystemExit):
+        player.run()
+    with Store.open(tmp_path / "history.sqlite3", write=False) as store:
+        (kept,) = store.sessions()
+    assert (kept.status, kept.done_sets, kept.done_reps) == ("stopped", 1, 1)

@@ -190,3 +190,13 @@ def test_routine_files_get_absolute_paths_in_units(home):
     ok("schedule", str(own.name), "--at", "08:00", "--systemd", "-o", "u")
     service = (home / "u" / "voice-coach-my-routine.service").read_text()
     assert f'play "{own}" --quiet' in service
+
+
+def test_ics_and_systemd_together_write_the_units_beside_the_calendar(home):
+    (home / "r").mkdir()
+    lines = ok(*SCHEDULE, "-o", "r/reminders.ics", "--systemd").splitlines()
+    assert lines[0].startswith("Wrote r/reminders.ics: 4 daily reminders")
+    assert lines[1:] == [f"Wrote r/{n}" for n in (
+        "voice-coach-ankle-pumps.service", "voice-coach-ankle-pumps.timer",
+        "voice-coach-bedtime.service", "voice-coach-bedtime.timer")]
+    assert len(Calendar.from_ical((home / "r" / "reminders.ics").read_bytes()).walk("VEVENT")) == 4

@@ -60,34 +60,41 @@ def schedule(
                          "ankle-pumps --at 09:00 --systemd --install")
     if time_zone is not None:
         _check_zone(time_zone)
+    # -o NAME.ics is the calendar file; with --systemd, -o FOLDER is where the units go
+    # (beside the .ics when both are wanted), unless --install puts them in the user's folder.
+    ics_path = output if output is not None and (
+        not systemd or output.suffix.lower() == ".ics") else None
+    unit_dir = folder if install else (output if output is not None and ics_path is None
+                                       else ics_path.parent if ics_path is not None else None)
+    if systemd and unit_dir is None:
+        raise UsageError("with --systemd, give -o FOLDER to write the units there, or "
+                         "--install to install them", f"--install puts them in {folder}")
+    if ics_path is not None and ics_path.exists() and not force:
+        raise UsageError(f"{ics_path} already exists", "use --force to overwrite it")
     slots = sched.parse_slots(at, routine)
     infos = {s.routine: _routine_info(s.routine) for s in slots}
-    if not systemd:
+    if ics_path is not None or not systemd:
         from datetime import date
 
         data = sched.ics(slots, infos, date.today(), time_zone)
-        if output is None:
+        if ics_path is None:
             typer.echo(data.decode(), nl=False)
-            return
-        _write_bytes_atomic(output, data, force)
-        typer.echo(f"Wrote {output}: {len(slots)} daily reminder{'s' if len(slots) > 1 else ''}"
-                   " (" + ", ".join(f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
-                   + "). Import it into your phone's or computer's calendar.")
-        return
-    _systemd(sched, slots, infos, output, install, folder)
+        else:
+            _write_bytes_atomic(ics_path, data, force)
+            typer.echo(f"Wrote {ics_path}: {len(slots)} daily reminder"
+                       f"{'s' if len(slots) > 1 else ''} (" + ", ".join(
+                           f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
+                       + "). Import it into your phone's or computer's calendar.")
+    if systemd and unit_dir is not None:
+        _systemd(sched, slots, infos, unit_dir, install)
 
 
-def _systemd(sched: Any, slots: list, infos: dict, output: Path | None, install: bool,
-             folder: Path) -> None:
-    if install == (output is not None):
-        raise UsageError("with --systemd, give -o FOLDER to write the units there, or "
-                         "--install to install them", f"--install puts them in {folder}")
+def _systemd(sched: Any, slots: list, infos: dict, target: Path, install: bool) -> None:
     from .practice.config import ENV_CONFIG
     from .practice.store import ENV_DATA_DIR
 
     env = {k: os.environ[k] for k in (ENV_DATA_DIR, ENV_CONFIG) if os.environ.get(k)}
     texts = sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
-    target = folder if install else output
     try:
         written = sched.write_units(texts, target)
         if install:
