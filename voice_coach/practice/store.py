@@ -112,6 +112,7 @@ class Store:
             return store
         if write:
             _check_folder(path)
+        existed = path.exists() and path.stat().st_size > 0
         try:
             conn = _connect(path, readonly=not write)
         except sqlite3.Error as exc:
@@ -120,6 +121,18 @@ class Store:
         try:
             store._check_identity()  # before anything is written to the file
             store._check_version(store._version())
+            if write and existed:  # never add to a damaged file: it would hide the damage
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise StoreError(f"{path} is damaged and cannot be read ({result})",
+                                     _moved_aside_hint(path))
+            if not write and store._version() < SCHEMA_VERSION:  # older: bring it up to date
+                conn.close()
+                if not os.access(path.parent, os.W_OK):
+                    raise StoreError(f"{path} is from an older voice-coach and its folder "
+                                     "cannot be written to bring it up to date",
+                                     "make the folder writable once, then run again")
+                return cls.open(path, write=True)
             if write:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")  # a committed session survives power
@@ -275,7 +288,11 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """Reading; in a folder that cannot be written (no room for the WAL index), as immutable."""
+    """Reading. Where the file can be written, an ordinary connection (it may have to recover
+    the WAL after a crash, which a read-only one cannot); else read-only, and in a folder that
+    cannot be written (no room for the WAL index) as immutable."""
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     uri = path.resolve().as_uri()
     try:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
