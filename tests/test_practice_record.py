@@ -175,7 +175,22 @@ def test_a_failure_at_the_end_is_said_once_too(tmp_path):
         player, _, _ = make_player([])
         player.observer = rec
         player.run()
+    assert warnings == []  # the player hides stderr: it is said once the player is done
+    rec.tell()
+    rec.tell()
     assert warnings == ["this session is not kept in your history: disk full"]
+
+
+def test_the_background_check_is_said_before_playing(tmp_path):
+    def broken():
+        raise StoreError("cannot write the history in /nowhere: permission denied")
+
+    warnings: list[str] = []
+    rec = Recorder(ROUTINE, None, "play", Clock(Ticking()), broken, warnings.append)
+    rec.check_in_background()
+    assert rec.on(TIMELINE) is rec
+    assert warnings == ["this session is not kept in your history: cannot write the history in "
+                        "/nowhere: permission denied"]
 
 
 def test_sigterm_while_playing_is_recorded_as_stopped(tmp_path):

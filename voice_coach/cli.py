@@ -579,12 +579,16 @@ def play(
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = _load(routine, max_minutes, max_reps, max_sets)
     with open_output(routine) as output:
-        session = _prepare(routine_obj, quiet)
-        frame = start_frame(session.timeline, start_at_ms, from_set)
         from .cli_practice import recorder_for  # every session lands in the history
 
-        play_session(session, output, start_frame=frame, quiet=quiet,
-                     observer=recorder_for(session, "play"))
+        recorder = recorder_for(routine_obj, "play")
+        session = _prepare(routine_obj, quiet)
+        frame = start_frame(session.timeline, start_at_ms, from_set)
+        try:
+            play_session(session, output, start_frame=frame, quiet=quiet,
+                         observer=recorder.on(session.timeline))
+        finally:
+            recorder.tell()
 
 
 @app.command()
@@ -609,11 +613,15 @@ def remind(
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = _load(routine, max_minutes, max_reps, max_sets)
     check_output(routine)
-    session = _prepare(routine_obj, quiet)
-    plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
     from .cli_practice import recorder_for  # every round lands in the history
 
-    remind_session(session, plan, routine, quiet, observer=recorder_for(session, "remind"))
+    recorder = recorder_for(routine_obj, "remind")
+    session = _prepare(routine_obj, quiet)
+    plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
+    try:
+        remind_session(session, plan, routine, quiet, observer=recorder.on(session.timeline))
+    finally:
+        recorder.tell()
 
 
 from .cli_practice import register as _register_practice  # noqa: E402

@@ -46,17 +46,18 @@ def apply_config(routine: Any) -> Any:
     return apply_to_routine(routine, _config())
 
 
-def recorder_for(session: Any, source: str) -> Any:
-    """The player's observer that records each session (or remind round) in the history.
+def recorder_for(routine: Any, source: str) -> Any:
+    """The player's observer that records each session (or remind round) in the history;
+    give it the timeline with .on(timeline) once the session is prepared.
 
-    A history that cannot be written is said once, on stderr, and the session plays anyway.
+    The history is opened in the background meanwhile; one that cannot be written is said
+    once, on stderr, when the session starts, and the session plays anyway.
     """
     from .practice.recorder import Recorder
 
-    recorder = Recorder(session.routine, session.timeline, source, _clock(),
-                        lambda: _open_store(write=True),
+    recorder = Recorder(routine, None, source, _clock(), lambda: _open_store(write=True),
                         lambda text: typer.echo(f"warning: {text}", err=True))
-    recorder.check()
+    recorder.check_in_background()
     return recorder
 
 

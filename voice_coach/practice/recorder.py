@@ -8,6 +8,7 @@ session from playing when the history cannot be written (it says so once, throug
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -118,14 +119,39 @@ class Recorder:
 
     def __init__(self, routine: Any, timeline: Any, source: str, clock: Clock,
                  open_store: Callable[[], Any], warn: Callable[[str], None]) -> None:
-        self.routine, self.timeline, self.source = routine, timeline, source
+        self.routine, self.source = routine, source
         self.clock, self.open_store, self._warn = clock, open_store, warn
-        self.spans = set_spans(timeline)
         self.fields = _routine_fields(routine)
         self.records: list[SessionRecord] = []
         self.broken = False
         self._started: datetime | None = None
         self._start_frame = 0
+        self._checker: threading.Thread | None = None
+        self._problem: Exception | None = None
+        self._playing = False  # while playing, stderr is hidden: problems wait for tell()
+        self._untold: list[str] = []
+        self.on(timeline)
+
+    def on(self, timeline: Any) -> Recorder:
+        """Records sessions of this timeline (known once the speech is made). Call it before
+        playing: it says now if the history cannot be written (the player hides stderr)."""
+        self.timeline = timeline
+        self.spans = set_spans(timeline) if timeline is not None else []
+        self._join_check()
+        return self
+
+    def _join_check(self) -> None:
+        if self._checker is not None:
+            self._checker.join(timeout=10)
+            self._checker = None
+            if self._problem is not None:
+                self._fail(self._problem)
+
+    def tell(self) -> None:
+        """Says a problem met while playing (call it once the player is done)."""
+        for text in self._untold:
+            self._warn(text)
+        self._untold.clear()
 
     def check(self) -> bool:
         """Opens the history once before playing, so a problem is told before the sound."""
@@ -135,7 +161,21 @@ class Recorder:
             self._fail(exc)
         return not self.broken
 
+    def check_in_background(self) -> None:
+        """Opens the history in a thread while the session is prepared; a problem is told
+        when the session starts, before the first sound."""
+        def check() -> None:
+            try:
+                self.open_store().close()
+            except Exception as exc:  # noqa: BLE001
+                self._problem = exc
+
+        self._checker = threading.Thread(target=check, name="history-check", daemon=True)
+        self._checker.start()
+
     def started(self, start_frame: int) -> None:
+        self._join_check()
+        self._playing = True
         self._started, self._start_frame = self.clock.now(), start_frame
 
     def ended(self, outcome: Any) -> None:
@@ -154,19 +194,24 @@ class Recorder:
             done_sets=counts.done_sets, planned_reps=counts.planned_reps,
             done_reps=counts.done_reps, status=status, source=self.source)
         self.records.append(record)
-        if self.broken:
-            return
         try:
-            with self.open_store() as store:
-                store.add(record)
+            if not self.broken:
+                with self.open_store() as store:
+                    store.add(record)
         except Exception as exc:  # noqa: BLE001 - the session has played; only the record is lost
             self._fail(exc)
+        finally:
+            self._playing = False
 
     def _fail(self, exc: Exception) -> None:
         if not self.broken:
             self.broken = True
             reason = getattr(exc, "message", None) or str(exc)
-            self._warn(f"this session is not kept in your history: {reason}")
+            text = f"this session is not kept in your history: {reason}"
+            if self._playing:
+                self._untold.append(text)
+            else:
+                self._warn(text)
 
 
 def done_record(routine: Any, *, sets: int | None, started: datetime | None, now: datetime,
