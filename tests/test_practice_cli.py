@@ -308,10 +308,10 @@ def test_config_voice_and_loudness_apply_where_the_routine_sets_none(home, tmp_p
     own.write_text("title: Mine\nvoice: {voice: en-gb}\nloudness: -18\nsteps:\n"
                    "  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
     assert "  voice    espeak, en-gb, 160 wpm" in ok("check", str(own)).splitlines()
-    from voice_coach.cli import _load
+    from voice_coach.cli.app import load
 
-    assert _load("ankle-pumps").loudness_lufs == -20
-    assert _load(str(own)).loudness_lufs == -18
+    assert load("ankle-pumps").loudness_lufs == -20
+    assert load(str(own)).loudness_lufs == -18
 
 
 def test_the_readme_config_example_is_a_valid_config(tmp_path):

@@ -14,7 +14,7 @@ from tests.test_play_unit import N_FRAMES, TIMELINE, captured, frames, make_play
 from voice_coach.practice.days import Clock
 from voice_coach.practice.recorder import Counts, Recorder, count, set_spans
 from voice_coach.practice.store import Store, StoreError
-from voice_coach.spec import parse_routine
+from voice_coach.routine import parse_routine
 
 ROUTINE = parse_routine("title: Tiny\nsteps:\n  - exercise: Pumps\n    sets: 2\n    reps: 2\n",
                         path="tiny.yaml", name="tiny")

@@ -207,7 +207,7 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
 
 
 def _routine_problem(name: str) -> tuple[str, str] | None:
-    from voice_coach.spec import read_routine_source
+    from voice_coach.routine import read_routine_source
 
     try:
         read_routine_source(name)

@@ -94,7 +94,7 @@ def count(spans: Sequence[SetSpan], start_frame: int,
 
 def voice_fields(routine: Any) -> tuple[str, str]:
     """(language, voice) for a record: ('en', 'espeak:en')."""
-    from voice_coach.synth import default_engine_name
+    from voice_coach.speech import default_engine_name
 
     engine = routine.voice.engine
     if engine == "auto":
@@ -222,7 +222,7 @@ def done_record(routine: Any, *, sets: int | None, started: datetime | None, now
     started: when it began (None: it has just ended, so now less its length).
     length_ms: the session's length (default: the routine's timed parts alone).
     """
-    from voice_coach.spec import Exercise, minimum_length_ms
+    from voice_coach.routine import Exercise, minimum_length_ms
 
     per_set = [ex.reps for ex in routine.steps if isinstance(ex, Exercise) for _ in range(ex.sets)]
     planned_sets, planned_reps = len(per_set), sum(per_set)

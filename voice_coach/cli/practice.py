@@ -1,8 +1,8 @@
-"""The daily-practice commands: done, today, history, stats, schedule, config; and the recorder
-that `play` and `remind` hand to the player so every session lands in the history.
+"""Daily-practice commands: done, today, history, stats, config; and the recorder that `play`
+and `remind` hand to the player so every session lands in the history.
 
-register(app) adds the commands to the main app; errors go through cli.funnel like every other
-command (2 bad input, 1 a history that cannot be read or written).
+Errors go through app.funnel like every other command (2 bad input, 1 a history that cannot be
+read or written). `schedule` is in schedule.py.
 """
 
 from __future__ import annotations
@@ -15,35 +15,26 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import OutputError, UsageError
-
-RoutineArg = Annotated[str, typer.Argument(
-    metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.errors import OutputError, UsageError
 
 
 def _config():
-    from .practice.config import load_config
+    from voice_coach.practice.config import load_config
 
     return load_config()
 
 
 def _clock():
-    from .practice.days import system_clock
+    from voice_coach.practice.days import system_clock
 
     return system_clock()
 
 
 def _open_store(write: bool):
-    from .practice.store import Store
+    from voice_coach.practice.store import Store
 
     return Store.open(write=write)
-
-
-def apply_config(routine: Any) -> Any:
-    """The routine with config.toml's voice and loudness where it sets none (for cli._load)."""
-    from .practice.config import apply_to_routine
-
-    return apply_to_routine(routine, _config())
 
 
 def recorder_for(routine: Any, source: str) -> Any:
@@ -53,7 +44,7 @@ def recorder_for(routine: Any, source: str) -> Any:
     The history is opened in the background meanwhile; one that cannot be written is said
     once, on stderr, when the session starts, and the session plays anyway.
     """
-    from .practice.recorder import Recorder
+    from voice_coach.practice.recorder import Recorder
 
     recorder = Recorder(routine, None, source, _clock(), lambda: _open_store(write=True),
                         lambda text: typer.echo(f"warning: {text}", err=True))
@@ -92,6 +83,8 @@ def _rating(name: str, value: int | None) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 
+@app.command()
+@funnel
 def done(
     routine: RoutineArg,
     sets: Annotated[int | None, typer.Option(
@@ -107,11 +100,11 @@ def done(
     = "",
 ) -> None:
     """Record a session followed elsewhere, e.g. from a phone file."""
-    from .practice.days import AT_HINT, parse_at, practice_day
-    from .practice.recorder import done_record
-    from .practice.records import NOTE_MAX_CHARS
-    from .practice.report import Totals, _plural
-    from .spec import load_routine
+    from voice_coach.practice.days import AT_HINT, parse_at, practice_day
+    from voice_coach.practice.recorder import done_record
+    from voice_coach.practice.records import NOTE_MAX_CHARS
+    from voice_coach.practice.report import Totals, _plural
+    from voice_coach.routine import load_routine
 
     config, now = _config(), _clock().now()
     started = None
@@ -145,12 +138,14 @@ def done(
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
 
 
+@app.command()
+@funnel
 def today(
     flight: Annotated[bool, typer.Option(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
-    from .practice.report import Totals, today_lines
+    from voice_coach.practice.report import Totals, today_lines
 
     config, now = _config(), _clock().now()
     with _open_store(write=False) as store:
@@ -160,6 +155,8 @@ def today(
         typer.echo(line)
 
 
+@app.command()
+@funnel
 def history(
     since: Annotated[str | None, typer.Option(
         "--since", metavar="DATE", help="From this day: 2026-12-01, yesterday, 7d, 4w.")]
@@ -173,8 +170,8 @@ def history(
         "--import", metavar="FILE", help="Add the sessions of a CSV written by --csv.")] = None,
 ) -> None:
     """The sessions done, as a table; --csv and --json to export, --import to bring back."""
-    from .practice import history as views
-    from .practice.days import SINCE_HINT, parse_since, practice_day
+    from voice_coach.practice import history as views
+    from voice_coach.practice.days import SINCE_HINT, parse_since, practice_day
 
     if json_ and csv_:
         raise UsageError("use --json or --csv, not both")
@@ -201,7 +198,7 @@ def history(
 
 
 def _import(path: Path) -> None:
-    from .practice.history import from_csv
+    from voice_coach.practice.history import from_csv
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -218,6 +215,8 @@ def _import(path: Path) -> None:
                + (f" ({skipped} already there)." if skipped else "."))
 
 
+@app.command()
+@funnel
 def stats(
     weeks: Annotated[int, typer.Option(
         "--weeks", metavar="N", help="How many weeks the calendar shows (1 to 104).")] = 12,
@@ -229,9 +228,9 @@ def stats(
     """Days active, sets a day, habit strength, and a calendar of the last weeks."""
     from datetime import timedelta
 
-    from .practice.days import practice_day, week_start
-    from .practice.heatmap import Calendar, svg, terminal
-    from .practice.report import Totals, stats_lines
+    from voice_coach.practice.days import practice_day, week_start
+    from voice_coach.practice.heatmap import Calendar, svg, terminal
+    from voice_coach.practice.report import Totals, stats_lines
 
     if not 1 <= weeks <= 104:
         raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")
@@ -260,13 +259,15 @@ def stats(
         if output.suffix.lower() == ".svg":
             data = svg(cal, title).encode()
         else:
-            from .practice.picture import png
+            from voice_coach.practice.picture import png
 
             data = png(cal, title)
         _write_bytes_atomic(output, data, force)
         typer.echo(f"Wrote {output}.")
 
 
+@app.command()
+@funnel
 def config(
     init: Annotated[bool, typer.Option(
         "--init", help="Write a config file with every setting, commented out, to edit.")]
@@ -274,8 +275,8 @@ def config(
     force: Annotated[bool, typer.Option("--force", help="With --init: overwrite it.")] = False,
 ) -> None:
     """Show the settings in force and where each came from (config.toml or the default)."""
-    from .practice.config import KEYS, config_path, init_text
-    from .practice.store import ENV_DATA_DIR, store_path
+    from voice_coach.practice.config import KEYS, config_path, init_text
+    from voice_coach.practice.store import ENV_DATA_DIR, store_path
 
     if init:
         path = config_path()
@@ -303,12 +304,3 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "(the routine's)"
     return str(value)
-
-
-def register(app: typer.Typer) -> None:
-    """Adds done, today, history, stats, schedule and config to the app."""
-    from .cli import funnel
-    from .cli_schedule import schedule
-
-    for command in (done, today, history, stats, schedule, config):
-        app.command(name=command.__name__)(funnel(command))

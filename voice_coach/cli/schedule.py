@@ -1,7 +1,7 @@
 """The `schedule` command: daily reminders as an iCalendar file, or systemd user timers that
 play the routine, installed into and removed from the user's unit folder on request.
 
-Registered by cli_practice.register; the texts and files are made by practice.schedule.
+The texts and files are made by practice.schedule.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli_practice import _write_bytes_atomic
-from .errors import OutputError, UsageError
+from voice_coach.cli.app import app, funnel
+from voice_coach.cli.practice import _write_bytes_atomic
+from voice_coach.errors import OutputError, UsageError
 
 
+@app.command()
+@funnel
 def schedule(
     routine: Annotated[str | None, typer.Argument(
         metavar="[ROUTINE]", help="The routine for times given without =ROUTINE.")] = None,
@@ -39,7 +42,7 @@ def schedule(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Daily reminders: a calendar file (.ics) for phones, or systemd timers that play it."""
-    from .practice import schedule as sched
+    from voice_coach.practice import schedule as sched
 
     folder = sched.user_unit_dir()
     if remove:
@@ -90,8 +93,8 @@ def schedule(
 
 
 def _systemd(sched: Any, slots: list, infos: dict, target: Path, install: bool) -> None:
-    from .practice.config import ENV_CONFIG
-    from .practice.store import ENV_DATA_DIR
+    from voice_coach.practice.config import ENV_CONFIG
+    from voice_coach.practice.store import ENV_DATA_DIR
 
     env = {k: os.environ[k] for k in (ENV_DATA_DIR, ENV_CONFIG) if os.environ.get(k)}
     texts = sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
@@ -126,13 +129,13 @@ def _check_zone(name: str) -> None:
 
 def _routine_info(routine: str) -> Any:
     """Title, length and a summary of a routine for its reminder (length measured if it can)."""
-    from .errors import EngineError
-    from .practice.schedule import RoutineInfo
-    from .spec import Exercise, load_routine, minimum_length_ms
+    from voice_coach.errors import EngineError
+    from voice_coach.practice.schedule import RoutineInfo
+    from voice_coach.routine import Exercise, load_routine, minimum_length_ms
 
     routine_obj = load_routine(routine)
     try:
-        from .session import prepare
+        from voice_coach.session import prepare
 
         length_ms = prepare(routine_obj).timeline.duration_ms
     except EngineError:
