@@ -38,7 +38,8 @@ def render(
         "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
     = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Integrated loudness in LUFS (default: the routine's, -16).")] = None,
+        "--loudness", help="Speech loudness in LUFS at volume 1.0, speech-gated (default: the "
+        "routine's, -16); the file's integrated loudness follows.")] = None,
     background: Annotated[str | None, typer.Option(
         "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
         "or none (default: the routine's).")] = None,
@@ -221,9 +222,14 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
     tl = session.timeline
     typer.echo(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
                f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-               f"{len(tl.chapters)} chapters.")
+               f"{len(tl.chapters)} chapters; speech {_lufs(done.speech_lufs)}, "
+               f"file {_lufs(done.predicted_lufs)} integrated.")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+
+
+def _lufs(value: float) -> str:
+    return f"{value:.1f} LUFS" if value > -100 else "silent"
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
