@@ -35,12 +35,14 @@ steps:
 outro: That's all. Breathe as you like.
 """
 
-# (label, routine, extra render options)
+# (label, routine, extra render options); "bedtime-loud" is bedtime at volume 1.0.
 CASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ankle-pumps (seated)", "ankle-pumps", ()),
     ("ankle-pumps-pump", "ankle-pumps-pump", ()),
     ("bedtime (volume 0.8)", "bedtime", ()),
     ("bedtime --background brown", "bedtime", ("--background", "brown")),
+    ("bedtime at volume 1.0", "bedtime-loud", ()),
+    ("bedtime at volume 1.0 --background brown", "bedtime-loud", ("--background", "brown")),
     ("breathing", "breathing", ()),
     ("breathing --background brown", "breathing", ("--background", "brown")),
 )
@@ -54,7 +56,8 @@ class Levels:
     cue cut from the file at its planned place, joined end to end, BS.1770 integrated: the
     silences between cues never count); cue_median_lufs: the median cue measured alone
     (loudness.cue_lufs); beats_under_lu: how far the ticks, tocks and metronome sit under the
-    voice (median cue over median beat, None when there are none); summary: the render's line.
+    voice (median cue over median beat, beats under a spoken cue left out; None when there are
+    none); summary: what the render printed.
     """
 
     file_lufs: float
@@ -91,6 +94,14 @@ def ebur128_samples(samples: np.ndarray) -> float:
     return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", text)[-1])
 
 
+def reported(summary: str) -> tuple[float, float]:
+    """(speech LUFS, file LUFS) as the render reports them (its Loudness line)."""
+    found = re.search(r"^Loudness: speech (-?[\d.]+) LUFS, file (-?[\d.]+) LUFS integrated\.$",
+                      summary, flags=re.M)
+    assert found, f"no loudness in {summary!r}"
+    return float(found.group(1)), float(found.group(2))
+
+
 def pieces(samples: np.ndarray, events: list[dict], want) -> list[np.ndarray]:
     """The frames of each planned event for which want(event) holds."""
     return [samples[ms_to_frames(e["start_ms"]) : ms_to_frames(e["start_ms"] + e["duration_ms"])]
@@ -106,6 +117,18 @@ def is_beat(event: dict) -> bool:
                                         or event.get("layer") == "metronome")
 
 
+def alone(events: list[dict]):
+    """want(event) for pieces: the event overlaps no spoken cue (a metronome beat under "Up."
+    would measure the voice)."""
+    spans = [(e["start_ms"], e["start_ms"] + e["duration_ms"]) for e in events if is_speech(e)]
+
+    def want(event: dict) -> bool:
+        start, end = event["start_ms"], event["start_ms"] + event["duration_ms"]
+        return is_beat(event) and not any(s < end and start < e for s, e in spans)
+
+    return want
+
+
 def speech_gated_lufs(samples: np.ndarray, events: list[dict]) -> float:
     """The speech-gated loudness of a mix: its spoken cues joined end to end, measured by
     ffmpeg's ebur128 (BS.1770 integrated)."""
@@ -117,7 +140,7 @@ def measure(path: Path, plan: dict, summary: str = "") -> Levels:
     samples = decode_float(path).astype(np.float64)
     events = plan["events"]
     cues = [ld.cue_lufs(p, SR) for p in pieces(samples, events, is_speech)]
-    beats = [ld.cue_lufs(p, SR) for p in pieces(samples, events, is_beat)]
+    beats = [ld.cue_lufs(p, SR) for p in pieces(samples, events, alone(events))]
     voice = float(np.median(cues))
     file_lufs, peak = ebur128(path)
     return Levels(file_lufs, speech_gated_lufs(samples, events), voice,
@@ -130,10 +153,17 @@ def render_and_measure(routine: str, options: tuple[str, ...], folder: Path) -> 
     if routine == "breathing":
         (folder / "breathing.yaml").write_text(BREATHING)
         routine = "breathing.yaml"
+    if routine == "bedtime-loud":
+        from voice_coach.routine import builtin_text
+
+        text = builtin_text("bedtime")
+        assert "  volume: 0.8\n" in text
+        (folder / "bedtime-loud.yaml").write_text(text.replace("  volume: 0.8\n", ""))
+        routine = "bedtime-loud.yaml"
     out = folder / f"{Path(routine).stem}{'-'.join(('', *options))}.mp3"
     summary = cli("render", routine, "-o", str(out), "--force", *options, cwd=folder)
     plan = json.loads(cli("plan", routine, "--json", cwd=folder))
-    return measure(out, plan, summary.strip().splitlines()[0])
+    return measure(out, plan, summary)
 
 
 def table(folder: Path) -> str:

@@ -222,10 +222,11 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
     tl = session.timeline
     typer.echo(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
                f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-               f"{len(tl.chapters)} chapters; speech {_lufs(done.speech_lufs)}, "
-               f"file {_lufs(done.predicted_lufs)} integrated.")
+               f"{len(tl.chapters)} chapters.")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+               "integrated.")
 
 
 def _lufs(value: float) -> str:
