@@ -254,3 +254,29 @@ def test_soft_ceiling_bends_only_what_overlaps() -> None:
     assert np.array_equal(out[below], block[below])
     assert np.all(np.abs(out) <= ceiling) and np.all(np.sign(out) == np.sign(block))
     assert np.all(np.diff(np.abs(out[[3, 4, 5, 6]])) >= 0)  # still in order
+
+
+def test_a_routines_volume_is_a_mastering_level_not_an_engine_setting() -> None:
+    """The engine speaks at full volume (so a soft voice is not a quantised one, and both
+    volumes share a cached clip); the volume sets the speech level while mastering."""
+    from tests.conftest import routine_from
+    from voice_coach.session import mix_session, prepare
+    from voice_coach.speech.fake import FakeEngine
+
+    class Recording(FakeEngine):
+        volumes: list[float] = []
+
+        def synthesize(self, text, voice, rate_wpm, volume):
+            self.volumes.append(volume)
+            return super().synthesize(text, voice, rate_wpm, volume)
+
+    speech = {}
+    for volume in (1.0, 0.5):
+        routine = routine_from(f"title: T\nvoice: {{volume: {volume}}}\n"
+                               "steps:\n  - say: Breathe in slowly, and out.\n    gap: 2s\n"
+                               "  - say: Once more, slowly.\n")
+        session = prepare(routine, engine=Recording(), cache=None)
+        speech[volume] = mix_session(session)[0].speech_lufs
+    assert set(Recording.volumes) == {1.0}
+    assert speech[1.0] == pytest.approx(-16.0, abs=0.05)
+    assert speech[0.5] == pytest.approx(-26.0, abs=0.05)

@@ -48,6 +48,7 @@ class Rendered:
 def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None
             ) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
+    The clips are made at full volume (the voice's volume is applied when mastering).
 
     Args:
         routine: a validated routine (see spec.load_routine).
@@ -57,12 +58,18 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     Raises:
         SpecError: a cue does not fit its slot. EngineError: no speech engine.
     """
+    import dataclasses
+
     from voice_coach.speech import synthesize_all
 
     texts = phrases(routine)
     options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
+    # The engine always speaks at full volume: the routine's volume is a level set while
+    # mastering (sound.master.voice_level_lufs), so a soft voice is not a quantised one, and
+    # every volume shares one cached clip.
+    voice = dataclasses.replace(routine.voice, volume=1.0)
     try:
-        clips = synthesize_all(texts, routine.voice, engine=engine, progress=progress, **options)
+        clips = synthesize_all(texts, voice, engine=engine, progress=progress, **options)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
