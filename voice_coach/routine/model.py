@@ -28,6 +28,9 @@ class Pos:
     def diag(self, message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, message, hint)
 
+    def warning(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint, severity="warning")
+
 
 @dataclass(frozen=True)
 class Text:
@@ -148,3 +151,6 @@ class Routine:
     fade_in_ms: int = 3000  # the background fades in over this long
     loudness_lufs: float = -16.0  # the file's integrated loudness target
     background: Background | None = None
+    # Things in the file that do not do what they say (an option with no effect): accepted,
+    # and shown by check, plan and render as "file:line:col: warning: ...".
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
