@@ -38,9 +38,11 @@ def invoke(*args: str, **kwargs):
 def test_help_shows_metavars_and_an_example_without_type_noise(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    assert not TYPE_NOISE.search(result.stdout), result.stdout
+    assert not TYPE_NOISE.search(result.stdout), (
+        f"give each option of {command} a metavar (metavar='DURATION'):\n{result.stdout}")
     assert "│" not in result.stdout and "\x1b" not in result.stdout
-    assert "Examples:" in result.stdout
+    assert "Examples:" in result.stdout, (
+        f"add epilog=examples({command!r}, 'voice-coach {command} ...') to @app.command()")
     assert f"voice-coach {command}" in result.stdout.split("Examples:")[1]
 
 
@@ -68,7 +70,7 @@ def test_help_rows_name_their_values() -> None:
 def test_every_example_in_help_parses(command: str) -> None:
     """Each example line is a command the parser accepts (checked without running it)."""
     group = get_command(app)
-    assert EXAMPLES[command], f"{command} has no example"
+    assert EXAMPLES.get(command), f"{command} has no example: add epilog=examples(...)"
     for line in EXAMPLES[command]:
         words = shlex.split(line.split(">")[0])
         assert words[:2] == ["voice-coach", command], line

@@ -26,7 +26,7 @@ app = typer.Typer(
     cls=Group,
     help="Voice-guided exercise sessions from routine files: check, plan, render, play.",
     epilog=examples(
-        "",
+        "voice-coach",
         "voice-coach routines                         # the built-in routines",
         "voice-coach check ankle-pumps",
         "voice-coach render ankle-pumps -o ankle-pumps.mp3",

@@ -96,6 +96,7 @@ def _context_for_errors(ctx: click.Context) -> Iterator[None]:
 
 
 def _plain(command: click.Command) -> None:
+    """Our help and errors for a command, its parameters and (for a group) its commands."""
     if type(command) is TyperCommand:
         command.__class__ = _Command
     for param in command.params:
@@ -103,6 +104,8 @@ def _plain(command: click.Command) -> None:
             param.__class__ = _Option
         elif type(param) is TyperArgument:
             param.__class__ = _Argument
+    for sub in getattr(command, "commands", {}).values():
+        _plain(sub)
 
 
 # ---------------------------------------------------------------------------------------------
