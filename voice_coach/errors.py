@@ -56,8 +56,7 @@ class UsageError(VoiceCoachError):
 
 
 class SpecError(VoiceCoachError):
-    """One or more problems in a routine file, every one of them reported at once (warnings
-    found on the way are listed among them, in file order)."""
+    """One or more problems in a routine file, every one of them reported at once."""
 
     exit_code = 2
 
@@ -67,7 +66,7 @@ class SpecError(VoiceCoachError):
 
     def format(self) -> str:
         lines = [d.format() for d in self.diagnostics]
-        n = sum(d.severity == "error" for d in self.diagnostics)
+        n = len(self.diagnostics)
         if n > 1:
             lines.append(f"{n} errors")
         return "\n".join(lines)

@@ -130,10 +130,7 @@ def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_set
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
                        "max_reps": max_reps, "max_sets": max_sets,
                        "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    routine_obj = load_routine(routine, limits)
-    for warning in routine_obj.warnings:  # accepted, but not doing what it says
-        err(warning.format())
-    return routine_obj
+    return load_routine(routine, limits)
 
 
 @contextmanager
@@ -188,7 +185,11 @@ def prepare_session(routine_obj, quiet: bool = False):
     from voice_coach.session import prepare
 
     with progress_bar("speech", enabled=not quiet) as progress:
-        return prepare(routine_obj, progress=progress)
+        session = prepare(routine_obj, progress=progress)
+    # Once the routine has no error: what it sets that does nothing (errors come alone first).
+    for warning in routine_obj.warnings:
+        err(warning.format())
+    return session
 
 
 # ---------------------------------------------------------------------------------------------

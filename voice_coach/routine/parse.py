@@ -74,7 +74,7 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError(reader.diags)
     routine = _routine(root, reader, name, source)
     if reader.diags or routine is None:
-        raise SpecError(reader.diags + reader.warnings)
+        raise SpecError(reader.diags)
     floor_ms = minimum_length_ms(routine)
     if floor_ms > limits.max_total_ms:
         raise SpecError([Diagnostic(
