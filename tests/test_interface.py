@@ -110,6 +110,8 @@ PARSER_ERRORS = [
     (["check", "ankle-pumps", "--traceback"],
      "error: unknown option '--traceback'\n"
      "  hint: --traceback goes before the command: voice-coach --traceback check ...\n"),
+    (["--show-completion", "tcsh"],
+     "error: unknown shell 'tcsh'\n  hint: shells: bash, zsh, fish, powershell, pwsh\n"),
     (["--traceback"], "error: missing command\n  hint: commands: routines, new, check, plan, "
                       "schema, render, play, remind, voices (see voice-coach --help)\n"),
 ]

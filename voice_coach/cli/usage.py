@@ -118,6 +118,12 @@ class UnknownCommand(parse_errors.UsageError):
         self.name = name
 
 
+class UnknownShell(parse_errors.UsageError):
+    def __init__(self, name: str, ctx: click.Context) -> None:
+        super().__init__(f"unknown shell {name!r}", ctx)
+        self.name = name
+
+
 class Group(TyperGroup):
     """The root command: plain help for every command, parser errors in our own form, NO_COLOR
     honoured, and `--show-completion SHELL` / `--install-completion SHELL` beside typer's
@@ -191,12 +197,16 @@ def _completion_for_named_shell(ctx: click.Context, args: list[str]) -> None:
     for i, arg in enumerate(args):
         if not arg.startswith("-"):
             return  # the command: options after it are its own
-        if arg in ("--show-completion", "--install-completion") and i + 1 < len(args) \
-                and args[i + 1] in SHELLS:
+        if arg not in ("--show-completion", "--install-completion") or i + 1 == len(args):
+            continue
+        shell = args[i + 1]
+        if shell in SHELLS:
             from typer.completion import install_callback, show_callback
 
             callback = show_callback if arg == "--show-completion" else install_callback
-            callback(ctx, None, args[i + 1])  # prints, then exits 0
+            callback(ctx, None, shell)  # prints, then exits 0
+        if not shell.startswith("-") and shell not in ctx.command.commands:  # type: ignore
+            raise UnknownShell(shell, ctx)
 
 
 def explain(exc: parse_errors.ClickException) -> tuple[str, str]:
@@ -205,6 +215,8 @@ def explain(exc: parse_errors.ClickException) -> tuple[str, str]:
     command = ctx.command_path if ctx is not None else PROGRAM
     if isinstance(exc, UnknownCommand):
         return _unknown_command(exc.name, ctx)
+    if isinstance(exc, UnknownShell):
+        return f"unknown shell {_quote(exc.name)}", "shells: " + ", ".join(SHELLS)
     if isinstance(exc, parse_errors.NoSuchOption):
         return _unknown_option(exc, ctx, command)
     if isinstance(exc, parse_errors.MissingParameter) and exc.param is not None:
