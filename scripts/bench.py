@@ -300,6 +300,7 @@ def table(
     workers: int,
     ceiling: float,
     help_s: float,
+    practice: dict[str, float] | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
 
@@ -382,6 +383,11 @@ def table(
             _verdict(f"≤ {TARGET_HELP_S}", help_s <= TARGET_HELP_S),
         )
     )
+    if practice is not None:
+        from bench_practice import rows as practice_rows
+
+        for label, value, target in practice_rows(practice):
+            lines.append(row(label, [value] + [""] * (n - 1), target))
     return "\n".join(lines)
 
 
@@ -389,6 +395,7 @@ PREFACE = (
     "`scripts/bench` renders generated sessions of 10, 30 and 180 minutes (about 80 cues and "
     "tones a minute) through the CLI with a warm speech cache, and times ffmpeg alone encoding "
     "the same mix, from a WAV, with the same encoder arguments: the limit no renderer can beat. "
+    "It also times `stats` and `today` over ten years of history (15,000 sessions). "
     "`scripts/bench --readme` rewrites this section from a new run."
 )
 
@@ -470,7 +477,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
+    parser.add_argument("--practice-only", action="store_true",
+                        help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_practice
+
+    if options.practice_only:
+        for label, value, target in bench_practice.rows(bench_practice.measure()):
+            print(f"| {label} | {value} | {target} |")
+        return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
     from voice_coach.speech.parallel import cpu_count
@@ -488,13 +503,14 @@ def main() -> None:
             print(f"  {minutes}-min session measured", file=sys.stderr)
         synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
+        practice = bench_practice.measure()
         elapsed_s = time.perf_counter() - started
     note = (
         f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s)
+    body = table(sessions, synth, workers, ceiling, help_s, practice)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
     print(report)

@@ -90,8 +90,8 @@ PARSER_ERRORS = [
      "  hint: --bitrate KBPS: bitrate in kbps, 8 to 320 (default: MP3 VBR, M4A 64, Ogg Opus 48)\n"),
     (["render", "ankle-pumps", "-o", "x.mp3", "--loudness", "loud"],
      "error: --loudness must be a number, got 'loud'\n"
-     "  hint: --loudness LUFS: integrated loudness in LUFS, -40 to -6 (default: the routine's, "
-     "-16)\n"),
+     "  hint: --loudness LUFS: speech loudness in LUFS at volume 1.0, speech-gated, -40 to -6 "
+     "(default: the routine's, -16); the file's integrated loudness follows\n"),
     (["play", "ankle-pumps", "--from-set", "two"],
      "error: --from-set must be a whole number, got 'two'\n"
      "  hint: --from-set N: start at the beginning of set N\n"),

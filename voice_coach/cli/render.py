@@ -53,8 +53,9 @@ def render(
         "--cues", metavar="FORMAT", case_sensitive=False,
         help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")] = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", metavar="LUFS",
-        help="Integrated loudness in LUFS, -40 to -6 (default: the routine's, -16).")] = None,
+        "--loudness", metavar="LUFS", help="Speech loudness in LUFS at volume 1.0, "
+        "speech-gated, -40 to -6 (default: the routine's, -16); the file's integrated loudness "
+        "follows.")] = None,
     background: Annotated[str | None, typer.Option(
         "--background", metavar="SOUND", autocompletion=complete.background,
         help="Sound under the cues: brown, pink or white noise, a music file, or none "
@@ -242,6 +243,12 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
                + counted(len(tl.chapters), "{n} chapter", "{n} chapters") + ".")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {cues}.")
+    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+               "integrated.")
+
+
+def _lufs(value: float) -> str:
+    return f"{value:.1f} LUFS" if value > -100 else "silent"
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
