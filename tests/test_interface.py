@@ -24,6 +24,7 @@ runner = CliRunner()
 BIN = Path(sys.executable).parent
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
 COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+IN_ORDER = ", ".join(get_command(app).commands)  # type: ignore[attr-defined]
 TYPE_NOISE = re.compile(r"<(?:str|int|float|bool|path|text|integer)>|\b(?:TEXT|INTEGER|FLOAT)\b")
 
 
@@ -98,8 +99,8 @@ PARSER_ERRORS = [
     (["render", "ankle-pumps", "-o", "x.mp3", "--cues", "vt"],
      "error: --cues must be one of vtt, srt, lrc, json; got 'vt'\n  hint: did you mean 'vtt'?\n"),
     (["rendr", "ankle-pumps"], "error: unknown command 'rendr'\n  hint: did you mean 'render'?\n"),
-    (["practise"], "error: unknown command 'practise'\n  hint: commands: routines, new, check, "
-                   "plan, schema, render, play, remind, voices (see voice-coach --help)\n"),
+    (["practise"], "error: unknown command 'practise'\n"
+                   f"  hint: commands: {IN_ORDER} (see voice-coach --help)\n"),
     (["render", "ankle-pumps", "-o"],
      "error: -o needs a value\n  hint: --output FILE: the file to write (with --all: the "
      "folder)\n"),
@@ -112,8 +113,8 @@ PARSER_ERRORS = [
      "  hint: --traceback goes before the command: voice-coach --traceback check ...\n"),
     (["--show-completion", "tcsh"],
      "error: unknown shell 'tcsh'\n  hint: shells: bash, zsh, fish, powershell, pwsh\n"),
-    (["--traceback"], "error: missing command\n  hint: commands: routines, new, check, plan, "
-                      "schema, render, play, remind, voices (see voice-coach --help)\n"),
+    (["--traceback"], f"error: missing command\n  hint: commands: {IN_ORDER} (see voice-coach "
+                      "--help)\n"),
 ]
 
 

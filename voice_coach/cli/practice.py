@@ -101,7 +101,7 @@ def done(
         "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
     pain: Annotated[int | None, typer.Option(
         "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="A note to keep with it.")]
+    note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
     """Record a session followed elsewhere, e.g. from a phone file."""
