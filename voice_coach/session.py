@@ -121,7 +121,7 @@ def render_session(
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
     if sidecar is not None and sidecar.exists() and not force:
-        raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite")
+        raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite it")
     timeline = session.timeline
     mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
                                         background=background)

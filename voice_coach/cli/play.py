@@ -16,11 +16,17 @@ from voice_coach.cli.app import (
     load,
     prepare_session,
 )
+from voice_coach.cli.usage import examples
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
 
 
-@app.command()
+@app.command(epilog=examples(
+    "play",
+    "voice-coach play ankle-pumps",
+    "voice-coach play my-routine.yaml --start-at 1m30s",
+    "voice-coach play bedtime --from-set 2 --quiet",
+))
 @funnel
 def play(
     routine: RoutineArg,
@@ -29,7 +35,7 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
@@ -51,7 +57,11 @@ def play(
             recorder.tell()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "remind",
+    "voice-coach remind flight --every 1h --for 6h     # a long flight: 6 rounds",
+    "voice-coach remind tv-break --every 45m --times 4",
+))
 @funnel
 def remind(
     routine: RoutineArg,
@@ -62,11 +72,14 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
-    """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
+    """Play a routine again and again, as every hour of a long flight.
+
+    Between rounds it counts down to the next one; any key but q starts it now.
+    """
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
     from voice_coach.live.player import remind_plan

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.cli.usage import examples
 from voice_coach.errors import OutputError, UsageError
 
 
@@ -83,7 +84,11 @@ def _rating(name: str, value: int | None) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(epilog=examples(
+    "done",
+    "voice-coach done ankle-pumps                 # just followed it from a phone file",
+    'voice-coach done flight --sets 2 --at "yesterday 21:30" --effort 4 --pain 1',
+))
 @funnel
 def done(
     routine: RoutineArg,
@@ -96,7 +101,7 @@ def done(
         "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
     pain: Annotated[int | None, typer.Option(
         "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="A note to keep with it.")]
+    note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
     """Record a session followed elsewhere, e.g. from a phone file."""
@@ -138,7 +143,11 @@ def done(
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "today",
+    "voice-coach today",
+    "voice-coach today --flight",
+))
 @funnel
 def today(
     flight: Annotated[bool, typer.Option(
@@ -155,7 +164,12 @@ def today(
         typer.echo(line)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "history",
+    "voice-coach history --since 7d",
+    "voice-coach history --csv > history.csv",
+    "voice-coach history --import history.csv",
+))
 @funnel
 def history(
     since: Annotated[str | None, typer.Option(
@@ -215,7 +229,11 @@ def _import(path: Path) -> None:
                + (f" ({skipped} already there)." if skipped else "."))
 
 
-@app.command()
+@app.command(epilog=examples(
+    "stats",
+    "voice-coach stats",
+    "voice-coach stats --weeks 26 -o calendar.svg",
+))
 @funnel
 def stats(
     weeks: Annotated[int, typer.Option(
@@ -266,7 +284,11 @@ def stats(
         typer.echo(f"Wrote {output}.")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "config",
+    "voice-coach config",
+    "voice-coach config --init              # a config.toml to edit",
+))
 @funnel
 def config(
     init: Annotated[bool, typer.Option(

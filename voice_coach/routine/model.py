@@ -28,6 +28,9 @@ class Pos:
     def diag(self, message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, message, hint)
 
+    def warning(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint, severity="warning")
+
 
 @dataclass(frozen=True)
 class Text:
@@ -152,3 +155,6 @@ class Routine:
     fade_in_ms: int = 3000  # the background fades in over this long
     loudness_lufs: float = DEFAULT_LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None
+    # Things in the file that do not do what they say (an option with no effect): accepted,
+    # and shown by check, plan and render as "file:line:col: warning: ...".
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
