@@ -609,6 +609,11 @@ def remind(
     remind_session(session, plan, routine, quiet)
 
 
+from .cli_serve import register as _register_serve  # noqa: E402 - needs funnel defined above
+
+_register_serve(app)
+
+
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
