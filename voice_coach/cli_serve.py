@@ -74,7 +74,7 @@ def library_add(
 def library_list(library: LibraryOption = None) -> None:
     """List the routines in the library: key, title, length, language, voice, source."""
     from .serve.catalog import statuses
-    from .serve.page import length_words
+    from .timeline import format_length_ms
 
     lib = _library(library)
     rows = statuses(lib)
@@ -86,7 +86,7 @@ def library_list(library: LibraryOption = None) -> None:
     for s in rows:
         r = s.entry.rendered
         if s.state == "rendered" and r is not None:
-            state = length_words(r.duration_ms)
+            state = format_length_ms(r.duration_ms)
         else:
             state = {"new": "not rendered yet", "changed": "changed: serve re-renders it",
                      "failed": f"problem: {s.problem}"}.get(s.state, s.state)

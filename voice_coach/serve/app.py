@@ -141,7 +141,7 @@ async def _media(request, state: ServeState):
     files = state.media_files()
     if name not in files:
         return PlainTextResponse("Not Found", status_code=404)
-    return serve_file(request, state.library.media_path(name), state.library.media_dir,
+    return serve_file(request, state.library.media_path(name), state.library.root,
                       cache_control=MEDIA_CACHE, etag=files[name])
 
 

@@ -13,6 +13,8 @@ from importlib import resources
 from string import Template
 from urllib.parse import quote
 
+from voice_coach.timeline import format_length_ms
+
 from .build import language_name
 from .feed import Episode
 from .history import Today
@@ -39,14 +41,6 @@ def today_text(today: Today) -> str:
     return f"Today: {today.sets} {'set' if today.sets == 1 else 'sets'} done."
 
 
-def length_words(ms: int) -> str:
-    seconds = round(ms / 1000)
-    minutes, seconds = divmod(seconds, 60)
-    if minutes == 0:
-        return f"{seconds} s"
-    return f"{minutes} min {seconds:02d} s"
-
-
 def _sessions(episodes: Sequence[Episode]) -> str:
     rendered = [e for e in episodes if e.entry.rendered is not None]
     if not rendered:
@@ -64,7 +58,7 @@ def _session(episode: Episode) -> str:
     key = escape(entry.key)
     title = escape(r.title)
     sets = f"{r.sets} {'set' if r.sets == 1 else 'sets'}"
-    meta = " · ".join([length_words(r.duration_ms), language_name(r.language), sets])
+    meta = " · ".join([format_length_ms(r.duration_ms), language_name(r.language), sets])
     about = f'<p class="about">{escape(r.about)}</p>' if r.about else ""
     audio = "media/" + quote(r.audio)
     return (
