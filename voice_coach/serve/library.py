@@ -151,11 +151,14 @@ class Library:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def ensure_folders(self) -> None:
+        not_folder = UsageError(f"{self.root} is not a folder",
+                                "give --library a folder (it is made if missing)")
+        if self.root.exists() and not self.root.is_dir():
+            raise not_folder
         try:
             self.media_dir.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:
-            raise UsageError(f"{self.root} is not a folder",
-                             "give --library a folder (it is made if missing)") from None
+        except (FileExistsError, NotADirectoryError):
+            raise not_folder from None
         except OSError as exc:
             raise OutputError(f"cannot create the library folder {self.root}: {_reason(exc)}",
                               "give --library a folder you can write to") from None
