@@ -164,6 +164,7 @@ class Library:
                               "give --library a folder you can write to") from None
 
     def write(self, index: Index) -> None:
+        self.ensure_folders()
         write_json_atomic(self.index_path, index_to_json(index))
 
     def media_path(self, name: str) -> Path:
