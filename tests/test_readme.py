@@ -50,7 +50,8 @@ def test_readme_console_example(tmp_path: Path, command: str, expected: list[str
     # the same process synthesised before it, so lengths shown in the README are those of a
     # first run, as a new user sees them.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
+           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache"),
+           "VOICE_COACH_DATA_DIR": str(tmp_path / "data")}  # a new user's data folder
     proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     actual = (proc.stdout + proc.stderr).splitlines()

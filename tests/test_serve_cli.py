@@ -179,7 +179,7 @@ def test_serve_renders_the_built_ins_that_are_missing(data_dir: Path, tmp_path: 
     server = start_server(data_dir / "library", data_dir)
     try:
         assert "Rendering 1 of 1: morning" in server.output
-        assert "  morning: Morning wake-up pumps, 2 min 42 s" in server.output
+        assert "  Morning wake-up pumps, 2 min 42 s" in server.output
         assert "Serving 1 session from " + str(data_dir / "library") in server.output
         status, _, feed = server.get("feed.xml")
         assert status == 200 and b"<title>Morning wake-up pumps</title>" in feed
@@ -192,3 +192,36 @@ def test_serve_renders_the_built_ins_that_are_missing(data_dir: Path, tmp_path: 
     listed = invoke("library", "list").stdout.splitlines()
     assert listed[0].split()[:5] == ["morning", "Morning", "wake-up", "pumps", "2"]
     assert "problem:" in listed[1]
+
+
+def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
+    """The README's sample of `serve --lan` output is what it prints (addresses, the token,
+    paths and the QR code's blocks set aside)."""
+    import re
+
+    from voice_coach.serve.server import lan_addresses
+    from voice_coach.spec import builtin_names
+
+    if len(lan_addresses()) != 1:
+        pytest.skip("the README's sample shows a computer with one network address")
+    readme = (REPO / "README.md").read_text()
+    sample = re.search(r"This is what `serve --lan` prints.*?\n```\n(.*?)```", readme,
+                       flags=re.S).group(1).splitlines()
+    invoke("library", "remove", *[n for n in builtin_names()
+                                  if n not in ("ankle-pumps", "morning")])
+    server = start_server(data_dir / "library", data_dir, "--lan")
+    server.stop()
+
+    def normal(lines: list[str]) -> list[str]:
+        out = []
+        for line in lines:
+            if re.search("[\u2580\u2584\u2588]", line) or line.startswith("(a QR code"):
+                continue
+            line = re.sub(r"http://[^/\s]+/[A-Za-z0-9_-]{32}/", "http://HOST/TOKEN/", line)
+            line = re.sub(r"(Serving \d+ sessions from ).*", r"\1LIBRARY", line)
+            line = re.sub(r"(Requests are logged to ).*", r"\1LOG", line)
+            if line not in ("interrupted",):
+                out.append(line)
+        return out
+
+    assert normal(server.output) == normal(sample)

@@ -90,12 +90,23 @@ def library_list(library: LibraryOption = None) -> None:
         else:
             state = {"new": "not rendered yet", "changed": "changed: serve re-renders it",
                      "failed": f"problem: {s.problem}"}.get(s.state, s.state)
-        source = "built-in" if s.entry.builtin else s.entry.source
+        source = "built-in" if s.entry.builtin else _shown_path(s.entry.source)
         table.append((s.entry.key, s.title, state, s.language, s.voice, source))
     widths = [max(len(row[i]) for row in table) for i in range(5)]
     for row in table:
         cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:5])]
         typer.echo("  ".join([*cells, row[5]]))
+
+
+def _shown_path(path: str) -> str:
+    """A routine file's path as the user would type it: relative under the working folder."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def library_remove(
@@ -181,17 +192,19 @@ def _render(lib) -> None:
     def starting(entry, number: int, total: int) -> None:
         typer.echo(f"Rendering {number} of {total}: {entry.key}")
 
+    def done(outcome) -> None:
+        r = outcome.entry.rendered
+        if outcome.status == "rendered" and r is not None:
+            typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}")
+
     with _progress("render") as progress:
-        outcomes = render_missing(lib, on_start=starting, progress=progress)
+        outcomes = render_missing(lib, on_start=starting, on_done=done, progress=progress)
     for o in outcomes:
-        r = o.entry.rendered
         if o.status == "failed" and o.error is not None:
-            kept = ("serving its last rendered version" if r is not None
+            kept = ("serving its last rendered version" if o.entry.rendered is not None
                     else "left out of the feed until it is fixed")
             typer.echo(f"warning: {o.key}: {kept}", err=True)
             typer.echo("  " + o.error.format().replace("\n", "\n  "), err=True)
-        elif o.status == "rendered" and r is not None:
-            typer.echo(f"  {o.key}: {r.title}, {format_length_ms(r.duration_ms)}")
 
 
 def _open_log(option: str | None):
@@ -235,7 +248,7 @@ def _banner(state, host: str, port: int, private: bool, new_token: bool, log_nam
             typer.echo("A new token is made: it takes effect with --lan.")
     else:
         typer.echo("This is an unencrypted server for your home network: anyone with the "
-                   "address can listen. Do not expose it to the internet.")
+                   "address\ncan listen. Do not expose it to the internet.")
         if new_token:
             typer.echo("New token: phones must scan the new code (old addresses stop working).")
         hosts = [host] if host not in ("0.0.0.0", "::") else lan_addresses()

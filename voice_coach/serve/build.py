@@ -138,11 +138,13 @@ def is_current(library: Library, entry: Entry, key: str) -> bool:
 
 
 def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], None] | None = None,
+                   on_done: Callable[[Outcome], None] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Renders every entry whose files are missing or whose routine changed since; leaves the
     rest. An entry that fails keeps its last render (if any) and is reported, not fatal.
 
-    on_start(entry, number, total) is called before each render (number counts from 1).
+    on_start(entry, number, total) is called before each render (number counts from 1), and
+    on_done(outcome) after it.
     """
     library.ensure_folders()
     remove_orphans(library)
@@ -169,6 +171,8 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
             outcomes.append(Outcome(entry.key, "failed", entry, exc))
         else:
             outcomes.append(Outcome(entry.key, "rendered", done))
+        if on_done is not None:
+            on_done(outcomes[-1])
     order = {e.key: i for i, e in enumerate(index.entries)}
     return sorted(outcomes, key=lambda o: order.get(o.key, len(order)))
 
