@@ -52,7 +52,8 @@ def test_add_list_and_remove(data_dir: Path, tmp_path: Path) -> None:
     result = invoke("library", "add", str(MINIMAL))
     assert result.exit_code == 0, result.output
     assert result.stdout == (f"Added minimal (Minimal) to the library {library}.\n"
-                             "voice-coach serve renders it and offers it to your phone.\n")
+                             "voice-coach serve renders it when it next starts, and offers "
+                             "it to your phone.\n")
     assert invoke("library", "add", str(MINIMAL)).stdout == (
         f"minimal (Minimal) is already in the library {library}.\n")
     result = invoke("library", "add", str(MINIMAL), "--voice", "en-us")

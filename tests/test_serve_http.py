@@ -275,3 +275,26 @@ def test_stops_cleanly_on_sigterm_while_a_download_is_open(library: Path, tmp_pa
     assert server.stop(signal.SIGTERM, timeout_s=15) == 143
     conn.close()
     assert os.path.exists(library / "library.json")
+
+
+def test_a_session_removed_while_serving_leaves_the_feed(library: Path, tmp_path: Path) -> None:
+    from voice_coach.serve.catalog import remove
+    from voice_coach.serve.library import Library
+
+    copy = tmp_path / "library"
+    shutil.copytree(library, copy)
+    server = start_server(copy, tmp_path / "data", "--lan")
+    try:
+        status, headers, feed = server.get("feed.xml")
+        assert status == 200 and feed.count(b"<item>") == 1
+        modified = headers["last-modified"]
+        assert server.get("feed.xml", {"If-Modified-Since": modified})[0] == 304
+        audio = audio_file(copy).name
+        remove(Library(copy), ["minimal"])  # `voice-coach library remove` beside the server
+        status, _, feed = server.get("feed.xml", {"If-Modified-Since": modified})
+        assert status == 200 and b"<item>" not in feed
+        assert server.get(f"media/{audio}")[0] == 404
+        status, _, page = server.get("")
+        assert status == 200 and b"No sessions yet" in page
+    finally:
+        server.stop()

@@ -68,7 +68,7 @@ def library_add(
     voice_text = f", voice {entry.voice}" if entry.voice else ""
     where = "to" if done.action == "added" else "in"
     typer.echo(f"{what} {entry.key} ({done.title}{voice_text}) {where} the library {lib.root}.")
-    typer.echo("voice-coach serve renders it and offers it to your phone.")
+    typer.echo("voice-coach serve renders it when it next starts, and offers it to your phone.")
 
 
 def library_list(library: LibraryOption = None) -> None:

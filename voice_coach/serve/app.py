@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ SECURITY_HEADERS = [
 
 @dataclass
 class ServeState:
-    """What the server offers: the library's rendered episodes, as they were at start."""
+    """What the server offers: the library's rendered episodes. When library.json changes
+    while it serves (a `library remove` beside it), refresh() takes the new index."""
 
     library: Library
     library_id: str
@@ -47,6 +49,14 @@ class ServeState:
     token: str | None = None
     host_name: str = ""
     feeds: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    index_stamp: tuple[int, int] = (0, 0)
+
+    def refresh(self) -> None:
+        stamp = _stamp(self.library)
+        if stamp != self.index_stamp:
+            fresh = load_state(self.library, token=self.token, host_name=self.host_name)
+            self.library_id, self.episodes = fresh.library_id, fresh.episodes
+            self.index_stamp, self.feeds = fresh.index_stamp, {}
 
     def episode(self, key: str) -> Episode | None:
         return next((e for e in self.episodes if e.key == key), None)
@@ -65,12 +75,21 @@ class ServeState:
 
 def load_state(library: Library, *, token: str | None = None, host_name: str = "") -> ServeState:
     """The state for the library as it is now (rendered entries only, chapters read)."""
+    stamp = _stamp(library)
     index = library.read()
     episodes = []
     for entry in index.entries:
         if entry.rendered is not None:
             episodes.append(Episode(entry, _chapters(library.media_path(entry.rendered.chapters))))
-    return ServeState(library, index.library_id, episodes, token, host_name)
+    return ServeState(library, index.library_id, episodes, token, host_name, index_stamp=stamp)
+
+
+def _stamp(library: Library) -> tuple[int, int]:
+    try:
+        info = library.index_path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _chapters(path: Path) -> tuple[tuple[int, str], ...]:
@@ -105,6 +124,7 @@ async def _page(request, state: ServeState):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import HTMLResponse
 
+    state.refresh()
     now = await run_in_threadpool(today, state.library)
     html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml")
     return HTMLResponse(html, headers={"cache-control": PAGE_CACHE})
@@ -113,6 +133,7 @@ async def _page(request, state: ServeState):
 async def _feed(request, state: ServeState):
     from starlette.responses import Response
 
+    state.refresh()
     base = str(request.base_url)
     cached = state.feeds.get(base)
     if cached is None:
@@ -123,10 +144,17 @@ async def _feed(request, state: ServeState):
             state.feeds.clear()
         state.feeds[base] = cached
     xml, etag = cached
-    headers = {"cache-control": PAGE_CACHE, "etag": etag}
-    if not_modified(request.headers, etag, 0.0):
+    changed_s = _last_change_s(state)
+    headers = {"cache-control": PAGE_CACHE, "etag": etag,
+               "last-modified": formatdate(changed_s, usegmt=True)}
+    if not_modified(request.headers, etag, changed_s):
         return Response(status_code=304, headers=headers)
     return Response(xml, media_type="application/rss+xml; charset=utf-8", headers=headers)
+
+
+def _last_change_s(state: ServeState) -> float:
+    """When the library last changed, as the feed's Last-Modified: its index file's time."""
+    return state.index_stamp[0] / 1e9
 
 
 async def _cover(request, state: ServeState):
@@ -137,6 +165,7 @@ async def _cover(request, state: ServeState):
 async def _media(request, state: ServeState):
     from starlette.responses import PlainTextResponse
 
+    state.refresh()
     name = request.path_params["name"]
     files = state.media_files()
     if name not in files:
@@ -175,6 +204,7 @@ async def _sessions(request, state: ServeState):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
 
+    state.refresh()
     now = await run_in_threadpool(today, state.library)
     return JSONResponse({"sessions": [_session_json(e) for e in state.episodes],
                          "today": _today_json(now)}, headers={"cache-control": PAGE_CACHE})
