@@ -225,7 +225,7 @@ def bench_session(
 
 def bench_synthesis(engine: str, n_phrases: int, workers: int) -> tuple[float, float]:
     """Unique phrases a second, cold (no cache): in one process, then on `workers` processes."""
-    from voice_coach.synth import VoiceSettings, synthesize_all
+    from voice_coach.speech import VoiceSettings, synthesize_all
 
     texts = unique_phrases(n_phrases)
     rates = []
@@ -267,13 +267,13 @@ def bench_help(runs: int = 9) -> float:
 
 
 def machine() -> str:
-    from voice_coach.synth.parallel import cpu_count
+    from voice_coach.speech.parallel import cpu_count
 
     cpu = _first_match(Path("/proc/cpuinfo"), r"model name\s*:\s*(.+)") or platform.processor()
     mem_kb = _first_match(Path("/proc/meminfo"), r"MemTotal:\s*(\d+)")
     ram = f"{int(mem_kb) / 1024**2:.1f} GB RAM" if mem_kb else "RAM unknown"
     ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
-    from voice_coach.synth.espeak import EspeakEngine
+    from voice_coach.speech.espeak import EspeakEngine
 
     system = _first_match(Path("/etc/os-release"), r'PRETTY_NAME="?([^"\n]+)') or platform.system()
     return (
@@ -507,7 +507,7 @@ def main() -> None:
         if options.readme:
             write_serve_readme(wrapped(serving))
         return
-    from voice_coach.synth.parallel import cpu_count
+    from voice_coach.speech.parallel import cpu_count
 
     workers = cpu_count()
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as tmp_name:

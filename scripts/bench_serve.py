@@ -50,7 +50,7 @@ def make_library(folder: Path, minutes: int, env: dict[str, str]) -> Path:
     voice_coach = [sys.executable, "-m", "voice_coach"]
     subprocess.run([*voice_coach, "library", "add", str(routine), "--library", str(library)],
                    env=env, check=True, capture_output=True)
-    from voice_coach.spec import builtin_names
+    from voice_coach.routine import builtin_names
 
     subprocess.run([*voice_coach, "library", "remove", *builtin_names(), "--library",
                     str(library)], env=env, check=True, capture_output=True)

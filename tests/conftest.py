@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.compose import compose
-from voice_coach.spec import parse_routine
-from voice_coach.synth.fake import fake_duration_ms
+from voice_coach.plan.compose import compose
+from voice_coach.routine import parse_routine
+from voice_coach.speech.fake import fake_duration_ms
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_ROUTINES = Path(__file__).resolve().parent / "routines"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from voice_coach.compose import compose
-from voice_coach.spec import builtin_names, load_routine
-from voice_coach.synth.fake import fake_duration_ms
+from voice_coach.plan.compose import compose
+from voice_coach.routine import builtin_names, load_routine
+from voice_coach.speech.fake import fake_duration_ms
 from voice_coach.timeline import to_text
 
 HERE = Path(__file__).resolve().parent

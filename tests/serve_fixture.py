@@ -23,10 +23,10 @@ URL_LINE = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)")
 
 def make_library(root: Path, data_dir: Path) -> Path:
     """A library holding only minimal.yaml, rendered (through the library API, as serve does)."""
+    from voice_coach.routine import builtin_names
     from voice_coach.serve.build import ensure_cover, render_missing
     from voice_coach.serve.catalog import add, remove
     from voice_coach.serve.library import Library
-    from voice_coach.spec import builtin_names
 
     old = os.environ.get("VOICE_COACH_DATA_DIR")
     os.environ["VOICE_COACH_DATA_DIR"] = str(data_dir)

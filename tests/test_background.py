@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from tests.audio_measure import decode
 from tests.test_render import TONES, fake_clip, make_timeline, speech, tone
-from voice_coach import loudness as ld
-from voice_coach.background import Bed, Ducking, music, noise, open_bed
 from voice_coach.cli import app
-from voice_coach.render import render_array, render_blocks
-from voice_coach.spec import Background, parse_routine
+from voice_coach.routine import Background, parse_routine
+from voice_coach.sound import loudness as ld
+from voice_coach.sound.background import Bed, Ducking, music, noise, open_bed
+from voice_coach.sound.mix import render_array, render_blocks
 from voice_coach.timeline import ms_to_frames
 
 SR = 22050

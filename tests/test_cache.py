@@ -12,9 +12,9 @@ import warnings
 import numpy as np
 import pytest
 
-from voice_coach.synth import CacheWarning, VoiceSettings, synthesize_all
-from voice_coach.synth.cache import ClipCache
-from voice_coach.synth.fake import FakeEngine
+from voice_coach.speech import CacheWarning, VoiceSettings, synthesize_all
+from voice_coach.speech.cache import ClipCache
+from voice_coach.speech.fake import FakeEngine
 
 KEY_ARGS = ("espeak", "libespeak-ng 1.51", "gmw/en", 160, 1.0, "Breathe in.")
 
@@ -198,7 +198,7 @@ def test_read_only_cache_dir_warns_and_works(tmp_path, monkeypatch):
 
 def test_write_failure_mid_render_warns_and_goes_on(cache, monkeypatch):
     engine = CountingEngine()
-    from voice_coach.synth import cache as cache_module
+    from voice_coach.speech import cache as cache_module
 
     def disk_full(samples):
         raise OSError(28, "No space left on device")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.audio_measure import decode, peak_dbfs, peak_freq_hz, read_wav
 from voice_coach.cli import app
+from voice_coach.sound.tones import TONE_FREQS_HZ
 from voice_coach.timeline import ms_to_frames
-from voice_coach.tones import TONE_FREQS_HZ
 
 runner = CliRunner()
 ONSET_TOLERANCE_FRAMES = 22  # 1 ms at 22050 Hz

@@ -16,10 +16,10 @@ import pytest
 
 from tests.audio_measure import decode, onsets, read_wav
 from tests.test_render import TONES, fake_clip, long_session, make_timeline, speech, tone
-from voice_coach import export
 from voice_coach.errors import EngineError, OutputError, UsageError
-from voice_coach.export import FORMATS, format_for, write_audio
-from voice_coach.render import render_array, render_blocks, to_pcm16
+from voice_coach.output import export
+from voice_coach.output.export import FORMATS, format_for, write_audio
+from voice_coach.sound.mix import render_array, render_blocks, to_pcm16
 from voice_coach.timeline import ms_to_frames
 
 SR = 22050
@@ -201,7 +201,7 @@ def test_file_size_limit_is_an_output_error(tmp_path, fmt):
 import resource, sys, numpy as np
 from pathlib import Path
 from voice_coach.errors import OutputError
-from voice_coach.export import write_audio
+from voice_coach.output.export import write_audio
 resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 blocks = (np.full(65536, 0.1 * (i % 5), dtype=np.float32) for i in range(40))
 try:
@@ -299,7 +299,7 @@ def test_ffmpeg_missing_fails_mp3_but_not_wav(tmp_path, monkeypatch):
 
 def test_importing_export_does_not_look_for_ffmpeg():
     result = subprocess.run(
-        [sys.executable, "-c", "import voice_coach.export, voice_coach.render"],
+        [sys.executable, "-c", "import voice_coach.output.export, voice_coach.sound.mix"],
         env={**os.environ, "PATH": ""},
         capture_output=True,
         text=True,
@@ -360,7 +360,7 @@ def test_real_ctrl_c_while_encoding_cleans_up(tmp_path):
     script = """
 import os, sys, time, numpy as np
 from pathlib import Path
-from voice_coach.export import write_audio
+from voice_coach.output.export import write_audio
 def slow_blocks():
     for _ in range(10_000):
         time.sleep(0.01)

@@ -25,9 +25,9 @@ import numpy as np
 import pytest
 
 from tests.audio_measure import read_wav
+from voice_coach.routine import load_routine
 from voice_coach.session import prepare
-from voice_coach.spec import load_routine
-from voice_coach.synth.cache import ENV_CACHE_DIR, ClipCache
+from voice_coach.speech.cache import ENV_CACHE_DIR, ClipCache
 from voice_coach.timeline import ms_to_frames
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
@@ -105,7 +105,7 @@ def hidden_file(target: Path) -> Iterator[list[str]]:
 
 def espeak_library_path() -> Path:
     """The file libespeak-ng is loaded from, as the dynamic linker finds it."""
-    from voice_coach.synth.espeak import _Library
+    from voice_coach.speech.espeak import _Library
 
     _Library.get()
     maps = Path("/proc/self/maps").read_text()
@@ -435,7 +435,7 @@ def test_unusable_cache_dir_warns_in_one_line_and_works(tmp_path: Path, how: str
 
 
 def test_parallel_synthesis_gives_what_one_process_gives() -> None:
-    from voice_coach.synth import VoiceSettings, synthesize_all
+    from voice_coach.speech import VoiceSettings, synthesize_all
 
     texts = [f"Cue number {i}." for i in range(40)] + ["   ", "Cue number 3."]
     settings = VoiceSettings(engine="fake")
@@ -457,7 +457,7 @@ def test_a_killed_speech_worker_is_an_engine_error_not_a_hang() -> None:
     import multiprocessing
 
     from voice_coach.errors import EngineError
-    from voice_coach.synth.parallel import synthesize_parallel
+    from voice_coach.speech.parallel import synthesize_parallel
 
     texts = [f"Cue number {i}. " + "Hold it there. " * 13 for i in range(300)]  # ~3 ms each
     made = synthesize_parallel(texts, "fake", "fake/en", 160, 1.0, workers=2)

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from voice_coach.cli import app
-from voice_coach.compose import compose
 from voice_coach.errors import SpecError
-from voice_coach.spec import (
+from voice_coach.plan.compose import compose
+from voice_coach.routine import (
     PHASE_FIELDS,
     ROUTINE_FIELDS,
     STEP_KINDS,
@@ -35,7 +35,7 @@ from voice_coach.spec import (
     maximum_events,
     parse_routine,
 )
-from voice_coach.synth.fake import fake_duration_ms
+from voice_coach.speech.fake import fake_duration_ms
 
 FUZZ_PATH = "fuzz.yaml"
 # Compose only routines this small, so one example stays in milliseconds.

@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_render import TONES, make_timeline, speech, tone
-from voice_coach import loudness as ld
-from voice_coach.master import (
+from voice_coach.sound import loudness as ld
+from voice_coach.sound.master import (
     CLIP_CEILING_DBTP,
     MIX_CEILING_DBFS,
     TONE_UNDER_SPEECH_LU,
     level_clip,
     master,
 )
-from voice_coach.render import render_array, render_blocks
+from voice_coach.sound.mix import render_array, render_blocks
 
 SR = 22050
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
@@ -178,7 +178,7 @@ def test_ffmpeg_agrees_with_the_mastered_mix() -> None:
 
 
 def test_soft_ceiling_bends_only_what_overlaps() -> None:
-    from voice_coach.render import soft_ceiling
+    from voice_coach.sound.mix import soft_ceiling
 
     ceiling = 10 ** (-2.5 / 20)
     block = np.array([0.0, 0.5, -0.6, 0.74, 0.9, -1.5, 3.0], dtype=np.float32)

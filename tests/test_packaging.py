@@ -41,7 +41,7 @@ def test_installed_layout_finds_assets(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "w").glob("*.whl")
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import voice_coach.assets as a, voice_coach.spec as s; "
+    code = ("import voice_coach.sound.assets as a, voice_coach.routine as s; "
             "print(a.audio_dir()); print(len(a.load_tone('chime'))); print(len(s.builtin_names()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, timeout=60, env={"PYTHONPATH": str(site), "PATH": "/usr/bin"})

@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.audio_measure import decode
-from voice_coach import loudness as ld
 from voice_coach.cli import app
-from voice_coach.cues import cue_text
-from voice_coach.master import TONE_UNDER_SPEECH_LU
+from voice_coach.output.cues import cue_text
+from voice_coach.sound import loudness as ld
+from voice_coach.sound.master import TONE_UNDER_SPEECH_LU
 from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
 pytestmark = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffmpeg not installed")

@@ -30,9 +30,9 @@ from tests.pulse_fixture import (
     pulse_server,
     read_log,
 )
+from voice_coach.routine import load_routine
 from voice_coach.session import prepare, render_to_file
-from voice_coach.spec import load_routine
-from voice_coach.synth.cache import ClipCache
+from voice_coach.speech.cache import ClipCache
 from voice_coach.timeline import ms_to_frames
 
 SR = 22050

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from voice_coach import live
 from voice_coach.cli import app
 from voice_coach.errors import UsageError
-from voice_coach.live import (
+from voice_coach.live import player as live
+from voice_coach.live.devices import SimpleaudioOutput, quiet_cut_frame
+from voice_coach.live.player import (
     Guide,
     Moment,
     Player,
@@ -29,7 +30,7 @@ from voice_coach.live import (
     screen_lines,
     start_frame,
 )
-from voice_coach.play import SimpleaudioOutput, Terminal, quiet_cut_frame
+from voice_coach.live.terminal import Terminal
 from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
 SR = 22050

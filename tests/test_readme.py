@@ -67,7 +67,7 @@ def test_readme_python_example(tmp_path: Path) -> None:
 
 
 def test_readme_yaml_examples_are_valid_routines() -> None:
-    from voice_coach.spec import parse_routine
+    from voice_coach.routine import parse_routine
 
     blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.S)
     assert len(blocks) >= 2
@@ -76,7 +76,7 @@ def test_readme_yaml_examples_are_valid_routines() -> None:
 
 
 def test_readme_names_every_builtin() -> None:
-    from voice_coach.spec import builtin_names
+    from voice_coach.routine import builtin_names
 
     for name in builtin_names():
         assert name in README

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.synth import open_engine
+from voice_coach.speech import open_engine
 from voice_coach.timeline import SAMPLE_RATE
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
@@ -263,7 +263,7 @@ def test_absurd_routines_are_refused_before_any_synthesis(
 ) -> None:
     from typer.testing import CliRunner
 
-    from voice_coach import synth
+    from voice_coach import speech as synth
     from voice_coach.cli import app
 
     opened = []

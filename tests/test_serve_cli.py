@@ -171,7 +171,7 @@ def test_serve_bad_options(data_dir: Path, args: list[str], message: str) -> Non
 
 def test_serve_renders_the_built_ins_that_are_missing(data_dir: Path, tmp_path: Path) -> None:
     """A fresh library is every built-in; here all but one are taken out to keep it short."""
-    from voice_coach.spec import builtin_names
+    from voice_coach.routine import builtin_names
 
     assert invoke("library", "remove", *[n for n in builtin_names() if n != "morning"]
                   ).exit_code == 0
@@ -202,8 +202,8 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
     paths and the QR code's blocks set aside)."""
     import re
 
+    from voice_coach.routine import builtin_names
     from voice_coach.serve.server import lan_addresses
-    from voice_coach.spec import builtin_names
 
     if len(lan_addresses()) != 1:
         pytest.skip("the README's sample shows a computer with one network address")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voice_coach.errors import SpecError, UsageError
-from voice_coach.spec import (
+from voice_coach.routine import (
     DEFAULT_LIMITS,
     Breathe,
     Exercise,
@@ -292,7 +292,7 @@ def test_schema_accepts_every_builtin() -> None:
     import jsonschema
     import yaml
 
-    from voice_coach.spec import builtin_text
+    from voice_coach.routine import builtin_text
 
     schema = json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

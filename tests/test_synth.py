@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voice_coach.errors import EngineError, UsageError
-from voice_coach.synth import (
+from voice_coach.speech import (
     SAMPLE_RATE,
     SILENCE_THRESHOLD,
     Voice,
@@ -25,8 +25,8 @@ from voice_coach.synth import (
     synthesize_all,
     trim_silence,
 )
-from voice_coach.synth import pyttsx3_engine as pyttsx3_module
-from voice_coach.synth.fake import FakeEngine, fake_duration_ms
+from voice_coach.speech import pyttsx3_engine as pyttsx3_module
+from voice_coach.speech.fake import FakeEngine, fake_duration_ms
 
 REAL_ENGINES = ("espeak", "pyttsx3")
 PHRASE = "Breathe in slowly and hold it."
@@ -145,7 +145,7 @@ def test_unknown_engine_name():
 
 
 def test_missing_espeak_library_gives_install_hint(monkeypatch):
-    from voice_coach.synth import espeak
+    from voice_coach.speech import espeak
 
     monkeypatch.setattr(espeak, "LIBRARY_NAMES", ("libespeak-ng-missing.so.9",))
     with pytest.raises(EngineError) as caught:

@@ -16,10 +16,9 @@ from tests.audio_measure import (
     peak_freq_hz,
     read_wav,
 )
-from voice_coach import assets
-from voice_coach.render import to_pcm16
-from voice_coach.timeline import ms_to_frames
-from voice_coach.tones import (
+from voice_coach.sound import assets
+from voice_coach.sound.mix import to_pcm16
+from voice_coach.sound.tones import (
     TONE_FREQS_HZ,
     TONE_MS,
     TONE_NAMES,
@@ -27,6 +26,7 @@ from voice_coach.tones import (
     describe_tones,
     make_tone,
 )
+from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 # A full-level 880 Hz tone steps up to 0.063 per sample at -12 dBFS; a hard-gated one jumps
@@ -191,11 +191,11 @@ def test_audio_dir_inside_an_installed_wheel(tmp_path):
     import sys
 
     site = tmp_path / "site"
-    package = Path(assets.__file__).resolve().parent
+    package = Path(assets.__file__).resolve().parent.parent
     shutil.copytree(package, site / "voice_coach", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(assets.audio_dir(), site / "voice_coach" / "audio")
     code = (
-        "from voice_coach import assets; print(assets.audio_dir()); "
+        "from voice_coach.sound import assets; print(assets.audio_dir()); "
         "print(len(assets.load_tone('chime')))"
     )
     result = subprocess.run(

@@ -1,3 +1,3 @@
-from .cli import main
+from voice_coach.cli import main
 
 main()

@@ -13,11 +13,11 @@ from types import EllipsisType
 
 import numpy as np
 
-from .compose import compose, phrases
-from .errors import SpecError, UsageError
-from .spec import Background, Routine
-from .tags import Tags
-from .timeline import Timeline, frames_to_ms
+from voice_coach.errors import SpecError, UsageError
+from voice_coach.output.tags import Tags
+from voice_coach.plan.compose import compose, phrases
+from voice_coach.routine import Background, Routine
+from voice_coach.timeline import Timeline, frames_to_ms
 
 Progress = Callable[[int, int], None]
 MIN_FADE_OUT_MS = 1000  # even a routine with fade_out: 0s ends in a fade, never a cut
@@ -54,7 +54,7 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     Raises:
         SpecError: a cue does not fit its slot. EngineError: no speech engine.
     """
-    from .synth import synthesize_all
+    from voice_coach.speech import synthesize_all
 
     texts = phrases(routine)
     options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
@@ -102,9 +102,9 @@ def render_session(
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
-    from .cues import cue_text, sidecar_path
-    from .export import format_for, write_audio, write_text_atomic
-    from .tags import tags_for
+    from voice_coach.output.cues import cue_text, sidecar_path
+    from voice_coach.output.export import format_for, write_audio, write_text_atomic
+    from voice_coach.output.tags import tags_for
 
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
@@ -132,10 +132,10 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     (mastered, blocks_from) where blocks_from(frame) yields float32 blocks from that frame on.
     loudness_lufs / background: as in render_session.
     """
-    from .assets import load_tone
-    from .background import open_bed
-    from .master import MIX_CEILING_DBFS, master
-    from .render import render_blocks
+    from voice_coach.sound.assets import load_tone
+    from voice_coach.sound.background import open_bed
+    from voice_coach.sound.master import MIX_CEILING_DBFS, master
+    from voice_coach.sound.mix import render_blocks
 
     timeline = session.timeline
     rate = timeline.sample_rate
@@ -168,7 +168,7 @@ def closing_fade_ms(timeline: Timeline) -> int:
 
 def default_track(routine: Routine) -> str:
     """The track number in tags: a built-in routine's place in the list ("3/7"), else "1"."""
-    from .spec import builtin_names
+    from voice_coach.routine import builtin_names
 
     names = builtin_names()
     if routine.path == f"<built-in {routine.name}>" and routine.name in names:

@@ -1,7 +1,7 @@
 """Sessions on the phone without cables: a library of rendered sessions, a private podcast feed,
 a phone page and the HTTP server that offers them on the home network (`voice-coach serve`).
 
-Nothing here prints or exits: the CLI (cli_serve.py) reports. The web packages (Starlette,
+Nothing here prints or exits: the CLI (cli/serve.py) reports. The web packages (Starlette,
 uvicorn, feedgen, segno) are imported only by the modules that serve, never on import.
 """
 

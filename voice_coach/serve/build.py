@@ -42,7 +42,7 @@ def load_entry_routine(entry: Entry, limits=None):
 
     Returns (routine, source_bytes). Raises UsageError/SpecError as load_routine does.
     """
-    from voice_coach.spec import DEFAULT_LIMITS, builtin_text, parse_routine
+    from voice_coach.routine import DEFAULT_LIMITS, builtin_text, parse_routine
 
     limits = limits or DEFAULT_LIMITS
     if entry.builtin:
@@ -92,7 +92,7 @@ def choose(routine, *, language: str | None, voice: str | None):
                 if routine.path.startswith("<built-in") else
                 f"leave --language out: the routine's own language is {own}")
     if voice:
-        from voice_coach.spec import Pos
+        from voice_coach.routine import Pos
 
         routine = dataclasses.replace(routine, voice=dataclasses.replace(routine.voice,
                                                                          voice=voice),
@@ -102,7 +102,7 @@ def choose(routine, *, language: str | None, voice: str | None):
 
 def check_voice(routine) -> None:
     """Refuses a voice the routine's engine does not have (UsageError with close matches)."""
-    from voice_coach.synth import open_engine, resolve_voice
+    from voice_coach.speech import open_engine, resolve_voice
 
     engine = open_engine(routine.voice.engine)
     try:
@@ -113,7 +113,7 @@ def check_voice(routine) -> None:
 
 def render_key(entry: Entry, source: bytes, routine) -> str:
     """A digest of everything a render depends on that can change between runs."""
-    from voice_coach.background import music_path
+    from voice_coach.sound.background import music_path
 
     parts = {"source": hashlib.sha256(source).hexdigest(), "language": entry.language,
              "voice": entry.voice, "format": RENDER_FORMAT, "render": RENDER_VERSION,
@@ -180,10 +180,10 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
 def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sha256: str = "",
                  progress: Callable[[int, int], None] | None = None) -> Entry:
     """Renders one entry into media/ and records it in the index; returns the updated entry."""
-    from voice_coach.cues import cue_text
-    from voice_coach.export import write_text_atomic
+    from voice_coach.output.cues import cue_text
+    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.tags import describe
     from voice_coach.session import prepare, render_session
-    from voice_coach.tags import describe
 
     session = prepare(routine)
     rev = key[:12]
@@ -246,7 +246,7 @@ def _remove_files(library: Library, rendered: Rendered) -> None:
 
 
 def _sets(routine) -> int:
-    from voice_coach.spec import Exercise
+    from voice_coach.routine import Exercise
 
     return sum(step.sets for step in routine.steps if isinstance(step, Exercise)) or 1
 

@@ -51,8 +51,8 @@ def add(library: Library, routine_arg: str, *, language: str | None = None,
 
     Raises UsageError/SpecError for a bad routine or choice, EngineError without a speech engine.
     """
+    from voice_coach.routine import load_routine
     from voice_coach.session import prepare
-    from voice_coach.spec import load_routine
 
     routine = load_routine(routine_arg)
     builtin = routine.path == f"<built-in {routine.name}>"

@@ -220,7 +220,7 @@ def _parse_index(text: str, path: Path) -> Index:
 def _seed(index: Index) -> Index:
     """Built-in routines not seen before join the library (the first time: all of them), in
     their listing order, each published a second before the next so apps list them in order."""
-    from voice_coach.spec import builtin_names
+    from voice_coach.routine import builtin_names
 
     new = [n for n in builtin_names() if n not in index.known_builtins]
     now = datetime.now(timezone.utc).replace(microsecond=0)

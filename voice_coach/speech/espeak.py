@@ -14,7 +14,7 @@ import threading
 import numpy as np
 
 from voice_coach.errors import EngineError, UsageError
-from voice_coach.synth import (
+from voice_coach.speech import (
     Voice,
     check_variant,
     resolve_voice,

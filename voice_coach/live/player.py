@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import UsageError
-from .spec import DURATION_HINT, format_duration_ms, parse_duration_ms
-from .timeline import Timeline, format_length_ms, ms_to_frames
+from voice_coach.errors import UsageError
+from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+from voice_coach.timeline import Timeline, format_length_ms, ms_to_frames
 
 TICK_S = 0.05  # the loop looks at keys, position and the output this often
 BACK_GRACE_MS = 2000  # `b` this soon after a section starts goes to the section before

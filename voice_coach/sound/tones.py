@@ -162,8 +162,8 @@ def describe_tones(sample_rate: int = SAMPLE_RATE) -> str:
     lines = [
         "# Sound assets",
         "",
-        "Made by `scripts/make-audio` from `voice_coach/tones.py` (`make_tone`): do not edit by",
-        "hand; change the specs there and run the script. A test checks the files still match.",
+        "Made by `scripts/make-audio` from `voice_coach/sound/tones.py` (`make_tone`): do not edit",
+        "by hand; change the specs there and run the script. A test checks the files still match.",
         "",
         f"All files: WAV, 16-bit PCM, mono, {sample_rate} Hz.",
         f"Every tone peaks at {TONE_PEAK_DBFS:g} dBFS (espeak speech peaks around -3..-6 dBFS),",

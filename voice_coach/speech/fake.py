@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 
-from voice_coach.synth import Voice, resolve_voice
+from voice_coach.speech import Voice, resolve_voice
 from voice_coach.timeline import SAMPLE_RATE
 
 MS_PER_CHAR_AT_160_WPM = 60

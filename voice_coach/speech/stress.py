@@ -1,6 +1,6 @@
 """Stress measurement of the speech engines: many renders, alternating rate and voice every time.
 
-Checks no clip is empty and each clip's length fits its rate: python -m voice_coach.synth.stress
+Checks no clip is empty and each clip's length fits its rate: python -m voice_coach.speech.stress
 It measures engines directly (no cache) and never changes which engine is the default.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice_coach.synth import SpeechEngine, open_engine
+from voice_coach.speech import SpeechEngine, open_engine
 from voice_coach.timeline import SAMPLE_RATE
 
 PHRASES = (

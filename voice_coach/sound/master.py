@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import loudness as ld
-from .render import MixLevels, db_to_gain
-from .timeline import Timeline, ms_to_frames
+from voice_coach.sound import loudness as ld
+from voice_coach.sound.mix import MixLevels, db_to_gain
+from voice_coach.timeline import Timeline, ms_to_frames
 
 DEFAULT_LOUDNESS_LUFS = -16.0  # podcasts and phones (Apple, Spotify and others ask for -16)
 CLIP_CEILING_DBTP = -3.0  # each clip's true peak: MP3, AAC and Opus added up to 1.3 dB on top

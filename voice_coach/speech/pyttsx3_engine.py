@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from voice_coach.errors import EngineError
-from voice_coach.synth import (
+from voice_coach.speech import (
     Voice,
     check_variant,
     resample_to,
@@ -75,7 +75,7 @@ class Pyttsx3Engine:
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         env["PYTHONIOENCODING"] = "utf-8"
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach.synth.pyttsx3_engine"],
+            [sys.executable, "-m", "voice_coach.speech.pyttsx3_engine"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

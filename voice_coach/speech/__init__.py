@@ -16,24 +16,17 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from voice_coach.errors import EngineError, UsageError
+from voice_coach.routine.model import VoiceSettings
 from voice_coach.timeline import SAMPLE_RATE
 
 if TYPE_CHECKING:
-    from voice_coach.synth.cache import ClipCache
+    from voice_coach.speech.cache import ClipCache
 
 ENGINE_NAMES = ("espeak", "pyttsx3", "fake")
 MIN_RATE_WPM = 80
 MAX_RATE_WPM = 450
 # int16 amplitude below which an edge sample counts as silence (about -54 dBFS).
 SILENCE_THRESHOLD = 64
-
-
-@dataclass(frozen=True)
-class VoiceSettings:
-    engine: str = "auto"  # "auto" | "espeak" | "pyttsx3" | "fake"
-    voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
-    rate_wpm: int = 160  # words per minute (80..450)
-    volume: float = 1.0  # 0.0..1.0
 
 
 @dataclass(frozen=True)
@@ -77,15 +70,15 @@ def open_engine(name: str = "auto") -> SpeechEngine:
     if name == "auto":
         name = default_engine_name()
     if name == "espeak":
-        from voice_coach.synth.espeak import EspeakEngine
+        from voice_coach.speech.espeak import EspeakEngine
 
         return EspeakEngine()
     if name == "pyttsx3":
-        from voice_coach.synth.pyttsx3_engine import Pyttsx3Engine
+        from voice_coach.speech.pyttsx3_engine import Pyttsx3Engine
 
         return Pyttsx3Engine()
     if name == "fake":
-        from voice_coach.synth.fake import FakeEngine
+        from voice_coach.speech.fake import FakeEngine
 
         return FakeEngine()
     raise UsageError(
@@ -245,7 +238,7 @@ def synthesize_all(
 
 
 def _usable_cache(cache: ClipCache | None) -> ClipCache | None:
-    from voice_coach.synth.cache import ClipCache
+    from voice_coach.speech.cache import ClipCache
 
     if cache is ...:
         cache = ClipCache.default()
@@ -268,7 +261,7 @@ def _synthesize_misses(
     """(text, clip) for each miss, in order: in worker processes when that pays, else here.
 
     Only an engine opened here can be opened again in workers (one passed in may be a fake)."""
-    from voice_coach.synth import parallel
+    from voice_coach.speech import parallel
 
     if own_engine and parallel.worth_it(engine.name, len(misses), workers):
         return parallel.synthesize_parallel(

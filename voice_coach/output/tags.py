@@ -10,8 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .spec import Breathe, Exercise, Routine
-from .timeline import Timeline, format_length_ms
+from voice_coach.routine import Breathe, Exercise, Routine
+from voice_coach.timeline import Timeline, format_length_ms
 
 ARTIST = "voice-coach"
 ALBUM = "voice-coach"

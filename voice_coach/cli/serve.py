@@ -1,7 +1,7 @@
-"""The `serve` and `library` commands: sessions on the phone without cables.
+"""Commands that put sessions on the phone: serve, and the library group (add, list, remove).
 
-Registered on the main app by register(app); errors go through the CLI's one funnel. Only this
-module prints for them; voice_coach.serve does the work.
+Errors go through the CLI's one funnel; only this module prints for them, voice_coach.serve
+does the work.
 """
 
 from __future__ import annotations
@@ -12,33 +12,28 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.cli.app import app, funnel
+
 LibraryOption = Annotated[Path | None, typer.Option(
     "--library", metavar="DIR", help="The library folder (default: 'library' in the user's "
     "data folder; VOICE_COACH_DATA_DIR moves that).")]
 
 
-def register(app: typer.Typer) -> None:
-    """Adds `serve` and the `library` group (add, list, remove) to the CLI `app`."""
-    from .cli import funnel
-
-    library_app = typer.Typer(
-        name="library", no_args_is_help=True, add_completion=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
-        help="What `voice-coach serve` offers: add, list and remove routines.")
-    app.add_typer(library_app, name="library")
-    app.command(name="serve")(funnel(serve))
-    library_app.command(name="add")(funnel(library_add))
-    library_app.command(name="list")(funnel(library_list))
-    library_app.command(name="remove")(funnel(library_remove))
+library_app = typer.Typer(
+    name="library", no_args_is_help=True, add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="What `voice-coach serve` offers: add, list and remove routines.")
 
 
 def _library(folder: Path | None):
-    from .serve.library import Library
-    from .serve.paths import default_library_dir
+    from voice_coach.serve.library import Library
+    from voice_coach.serve.paths import default_library_dir
 
     return Library(folder if folder is not None else default_library_dir())
 
 
+@library_app.command(name="add")
+@funnel
 def library_add(
     routine: Annotated[str, typer.Argument(
         metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")],
@@ -54,8 +49,8 @@ def library_add(
     It is checked first as `voice-coach check` does. Adding it again with another --voice
     changes the voice; the feed keeps its episode.
     """
-    from .cli import _progress
-    from .serve.catalog import add
+    from voice_coach.cli.app import progress_bar as _progress
+    from voice_coach.serve.catalog import add
 
     lib = _library(library)
     with _progress("speech") as progress:
@@ -71,10 +66,12 @@ def library_add(
     typer.echo("voice-coach serve renders it when it next starts, and offers it to your phone.")
 
 
+@library_app.command(name="list")
+@funnel
 def library_list(library: LibraryOption = None) -> None:
     """List the routines in the library: key, title, length, language, voice, source."""
-    from .serve.catalog import statuses
-    from .timeline import format_length_ms
+    from voice_coach.serve.catalog import statuses
+    from voice_coach.timeline import format_length_ms
 
     lib = _library(library)
     rows = statuses(lib)
@@ -109,6 +106,8 @@ def _shown_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+@library_app.command(name="remove")
+@funnel
 def library_remove(
     names: Annotated[list[str], typer.Argument(
         metavar="KEY...", help="What to take out: keys from `voice-coach library list`, "
@@ -119,12 +118,14 @@ def library_remove(
 
     A built-in routine comes back with `voice-coach library add NAME`.
     """
-    from .serve.catalog import remove
+    from voice_coach.serve.catalog import remove
 
     for entry in remove(_library(library), names):
         typer.echo(f"Removed {entry.key} from the library.")
 
 
+@app.command(name="serve")
+@funnel
 def serve(
     host: Annotated[str | None, typer.Option(
         "--host", metavar="ADDRESS", help="The address to listen on (default 127.0.0.1: this "
@@ -147,8 +148,8 @@ def serve(
     Phones play the sessions on the page or subscribe to the feed. Stop it with Ctrl-C.
     An unencrypted server for your home network: do not expose it to the internet.
     """
-    from .errors import EngineError
-    from .serve import missing_packages
+    from voice_coach.errors import EngineError
+    from voice_coach.serve import missing_packages
 
     missing = missing_packages()
     if missing:
@@ -162,10 +163,10 @@ def serve(
 
 def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
                access_log: str | None) -> None:
-    from .serve.app import create_app, load_state
-    from .serve.build import ensure_cover
-    from .serve.paths import load_token
-    from .serve.server import LAN_HOST, bind, is_loopback, run
+    from voice_coach.serve.app import create_app, load_state
+    from voice_coach.serve.build import ensure_cover
+    from voice_coach.serve.paths import load_token
+    from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run
 
     host = host or (LAN_HOST if lan else "127.0.0.1")
     private = not is_loopback(host)
@@ -185,9 +186,9 @@ def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
 
 
 def _render(lib) -> None:
-    from .cli import _progress
-    from .serve.build import render_missing
-    from .timeline import format_length_ms
+    from voice_coach.cli.app import progress_bar as _progress
+    from voice_coach.serve.build import render_missing
+    from voice_coach.timeline import format_length_ms
 
     def starting(entry, number: int, total: int) -> None:
         typer.echo(f"Rendering {number} of {total}: {entry.key}")
@@ -208,8 +209,8 @@ def _render(lib) -> None:
 
 
 def _open_log(option: str | None):
-    from .errors import OutputError
-    from .serve.paths import data_dir
+    from voice_coach.errors import OutputError
+    from voice_coach.serve.paths import data_dir
 
     if option == "-":
         return (lambda line: typer.echo(line, err=True)), "the terminal"
@@ -231,7 +232,7 @@ def _host_name() -> str:
 
 
 def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str) -> None:
-    from .serve.server import lan_addresses, url_host
+    from voice_coach.serve.server import lan_addresses, url_host
 
     token_path = f"/{state.token}/" if state.token else "/"
     n = len(state.episodes)
@@ -283,3 +284,6 @@ def _qr(url: str) -> None:
     out = io.StringIO()
     segno.make(url, error="m", boost_error=False).terminal(out=out, compact=True)
     typer.echo(out.getvalue(), nl=False)
+
+
+app.add_typer(library_app, name="library")

@@ -162,7 +162,7 @@ def _worker_main(
                 return
             try:
                 if engine is None:
-                    from voice_coach.synth import open_engine
+                    from voice_coach.speech import open_engine
 
                     engine = open_engine(engine_name)
                 outcome: tuple = (

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach import tones
 from voice_coach.errors import EngineError
-from voice_coach.render import from_pcm16, to_pcm16
+from voice_coach.sound import tones
+from voice_coach.sound.mix import from_pcm16, to_pcm16
 from voice_coach.timeline import SAMPLE_RATE
 
 ASSET_SAMPLE_RATE = SAMPLE_RATE
@@ -21,10 +21,11 @@ ASSET_SAMPLE_RATE = SAMPLE_RATE
 
 def audio_dir() -> Path:
     """voice_coach/audio in an installed wheel, else the repo's top-level audio/ (editable)."""
-    packaged = Path(__file__).resolve().parent / "audio"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "audio"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "audio"
+    return package.parent / "audio"
 
 
 def load_tone(name: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -23,8 +23,8 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from voice_coach.errors import EngineError, OutputError, UsageError
-from voice_coach.render import to_pcm16
-from voice_coach.tags import Tags, ffmetadata, id3v2
+from voice_coach.output.tags import Tags, ffmetadata, id3v2
+from voice_coach.sound.mix import to_pcm16
 
 MP3_VBR_QUALITY = 2  # LAME -V2: ~36 kbps for this speech at 22 kHz; silence costs next to nothing
 

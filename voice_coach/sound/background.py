@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import loudness as ld
-from .errors import EngineError, SpecError, UsageError
-from .spec import NOISE_SOUNDS, Background
-from .timeline import Event, ms_to_frames
+from voice_coach.errors import EngineError, SpecError, UsageError
+from voice_coach.routine import NOISE_SOUNDS, Background
+from voice_coach.sound import loudness as ld
+from voice_coach.timeline import Event, ms_to_frames
 
 # 23.8 s and 14.7 s at 22050 Hz. In the golden ratio, the second loop is never back near the
 # same offset when the first comes round (not for hours), so their sum does not audibly repeat.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .timeline import Event, Timeline, format_length_ms
+from voice_coach.timeline import Event, Timeline, format_length_ms
 
 CUE_FORMATS = ("vtt", "srt", "lrc", "json")
 JSON_CHAPTERS_VERSION = "1.2.0"

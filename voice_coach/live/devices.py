@@ -1,8 +1,6 @@
-"""Live playback's edges: the sound device, the terminal (keys and screen), and their wiring.
-
-On Linux it streams through libasound (ctypes) as one continuous stream; elsewhere, or when asked,
-through simpleaudio, each long buffer started on the monotonic clock. The only module that may
-import simpleaudio. It must not decide what plays when: live.py does, and render.py mixes.
+"""The sound device: libasound (ctypes) as one continuous stream on Linux, else simpleaudio,
+each long buffer started on the monotonic clock. The only module that may import simpleaudio.
+It must not decide what plays when (player.py does) nor mix (sound/mix.py does).
 """
 
 from __future__ import annotations
@@ -10,15 +8,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import json
 import os
-import re
-import select
 import shlex
-import shutil
-import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import EngineError, UsageError
-from .live import Outcome, Output, Player, Reminder, RemindPlan
-from .timeline import SAMPLE_RATE
+from voice_coach.errors import EngineError, UsageError
+from voice_coach.live.player import Output
+from voice_coach.timeline import SAMPLE_RATE
 
 ENV_BACKEND = "VOICE_COACH_AUDIO"  # alsa | simpleaudio (default: alsa on Linux)
 ENV_PLAY_LOG = "VOICE_COACH_PLAY_LOG"  # append JSON lines of transport events here (tests)
@@ -406,190 +398,3 @@ def _open_backend(routine: str, sample_rate: int) -> Any:
         return SimpleaudioOutput.open(sample_rate)
     except OSError as exc:
         raise no_device_error(routine) from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# The terminal: keys in cbreak mode, a redrawn block of lines; both restored on exit.
-
-_ESCAPES = {"\x1b[C": "n", "\x1b[D": "b"}  # → next, ← back; other escape sequences are dropped
-_ESCAPE_RE = re.compile(r"\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z]|.)?")
-
-
-class Terminal:
-    """stdin in cbreak mode (Ctrl-C still interrupts) for keys; stdout redrawn in place."""
-
-    def __init__(self, stdin: Any, stdout: Any, screen: bool = True) -> None:
-        self._in, self._out, self._screen = stdin, stdout, screen
-        self._keys: list[str] = []
-        self._drawn: list[str] = []
-        self._encoding = getattr(stdout, "encoding", None) or "ascii"
-        self.unicode = self._encoding.lower().replace("-", "").startswith("utf")
-
-    @property
-    def width(self) -> int:
-        return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
-
-    def __enter__(self) -> Terminal:
-        import termios
-        import tty
-
-        self._fd = self._in.fileno()
-        self._saved = termios.tcgetattr(self._fd)
-        tty.setcbreak(self._fd)
-        termios.tcflush(self._fd, termios.TCIFLUSH)  # keys typed while speech was made
-        if self._screen:
-            self._write("\x1b[?25l")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        import termios
-
-        termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
-        if self._screen:
-            self._write("\x1b[?25h" + ("\n" if self._drawn else ""))
-
-    def read(self, timeout_s: float) -> str | None:
-        if not self._keys:
-            ready, _, _ = select.select([self._fd], [], [], timeout_s)
-            if not ready:
-                return None
-            data = os.read(self._fd, 64)
-            if not data:  # the terminal went away: wait as if no key came
-                time.sleep(timeout_s)
-                return None
-            text = data.decode(errors="ignore")
-            for seq, key in _ESCAPES.items():
-                text = text.replace(seq, key)
-            self._keys.extend(_ESCAPE_RE.sub("", text))
-        return self._keys.pop(0) if self._keys else None
-
-    def show(self, lines: list[str]) -> None:
-        if not self.unicode:
-            lines = [_plain(line, self._encoding) for line in lines]
-        if not self._screen or lines == self._drawn:
-            return
-        up = f"\r\x1b[{len(self._drawn) - 1}A" if len(self._drawn) > 1 else "\r"
-        self._write((up if self._drawn else "") + "\n".join(f"\x1b[2K{x}" for x in lines))
-        self._drawn = lines
-
-    def _write(self, text: str) -> None:
-        self._out.write(text)
-        self._out.flush()
-
-
-def _plain(line: str, encoding: str) -> str:
-    """A screen line a non-UTF-8 terminal can show."""
-    line = line.replace("·", "-").replace("…", "...").replace("»", ">")
-    return line.encode(encoding, errors="replace").decode(encoding)
-
-
-class Sleeper:
-    """Controls with no terminal: no keys, just the wait."""
-
-    def read(self, timeout_s: float) -> str | None:
-        time.sleep(timeout_s)
-        return None
-
-
-@contextlib.contextmanager
-def interaction(quiet: bool) -> Iterator[tuple[Any, Any]]:
-    """(controls, view): keys and screen on a terminal, neither without one; no screen if quiet."""
-    with _terminate_cleanly():
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            yield Sleeper(), None
-            return
-        with Terminal(sys.stdin, sys.stdout, screen=not quiet) as term:
-            yield term, (None if quiet else term)
-
-
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C does, so the sound stops and the terminal is restored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-# ---------------------------------------------------------------------------------------------
-# Wiring: a prepared session → sound, screen and keys.
-
-
-def pcm_source(session: Any):
-    """session frame → int16 blocks from there: the very samples `render` writes.
-
-    The same mix as render (session.mix_session); test_play_server holds the two
-    byte-identical. Mastering runs once here, before the first sample.
-    """
-    from .render import to_pcm16
-    from .session import mix_session
-
-    _, mixed_from = mix_session(session)
-
-    def blocks_from(frame: int) -> Iterator[bytes]:
-        for block in mixed_from(frame):
-            yield to_pcm16(block)
-
-    return blocks_from
-
-
-def play_log():
-    """log(event, **fields) appending JSON lines to $VOICE_COACH_PLAY_LOG, or a no-op."""
-    path = os.environ.get(ENV_PLAY_LOG)
-    if not path:
-        return lambda event, **fields: None
-
-    def log(event: str, **fields: Any) -> None:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps({"event": event, "t": time.monotonic(), **fields}) + "\n")
-
-    return log
-
-
-def play_session(session: Any, output: Any, *, start_frame: int = 0, quiet: bool = False,
-                 controls: Any = None, view: Any = None) -> Outcome:
-    """Plays `session` from start_frame on `output`, with screen and keys on a terminal."""
-    if controls is None:
-        with interaction(quiet) as (controls, view):
-            return play_session(session, output, start_frame=start_frame, controls=controls,
-                                view=view)
-    log = play_log()
-    log("open", backend=output.name, can_pause=output.can_pause,
-        n_frames=session.timeline.n_frames)
-    if hasattr(output, "on_xrun"):
-        output.on_xrun = lambda heard_frames: log("xrun", stream_frame=heard_frames)
-    player = Player(session.timeline, pcm_source(session), output, controls, view,
-                    start_frame=start_frame, log=log)
-    with stderr_silenced():
-        return player.run()
-
-
-def check_output(routine: str) -> None:
-    """Opens and closes the device: EngineError now rather than after synthesis."""
-    with open_output(routine):
-        pass
-
-
-def remind_session(session: Any, plan: RemindPlan, routine: str, quiet: bool = False) -> str:
-    """Plays `session` on `plan`, opening the device afresh for each round."""
-    with interaction(quiet) as (controls, view):
-
-        def play_round(round_no: int) -> Outcome:
-            play_log()("round", round=round_no)
-            with open_output(routine) as output:
-                return play_session(session, output, controls=controls, view=view)
-
-        return Reminder(plan, play_round, session.timeline.title, controls, time.monotonic,
-                        view, at_text=_at_text).run()
-
-
-def _at_text(wait_s: float) -> str:
-    return time.strftime("%H:%M", time.localtime(time.time() + wait_s))

@@ -1,0 +1,72 @@
+"""Live commands: play a routine through the speakers, or remind (play it again and again)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from voice_coach.cli.app import (
+    MaxMinutes,
+    MaxReps,
+    MaxSets,
+    RoutineArg,
+    app,
+    funnel,
+    load,
+    prepare_session,
+)
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
+
+
+@app.command()
+@funnel
+def play(
+    routine: RoutineArg,
+    start_at: Annotated[str | None, typer.Option(
+        "--start-at", metavar="DURATION", help="Start part-way, e.g. 1m30s.")] = None,
+    from_set: Annotated[int | None, typer.Option(
+        "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
+    quiet: Quiet = False,
+    max_minutes: MaxMinutes = 360.0,
+    max_reps: MaxReps = 1000,
+    max_sets: MaxSets = 100,
+) -> None:
+    """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.live.play import open_output, play_session
+    from voice_coach.live.player import parse_start_at, start_frame
+
+    start_at_ms = parse_start_at(start_at) if start_at is not None else None
+    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    with open_output(routine) as output:
+        session = prepare_session(routine_obj, quiet)
+        frame = start_frame(session.timeline, start_at_ms, from_set)
+        play_session(session, output, start_frame=frame, quiet=quiet)
+
+
+@app.command()
+@funnel
+def remind(
+    routine: RoutineArg,
+    every: Annotated[str, typer.Option(
+        "--every", metavar="DURATION", help="Start the routine this often, e.g. 1h.")],
+    for_: Annotated[str | None, typer.Option(
+        "--for", metavar="DURATION", help="Keep going this long in all, e.g. 6h.")] = None,
+    times: Annotated[int | None, typer.Option(
+        "--times", metavar="N", help="Play it N times in all.")] = None,
+    quiet: Quiet = False,
+    max_minutes: MaxMinutes = 360.0,
+    max_reps: MaxReps = 1000,
+    max_sets: MaxSets = 100,
+) -> None:
+    """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
+    from voice_coach.live.play import check_output, remind_session
+    from voice_coach.live.player import remind_plan
+
+    remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
+    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    check_output(routine)
+    session = prepare_session(routine_obj, quiet)
+    plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
+    remind_session(session, plan, routine, quiet)

@@ -1,0 +1,134 @@
+"""The routine format as one table: it drives validation, defaults, the JSON Schema and the docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from voice_coach.sound.tones import TONE_NAMES
+
+# The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
+# kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
+# | background
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    required: bool = False
+
+
+VOICE_FIELDS = {
+    "engine": Field("enum:auto|espeak|pyttsx3", "auto", "speech engine; auto picks the best here"),
+    "voice": Field("name", "en", "voice id or language code (see `voice-coach voices`)"),
+    "rate": Field("int", 160, "speaking rate in words per minute", 80, 450),
+    "volume": Field("number", 1.0, "speech volume, 0.0 to 1.0", 0.0, 1.0),
+}
+
+ROUTINE_FIELDS = {
+    "title": Field("name", None, "the routine's title", required=True),
+    "about": Field("name", "", "one line on what it is for (shown by `voice-coach routines`)"),
+    "description": Field("name", "", "longer description, for people reading the file"),
+    "voice": Field("voice", None, "voice settings"),
+    "intro": Field("text", None, "spoken at the start"),
+    "outro": Field("text", None, "spoken at the end"),
+    "steps": Field("steps", None, "what happens, in order", required=True),
+    "gap": Field("duration", 800, "silence after each free-standing spoken passage", 0, 60_000),
+    "fade_out": Field("duration", 2000, "fade to silence over the last part", 0, 60_000),
+    "fade_in": Field("duration", 3000, "the background sound fades in over this long", 0, 60_000),
+    "loudness": Field("number", -16.0, "the file's integrated loudness in LUFS (phones and "
+                      "podcasts: -16; quieter: -19 to -23)", -40, -6),
+    "background": Field("background", None, "a sound under the cues: brown, pink or white "
+                        "noise, or a music file"),
+}
+
+BACKGROUND_FIELDS = {
+    "sound": Field("path", None, "brown, pink or white noise, or a music file's path",
+                   required=True),
+    "level": Field("number", -30.0, "its loudness in LUFS (on the -16 LUFS scale: it moves "
+                   "with 'loudness')", -60, -10),
+    "duck": Field("number", -12.0, "how far it dips under each cue and tone, in dB", -60, 0),
+    "attack": Field("duration", 150, "how long it takes to dip (it starts before the cue)", 0,
+                    5000),
+    "release": Field("duration", 600, "how long it takes to come back after the cue", 0, 10_000),
+    "seed": Field("int", 1, "the noise's random seed (same seed, same noise)", 0, 2**31 - 1),
+}
+
+EXERCISE_FIELDS = {
+    "exercise": Field("name", None, "the exercise's name", required=True),
+    "sets": Field("int", 3, "number of sets", 1, None),
+    "reps": Field("int", 10, "repetitions in each set", 1, None),
+    "rest": Field("duration", 30_000, "rest between sets", 0, 3_600_000),
+    "style": Field("enum:hold|pump", "hold", "hold: timed phases; pump: a steady cadence"),
+    "cadence": Field("int", 60, "pump style: repetitions per minute", 10, 120),
+    "get_ready": Field("enum:spoken|tones|none", "spoken", "3-2-1 countdown before each set"),
+    "phases": Field("phases", None, "the parts of one repetition, in order"),
+    "set_intro": Field("text", "Set {set} of {sets}.", "said at the start of each set"),
+    "safety": Field("text", None, "safety line said at the start of each set"),
+    "count_reps": Field("bool", False, "say the repetition number at the start of each one"),
+    "halfway": Field("text", "Halfway.", "said at the start of the middle repetition"),
+    "last": Field("int", 0, "announce the last N repetitions", 0, None),
+    "last_say": Field("text", "Last {left}.", "said at each of the last N repetitions"),
+    "remind_every": Field("int", 0, "say the reminder every N repetitions", 0, None),
+    "remind": Field("text", "Keep breathing naturally.", "the reminder"),
+    "voice_fade": Field("int", 0, "speak cues for the first N repetitions, then tones only",
+                        0, None),
+    "rest_say": Field("text", "Rest for {seconds} seconds.", "said at the start of a rest"),
+}
+
+PHASE_FIELDS = {
+    "say": Field("text", None, "the cue spoken at the start of the phase"),
+    "hold": Field("duration", 3000, "how long the phase lasts", 100, 600_000),
+    "tone": Field("enum:" + "|".join((*TONE_NAMES, "none")), "none", "tone at the phase's start"),
+    "count": Field("enum:none|aloud|tick", "none", "count the seconds aloud or tick them"),
+}
+
+BREATHE_FIELDS = {
+    "breathe": Field("name", None, "the breathing block's name", required=True),
+    "inhale": Field("duration", 4000, "breathe in for", 500, 60_000),
+    "hold": Field("duration", 0, "hold after breathing in", 0, 60_000),
+    "exhale": Field("duration", 6000, "breathe out for", 500, 60_000),
+    "hold_out": Field("duration", 0, "hold after breathing out", 0, 60_000),
+    "cycles": Field("int", 5, "number of breaths", 1, None),
+    "say_in": Field("text", "Breathe in.", "cue for breathing in"),
+    "say_hold": Field("text", "Hold.", "cue for holding"),
+    "say_out": Field("text", "Breathe out.", "cue for breathing out"),
+    "voice_fade": Field("int", 0, "speak cues for the first N breaths, then tones only", 0, None),
+}
+
+PAUSE_FIELDS = {
+    "pause": Field("duration", None, "silence for this long", 100, 3_600_000, required=True),
+    "say": Field("text", None, "spoken at the start of the pause"),
+}
+
+SAY_FIELDS = {
+    "say": Field("text", None, "spoken, followed by a short gap", required=True),
+    "gap": Field("duration", None, "silence after it (default: the routine's gap)", 0, 600_000),
+}
+
+STEP_KINDS = {
+    "exercise": EXERCISE_FIELDS,
+    "breathe": BREATHE_FIELDS,
+    "pause": PAUSE_FIELDS,
+    "say": SAY_FIELDS,
+}
+
+# Placeholders each kind of text may use.
+SET_VARS = {"set", "sets", "reps", "name", "title", "seconds", "rest"}
+REP_VARS = SET_VARS | {"rep", "left", "done"}
+TEXT_VARS = {
+    "routine": {"title", "minutes"},
+    "exercise": REP_VARS,
+    "breathe": {"cycle", "cycles", "name", "title", "seconds"},
+    "pause": {"title", "seconds"},
+    "say": {"title", "minutes"},
+}
+
+DEFAULT_PHASES = (
+    {"say": "Toes up, and hold.", "hold": 3000, "tone": "rise", "count": "none"},
+    {"say": "Toes down, and hold.", "hold": 3000, "tone": "fall", "count": "none"},
+)

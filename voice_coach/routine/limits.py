@@ -1,0 +1,24 @@
+"""Upper bounds on a routine, checked before any synthesis or memory is spent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on a routine; `--max-minutes` etc. raise them for people who mean it."""
+
+    max_file_bytes: int = 1_000_000
+    max_yaml_nodes: int = 20_000
+    max_depth: int = 32
+    max_text_chars: int = 1_000
+    max_reps: int = 1_000
+    max_sets: int = 100
+    max_cycles: int = 1_000
+    max_steps: int = 200
+    max_total_ms: int = 6 * 3600 * 1000
+    max_events: int = 200_000
+
+
+DEFAULT_LIMITS = Limits()

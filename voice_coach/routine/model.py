@@ -1,0 +1,150 @@
+"""The validated routine: frozen data the later stages read. No parsing, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from voice_coach.errors import Diagnostic
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """The routine's voice block: which engine and voice speak, how fast, how loud."""
+
+    engine: str = "auto"  # "auto" | "espeak" | "pyttsx3" | "fake"
+    voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
+    rate_wpm: int = 160  # words per minute (80..450)
+    volume: float = 1.0  # 0.0..1.0
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a value came from: file name and 1-based line/column."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def diag(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text to speak (may hold {placeholders}) and where it was written."""
+
+    value: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Phase:
+    say: Text | None
+    hold_ms: int
+    tone: str
+    count: str  # "none" | "aloud" | "tick"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    sets: int
+    reps: int
+    rest_ms: int
+    style: str  # "hold" | "pump"
+    cadence_per_min: int
+    get_ready: str  # "spoken" | "tones" | "none"
+    phases: tuple[Phase, ...]
+    set_intro: Text | None
+    safety: Text | None
+    count_reps: bool
+    halfway: Text | None
+    last_reps: int
+    last_say: Text | None
+    remind_every: int
+    remind: Text | None
+    voice_fade: int  # 0 = never fade
+    rest_say: Text | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Breathe:
+    name: str
+    inhale_ms: int
+    hold_ms: int
+    exhale_ms: int
+    hold_out_ms: int
+    cycles: int
+    say_in: Text | None
+    say_hold: Text | None
+    say_out: Text | None
+    voice_fade: int
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Pause:
+    duration_ms: int
+    say: Text | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Say:
+    text: Text
+    gap_ms: int
+    pos: Pos
+
+
+Step = Exercise | Breathe | Pause | Say
+
+NOISE_SOUNDS = ("brown", "pink", "white")
+
+
+@dataclass(frozen=True)
+class Background:
+    """A sound under the whole session: generated noise, or a music file, ducked under the cues.
+
+    sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
+    relative to `base_dir`, the routine file's folder, or the working folder).
+    level_db: the bed's loudness in LUFS when the file is mastered to -16 LUFS (it moves with
+    the target, so it always sits the same distance under the voice).
+    duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
+    takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
+    pos: where `sound` was written, for errors about it (line 0 when it came from the CLI).
+    """
+
+    sound: str
+    level_db: float = -30.0
+    duck_db: float = -12.0
+    attack_ms: int = 150
+    release_ms: int = 600
+    seed: int = 1
+    base_dir: str = ""
+    pos: Pos = Pos("")
+
+    @property
+    def is_noise(self) -> bool:
+        return self.sound in NOISE_SOUNDS
+
+
+@dataclass(frozen=True)
+class Routine:
+    name: str
+    title: str
+    about: str
+    description: str
+    voice: VoiceSettings
+    intro: Text | None
+    outro: Text | None
+    steps: tuple[Step, ...]
+    fade_out_ms: int
+    gap_ms: int
+    path: str = ""
+    voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
+    source: str = field(default="", compare=False, repr=False)
+    fade_in_ms: int = 3000  # the background fades in over this long
+    loudness_lufs: float = -16.0  # the file's integrated loudness target
+    background: Background | None = None

@@ -1,0 +1,72 @@
+"""The JSON Schema of routine files, from the same field table that drives validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voice_coach.routine.durations import _DURATION_RE, format_duration_ms
+from voice_coach.routine.fields import (
+    BACKGROUND_FIELDS,
+    PHASE_FIELDS,
+    ROUTINE_FIELDS,
+    STEP_KINDS,
+    VOICE_FIELDS,
+    Field,
+)
+
+
+def _schema_for(spec: Field) -> dict[str, Any]:
+    kind = spec.kind
+    out: dict[str, Any]
+    if kind in ("text", "name", "path"):
+        out = {"type": "string"}
+    elif kind == "int":
+        out = {"type": "integer"}
+    elif kind == "number":
+        out = {"type": "number"}
+    elif kind == "bool":
+        out = {"type": "boolean"}
+    elif kind == "duration":
+        out = {"type": "string", "pattern": _DURATION_RE.pattern}
+    elif kind.startswith("enum:"):
+        out = {"enum": kind[5:].split("|")}
+    elif kind == "voice":
+        out = _object_schema(VOICE_FIELDS)
+    elif kind == "phases":
+        out = {"type": "array", "minItems": 1, "items": _object_schema(PHASE_FIELDS)}
+    elif kind == "steps":
+        out = {"type": "array", "minItems": 1,
+               "items": {"oneOf": [_object_schema(f) for f in STEP_KINDS.values()]}}
+    elif kind == "background":
+        out = {"oneOf": [{"type": "string"}, _object_schema(BACKGROUND_FIELDS)]}
+    else:
+        raise AssertionError(kind)
+    if kind in ("int", "number"):
+        if spec.low is not None:
+            out["minimum"] = spec.low
+        if spec.high is not None:
+            out["maximum"] = spec.high
+    out["description"] = spec.doc
+    if spec.default is not None and kind not in ("voice", "steps", "phases", "background"):
+        out["default"] = format_duration_ms(spec.default) if kind == "duration" else spec.default
+    return out
+
+
+def _object_schema(fields: dict[str, Field]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [k for k, f in fields.items() if f.required],
+        "properties": {k: _schema_for(f) for k, f in fields.items()},
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of routine files."""
+    schema = _object_schema(ROUTINE_FIELDS)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://voice-coach.invalid/routine.schema.json",
+        "title": "voice-coach routine",
+        **schema,
+    }
