@@ -42,9 +42,12 @@ def load_entry_routine(entry: Entry, limits=None):
 
     Returns (routine, source_bytes). Raises UsageError/SpecError as load_routine does.
     """
-    from voice_coach.routine import DEFAULT_LIMITS, builtin_text, parse_routine
+    from voice_coach.routine import DEFAULT_LIMITS, builtin_names, builtin_text, parse_routine
 
     limits = limits or DEFAULT_LIMITS
+    if entry.builtin and entry.source not in builtin_names():
+        raise UsageError(f"the built-in routine '{entry.source}' is no longer shipped",
+                         f"take it out: voice-coach library remove {entry.key}")
     if entry.builtin:
         text: bytes = builtin_text(entry.source).encode("utf-8")
         routine = parse_routine(text, path=f"<built-in {entry.source}>", name=entry.source,
