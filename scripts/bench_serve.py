@@ -38,6 +38,7 @@ class ServeResult:
     bytes_in: int = 0
     rss_mb: list[float] = field(default_factory=list)  # the server's, once a second
     setup_s: float = 0.0
+    load_before: float = 0.0  # the machine's 1-minute load average as the load began
 
 
 def make_library(folder: Path, minutes: int, env: dict[str, str]) -> Path:
@@ -153,6 +154,7 @@ def bench_serve(clients: int = 50, seconds: float = 30.0, minutes: int = 180) ->
             # Warm up (first feed build, imports), then measure from a settled server.
             asyncio.run(_load(port, prefix, f"{prefix}media/{audio.name}", data, proc.pid, 2,
                               2.0, ServeResult(2, 2.0, 0.0)))
+            result.load_before = os.getloadavg()[0]
             asyncio.run(_load(port, prefix, f"{prefix}media/{audio.name}", data, proc.pid,
                               clients, seconds, result))
         finally:
@@ -196,7 +198,8 @@ def serve_table(r: ServeResult) -> str:
            f"each on one keep-alive connection, fetch the feed and a random 256 KiB range of "
            f"that file in turn for {r.seconds:.0f} s; every range is compared with the file's "
            f"bytes. Client and server share this machine's 2 cores.")
-    notes = []
+    notes = [f"- The machine's load average as the run began: {r.load_before:.1f} on 2 cores "
+             "(other programs running at the same time slow both client and server)."]
     if r.errors:
         notes.append(f"- First errors: {'; '.join(sorted(set(r.errors))[:3])}.")
     if r.feed_ms:
