@@ -158,3 +158,24 @@ def test_done_goes_to_the_practice_history_when_there_is_one(tmp_path: Path,
                       "language": "en", "voice": "en-us"}]
     assert (result.sets, result.kept_by) == (11, "practice")
     assert [m.title for m in result.marks] == ["Ankle pumps, seated"]
+
+
+def test_built_ins_take_the_configured_voice_unless_one_is_chosen(monkeypatch) -> None:
+    """With the daily-practice config there, a library entry without its own voice takes the
+    configured one (and a changed voice means a new render); `library add --voice` wins."""
+    import dataclasses
+
+    from voice_coach.serve.build import load_entry_routine, render_key
+
+    config = types.ModuleType("voice_coach.practice.config")
+    config.load_config = lambda: {"voice.voice": "en-gb"}  # type: ignore[attr-defined]
+    config.apply_to_routine = lambda routine, cfg: dataclasses.replace(  # type: ignore
+        routine, voice=dataclasses.replace(routine.voice, voice=cfg["voice.voice"]))
+    monkeypatch.setitem(sys.modules, "voice_coach.practice", types.ModuleType("p"))
+    monkeypatch.setitem(sys.modules, "voice_coach.practice.config", config)
+    entry = Entry("flight", "flight", True)
+    routine, source = load_entry_routine(entry)
+    assert routine.voice.voice == "en-gb"
+    chosen, _ = load_entry_routine(dataclasses.replace(entry, voice="en-us"))
+    assert chosen.voice.voice == "en-us"
+    assert render_key(entry, source, routine) != render_key(entry, source, chosen)

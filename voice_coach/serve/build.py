@@ -63,7 +63,21 @@ def load_entry_routine(entry: Entry, limits=None):
             raise UsageError(f"cannot read {entry.source}: {exc.strerror or exc}") from None
         routine = parse_routine(text, path=entry.source, name=Path(entry.source).stem,
                                 limits=limits)
-    return choose(routine, language=entry.language, voice=entry.voice), text
+    return choose(configured(routine), language=entry.language, voice=entry.voice), text
+
+
+def configured(routine):
+    """The routine with the voice and loudness a person set once in the daily-practice config
+    (where the routine file sets none), when voice_coach.practice.config is there; as is
+    otherwise. A voice chosen with `library add --voice` still wins (see choose)."""
+    try:
+        from voice_coach.practice.config import (  # type: ignore[import-not-found]
+            apply_to_routine,
+            load_config,
+        )
+    except ImportError:
+        return routine
+    return apply_to_routine(routine, load_config())
 
 
 def routine_language(routine) -> str:
@@ -119,8 +133,8 @@ def render_key(entry: Entry, source: bytes, routine) -> str:
     from voice_coach.sound.background import music_path
 
     parts = {"source": hashlib.sha256(source).hexdigest(), "language": entry.language,
-             "voice": entry.voice, "format": RENDER_FORMAT, "render": RENDER_VERSION,
-             "version": _package_version()}
+             "voice": repr(routine.voice), "loudness": routine.loudness_lufs,
+             "format": RENDER_FORMAT, "render": RENDER_VERSION, "version": _package_version()}
     background = routine.background
     if background is not None and not background.is_noise:
         with contextlib.suppress(OSError):
