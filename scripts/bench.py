@@ -301,6 +301,7 @@ def table(
     workers: int,
     ceiling: float,
     help_s: float,
+    practice: dict[str, float] | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
 
@@ -383,6 +384,11 @@ def table(
             _verdict(f"≤ {TARGET_HELP_S}", help_s <= TARGET_HELP_S),
         )
     )
+    if practice is not None:
+        from bench_practice import rows as practice_rows
+
+        for label, value, target in practice_rows(practice):
+            lines.append(row(label, [value] + [""] * (n - 1), target))
     return "\n".join(lines)
 
 
@@ -390,6 +396,7 @@ PREFACE = (
     "`scripts/bench` renders generated sessions of 10, 30 and 180 minutes (about 80 cues and "
     "tones a minute) through the CLI with a warm speech cache, and times ffmpeg alone encoding "
     "the same mix, from a WAV, with the same encoder arguments: the limit no renderer can beat. "
+    "It also times `stats` and `today` over ten years of history (15,000 sessions). "
     "`scripts/bench --readme` rewrites this section from a new run."
 )
 
@@ -498,7 +505,15 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help="only the serve load measurement")
     parser.add_argument("--serve-clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--serve-seconds", type=float, default=30.0, help="load duration")
+    parser.add_argument("--practice-only", action="store_true",
+                        help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_practice
+
+    if options.practice_only:
+        for label, value, target in bench_practice.rows(bench_practice.measure()):
+            print(f"| {label} | {value} | {target} |")
+        return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
     if options.serve:
@@ -522,13 +537,14 @@ def main() -> None:
             print(f"  {minutes}-min session measured", file=sys.stderr)
         synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
+        practice = bench_practice.measure()
         elapsed_s = time.perf_counter() - started
     note = (
         f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s)
+    body = table(sessions, synth, workers, ceiling, help_s, practice)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     serving = bench_serving(options)
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}\n\n{serving}"

@@ -142,22 +142,37 @@ def test_a_damaged_done_file_is_moved_aside(tmp_path: Path, monkeypatch) -> None
     assert (tmp_path / "done.json.damaged").read_text() == "{not json"
 
 
-def test_done_goes_to_the_practice_history_when_there_is_one(tmp_path: Path,
-                                                             monkeypatch) -> None:
-    calls = []
-    practice = types.ModuleType("voice_coach.practice")
-    practice.record_done = lambda **kw: calls.append(kw)  # type: ignore[attr-defined]
-    practice.sets_today = lambda now: 11  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "voice_coach.practice", practice)
+def test_done_goes_to_the_practice_history(tmp_path: Path, monkeypatch) -> None:
+    """With the practice package, a Done is a history record as `voice-coach done` makes one,
+    and today's count is the history's (so sets played with `play` count too)."""
+    from voice_coach.practice.store import Store
+
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
     now = datetime(2026, 12, 1, 9, 15).astimezone()
-    entry = Entry("ankle-pumps", "ankle-pumps", True,
-                  rendered=rendered(title="Ankle pumps, seated", voice="en-us"))
-    result = record_done(Library(tmp_path), entry, now)
-    assert calls == [{"routine": "ankle-pumps", "at": now, "sets": 3, "source": "phone",
-                      "title": "Ankle pumps, seated", "content_hash": "f" * 64,
-                      "language": "en", "voice": "en-us"}]
-    assert (result.sets, result.kept_by) == (11, "practice")
-    assert [m.title for m in result.marks] == ["Ankle pumps, seated"]
+    entry = Entry("flight", "flight", True,
+                  rendered=rendered(title="In-flight ankle pumps", duration_ms=169_000))
+    result = record_done(Library(tmp_path / "lib"), entry, now)
+    with Store.open(write=False) as store:
+        (record,) = store.sessions()
+    assert (record.routine, record.source, record.status) == ("flight", "done", "completed")
+    assert record.done_sets == record.planned_sets and record.ended == now
+    assert (result.sets, result.kept_by, result.problem) == (record.done_sets, "practice", "")
+    assert [m.title for m in result.marks] == ["In-flight ankle pumps"]
+    assert today(Library(tmp_path / "lib"), now + timedelta(days=1)).sets == 0
+
+
+def test_a_history_that_cannot_be_written_still_keeps_the_mark(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "history.sqlite3").write_text("not a database")
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    entry = Entry("flight", "flight", True, rendered=rendered())
+    result = record_done(Library(tmp_path / "lib"), entry)
+    assert result.problem and result.kept_by == "library" and result.sets == 3
 
 
 def test_built_ins_take_the_configured_voice_unless_one_is_chosen(monkeypatch) -> None:

@@ -113,7 +113,9 @@ def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_set
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
                        "max_reps": max_reps, "max_sets": max_sets,
                        "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    return load_routine(routine, limits)
+    from voice_coach.practice.config import apply_to_routine, load_config
+
+    return apply_to_routine(load_routine(routine, limits), load_config())  # config.toml
 
 
 @contextmanager

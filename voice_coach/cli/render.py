@@ -38,7 +38,8 @@ def render(
         "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
     = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Integrated loudness in LUFS (default: the routine's, -16).")] = None,
+        "--loudness", help="Speech loudness in LUFS at volume 1.0, speech-gated (default: the "
+        "routine's, -16); the file's integrated loudness follows.")] = None,
     background: Annotated[str | None, typer.Option(
         "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
         "or none (default: the routine's).")] = None,
@@ -224,6 +225,12 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
                f"{len(tl.chapters)} chapters.")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+               "integrated.")
+
+
+def _lufs(value: float) -> str:
+    return f"{value:.1f} LUFS" if value > -100 else "silent"
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,

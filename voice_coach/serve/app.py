@@ -197,6 +197,7 @@ def _session_json(episode: Episode) -> dict[str, Any]:
 
 def _today_json(now) -> dict[str, Any]:
     return {"sets": now.sets, "text": today_text(now), "kept_by": now.kept_by,
+            "problem": now.problem,
             "sessions": [{"title": m.title, "sets": m.sets, "at": m.at} for m in now.marks]}
 
 

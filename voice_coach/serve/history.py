@@ -1,16 +1,13 @@
 """Where the phone page's "Done" goes, and how many sets today holds.
 
-The seam with the daily practice (voice_coach.practice, built beside this): when that package
-imports and has `record_done`, a Done is recorded there, and today's count comes from its
-`sets_today` when it has one:
+The seam with the daily practice is two calls into voice_coach.practice, made only when that
+package imports: a Done becomes a history record as `voice-coach done ROUTINE` makes one
+(recorder.done_record, source "done", all the routine's sets), written with store.Store; today's
+sets are the history's (Store.day_totals with the config's rollover hour), so sets played with
+`play` count too. Without the package, or when the history cannot be written, the page's own
+marks in the library's done.json count instead (a day then rolls over at 4:00, as there).
 
-    voice_coach.practice.record_done(routine="ankle-pumps", at=<aware datetime>, sets=3,
-        source="phone", title="Ankle pumps, seated", content_hash=<sha256 of the routine
-        file>, language="en", voice="en")
-    voice_coach.practice.sets_today(now=<aware datetime>) -> int
-
-The page's own marks are kept in the library's done.json either way (the page lists today's);
-without the practice package they are the history. Nothing else crosses the seam.
+The page's marks are kept in done.json either way: the page lists today's from them.
 """
 
 from __future__ import annotations
@@ -22,12 +19,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from voice_coach.errors import VoiceCoachError
+
 from .library import Entry, Library, write_json_atomic
 
 DONE_FILE = "done.json"
-# A day starts at 4:00, as the practice history's days do: a set at 1 a.m. counts for the
-# evening before.
-DAY_ROLLOVER_HOUR = 4
+DAY_ROLLOVER_HOUR = 4  # the practice config's default: a set at 1 a.m. counts for the evening
 
 
 @dataclass(frozen=True)
@@ -42,59 +39,98 @@ class DoneMark:
 
 @dataclass(frozen=True)
 class Today:
-    """Today's sets, and the sessions marked done from the page today (newest first)."""
+    """Today's sets, the sessions marked done from the page today (newest first), where the
+    count comes from ("practice" or "library"), and why not the practice history, if not."""
 
     sets: int
     marks: tuple[DoneMark, ...]
-    kept_by: str  # "practice" or "library"
+    kept_by: str
+    problem: str = ""
 
 
-def practice_hook() -> Any | None:
-    """The practice package if it offers record_done, else None."""
+def practice() -> Any | None:
+    """The practice package when it is installed with the history, else None."""
     try:
-        from voice_coach import practice  # type: ignore[attr-defined]
+        from voice_coach.practice import recorder, store  # noqa: F401
     except ImportError:
         return None
-    return practice if callable(getattr(practice, "record_done", None)) else None
+    import voice_coach.practice
+
+    return voice_coach.practice
 
 
 def record_done(library: Library, entry: Entry, now: datetime | None = None) -> Today:
-    """Records `entry` as done now (its planned sets), in the practice history or done.json."""
+    """Records `entry` as done now (all its sets): in the practice history when there is one,
+    and in done.json. A history that cannot be written is reported in Today.problem."""
     now = (now or datetime.now()).astimezone()
     r = entry.rendered
     routine = entry.source if entry.builtin else Path(entry.source).stem
     mark = DoneMark(key=entry.key, routine=routine, title=r.title if r else entry.key,
                     sets=r.sets if r else 1, at=now.isoformat(timespec="seconds"))
-    hook = practice_hook()
-    if hook is not None:
-        hook.record_done(routine=routine, at=now, sets=mark.sets, source="phone",
-                         title=mark.title, content_hash=r.source_sha256 if r else "",
-                         language=r.language if r else "", voice=r.voice if r else "")
+    problem = ""
+    if practice() is not None:
+        try:
+            _record_in_history(entry, now)
+        except VoiceCoachError as exc:
+            problem = exc.message
     with library.locked():
         marks = _read(library, repair=True)
         marks.append(mark)
         write_json_atomic(library.root / DONE_FILE,
                           {"version": 1, "done": [asdict(m) for m in marks]})
-    return today(library, now)
+    result = today(library, now)
+    return Today(result.sets, result.marks, result.kept_by, problem or result.problem)
 
 
 def today(library: Library, now: datetime | None = None) -> Today:
-    """Sets done today: the practice history's count when it keeps one, else the page's marks."""
+    """Sets done today: the practice history's count when it can be read, else the page's."""
     now = (now or datetime.now()).astimezone()
-    start = day_start(now)
-    marks = tuple(sorted((m for m in _read(library) if _after(m.at, start)),
-                         key=lambda m: m.at, reverse=True))
-    hook = practice_hook()
-    counter = getattr(hook, "sets_today", None) if hook is not None else None
-    if callable(counter):
-        return Today(int(counter(now=now)), marks, "practice")
-    return Today(sum(m.sets for m in marks), marks, "library")
+    problem = ""
+    if practice() is not None:
+        try:
+            sets, rollover = _history_sets_today(now)
+        except VoiceCoachError as exc:
+            problem = exc.message
+        else:
+            return Today(sets, _marks_since(library, day_start(now, rollover)), "practice")
+    marks = _marks_since(library, day_start(now))
+    return Today(sum(m.sets for m in marks), marks, "library", problem)
 
 
-def day_start(now: datetime) -> datetime:
-    """The start of the day `now` belongs to (local time, rolling over at 4:00)."""
-    start = now.replace(hour=DAY_ROLLOVER_HOUR, minute=0, second=0, microsecond=0)
+def _record_in_history(entry: Entry, now: datetime) -> None:
+    from voice_coach.practice.recorder import done_record
+    from voice_coach.practice.store import Store
+
+    from .build import load_entry_routine
+
+    routine, _ = load_entry_routine(entry)
+    length_ms = entry.rendered.duration_ms if entry.rendered else None
+    record = done_record(routine, sets=None, started=None, now=now, length_ms=length_ms)
+    with Store.open(write=True) as store:
+        store.add(record)
+
+
+def _history_sets_today(now: datetime) -> tuple[int, int]:
+    """(sets today, the rollover hour) from the practice history and config."""
+    from voice_coach.practice.config import load_config
+    from voice_coach.practice.days import practice_day
+    from voice_coach.practice.store import Store
+
+    rollover = int(load_config()["practice.rollover_hour"])
+    with Store.open(write=False) as store:
+        totals = {day: sets for day, sets, _ in store.day_totals(rollover)}
+    return totals.get(practice_day(now, rollover), 0), rollover
+
+
+def day_start(now: datetime, rollover_hour: int = DAY_ROLLOVER_HOUR) -> datetime:
+    """The start of the day `now` belongs to (local time, rolling over at rollover_hour)."""
+    start = now.replace(hour=rollover_hour, minute=0, second=0, microsecond=0)
     return start - timedelta(days=1) if now < start else start
+
+
+def _marks_since(library: Library, start: datetime) -> tuple[DoneMark, ...]:
+    return tuple(sorted((m for m in _read(library) if _after(m.at, start)),
+                        key=lambda m: m.at, reverse=True))
 
 
 def _after(iso: str, start: datetime) -> bool:

@@ -223,7 +223,9 @@
       })
       .then(function (data) {
         showToday(data.today);
-        doneStatus.textContent = "Recorded: " + current.title + ". " + data.today.text;
+        doneStatus.textContent = "Recorded: " + current.title + ". " + data.today.text +
+          (data.today.problem ? " (Kept on this computer's library only: the practice " +
+            "history could not be written: " + data.today.problem + ")" : "");
       })
       .catch(function (e) {
         doneStatus.textContent = "Could not record it (" + e.message +
