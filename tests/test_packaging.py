@@ -34,6 +34,8 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     for path in [*catalogues, *(REPO / "voice_coach" / "locale").rglob("language.yaml")]:
         assert path.relative_to(REPO).as_posix() in names
     assert "voice_coach/locale/voice_coach.pot" in names
+    for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
+        assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
     LanguageOpt,
     MaxMinutes,
@@ -19,10 +20,12 @@ from voice_coach.cli.app import (
     load,
     prepare_session,
 )
+from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
 
-@app.command()
+@app.command(epilog=examples("routines", "voice-coach routines",
+                            "voice-coach routines --language fr"))
 @funnel
 def routines(language: LanguageOpt = None) -> None:
     """List the built-in routines: name, length and what each is for."""
@@ -42,12 +45,18 @@ def routines(language: LanguageOpt = None) -> None:
         typer.echo(f"{name:<{width}}  {pad}{length}  {session.routine.about}")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "new",
+    "voice-coach new my-routine.yaml                     # a copy of ankle-pumps",
+    "voice-coach new bedtime.yaml --from bedtime --force",
+))
 @funnel
 def new(
-    file: Annotated[Path, typer.Argument(help="Where to write the new routine file.")],
-    from_: Annotated[str, typer.Option("--from", help="The built-in routine to copy.")]
-    = "ankle-pumps",
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Where to write the new routine file.")],
+    from_: Annotated[str, typer.Option(
+        "--from", metavar="NAME", autocompletion=complete.builtin,
+        help="The built-in routine to copy.")] = "ankle-pumps",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     language: LanguageOpt = None,
 ) -> None:
@@ -67,29 +76,41 @@ def new(
     typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "check",
+    "voice-coach check ankle-pumps",
+    "voice-coach check my-routine.yaml --max-reps 50",
+))
 @funnel
 def check(
     routine: RoutineArg,
     language: LanguageOpt = None,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
-    """Validate a routine, synthesise its speech, and print a summary or every error."""
+    """Check a routine and its speech: print a summary, or every error.
+
+    Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
+    one fits its slot. Warnings (an option that has no effect) do not fail the check.
+    """
     from voice_coach.cli.summary import summary
 
     session = prepare_session(load(routine, max_minutes, max_reps, max_sets, language))
     typer.echo(summary(session))
 
 
-@app.command()
+@app.command(epilog=examples(
+    "plan",
+    "voice-coach plan ankle-pumps",
+    "voice-coach plan my-routine.yaml --json > plan.json",
+))
 @funnel
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     language: LanguageOpt = None,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
@@ -105,7 +126,7 @@ def plan(
         typer.echo(to_text(session.timeline), nl=False)
 
 
-@app.command()
+@app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
 @funnel
 def schema() -> None:
     """Print the JSON Schema of routine files (for editors)."""

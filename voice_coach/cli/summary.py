@@ -28,11 +28,17 @@ def summary(session) -> str:
         if isinstance(step, Exercise):
             style = (t.pgettext("style", "pump") if step.style == "pump"
                      else t.pgettext("style", "hold"))
+            if step.sets == 1:  # no rest happens
+                how = style
+            elif step.rest_ms == 0:
+                how = words.format(t.pgettext("check", "{style}, no rest"), {"style": style})
+            else:
+                how = words.format(t.pgettext("check", "{style}, rest {rest}"),
+                                   {"style": style, "rest": words.seconds(step.rest_ms / 1000)})
             rows.append((t.pgettext("check", "sets"), words.format(t.npgettext(
-                "check", "{sets} x {reps} rep of {name} ({style}, rest {rest})",
-                "{sets} x {reps} reps of {name} ({style}, rest {rest})", step.reps),
-                {"sets": step.sets, "reps": step.reps, "name": step.name, "style": style,
-                 "rest": words.seconds(step.rest_ms // 1000)})))
+                "check", "{sets} x {reps} rep of {name} ({how})",
+                "{sets} x {reps} reps of {name} ({how})", step.reps),
+                {"sets": step.sets, "reps": step.reps, "name": step.name, "how": how})))
     speech = tl.speech()
     n_cues, n_phrases = len(speech), len({e.text for e in speech})
     cues = words.format(t.npgettext("check", "{n} cue", "{n} cues", n_cues), {"n": n_cues})

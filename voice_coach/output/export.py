@@ -140,7 +140,7 @@ def write_audio(
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+        raise UsageError(f"{path} already exists", hint="use --force to overwrite it")
     ffmpeg = _find_ffmpeg() if fmt.ffmpeg_args else None
     tmp = _create_temp(path)
     metadata = None
@@ -171,7 +171,7 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+        raise UsageError(f"{path} already exists", hint="use --force to overwrite it")
     tmp = _create_temp(path)
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:

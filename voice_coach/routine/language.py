@@ -27,6 +27,8 @@ def voice_named(node: Any) -> bool:
     """Whether the voice block names a voice (else the routine's language picks one)."""
     import yaml
 
+    if isinstance(node, yaml.ScalarNode):  # the shorthand "voice: de"
+        return not (node.style is None and node.value.lower() in ("", "~", "null"))
     return isinstance(node, yaml.MappingNode) and any(
         getattr(k, "value", None) == "voice" for k, _ in node.value)
 
@@ -51,14 +53,23 @@ def check_number_specs(text: Text, fields: list[tuple[str, str | None]], allowed
 
 
 def voice_settings(node: Any, reader: Reader, language: str) -> VoiceSettings:
-    """The voice block's settings; the voice is the language's own when none is named."""
+    """The voice block: a mapping of VOICE_FIELDS, or just the voice ("voice: de"); the voice
+    is the language's own when none is named."""
+    import yaml
+
     from voice_coach.lang import get_language
 
-    default_voice = get_language(language).espeak_voice
+    default = VoiceSettings(voice=get_language(language).espeak_voice)
     if node is None:
-        return VoiceSettings(voice=default_voice)
+        return default
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value.lower() in ("", "~", "null"):
+            return default
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [
+            (yaml.ScalarNode("tag:yaml.org,2002:str", "voice", node.start_mark, node.end_mark),
+             node)], start_mark=node.start_mark, end_mark=node.end_mark)
     values = reader.fields(node, VOICE_FIELDS, "voice")
     if values is None:
-        return VoiceSettings(voice=default_voice)
-    return VoiceSettings(engine=values["engine"], voice=values["voice"] or default_voice,
+        return default
+    return VoiceSettings(engine=values["engine"], voice=values["voice"] or default.voice,
                          rate_wpm=int(values["rate"]), volume=float(values["volume"]))

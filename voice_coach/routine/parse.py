@@ -12,6 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.routine.effects import (
+    background_warnings,
+    routine_warnings,
+    step_warnings,
+    written_keys,
+)
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
@@ -205,14 +211,16 @@ def _routine(root: Any, reader: Reader, name: str, source: str, language: str | 
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
         _check_template(values[key], TEXT_VARS["routine"], reader)
+    background = _background(values["background"], reader)
+    routine_warnings(written_keys(root), background, reader)
     return Routine(
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
-        background=_background(values["background"], reader), language=language,
-        voice_named=voice_named(values["voice"]),
+        background=background, language=language, voice_named=voice_named(values["voice"]),
+        warnings=tuple(sorted(reader.warnings, key=lambda d: (d.line, d.col))),
     )
 
 
@@ -233,10 +241,12 @@ def _background(node: Any, reader: Reader) -> Background | None:
         return None
     sound_node = next(v for k, v in node.value if getattr(k, "value", None) == "sound")
     sound = values["sound"]
-    return Background(
+    background = Background(
         sound=sound, level_db=float(values["level"]), duck_db=float(values["duck"]),
         attack_ms=values["attack"], release_ms=values["release"], seed=int(values["seed"]),
         base_dir=_routine_dir(reader.path), pos=reader.pos(sound_node))
+    background_warnings(node, background, reader)
+    return background
 
 
 def _routine_dir(path: str) -> str:
@@ -313,7 +323,10 @@ def _step(node: Any, reader: Reader) -> Step | None:
             reader.error(node, "'say' must not be empty")
         return None
     step = _make_step(kind, values, node, reader, pos)  # validates nested phases too
-    return None if len(reader.diags) > n_before else step
+    if len(reader.diags) > n_before or step is None:
+        return None
+    step_warnings(step, node, reader)
+    return step
 
 
 def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos: Pos

@@ -20,6 +20,7 @@ class Reader:
         self.path = path
         self.limits = limits
         self.diags: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
 
     def pos(self, node: Any) -> Pos:
         mark = node.start_mark
@@ -27,6 +28,9 @@ class Reader:
 
     def error(self, node: Any, message: str, hint: str = "") -> None:
         self.diags.append(self.pos(node).diag(message, hint))
+
+    def warn(self, node: Any, message: str, hint: str = "") -> None:
+        self.warnings.append(self.pos(node).warning(message, hint))
 
     def mapping(self, node: Any, fields: dict[str, Field], what: str) -> dict[str, Any] | None:
         import yaml
