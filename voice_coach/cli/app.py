@@ -54,7 +54,7 @@ MaxReps = Annotated[int, typer.Option(
 MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
                                       help="Largest sets count accepted.")]
 LanguageOpt = Annotated[str | None, typer.Option(
-    "--language", metavar="LANG",
+    "--language", metavar="LANG", autocompletion=complete.language,
     help="Language of the session: a built-in routine in it, or a file's language: replaced "
     "(en, de, fr, es, it, pt, nl, zh).")]
 
