@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from voice_coach.errors import UsageError, VoiceCoachError
+from voice_coach.errors import ExitStatus, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
@@ -36,14 +36,6 @@ MaxMinutes = Annotated[float, typer.Option(
     "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
 MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
 MaxSets = Annotated[int, typer.Option("--max-sets", help="Largest sets count accepted.")]
-
-
-class ExitStatus:
-    OK = 0
-    FAILURE = 1
-    BAD_INPUT = 2
-    INTERRUPTED = 130
-    TERMINATED = 143  # 128 + SIGTERM, as shells report it
 
 
 class Terminated(BaseException):
@@ -82,12 +74,12 @@ def funnel(fn: F) -> F:
             if _state["traceback"]:
                 raise
             err(exc.format())
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             if _state["traceback"]:
                 raise
             err("interrupted")
-            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -157,4 +149,4 @@ def main() -> None:
         app()
     except Terminated:
         err("terminated")
-        sys.exit(ExitStatus.TERMINATED)
+        sys.exit(int(ExitStatus.TERMINATED))
