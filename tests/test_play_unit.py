@@ -18,18 +18,14 @@ from voice_coach.errors import UsageError
 from voice_coach.live import player as live
 from voice_coach.live.devices import SimpleaudioOutput, quiet_cut_frame
 from voice_coach.live.player import (
-    Guide,
-    Moment,
     Player,
-    Reminder,
-    RemindPlan,
     Transport,
     back_section_ms,
     next_section_ms,
-    remind_plan,
-    screen_lines,
     start_frame,
 )
+from voice_coach.live.remind import Reminder, RemindPlan, remind_plan
+from voice_coach.live.screen import Guide, Moment, cue_line, screen_lines
 from voice_coach.live.terminal import Terminal
 from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
@@ -395,8 +391,8 @@ def test_screen_lines_while_playing_and_paused():
 
 def test_a_long_cue_shows_the_part_being_spoken():
     text = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."
-    start = live.cue_line(Moment(0, 1, cue=text, cue_progress=0.0), 40, unicode=False)
-    end = live.cue_line(Moment(0, 1, cue=text, cue_progress=1.0), 40, unicode=False)
+    start = cue_line(Moment(0, 1, cue=text, cue_progress=0.0), 40, unicode=False)
+    end = cue_line(Moment(0, 1, cue=text, cue_progress=1.0), 40, unicode=False)
     assert start.startswith("> One two") and start.endswith("...")
     assert end.startswith("> ...") and end.endswith("fourteen.")
     assert len(start) <= 44 and len(end) <= 44

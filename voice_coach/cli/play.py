@@ -62,7 +62,7 @@ def remind(
 ) -> None:
     """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
     from voice_coach.live.play import check_output, remind_session
-    from voice_coach.live.player import remind_plan
+    from voice_coach.live.remind import remind_plan
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)

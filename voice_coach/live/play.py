@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from voice_coach.live.devices import ENV_PLAY_LOG, open_output, stderr_silenced
-from voice_coach.live.player import Outcome, Player, Reminder, RemindPlan
+from voice_coach.live.player import Outcome, Player
+from voice_coach.live.remind import Reminder, RemindPlan
 from voice_coach.live.terminal import interaction
 
 # ---------------------------------------------------------------------------------------------
