@@ -34,8 +34,8 @@ def play(
     max_sets: MaxSets = 100,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.cli.options import parse_start_at, start_frame
     from voice_coach.live.play import open_output, play_session
-    from voice_coach.live.player import parse_start_at, start_frame
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
@@ -61,8 +61,8 @@ def remind(
     max_sets: MaxSets = 100,
 ) -> None:
     """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
+    from voice_coach.cli.options import remind_plan
     from voice_coach.live.play import check_output, remind_session
-    from voice_coach.live.remind import remind_plan
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)

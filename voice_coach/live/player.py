@@ -12,10 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from voice_coach.errors import UsageError
 from voice_coach.live.screen import Guide, Moment, screen_lines
-from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
-from voice_coach.timeline import Timeline, format_length_ms, ms_to_frames
+from voice_coach.timeline import Timeline, ms_to_frames
 
 TICK_S = 0.05  # the loop looks at keys, position and the output this often
 BACK_GRACE_MS = 2000  # `b` this soon after a section starts goes to the section before
@@ -62,38 +60,7 @@ Log = Callable[..., None]  # log(event_name, **fields)
 
 
 # ---------------------------------------------------------------------------------------------
-# Where to start.
-
-
-def parse_start_at(text: str) -> int:
-    """--start-at text → milliseconds; UsageError (exit 2) with the duration hint if malformed."""
-    try:
-        return parse_duration_ms(text)
-    except ValueError as exc:
-        raise UsageError(f"--start-at must be a duration, got {text!r}: it {exc}",
-                         DURATION_HINT) from None
-
-
-def start_frame(timeline: Timeline, start_at_ms: int | None = None,
-                from_set: int | None = None) -> int:
-    """The session frame to start from: --start-at, or the first frame of set `from_set`.
-
-    Raises UsageError when both are given, the time is past the end, or there is no such set.
-    """
-    if start_at_ms is not None and from_set is not None:
-        raise UsageError("use --start-at or --from-set, not both")
-    if from_set is not None:
-        sets = [c for c in timeline.chapters if c.kind == "set"]
-        if not 1 <= from_set <= len(sets):
-            raise UsageError(f"--from-set {from_set}: this routine has {len(sets)} "
-                             f"set{'s' if len(sets) != 1 else ''}",
-                             f"choose a set from 1 to {len(sets)}" if sets else "")
-        return ms_to_frames(sets[from_set - 1].start_ms, timeline.sample_rate)
-    start_ms = start_at_ms or 0
-    if start_ms >= timeline.duration_ms:
-        raise UsageError(f"--start-at {format_duration_ms(start_ms)} is past the end of the "
-                         f"session ({format_length_ms(timeline.duration_ms)})")
-    return ms_to_frames(start_ms, timeline.sample_rate)
+# Where n and b go.
 
 
 def next_section_ms(timeline: Timeline, position_ms: int) -> int:

@@ -8,11 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voice_coach.errors import UsageError
 from voice_coach.live.player import Controls, Outcome, View
 from voice_coach.live.screen import wait_lines
-from voice_coach.routine import parse_duration_ms
-from voice_coach.timeline import format_length_ms
 
 
 @dataclass(frozen=True)
@@ -40,32 +37,6 @@ class RemindPlan:
         if self.for_ms is not None:
             return max(1, -(-self.for_ms // self.every_ms))
         return None
-
-
-def remind_plan(every: str, for_: str | None, times: int | None, session_ms: int) -> RemindPlan:
-    """Validates remind's options; UsageError (exit 2) with a hint for each kind of mistake."""
-    if for_ is not None and times is not None:
-        raise UsageError("use --for or --times, not both")
-    if times is not None and times < 1:
-        raise UsageError(f"--times must be at least 1, got {times}")
-    every_ms = _option_ms("--every", every)
-    for_ms = _option_ms("--for", for_) if for_ is not None else None
-    if every_ms < session_ms:
-        raise UsageError(f"--every {every} is shorter than the session itself "
-                         f"({format_length_ms(session_ms)})",
-                         "choose a longer --every, or a shorter routine")
-    return RemindPlan(every_ms, for_ms, times)
-
-
-def _option_ms(option: str, text: str) -> int:
-    try:
-        ms = parse_duration_ms(text)
-    except ValueError as exc:
-        raise UsageError(f"{option} must be a duration, got {text!r}: it {exc}",
-                         'durations look like "45m", "1h" or "1h30m"') from None
-    if ms <= 0:
-        raise UsageError(f"{option} must be longer than zero, got {text!r}")
-    return ms
 
 
 class Reminder:
