@@ -17,7 +17,7 @@ import pytest
 from tests.audio_measure import decode, onsets, read_wav
 from tests.test_render import TONES, fake_clip, long_session, make_timeline, speech, tone
 from voice_coach.errors import EngineError, OutputError, UsageError
-from voice_coach.output import export
+from voice_coach.output import encoders
 from voice_coach.output.export import FORMATS, format_for, write_audio
 from voice_coach.sound.mix import render_array, render_blocks, to_pcm16
 from voice_coach.timeline import ms_to_frames
@@ -305,7 +305,7 @@ def test_importing_export_does_not_look_for_ffmpeg():
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert export.FFMPEG_HINT.startswith("install it")
+    assert encoders.FFMPEG_HINT.startswith("install it")
 
 
 # --- speed ------------------------------------------------------------------------------

@@ -102,8 +102,9 @@ def render_session(
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text, sidecar_path
-    from voice_coach.output.export import format_for, write_audio, write_text_atomic
+    from voice_coach.output.export import format_for, write_audio
     from voice_coach.output.tags import tags_for
 
     fmt = format_for(path, format)

@@ -230,7 +230,8 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
                 options: RenderOptions, bed, max_minutes: float, max_reps: int,
                 max_sets: int) -> None:
     """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
-    from voice_coach.output.export import format_for, write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
+    from voice_coach.output.export import format_for
     from voice_coach.routine import builtin_names
 
     if folder.exists() and not folder.is_dir():

@@ -46,7 +46,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
-    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
     if from_ not in builtin_names():
