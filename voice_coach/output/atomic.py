@@ -15,7 +15,15 @@ from voice_coach.errors import OutputError, UsageError
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
-    """Write a small text file (a sidecar, a playlist) through a temp file and a rename."""
+    """Write a small text file (a sidecar, a playlist, a routine) as UTF-8 with \\n line ends,
+    through a temp file and a rename. Raises UsageError (a folder, or exists without force) or
+    OutputError; an existing file is never left half-written."""
+    return write_bytes_atomic(path, text.encode("utf-8"), force=force)
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
+    """Write `data` to path through a temp file beside it and a rename (os.replace): readers see
+    the old file or the new one, never a part. Raises as write_text_atomic."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
@@ -23,8 +31,8 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
         raise UsageError(f"{path} already exists", hint="use --force to overwrite")
     tmp = create_temp(path)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with open(tmp, "wb") as out:
+            out.write(data)
         commit(tmp, path)
     except OSError as exc:
         remove_quietly(tmp)
