@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text, fill
-from voice_coach.sound.tones import TONE_MS
-from voice_coach.timeline import Chapter, Event, Timeline, format_clock_ms
+from voice_coach.timeline import TONE_MS, Chapter, Event, Timeline, format_clock_ms
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts

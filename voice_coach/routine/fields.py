@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voice_coach.sound.tones import TONE_NAMES
+from voice_coach.timeline import TONE_NAMES
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
 # kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
