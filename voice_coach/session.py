@@ -15,12 +15,11 @@ import numpy as np
 
 from voice_coach.errors import SpecError, UsageError
 from voice_coach.output.tags import Tags
-from voice_coach.plan.compose import compose, phrases
+from voice_coach.plan.compose import MIN_FADE_OUT_MS, compose, phrases
 from voice_coach.routine import Background, Routine
 from voice_coach.timeline import Timeline, frames_to_ms
 
 Progress = Callable[[int, int], None]
-MIN_FADE_OUT_MS = 1000  # even a routine with fade_out: 0s ends in a fade, never a cut
 
 
 @dataclass(frozen=True)

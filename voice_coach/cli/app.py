@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.errors import ExitStatus, UsageError, VoiceCoachError
 
 app = typer.Typer(
@@ -94,7 +95,8 @@ def _main(
     _state["traceback"] = traceback
 
 
-def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100):
+def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
     from voice_coach.routine import DEFAULT_LIMITS, Limits, load_routine
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -29,9 +30,9 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
     from voice_coach.cli.options import parse_start_at, start_frame
@@ -56,9 +57,9 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
     from voice_coach.cli.options import remind_plan

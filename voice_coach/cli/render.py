@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -32,21 +33,25 @@ def render(
         "--format", help="Audio format (default: from the extension): mp3, m4a, ogg (Opus), "
         "flac, wav.")] = None,
     bitrate: Annotated[int | None, typer.Option(
-        "--bitrate", help="Bitrate in kbps (default: MP3 VBR, M4A 64, Ogg Opus 48).")] = None,
+        "--bitrate", help="Bitrate in kbps (default: MP3 VBR, "
+        f"M4A {defaults.M4A_KBPS}, Ogg Opus {defaults.OPUS_KBPS}).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     cues: Annotated[str | None, typer.Option(
         "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
     = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Integrated loudness in LUFS (default: the routine's, -16).")] = None,
+        "--loudness", help="Integrated loudness in LUFS (default: the routine's, "
+        f"{defaults.LOUDNESS_LUFS:g}).")] = None,
     background: Annotated[str | None, typer.Option(
         "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
         "or none (default: the routine's).")] = None,
     background_level: Annotated[float | None, typer.Option(
-        "--background-level", help="Its loudness in LUFS on the -16 scale (default -30).")]
+        "--background-level", help=f"Its loudness in LUFS on the {defaults.LOUDNESS_LUFS:g} "
+        f"scale (default {defaults.BACKGROUND_LEVEL_LUFS:g}).")]
     = None,
     duck_depth: Annotated[float | None, typer.Option(
-        "--duck-depth", help="How far it dips under each cue and tone, in dB (default -12).")]
+        "--duck-depth", help="How far it dips under each cue and tone, in dB "
+        f"(default {defaults.DUCK_DB:g}).")]
     = None,
     duck_attack: Annotated[str | None, typer.Option(
         "--duck-attack", help="How long the dip takes, e.g. 150ms (it starts before the cue).")]
@@ -61,9 +66,9 @@ def render(
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
-    max_minutes: MaxMinutes = 360.0,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Render a routine to an audio file (.mp3, .m4a, .ogg, .flac or .wav) with chapters, tags
     and even loudness; or a flight track (--every/--for); or every built-in routine (--all)."""
@@ -104,12 +109,15 @@ RenderOptions = dict[str, Any]
 
 def _render_options(cues: str | None, loudness: float | None) -> RenderOptions:
     from voice_coach.output.cues import CUE_FORMATS
+    from voice_coach.routine import ROUTINE_FIELDS
 
     if cues is not None and cues.lower() not in CUE_FORMATS:
         raise UsageError(f"unknown --cues format {cues!r}", "formats: " + ", ".join(CUE_FORMATS))
-    if loudness is not None and not -40 <= loudness <= -6:
-        raise UsageError(f"--loudness must be from -40 to -6 LUFS, got {loudness:g}",
-                         "-16 suits phones and podcasts; -19 to -23 is quieter")
+    low, high = ROUTINE_FIELDS["loudness"].low, ROUTINE_FIELDS["loudness"].high
+    if loudness is not None and not low <= loudness <= high:
+        raise UsageError(f"--loudness must be from {low:g} to {high:g} LUFS, got {loudness:g}",
+                         f"{defaults.LOUDNESS_LUFS:g} suits phones and podcasts; "
+                         "-19 to -23 is quieter")
     return {"cues": cues.lower() if cues else None, "loudness_lufs": loudness}
 
 

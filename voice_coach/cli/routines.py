@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -63,9 +64,9 @@ def new(
 @funnel
 def check(
     routine: RoutineArg,
-    max_minutes: MaxMinutes = 360.0,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Validate a routine, synthesise its speech, and print a summary or every error."""
     session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
@@ -98,9 +99,9 @@ def _summary(session) -> str:
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    max_minutes: MaxMinutes = 360.0,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach import defaults
 from voice_coach.errors import OutputError, UsageError
 from voice_coach.output.atomic import commit, create_temp, output_error, remove_quietly
 from voice_coach.output.encoders import FfmpegSink, Sink, WavSink, find_ffmpeg
@@ -51,14 +52,15 @@ def _mp3_args(bitrate_kbps: int | None) -> list[str]:
 def _m4a_args(bitrate_kbps: int | None) -> list[str]:
     # ffmpeg's default AAC coder ("twoloop") took 4x longer and, at 64 kbps, lifted limited
     # speech peaks 3 dB past the ceiling; "fast" stayed under it
-    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{bitrate_kbps or 64}k",
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{bitrate_kbps or defaults.M4A_KBPS}k",
             "-movflags", "+faststart", "-f", "ipod"]
 
 
 def _ogg_args(bitrate_kbps: int | None) -> list[str]:
     # Opus runs at 48 kHz only; ffmpeg resamples. VBR, but libopus 1.3 went on spending about
     # 20 kbps on the digital silence after a sound: for a flight track, MP3 is far smaller.
-    return ["-c:a", "libopus", "-b:a", f"{bitrate_kbps or 48}k", "-ar", "48000", "-f", "ogg"]
+    return ["-c:a", "libopus", "-b:a", f"{bitrate_kbps or defaults.OPUS_KBPS}k", "-ar", "48000",
+            "-f", "ogg"]
 
 
 def _flac_args(bitrate_kbps: int | None) -> list[str]:

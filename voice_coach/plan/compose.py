@@ -21,7 +21,9 @@ HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
 REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
 COUNTDOWN_BEATS = 3
 BEAT_MS = 1000
-TAIL_MIN_MS = 1000
+# Every session ends with at least this much silence after its last sound, and the mix fades it
+# out (session.closing_fade_ms): even a routine with fade_out: 0s never ends in a cut.
+MIN_FADE_OUT_MS = 1000
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
@@ -108,7 +110,7 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
     if problems:
         raise SpecError(problems)
     end_ms = max((p.event.end_ms for p in placed), default=0)
-    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, TAIL_MIN_MS)
+    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, MIN_FADE_OUT_MS)
     return Timeline(
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voice_coach import defaults
 from voice_coach.errors import Diagnostic
 
 
@@ -11,10 +12,10 @@ from voice_coach.errors import Diagnostic
 class VoiceSettings:
     """The routine's voice block: which engine and voice speak, how fast, how loud."""
 
-    engine: str = "auto"  # "auto" | "espeak" | "pyttsx3" | "fake"
-    voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
-    rate_wpm: int = 160  # words per minute (80..450)
-    volume: float = 1.0  # 0.0..1.0
+    engine: str = defaults.ENGINE  # "auto" | "espeak" | "pyttsx3" | "fake"
+    voice: str = defaults.VOICE  # engine voice id or language code, e.g. "en", "en-us", "de"
+    rate_wpm: int = defaults.RATE_WPM  # words per minute (80..450)
+    volume: float = defaults.VOLUME  # 0.0..1.0
 
 
 @dataclass(frozen=True)
@@ -109,19 +110,19 @@ class Background:
 
     sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
     relative to `base_dir`, the routine file's folder, or the working folder).
-    level_db: the bed's loudness in LUFS when the file is mastered to -16 LUFS (it moves with
-    the target, so it always sits the same distance under the voice).
+    level_db: the bed's loudness in LUFS when the file is mastered to defaults.LOUDNESS_LUFS (it
+    moves with the target, so it always sits the same distance under the voice).
     duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
     takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
     pos: where `sound` was written, for errors about it (line 0 when it came from the CLI).
     """
 
     sound: str
-    level_db: float = -30.0
-    duck_db: float = -12.0
-    attack_ms: int = 150
-    release_ms: int = 600
-    seed: int = 1
+    level_db: float = defaults.BACKGROUND_LEVEL_LUFS
+    duck_db: float = defaults.DUCK_DB
+    attack_ms: int = defaults.DUCK_ATTACK_MS
+    release_ms: int = defaults.DUCK_RELEASE_MS
+    seed: int = defaults.NOISE_SEED
     base_dir: str = ""
     pos: Pos = Pos("")
 
@@ -145,6 +146,6 @@ class Routine:
     path: str = ""
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
-    fade_in_ms: int = 3000  # the background fades in over this long
-    loudness_lufs: float = -16.0  # the file's integrated loudness target
+    fade_in_ms: int = defaults.FADE_IN_MS  # the background fades in over this long
+    loudness_lufs: float = defaults.LOUDNESS_LUFS  # the file's integrated loudness target
     background: Background | None = None

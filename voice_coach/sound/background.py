@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach import defaults
 from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.routine import NOISE_SOUNDS, Background
 from voice_coach.sound import loudness as ld
@@ -339,9 +340,7 @@ def open_bed(background: Background, events: Sequence[Event], *, target_lufs: fl
         source: Source = noise(background.sound, background.seed, sample_rate)
     else:
         source = music(decode_music(background, sample_rate), sample_rate, n_frames)
-    lufs = background.level_db + (target_lufs - DEFAULT_SCALE_LUFS)
+    lufs = background.level_db + (target_lufs - defaults.LOUDNESS_LUFS)  # level_db is on its scale
     return Bed(source, lufs, Ducking.under(events, sample_rate, background),
                ms_to_frames(fade_in_ms, sample_rate), sample_rate)
 
-
-DEFAULT_SCALE_LUFS = -16.0  # Background.level_db is on this scale

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voice_coach import defaults
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.mix import MixLevels, db_to_gain
 from voice_coach.timeline import Timeline, ms_to_frames
 
-DEFAULT_LOUDNESS_LUFS = -16.0  # podcasts and phones (Apple, Spotify and others ask for -16)
 CLIP_CEILING_DBTP = -3.0  # each clip's true peak: MP3, AAC and Opus added up to 1.3 dB on top
 MIX_CEILING_DBFS = -2.5  # overlapping sounds bend softly under this (render.soft_ceiling)
 TONE_UNDER_SPEECH_LU = 2.0  # tones sit this far under the voice: clear, never covering a word
@@ -99,7 +99,7 @@ def master(
     clips: Mapping[str, np.ndarray],
     tones: Mapping[str, np.ndarray],
     *,
-    target_lufs: float = DEFAULT_LOUDNESS_LUFS,
+    target_lufs: float = defaults.LOUDNESS_LUFS,
     levels: MixLevels = DEFAULT_LEVELS,
     bed_powers: Callable[[int], np.ndarray] | None = None,
 ) -> Mastered:
