@@ -185,3 +185,24 @@ def test_composed_timeline_invariants(exercises: list[dict]) -> None:
     assert chapter_starts == sorted(chapter_starts)
     n_sets = sum(e["sets"] for e in exercises)
     assert len([c for c in timeline.chapters if c.kind == "set"]) == n_sets
+
+
+def test_the_limit_checks_count_what_the_composer_places() -> None:
+    """One cost model: the early ceiling on events and floor on length are the composer's own
+    rules, counted here by hand for a routine where every possible event is placed."""
+    from voice_coach.routine import maximum_events
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 2\n    reps: 3\n    rest: 10s\n"
+        "    phases:\n"
+        "      - {say: Up., hold: 3s, tone: rise, count: tick}\n"
+        "      - {say: Down., hold: 3s, tone: fall}\n"
+    )
+    # Per set: chime, "Set n of 2.", 3-2-1; per repetition: rise, "Up.", ticks at 1 s and 2 s,
+    # fall, "Down."; "Rest for 10 seconds." after set 1 only.
+    per_set = 1 + 1 + 3 + 3 * (1 + 1 + 2 + 1 + 1)
+    timeline = compose(routine, lambda text: 0)  # silent speech: no count is crowded out
+    assert len(timeline.events) == 2 * per_set + 1 == 47
+    assert maximum_events(routine) == 48  # the ceiling: a rest announcement for every set
+    # 2 sets of 3 x (3 s + 3 s) and one 10 s rest
+    assert minimum_length_ms(routine) == 2 * 3 * 6000 + 10_000
