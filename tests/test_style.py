@@ -24,3 +24,19 @@ def test_engines_are_imported_only_at_the_edges() -> None:
             assert "import pyttsx3" not in text, path
         if path.name != "devices.py":
             assert "import simpleaudio" not in text, path
+
+
+def test_dependencies_point_one_way() -> None:
+    """import-linter's contracts in pyproject.toml: cli -> session -> stages -> timeline/errors,
+    the library never imports the CLI, and the routine format and composer import no numpy."""
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    proc = subprocess.run([str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+def test_files_stay_near_400_lines() -> None:
+    long = {str(p.relative_to(REPO)): n for p in (REPO / "voice_coach").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
+    assert not long, f"split these by what they do: {long}"

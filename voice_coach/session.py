@@ -158,6 +158,22 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     return mastered, blocks_from
 
 
+def pcm_source(session: Session, *, loudness_lufs: float | None = None,
+               background: Background | None | EllipsisType = ...
+               ) -> Callable[[int], Iterator[bytes]]:
+    """frame → 16-bit PCM blocks from that frame to the end: the very samples render writes,
+    for live playback (mastered once, here, before the first sample)."""
+    from voice_coach.sound.mix import to_pcm16
+
+    _, mixed_from = mix_session(session, loudness_lufs=loudness_lufs, background=background)
+
+    def blocks_from(frame: int) -> Iterator[bytes]:
+        for block in mixed_from(frame):
+            yield to_pcm16(block)
+
+    return blocks_from
+
+
 def closing_fade_ms(timeline: Timeline) -> int:
     """The fade at the end: the routine's fade_out, and at least MIN_FADE_OUT_MS of the silence
     after the last cue, so no session ends with a cut (a background would otherwise stop dead)."""

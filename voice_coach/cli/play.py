@@ -37,13 +37,15 @@ def play(
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
     from voice_coach.cli.options import parse_start_at, start_frame
     from voice_coach.live.play import open_output, play_session
+    from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     with open_output(routine) as output:
         session = prepare_session(routine_obj, quiet)
         frame = start_frame(session.timeline, start_at_ms, from_set)
-        play_session(session, output, start_frame=frame, quiet=quiet)
+        play_session(session.timeline, pcm_source(session), output, start_frame=frame,
+                     quiet=quiet)
 
 
 @app.command()
@@ -64,10 +66,11 @@ def remind(
     """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
     from voice_coach.cli.options import remind_plan
     from voice_coach.live.play import check_output, remind_session
+    from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     check_output(routine)
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
-    remind_session(session, plan, routine, quiet)
+    remind_session(session.timeline, pcm_source(session), plan, routine, quiet)
