@@ -115,7 +115,7 @@ def test_existing_file_is_refused_without_force(tmp_path):
     target.write_bytes(b"old")
     with pytest.raises(UsageError, match="already exists") as info:
         export_plan(target, plan, clips)
-    assert info.value.hint == "use --force to overwrite"
+    assert info.value.hint == "pass force=True to overwrite it"  # the CLI says --force
     assert target.read_bytes() == b"old"
     export_plan(target, plan, clips, force=True)
     assert read_wav(target)[0].size == plan.n_frames

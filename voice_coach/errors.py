@@ -62,6 +62,14 @@ class UsageError(VoiceCoachError):
     exit_code = ExitStatus.BAD_INPUT
 
 
+class OutputExistsError(UsageError):
+    """The file to write is there already and overwriting was not asked for (force=True)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"{path} already exists", hint="pass force=True to overwrite it")
+        self.path = path
+
+
 class SpecError(VoiceCoachError):
     """One or more problems in a routine file, every one of them reported at once."""
 

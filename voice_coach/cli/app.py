@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from voice_coach import defaults
-from voice_coach.errors import ExitStatus, UsageError, VoiceCoachError
+from voice_coach.errors import ExitStatus, OutputExistsError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
@@ -74,6 +74,8 @@ def funnel(fn: F) -> F:
         except VoiceCoachError as exc:
             if _state["traceback"]:
                 raise
+            if isinstance(exc, OutputExistsError):  # the library's hint names force=True
+                exc.hint = "use --force to overwrite it"
             err(exc.format())
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
@@ -95,19 +97,26 @@ def _main(
     _state["traceback"] = traceback
 
 
-def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
-         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
-    from voice_coach.routine import DEFAULT_LIMITS, Limits, load_routine
+def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
+           max_sets: int = defaults.MAX_SETS):
+    """The routine limits --max-minutes, --max-reps and --max-sets ask for."""
+    from voice_coach.routine import DEFAULT_LIMITS, Limits
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
-    limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
-                       "max_reps": max_reps, "max_sets": max_sets,
-                       "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    return load_routine(routine, limits)
+    return Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
+                     "max_reps": max_reps, "max_sets": max_sets,
+                     "max_events": int(DEFAULT_LIMITS.max_events * scale)})
+
+
+def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
+    from voice_coach.routine import load_routine
+
+    return load_routine(routine, limits(max_minutes, max_reps, max_sets))
 
 
 @contextmanager
@@ -124,6 +133,25 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextmanager
+def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
+    """One progress bar on a terminal (stderr) for work in named stages: update(name, stage,
+    done, total) shows "name: stage"; nothing when output is piped."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(name: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{name}: {stage}", completed=done, total=total)
 
         yield update
 

@@ -14,11 +14,13 @@ from voice_coach.cli.app import (
     MaxSets,
     app,
     funnel,
+    limits,
     load,
     prepare_session,
     progress_bar,
+    stage_progress,
 )
-from voice_coach.errors import UsageError
+from voice_coach.errors import OutputExistsError, UsageError
 
 
 @app.command()
@@ -84,8 +86,8 @@ def render(
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
-        _render_all(output, format_, bitrate, force, options, bed, max_minutes, max_reps,
-                    max_sets)
+        _render_all(output, format_, bitrate, force, options, bed,
+                    limits(max_minutes, max_reps, max_sets))
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
@@ -95,13 +97,13 @@ def render(
     from voice_coach.output.export import format_for
 
     fmt = format_for(output, format_)
+    flight = _flight_options(every, for_, max_minutes) if every or for_ else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
-    tags = ...
-    if every or for_:
-        session, tags = _flight(session, every, for_, max_minutes)
-    _render_one(session, output, fmt, bitrate, force, options, background_obj, tags)
+    if flight is not None:
+        session = _flight(session, *flight)
+    _render_one(session, output, fmt, bitrate, force, options, background_obj)
 
 
 RenderOptions = dict[str, Any]
@@ -123,13 +125,14 @@ def _render_options(cues: str | None, loudness: float | None) -> RenderOptions:
 
 def _background_option(sound: str | None, level: float | None, depth: float | None,
                        attack: str | None, release: str | None):
-    """The --background options as a function of the routine's own background (or ...)."""
+    """The --background options as a function of the routine's own background (None: no
+    option given, the routine's own)."""
     import dataclasses
 
     from voice_coach.routine import Background
 
     if sound is None and level is depth is attack is release is None:
-        return ...
+        return None
     changes: dict[str, Any] = {}
     if level is not None:
         if not -60 <= level <= -10:
@@ -167,9 +170,10 @@ def _background_option(sound: str | None, level: float | None, depth: float | No
 def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
+    from voice_coach.session import resolve_background
     from voice_coach.sound.background import check_sound
 
-    background = routine_obj.background if option is ... else option(routine_obj.background)
+    background = resolve_background(routine_obj, "routine" if option is None else option)
     check_sound(background)
     return background
 
@@ -188,18 +192,24 @@ def _duration_option(name: str, text: str, low_ms: int, high_ms: int) -> int:
     return ms
 
 
-def _flight(session, every: str | None, for_: str | None, max_minutes: float):
-    """The session repeated --every … --for …, and its tags."""
-    import dataclasses
-
-    from voice_coach.output.tags import tags_for
-    from voice_coach.session import default_track
-    from voice_coach.timeline import format_length_ms, repeat, span_words
-
+def _flight_options(every: str | None, for_: str | None, max_minutes: float
+                    ) -> tuple[str, str, int, int]:
+    """--every and --for, checked before any speech is made: (every, for, every_ms, for_ms)."""
     if not every or not for_:
         raise UsageError("--every and --for go together", "e.g. --every 1h --for 6h")
     every_ms = _duration_option("--every", every, 1000, 24 * 3_600_000)
     total_ms = _duration_option("--for", for_, 1000, 7 * 24 * 3_600_000)
+    if total_ms > max_minutes * 60_000:
+        raise UsageError(f"--for {for_} is longer than the {max_minutes:g}-minute limit",
+                         f"raise it with --max-minutes {-(-total_ms // 60_000)}")
+    return every, for_, every_ms, total_ms
+
+
+def _flight(session, every: str, for_: str, every_ms: int, total_ms: int):
+    """The session repeated --every … --for … (tracks.flight_session), in the options' words."""
+    from voice_coach.timeline import format_length_ms
+    from voice_coach.tracks import flight_session
+
     length_ms = session.timeline.duration_ms
     if every_ms < length_ms:
         raise UsageError(f"--every {every} is shorter than the routine "
@@ -208,26 +218,24 @@ def _flight(session, every: str | None, for_: str | None, max_minutes: float):
     if total_ms < length_ms:
         raise UsageError(f"--for {for_} is shorter than the routine "
                          f"({format_length_ms(length_ms)})")
-    if total_ms > max_minutes * 60_000:
-        raise UsageError(f"--for {for_} is longer than the {max_minutes:g}-minute limit",
-                         f"raise it with --max-minutes {-(-total_ms // 60_000)}")
-    timeline = repeat(session.timeline, every_ms, total_ms)
-    note = f"Every {span_words(every_ms, one=True)} for {span_words(total_ms)}"
-    tags = tags_for(session.routine, timeline, repeat_note=note,
-                    track=default_track(session.routine))
-    return dataclasses.replace(session, timeline=timeline), tags
+    return flight_session(session, every_ms=every_ms, total_ms=total_ms)
 
 
 def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: bool,
-                options: RenderOptions, background, tags=...) -> None:
+                options: RenderOptions, background) -> None:
     from voice_coach.session import render_session
-    from voice_coach.timeline import format_length_ms
 
     with progress_bar("render") as progress:
         done = render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
-                              progress=progress, background=background, tags=tags, **options)
+                              progress=progress, background=background, **options)
+    _report(session, done)
+
+
+def _report(session, done) -> None:
+    from voice_coach.timeline import format_length_ms
+
     tl = session.timeline
-    typer.echo(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
+    typer.echo(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
                f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
                f"{len(tl.chapters)} chapters.")
     if done.sidecar is not None:
@@ -235,44 +243,16 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
-                options: RenderOptions, bed, max_minutes: float, max_reps: int,
-                max_sets: int) -> None:
-    """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
-    from voice_coach.output.atomic import write_text_atomic
-    from voice_coach.output.export import format_for
+                options: RenderOptions, bed, limits_obj) -> None:
+    """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
     from voice_coach.routine import builtin_names
+    from voice_coach.tracks import render_all
 
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder", "with --all, -o names a folder to fill")
-    fmt = format_for(folder / "x.mp3", format_)
-    names = builtin_names()
-    outputs = [folder / f"{name}.{fmt}" for name in names]
-    playlist = folder / "voice-coach.m3u"
-    sidecars = [_sidecar(o, options["cues"]) for o in outputs] if options["cues"] else []
-    _refuse_existing([*outputs, *sidecars, playlist], force)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from voice_coach.errors import OutputError
-
-        raise OutputError(f"cannot create {folder}: {exc.strerror}") from None
-    entries = []
-    for name, output in zip(names, outputs, strict=True):
-        routine_obj = load(name, max_minutes, max_reps, max_sets)
-        background = _resolve_background(bed, routine_obj)
-        session = prepare_session(routine_obj)
-        _render_one(session, output, fmt, bitrate, force, options, background)
-        entries.append((session.timeline, output.name))
-    write_text_atomic(playlist, _m3u(entries), force=True)
-    typer.echo(f"Wrote {playlist}: {len(entries)} sessions.")
-
-
-def _m3u(entries) -> str:
-    lines = ["#EXTM3U"]
-    for timeline, file_name in entries:
-        lines += [f"#EXTINF:{round(timeline.duration_ms / 1000)},voice-coach - {timeline.title}",
-                  file_name]
-    return "\n".join(lines) + "\n"
+    with stage_progress() as progress:
+        playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
+                              background="routine" if bed is None else bed, limits=limits_obj,
+                              progress=progress, on_rendered=_report, **options)
+    typer.echo(f"Wrote {playlist}: {len(builtin_names())} sessions.")
 
 
 def _sidecar(output: Path, cues: str | None) -> Path:
@@ -284,4 +264,4 @@ def _sidecar(output: Path, cues: str | None) -> Path:
 def _refuse_existing(paths: list[Path], force: bool) -> None:
     for path in paths:
         if path.exists() and not force:
-            raise UsageError(f"{path} already exists", "use --force to overwrite it")
+            raise OutputExistsError(path)

@@ -19,7 +19,7 @@ from voice_coach.cli.app import (
     load,
     prepare_session,
 )
-from voice_coach.errors import UsageError
+from voice_coach.errors import OutputExistsError, UsageError
 
 
 @app.command()
@@ -55,7 +55,7 @@ def new(
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
     if file.exists() and not force:
-        raise UsageError(f"{file} already exists", "use --force to overwrite it")
+        raise OutputExistsError(file)
     write_text_atomic(file, builtin_text(from_), force=True)
     typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
 

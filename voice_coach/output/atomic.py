@@ -11,7 +11,7 @@ import itertools
 import os
 from pathlib import Path
 
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.errors import OutputError, OutputExistsError, UsageError
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
@@ -28,7 +28,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+        raise OutputExistsError(path)
     tmp = create_temp(path)
     try:
         with open(tmp, "wb") as out:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach import defaults
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.errors import OutputError, OutputExistsError, UsageError
 from voice_coach.output.atomic import commit, create_temp, output_error, remove_quietly
 from voice_coach.output.encoders import FfmpegSink, Sink, WavSink, find_ffmpeg
 from voice_coach.output.tags import Tags, ffmetadata, id3v2
@@ -137,7 +137,7 @@ def write_audio(
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite")
+        raise OutputExistsError(path)
     ffmpeg = find_ffmpeg() if fmt.ffmpeg_args else None
     tmp = create_temp(path)
     metadata = None
