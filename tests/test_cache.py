@@ -203,7 +203,7 @@ def test_write_failure_mid_render_warns_and_goes_on(cache, monkeypatch):
     def disk_full(samples):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache_module, "_encode", disk_full)
+    monkeypatch.setattr(cache_module, "encode_clip", disk_full)
     with pytest.warns(CacheWarning, match="No space left"):
         clips = synthesize_all(
             ["A.", "B.", "C."], VoiceSettings(engine="fake"), engine=engine, cache=cache

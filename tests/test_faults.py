@@ -105,9 +105,9 @@ def hidden_file(target: Path) -> Iterator[list[str]]:
 
 def espeak_library_path() -> Path:
     """The file libespeak-ng is loaded from, as the dynamic linker finds it."""
-    from voice_coach.speech.espeak import _Library
+    from voice_coach.speech.espeak import EspeakLibrary
 
-    _Library.get()
+    EspeakLibrary.get()
     maps = Path("/proc/self/maps").read_text()
     found = re.search(r"(/\S*libespeak-ng\S*)", maps)
     if not found:

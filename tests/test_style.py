@@ -40,3 +40,23 @@ def test_files_stay_near_400_lines() -> None:
     long = {str(p.relative_to(REPO)): n for p in (REPO / "voice_coach").rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
     assert not long, f"split these by what they do: {long}"
+
+
+def test_tests_use_no_private_names() -> None:
+    """Tests go through the public names (a module's _private ones may change freely)."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "tests").glob("*.py")) + sorted((REPO / "scripts").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("voice_coach"):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") \
+                    and not ast.unparse(node.value).startswith(("self", "cls")):
+                found.append(f"{path.name}: {ast.unparse(node)}")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value.startswith("_") and not node.value.startswith("__") \
+                    and node.value[1:].isidentifier():
+                found.append(f"{path.name}: {node.value!r}")
+    assert not found, found

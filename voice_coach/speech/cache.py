@@ -68,7 +68,7 @@ class ClipCache:
             blob = path.read_bytes()
         except OSError:
             return None
-        samples = _decode(blob)
+        samples = decode_clip(blob)
         if samples is None:
             try:
                 path.unlink()
@@ -83,7 +83,7 @@ class ClipCache:
         path = self.path_for(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(path, _encode(samples), force=True)
+            write_bytes_atomic(path, encode_clip(samples), force=True)
             return True
         except (OSError, OutputError) as exc:
             cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
@@ -114,13 +114,13 @@ class ClipCache:
         return total
 
 
-def _encode(samples: np.ndarray) -> bytes:
+def encode_clip(samples: np.ndarray) -> bytes:
     payload = np.ascontiguousarray(samples, dtype="<i2").tobytes()
     digest = hashlib.sha256(payload).digest()
     return _HEADER.pack(_MAGIC, SAMPLE_RATE, len(payload) // 2, digest) + payload
 
 
-def _decode(blob: bytes) -> np.ndarray | None:
+def decode_clip(blob: bytes) -> np.ndarray | None:
     if len(blob) < _HEADER.size:
         return None
     magic, sample_rate, n_frames, digest = _HEADER.unpack_from(blob)
