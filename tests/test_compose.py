@@ -206,3 +206,33 @@ def test_the_limit_checks_count_what_the_composer_places() -> None:
     assert maximum_events(routine) == 48  # the ceiling: a rest announcement for every set
     # 2 sets of 3 x (3 s + 3 s) and one 10 s rest
     assert minimum_length_ms(routine) == 2 * 3 * 6000 + 10_000
+
+
+FIT_ROUTINE = """\
+title: T
+steps:
+  - exercise: A
+    sets: 1
+    reps: 1
+    get_ready: none
+    halfway: false
+    phases:
+      - {say: Up., hold: 1s, tone: none}
+      - {say: Down., hold: 1s, tone: none}
+"""
+
+
+def test_speech_fits_when_it_ends_exactly_100_ms_before_the_next_cue() -> None:
+    """"Up." starts with its phase and "Down." a second later: a cue of 900 ms leaves exactly
+    the 100 ms margin and fits; 901 ms does not."""
+    routine = routine_from(FIT_ROUTINE)
+
+    def lengths(up_ms: int):
+        return lambda text: up_ms if text == "Up." else 200
+
+    timeline = compose(routine, lengths(900))
+    up, down = [e for e in timeline.speech() if e.text in ("Up.", "Down.")]
+    assert down.start_ms - up.start_ms == 1000 and up.end_ms + 100 == down.start_ms
+    with pytest.raises(SpecError) as info:
+        compose(routine, lengths(901))
+    assert 'the cue "Up." takes 901 ms but its slot is 1000 ms' in info.value.format()

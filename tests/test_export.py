@@ -395,3 +395,22 @@ except KeyboardInterrupt:
     assert out == "interrupted, no children\n"
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["s.mp3"]
+
+
+def test_replacing_a_file_is_atomic_whoever_reads_it_keeps_the_old_one(tmp_path):
+    """A new file renamed into place (os.replace), never the old one rewritten: a reader that
+    has the old file open reads it whole, and the path names a new file."""
+    from voice_coach.output.atomic import write_text_atomic
+
+    plan, clips = short_plan()
+    for name, write in (("s.txt", lambda p: write_text_atomic(p, "new text", force=True)),
+                        ("s.wav", lambda p: export_plan(p, plan, clips, force=True))):
+        target = tmp_path / name
+        target.write_bytes(b"the old contents, whole")
+        old_inode = target.stat().st_ino
+        with open(target, "rb") as reader:
+            write(target)
+            assert reader.read() == b"the old contents, whole"
+        assert target.stat().st_ino != old_inode
+        assert target.read_bytes() != b"the old contents, whole"
+        assert not list(tmp_path.glob(".*.part"))

@@ -165,6 +165,7 @@ def test_mastered_mix_measures_its_target(target) -> None:
     for name in ("rise", "fall", "chime"):
         assert ld.cue_lufs(done.tones[name], SR) == pytest.approx(
             done.cue_lufs - TONE_UNDER_SPEECH_LU, abs=0.3)
+        assert done.cue_lufs - ld.cue_lufs(done.tones[name], SR) == pytest.approx(2.0, abs=0.3)
 
 
 @needs_ffmpeg

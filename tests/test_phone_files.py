@@ -19,7 +19,6 @@ from tests.audio_measure import decode
 from voice_coach.cli import app
 from voice_coach.output.cues import cue_text
 from voice_coach.sound import loudness as ld
-from voice_coach.sound.master import TONE_UNDER_SPEECH_LU
 from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
 pytestmark = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffmpeg not installed")
@@ -169,7 +168,9 @@ def test_same_routine_same_mp3_bytes(demo, tmp_path: Path) -> None:
 
 def test_demo_measures_minus_16_lufs_with_peaks_under_minus_1_dbtp(demo) -> None:
     lufs, peak = ebur128(demo[0])
-    assert -17.0 <= lufs <= -15.0
+    # -16 LUFS, the documented default (measured -16.1): ffmpeg's meter reads the MP3 to 0.1 LU,
+    # and the mix is levelled from its plan to within 0.15 LU, so 0.3 LU is a real check.
+    assert lufs == pytest.approx(-16.0, abs=0.3)
     assert peak <= -1.0
 
 
@@ -185,15 +186,15 @@ def test_every_spoken_cue_as_loud_as_the_others_and_tones_under_them(demo) -> No
     assert len(speech) == 16 and max(speech) - min(speech) <= 1.0, sorted(speech)
     voice = float(np.median(speech))
     for (kind, name), value in levels.items():
-        if kind == "tone":
-            assert value == pytest.approx(voice - TONE_UNDER_SPEECH_LU, abs=1.0), name
+        if kind == "tone":  # 2 LU under the voice, as the README says
+            assert voice - value == pytest.approx(2.0, abs=1.0), name
 
 
 def test_loudness_option_sets_another_target(short_routine: Path, tmp_path: Path) -> None:
     out = tmp_path / "quiet.flac"
     cli("render", str(short_routine), "-o", str(out), "--loudness", "-23")
     lufs, peak = ebur128(out)
-    assert -24.0 <= lufs <= -22.0 and peak <= -1.0
+    assert lufs == pytest.approx(-23.0, abs=0.3) and peak <= -1.0
 
 
 # --- other formats -------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_other_formats_carry_chapters_tags_and_loudness(short_routine: Path, tmp
     want = chapters_in_plan(plan)
     assert [(s, t) for s, _, t in got] == [(s, t) for s, _, t in want]
     lufs, peak = ebur128(out)
-    assert -17.0 <= lufs <= -15.0 and peak <= -1.0
+    assert lufs == pytest.approx(-16.0, abs=0.3) and peak <= -1.0
 
 
 def test_flac_has_vorbis_chapter_comments(short_routine: Path, tmp_path: Path) -> None:
