@@ -282,7 +282,7 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         event = here.event
         if event.end_ms + (FIT_MARGIN_MS if event.kind == "speech" else 0) <= after.event.start_ms:
             continue
-        pos = here.pos or after.pos or Pos(routine.path)
+        pos = here.pos or after.pos or Pos(routine.path, 1, 1)
         slot_ms = after.event.start_ms - event.start_ms
         nxt = f'"{after.event.text}"' if after.event.kind == "speech" else (
             f"the {after.event.tone} tone")
