@@ -71,6 +71,10 @@ def test_roundtrip_and_size(cache):
     assert got is not None and got.dtype == np.int16 and got.tolist() == samples.tolist()
     assert cache.path_for(key).parent.name == key[:2]
     assert cache.size_bytes() == cache.path_for(key).stat().st_size > 12
+    other = ClipCache.key(*KEY_ARGS[:-1], "another phrase")
+    assert cache.put(other, samples[:3])
+    assert cache.size_bytes() == (cache.path_for(key).stat().st_size
+                                  + cache.path_for(other).stat().st_size)
 
 
 def test_empty_clip_roundtrip(cache):

@@ -236,3 +236,34 @@ def test_speech_fits_when_it_ends_exactly_100_ms_before_the_next_cue() -> None:
     with pytest.raises(SpecError) as info:
         compose(routine, lengths(901))
     assert 'the cue "Up." takes 901 ms but its slot is 1000 ms' in info.value.format()
+
+
+def test_breathing_cues_tones_placeholders_and_voice_fade() -> None:
+    """A breath: rise and "in" cue, a silent hold, fall and "out" cue, each part placed from the
+    block's start; a part of 0 s is left out (the ones after it still come); {cycle},
+    {cycles}, {seconds}, {name} and {title} are filled; after voice_fade cycles only tones."""
+    routine = routine_from(
+        "title: Calm\nsteps:\n  - breathe: Slow\n    inhale: 4s\n    hold: 0s\n    exhale: 6s\n"
+        "    hold_out: 2s\n    cycles: 3\n    voice_fade: 2\n"
+        "    say_in: In {cycle} of {cycles}, {seconds} s.\n"
+        "    say_out: Out, {name} {title}.\n    say_hold: Hold.\n")
+    timeline = compose(routine, lambda text: 100)
+    assert [(c.start_ms, c.title, c.kind) for c in timeline.chapters] == [
+        (0, "Slow", "breathing")]
+    cycle_ms = 4000 + 6000 + 2000
+    got = [(e.start_ms, e.kind, e.tone or e.text, e.rep, e.phase) for e in timeline.events]
+    want = []
+    for cycle in (1, 2, 3):
+        t = (cycle - 1) * cycle_ms
+        want.append((t, "tone", "rise", cycle, "breathe in"))
+        if cycle <= 2:
+            want.append((t + 280, "speech", f"In {cycle} of 3, 4 s.", cycle, "breathe in"))
+        want.append((t + 4000, "tone", "fall", cycle, "breathe out"))
+        if cycle <= 2:
+            want.append((t + 4280, "speech", "Out, Slow Calm.", cycle, "breathe out"))
+            want.append((t + 10_000, "speech", "Hold.", cycle, "hold"))
+    assert got == want
+    everyone = compose(routine_from(
+        "title: T\nsteps:\n  - breathe: Box\n    cycles: 2\n    say_in: In.\n"), lambda t: 100)
+    assert [c.title for c in everyone.chapters] == ["Box"]
+    assert [e.text for e in everyone.speech()].count("In.") == 2  # voice_fade 0: every cycle

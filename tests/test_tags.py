@@ -140,3 +140,9 @@ def test_tags_for_a_routine_say_what_it_does() -> None:
         f"{len(timeline.chapters)} chapters. Made with voice-coach from the routine 'test'.")
     assert describe(routine, timeline, "Every hour for 6 hours").startswith(
         "Mixed. Every hour for 6 hours: 2 x 5 reps")
+
+
+def test_ffmetadata_escapes_backslashes_and_newlines() -> None:
+    tags = Tags(title="a\\b", comment="line one\nline two", chapters=(), duration_ms=1)
+    text = ffmetadata(tags)
+    assert "title=a\\\\b\n" in text and "comment=line one\\\nline two\n" in text
