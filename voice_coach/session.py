@@ -39,12 +39,15 @@ class Session:
     at the timeline's sample rate, 22050 Hz), keyed by text.
 
     repeat_note: how a flight track repeats the routine ("Every hour for 6 hours"), else "".
+    cache_dir: where prepare's speech cache is (mastered mixes are kept beside the clips, in
+    its "mastered" folder), or None for no cache.
     """
 
     routine: Routine
     timeline: Timeline
     clips: dict[str, np.ndarray]
     repeat_note: str = field(default="", compare=False)
+    cache_dir: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,10 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
         EngineError: no speech engine.
     """
     from voice_coach.speech import synthesize_all
+    from voice_coach.speech.cache import ClipCache
 
+    if cache == "user":
+        cache = ClipCache.default()
     texts = phrases(routine)
     try:
         clips = synthesize_all(texts, routine.voice, engine=engine, cache=cache, progress=progress)
@@ -87,7 +93,7 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips)
+    return Session(routine, timeline, clips, cache_dir=cache.root if cache else None)
 
 
 def render_to_file(session: Session, path: Path | str, *, format: str | None = None,
@@ -183,9 +189,10 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     (mastered, blocks_from) where blocks_from(frame) yields float32 blocks from that frame on.
     loudness_lufs / background: as in render_session.
     """
+    from voice_coach.mastered import cached_master
     from voice_coach.sound.assets import load_tone
     from voice_coach.sound.background import open_bed
-    from voice_coach.sound.master import MIX_CEILING_DBFS, master
+    from voice_coach.sound.master import MIX_CEILING_DBFS, gate_steps, master
     from voice_coach.sound.mix import render_blocks
 
     timeline = session.timeline
@@ -197,8 +204,9 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
         bed = open_bed(bed_spec, timeline.events, target_lufs=target, n_frames=timeline.n_frames,
                        sample_rate=rate, fade_in_ms=session.routine.fade_in_ms)
     tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
-    mastered = master(timeline, session.clips, tones, target_lufs=target,
-                      bed_powers=bed.step_powers if bed else None)
+    folder = session.cache_dir / "mastered" if session.cache_dir is not None else None
+    mastered = cached_master(master, folder, timeline, session.clips, tones, target_lufs=target,
+                             bed_powers=bed.step_powers(gate_steps(timeline)) if bed else None)
     fade_out_ms = closing_fade_ms(timeline)
     ceiling = 10 ** (MIX_CEILING_DBFS / 20)
 

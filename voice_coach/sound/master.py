@@ -119,7 +119,7 @@ def master(
     Returns the levelled clips (int16) and tones (float32) and the numbers behind them.
     """
     rate = timeline.sample_rate
-    n_steps = timeline.n_frames // (rate * ld.GATE_STEP_MS // 1000)
+    n_steps = gate_steps(timeline)
     voices = _VoiceCache(clips, rate)
     plain_tones = {name: _prepare_tone(_to_float(t), rate) for name, t in tones.items()}
     cue_lufs = target_lufs + 1.5  # cues sit a little above the whole file's measure
@@ -149,6 +149,11 @@ def master(
         cue_lufs=cue_lufs, clip_lufs={t: lufs for t, (_, lufs) in levelled.items()},
         tone_lufs=cue_lufs - TONE_UNDER_SPEECH_LU, predicted_lufs=predicted,
     )
+
+
+def gate_steps(timeline: Timeline) -> int:
+    """How many whole 100 ms loudness steps (BS.1770's gating step) the session holds."""
+    return timeline.n_frames // (timeline.sample_rate * ld.GATE_STEP_MS // 1000)
 
 
 def level_clip(samples: np.ndarray, sample_rate: int, cue_lufs: float) -> np.ndarray:
