@@ -149,16 +149,22 @@ def render_session(
     if sidecar is not None and sidecar.exists() and not force:
         raise OutputExistsError(sidecar)
     timeline = session.timeline
-    mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
-                                        background=background)
     file_tags = session_tags(session) if tags == "routine" else tags
-    write_audio(path, blocks_from(0), sample_rate=timeline.sample_rate,
-                n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps, force=force,
-                progress=progress, tags=file_tags)  # type: ignore[arg-type]  # not "routine"
+    mixed: list[Mastered] = []
+
+    def blocks() -> Iterator[np.ndarray]:  # called once the encoder is starting up
+        mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
+                                            background=background)
+        mixed.append(mastered)
+        return blocks_from(0)
+
+    write_audio(path, blocks, sample_rate=timeline.sample_rate, n_frames=timeline.n_frames,
+                format=fmt, bitrate_kbps=bitrate_kbps, force=force, progress=progress,
+                tags=file_tags)  # type: ignore[arg-type]  # not "routine"
     if sidecar is not None and cues is not None:
         write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
                           force=True)
-    return Rendered(Path(path), mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+    return Rendered(Path(path), mixed[0].cue_lufs, mixed[0].predicted_lufs, sidecar)
 
 
 def session_tags(session: Session) -> Tags:

@@ -108,7 +108,7 @@ def format_for(path: Path, explicit: str | None = None) -> str:
 
 def write_audio(
     path: Path,
-    blocks: Iterable[np.ndarray],
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
     *,
     sample_rate: int,
     n_frames: int,
@@ -119,6 +119,9 @@ def write_audio(
     tags: Tags | None = None,
 ) -> Path:
     """Stream float32 mono `blocks` (in [-1, 1]) into the audio file `path`; returns path.
+
+    blocks may be a function returning them: it is called once the encoder runs, so ffmpeg
+    starts up while the caller is still preparing the first block.
 
     n_frames: the expected total, for the WAV header and progress(frames_done, n_frames),
     which is called after each block. bitrate_kbps applies to lossy formats (None: MP3 is VBR,
@@ -149,7 +152,7 @@ def write_audio(
                                       sample_rate, metadata)
         else:
             sink = WavSink(tmp, path, sample_rate, n_frames)
-        _stream(sink, blocks, n_frames, progress)
+        _stream(sink, blocks() if callable(blocks) else blocks, n_frames, progress)
         if tags is not None and fmt.tags == "id3":
             _prepend(tmp, id3v2(tags), path)
         commit(tmp, path)
@@ -192,7 +195,7 @@ def _prepend(tmp: Path, prefix: bytes, target: Path) -> None:
 
 def _stream(
     sink: Sink,
-    blocks: Iterable[np.ndarray],
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
     n_frames: int,
     progress: Callable[[int, int], None] | None,
 ) -> None:
