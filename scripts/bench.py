@@ -30,6 +30,7 @@ TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 100
 TARGET_RSS_MB = 200
 TARGET_HELP_S = 0.3
+TARGET_PLAY_S = 0.5
 
 # The render runs in a child that reports its own peak RSS and its children's (ffmpeg's).
 CHILD = """
@@ -300,6 +301,7 @@ def table(
     workers: int,
     ceiling: float,
     help_s: float,
+    play: dict | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
 
@@ -382,6 +384,22 @@ def table(
             _verdict(f"≤ {TARGET_HELP_S}", help_s <= TARGET_HELP_S),
         )
     )
+    if play is not None:
+        lines.append(
+            row(
+                f"`play ankle-pumps`: first sound after the command, warm cache (s, median of "
+                f"{len(play['runs_s'])}; CPU s used by then)",
+                [f"{play['median_s']:.2f} ({play['median_cpu_s']:.2f} CPU)"] + [""] * (n - 1),
+                _verdict(f"≤ {TARGET_PLAY_S}", play["median_s"] <= TARGET_PLAY_S),
+            )
+        )
+        lines.append(
+            row(
+                "`play ankle-pumps` with only the speech cached (s, the first play after "
+                "`check`)",
+                [f"{play['speech_only_s']:.2f}"] + [""] * (n - 1),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -470,6 +488,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
+    parser.add_argument("--quick", action="store_true",
+                        help="sessions and play start only (no cold synthesis)")
     options = parser.parse_args()
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
@@ -486,15 +506,25 @@ def main() -> None:
             result, codec = bench_session(minutes, env, tmp, options.repeats, codec)
             sessions.append(result)
             print(f"  {minutes}-min session measured", file=sys.stderr)
-        synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
+        play = None
+        if shutil.which("pulseaudio"):
+            from bench_play import measure as measure_play
+
+            play = measure_play()
+            print("  play start measured", file=sys.stderr)
+        synth = {} if options.quick else {
+            e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
         elapsed_s = time.perf_counter() - started
+    load = os.getloadavg()[0]
     note = (
-        f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
+        f"Machine: {machine()}; load average {load:.1f} at the end of the run (the machine is "
+        f"shared: wall times grow with the load, CPU times much less).\n"
+        f"Measured by `scripts/bench` in one run of {elapsed_s:.0f} s "
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s)
+    body = table(sessions, synth, workers, ceiling, help_s, play)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
     print(report)
