@@ -262,6 +262,8 @@ def _synthesize_misses(
     """(text, clip) for each miss, in order: in worker processes when that pays, else here.
 
     Only an engine opened here can be opened again in workers (one passed in may be a fake)."""
+    if not misses:  # a warm cache: no need to load multiprocessing
+        return ()
     from voice_coach.speech import parallel
 
     if own_engine and parallel.worth_it(engine.name, len(misses), workers):
