@@ -60,3 +60,28 @@ def test_tests_use_no_private_names() -> None:
                     and node.value[1:].isidentifier():
                 found.append(f"{path.name}: {node.value!r}")
     assert not found, found
+
+
+def test_the_library_names_no_command_line_option() -> None:
+    """Only cli/ words errors with --options; the library's hints name arguments and Limits
+    fields (cli.app.CLI_WORDS turns them into options). Shell commands to run are fine."""
+    import ast
+    import re
+
+    option = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+    allowed = ("apt-get", "espeak-ng --", "voice-coach new")
+    found = []
+    for path in (REPO / "voice_coach").rglob("*.py"):
+        rel = path.relative_to(REPO / "voice_coach")
+        if rel.parts[0] == "cli" or rel.name == "stress.py":  # stress.py is a command of its own
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings and option.search(node.value) \
+                    and not any(a in node.value for a in allowed):
+                found.append(f"{rel}:{node.lineno}: {node.value!r}")
+    assert not found, found

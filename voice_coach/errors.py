@@ -93,6 +93,10 @@ class EngineError(VoiceCoachError):
     exit_code = ExitStatus.FAILURE
 
 
+class DeviceError(EngineError):
+    """The sound device failed while playing: what was heard so far stays heard."""
+
+
 class OutputError(VoiceCoachError):
     """The output could not be written (permissions, full disk); nothing half-written is left."""
 

@@ -6,6 +6,7 @@ Library errors become a message on stderr and an exit code here (2 bad input, 1 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import signal
 import sys
@@ -17,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from voice_coach import defaults
-from voice_coach.errors import ExitStatus, OutputExistsError, UsageError, VoiceCoachError
+from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
@@ -58,6 +59,32 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _python_showwarning = warnings.showwarning
 
 
+# The library's hints name arguments and Limits fields; the CLI names its options instead.
+CLI_WORDS = (
+    ("pass force=True to overwrite it", "use --force to overwrite it"),
+    ("raise it with Limits.max_reps", "raise it with --max-reps"),
+    ("raise it with Limits.max_sets", "raise it with --max-sets"),
+    ("raise the limit with Limits.max_total_ms", "raise the limit with --max-minutes"),
+    ("(Limits.max_events raises this limit)", "(--max-minutes raises this limit too)"),
+    ("then play again from where it stopped", "then play again with --start-at"),
+    ("or give the format (", "or pass --format ("),
+)
+
+
+def cli_words(text: str) -> str:
+    for library, cli in CLI_WORDS:
+        text = text.replace(library, cli)
+    return text
+
+
+def _in_cli_words(exc: VoiceCoachError) -> None:
+    """The error's hints as the command line says them (--force, --max-reps, ...)."""
+    exc.hint = cli_words(exc.hint)
+    if isinstance(exc, SpecError):
+        exc.diagnostics = [dataclasses.replace(d, hint=cli_words(d.hint))
+                           for d in exc.diagnostics]
+
+
 def err(text: str) -> None:
     typer.echo(text, err=True)
 
@@ -74,8 +101,7 @@ def funnel(fn: F) -> F:
         except VoiceCoachError as exc:
             if _state["traceback"]:
                 raise
-            if isinstance(exc, OutputExistsError):  # the library's hint names force=True
-                exc.hint = "use --force to overwrite it"
+            _in_cli_words(exc)
             err(exc.format())
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:

@@ -102,7 +102,7 @@ def format_for(path: Path, explicit: str | None = None) -> str:
     names = ", ".join(f".{f}" for f in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
     raise UsageError(
         f"cannot tell the audio format of {Path(path).name!r}: {what}",
-        hint=f"name the file {names}, or pass --format ({known})",
+        hint=f"name the file {names}, or give the format ({known})",
     )
 
 

@@ -9,7 +9,8 @@ from voice_coach import defaults
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds on a routine; `--max-minutes` etc. raise them for people who mean it."""
+    """Upper bounds on a routine; larger ones (the CLI's --max-* options) are for people who mean
+    it. Errors about a limit name its field in their hint ("raise it with Limits.max_reps")."""
 
     max_file_bytes: int = 1_000_000
     max_yaml_nodes: int = 20_000

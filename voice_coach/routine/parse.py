@@ -75,13 +75,13 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
             f"limit is {limits.max_total_ms / 60_000:g} minutes",
-            "fewer sets or repetitions, or raise the limit with --max-minutes")])
+            "fewer sets or repetitions, or raise the limit with Limits.max_total_ms")])
     n_events = maximum_events(routine)
     if n_events > limits.max_events:
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
             f"is {limits.max_events:,}",
-            "fewer sets or repetitions, or longer phases (--max-minutes raises this limit too)")])
+            "fewer sets or repetitions, or longer phases (Limits.max_events raises this limit)")])
     return routine
 
 

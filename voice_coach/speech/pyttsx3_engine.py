@@ -196,7 +196,7 @@ class Pyttsx3Engine:
                     return samples
             raise EngineError(
                 f"pyttsx3 failed {MAX_ATTEMPTS} times to render {text[:40]!r}",
-                hint="try --engine espeak, or reinstall espeak-ng",
+                hint="try the espeak engine (voice: {engine: espeak}), or reinstall espeak-ng",
             )
 
     def _read_clip(self, reply: dict[str, Any], path: Path) -> np.ndarray | None:
