@@ -220,3 +220,9 @@ def test_write_failure_mid_render_warns_and_goes_on(cache, monkeypatch):
 def test_synthesize_all_does_not_touch_the_user_cache(tmp_path):
     synthesize_all(["Hold."], VoiceSettings(engine="fake"))
     assert list((tmp_path / "cache").glob("*/*.clip"))
+
+
+def test_a_cache_folder_is_made_with_its_parents(tmp_path):
+    deep = ClipCache(tmp_path / "a" / "b" / "speech")
+    assert deep.check_writable() == ""
+    assert (tmp_path / "a" / "b" / "speech").is_dir()

@@ -267,3 +267,42 @@ def test_breathing_cues_tones_placeholders_and_voice_fade() -> None:
         "title: T\nsteps:\n  - breathe: Box\n    cycles: 2\n    say_in: In.\n"), lambda t: 100)
     assert [c.title for c in everyone.chapters] == ["Box"]
     assert [e.text for e in everyone.speech()].count("In.") == 2  # voice_fade 0: every cycle
+
+
+def test_counts_fall_on_whole_seconds_at_least_a_millisecond_before_the_phase_ends() -> None:
+    from voice_coach.routine.timing import counted_seconds
+
+    assert list(counted_seconds(1000)) == [] and list(counted_seconds(1001)) == [1]
+    assert list(counted_seconds(3000)) == [1, 2] and list(counted_seconds(3001)) == [1, 2, 3]
+
+
+def test_pump_counts_are_in_the_ceiling() -> None:
+    """At 10 a minute with two phases each beat lasts 3 s, so ticked counts fall at 1 s and 2 s
+    of every beat: the ceiling counts them as the composer places them."""
+    from voice_coach.routine import maximum_events
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    style: pump\n    cadence: 10\n    sets: 1\n"
+        "    reps: 2\n    get_ready: none\n    halfway: false\n    phases:\n"
+        "      - {say: Up., count: tick}\n      - {say: Down., count: tick}\n")
+    timeline = compose(routine, lambda text: 0)
+    first = next(e.start_ms for e in timeline.speech() if e.text == "Up.")
+    assert [e.start_ms - first for e in timeline.tones() if e.tone == "tick"] == [
+        1000, 2000, 4000, 5000, 7000, 8000, 10_000, 11_000]
+    # chime, header, rest cue; 2 reps x 2 phases x (beat tone, cue, 2 ticks)
+    assert maximum_events(routine) == 1 + 1 + 3 + 1 + 2 * 2 * (2 + 2)
+
+
+def test_breath_holds_voice_fade_of_one_and_a_located_misfit() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - breathe: B\n    inhale: 1s\n    hold: 1s\n    exhale: 1s\n"
+        "    cycles: 2\n    voice_fade: 1\n")
+    timeline = compose(routine, lambda text: 100)
+    assert [(e.start_ms, e.kind, e.phase) for e in timeline.events if e.rep == 2] == [
+        (3000, "tone", "breathe in"), (5000, "tone", "breathe out")]
+    assert [e.phase for e in timeline.events if e.rep == 1 and e.kind == "speech"] == [
+        "breathe in", "hold", "breathe out"]
+    with pytest.raises(SpecError) as info:
+        compose(routine, lambda text: 2000 if text == "Breathe in." else 100)
+    (diag,) = info.value.diagnostics
+    assert (diag.line, diag.col) == (3, 5) and 'the cue "Breathe in."' in diag.message

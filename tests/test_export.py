@@ -414,3 +414,15 @@ def test_replacing_a_file_is_atomic_whoever_reads_it_keeps_the_old_one(tmp_path)
         assert target.stat().st_ino != old_inode
         assert target.read_bytes() != b"the old contents, whole"
         assert not list(tmp_path.glob(".*.part"))
+
+
+def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
+    from voice_coach.errors import OutputExistsError
+    from voice_coach.output.atomic import write_text_atomic
+
+    target = tmp_path / "cues.vtt"
+    write_text_atomic(target, "Ça va — 1\n")
+    assert target.read_bytes() == "Ça va — 1\n".encode()
+    with pytest.raises(OutputExistsError):
+        write_text_atomic(target, "other")
+    assert target.read_bytes() == "Ça va — 1\n".encode()

@@ -146,3 +146,15 @@ def test_ffmetadata_escapes_backslashes_and_newlines() -> None:
     tags = Tags(title="a\\b", comment="line one\nline two", chapters=(), duration_ms=1)
     text = ffmetadata(tags)
     assert "title=a\\\\b\n" in text and "comment=line one\\\nline two\n" in text
+
+
+def test_a_tag_over_2_mb_has_its_size_in_all_four_synchsafe_bytes() -> None:
+    from mutagen.id3 import ID3
+
+    comment = "x" * (2_300_000)
+    blob = id3v2(Tags("T", comment, (), 1000))
+    size = len(blob) - 10
+    assert size > 1 << 21
+    assert list(blob[6:10]) == [size >> 21 & 0x7F, size >> 14 & 0x7F, size >> 7 & 0x7F,
+                                size & 0x7F]
+    assert str(ID3(io.BytesIO(blob)).getall("COMM")[0]) == comment
