@@ -426,3 +426,31 @@ def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
     with pytest.raises(OutputExistsError):
         write_text_atomic(target, "other")
     assert target.read_bytes() == "Ça va — 1\n".encode()
+
+
+@pytest.mark.parametrize("code, message, hint", [
+    ("ENOENT", "cannot write /o/d/s.mp3: directory /o/d does not exist",
+     "create it first, or choose another output path"),
+    ("ENOTDIR", "cannot write /o/d/s.mp3: /o/d is not a directory", "choose another output path"),
+    ("EACCES", "cannot write /o/d/s.mp3: permission denied",
+     "check the permissions of /o/d, or choose another output path"),
+    ("EPERM", "cannot write /o/d/s.mp3: operation not permitted", "choose another output path"),
+    ("EROFS", "cannot write /o/d/s.mp3: read-only file system", "choose another output path"),
+    ("ENOSPC", "disk full while writing /o/d/s.mp3",
+     "free some space, or write a smaller format such as .mp3"),
+    ("EDQUOT", "disk quota exceeded while writing /o/d/s.mp3",
+     "free some space, or write a smaller format such as .mp3"),
+    ("EFBIG", "file too large while writing /o/d/s.mp3",
+     "the file system or a size limit refuses files this big; write .mp3, or split the session"),
+    ("EIO", "cannot write /o/d/s.mp3: Input/output error", ""),
+])
+def test_os_errors_say_what_happened_and_what_to_do(code: str, message: str, hint: str):
+    import errno
+
+    from voice_coach.errors import OutputError
+    from voice_coach.output.atomic import output_error
+
+    number = getattr(errno, code)
+    error = output_error(OSError(number, os.strerror(number)), Path("/o/d/s.mp3"))
+    assert isinstance(error, OutputError) and error.exit_code == 1
+    assert (error.message, error.hint) == (message, hint)
