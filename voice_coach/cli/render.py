@@ -72,8 +72,9 @@ def render(
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
-    """Render a routine to an audio file (.mp3, .m4a, .ogg, .flac or .wav) with chapters, tags
-    and even loudness; or a flight track (--every/--for); or every built-in routine (--all)."""
+    """Render a routine to an audio file at an even loudness (.mp3, .m4a, .ogg or .flac with
+    chapters and tags, or a plain .wav); or a flight track (--every/--for); or every built-in
+    routine (--all)."""
     if output is None:
         raise UsageError("missing option '-o' / '--output'",
                          "give the file to write, e.g. -o ankle-pumps.mp3")
