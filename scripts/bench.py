@@ -306,6 +306,7 @@ def table(
     workers: int,
     ceiling: float,
     help_s: float,
+    practice: dict[str, float] | None = None,
     play: dict | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
@@ -409,6 +410,11 @@ def table(
                 [f"{play['speech_only_s']:.2f}"] + [""] * (n - 1),
             )
         )
+    if practice is not None:
+        from bench_practice import rows as practice_rows
+
+        for label, value, target in practice_rows(practice):
+            lines.append(row(label, [value] + [""] * (n - 1), target))
     return "\n".join(lines)
 
 
@@ -418,6 +424,7 @@ PREFACE = (
     "any render after the first of a session finds), and once more with only the speech cached; "
     "it times ffmpeg alone encoding "
     "the same mix, from a WAV, with the same encoder arguments: the limit no renderer can beat. "
+    "It also times `stats` and `today` over ten years of history (15,000 sessions). "
     "`scripts/bench --readme` rewrites this section from a new run."
 )
 
@@ -501,7 +508,15 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
     parser.add_argument("--quick", action="store_true",
                         help="sessions and play start only (no cold synthesis)")
+    parser.add_argument("--practice-only", action="store_true",
+                        help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_practice
+
+    if options.practice_only:
+        for label, value, target in bench_practice.rows(bench_practice.measure()):
+            print(f"| {label} | {value} | {target} |")
+        return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
     from voice_coach.speech.parallel import cpu_count
@@ -530,6 +545,7 @@ def main() -> None:
         synth = {} if options.quick else {
             e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
+        practice = bench_practice.measure()
         elapsed_s = time.perf_counter() - started
     load = os.getloadavg()[0]
     note = (
@@ -539,7 +555,7 @@ def main() -> None:
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s, play)
+    body = table(sessions, synth, workers, ceiling, help_s, practice, play)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
     print(report)

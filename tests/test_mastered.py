@@ -46,16 +46,18 @@ def test_a_damaged_entry_is_made_again(tmp_path: Path) -> None:
 def test_every_input_is_in_the_key(tmp_path: Path) -> None:
     s = session(tmp_path)
     tones = {"rise": np.ones(10, np.float32)}
-    key = mastering_key(s.timeline, s.clips, tones, -16.0, None)
-    assert key == mastering_key(s.timeline, s.clips, tones, -16.0, None)
+    key = mastering_key(s.timeline, s.clips, tones, None, speech_lufs=-16.0)
+    assert key == mastering_key(s.timeline, s.clips, tones, None, speech_lufs=-16.0)
     changed_clip = dict(s.clips)
     text = next(iter(changed_clip))
     changed_clip[text] = changed_clip[text].copy()
     changed_clip[text][0] ^= 1
-    assert len({key, mastering_key(s.timeline, s.clips, tones, -16.5, None),
-                mastering_key(s.timeline, changed_clip, tones, -16.0, None),
-                mastering_key(s.timeline, s.clips, {"rise": np.zeros(10, np.float32)}, -16.0,
-                              None),
-                mastering_key(s.timeline, s.clips, tones, -16.0, np.zeros(5)),
+    assert len({key, mastering_key(s.timeline, s.clips, tones, None, speech_lufs=-16.5),
+                mastering_key(s.timeline, s.clips, tones, None, speech_lufs=-16.0,
+                              fade_out_ms=2000),
+                mastering_key(s.timeline, changed_clip, tones, None, speech_lufs=-16.0),
+                mastering_key(s.timeline, s.clips, {"rise": np.zeros(10, np.float32)}, None,
+                              speech_lufs=-16.0),
+                mastering_key(s.timeline, s.clips, tones, np.zeros(5), speech_lufs=-16.0),
                 mastering_key(vc.flight_session(s, every_ms=60_000, total_ms=120_000).timeline,
-                              s.clips, tones, -16.0, None)}) == 6
+                              s.clips, tones, None, speech_lufs=-16.0)}) == 7

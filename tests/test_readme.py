@@ -14,13 +14,22 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
 
 
-def console_examples() -> list[tuple[str, list[str]]]:
-    """(command, expected output lines) for each `$ ` line in the README's console blocks."""
-    examples: list[tuple[str, list[str]]] = []
+# A console block that records sessions is one story: each of its commands runs after the ones
+# before it in the block, in a history of its own, at a fixed "now" ($VOICE_COACH_NOW).
+STATEFUL = "voice-coach done "
+NOW = {"VOICE_COACH_NOW": "2026-12-01 21:40", "TZ": "Europe/Berlin"}
+
+
+def console_examples() -> list[tuple[str, list[str], list[str]]]:
+    """(command, expected output lines, commands to run first) for each `$ ` line in the
+    README's console blocks."""
+    examples: list[tuple[str, list[str], list[str]]] = []
     for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        before: list[str] = []
         for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, *output = chunk.rstrip("\n").split("\n")
-            examples.append((command, output))
+            examples.append((command, output, list(before) if STATEFUL in block else []))
+            before.append(command)
     return examples
 
 
@@ -41,19 +50,23 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
 
 def test_readme_runs_top_to_bottom(tmp_path: Path) -> None:
     """Every `$ ` command of the README's console blocks, in order, in one fresh folder with a
-    fresh speech cache, as a new user copying them would: each prints what the README shows."""
-    # The README's error examples name files in tests/bad-routines/: a copy of them is there.
-    for folder in ("routines", "bad-routines"):
+    fresh speech cache, history and config, as a new user copying them would: each prints what
+    the README shows."""
+    # The README's examples name files in tests/: a copy of them is there.
+    for folder in ("routines", "bad-routines", "configs"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
     # A fresh speech cache: espeak-ng's clip for a phrase can differ by a few samples with what
     # the same process synthesised before it, so lengths shown in the README are those of a
-    # first run, as a new user sees them.
+    # first run, as a new user sees them. A fresh history and no config file, likewise.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
+           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache"),
+           "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), **NOW}
+    env.pop("VOICE_COACH_CONFIG", None)
     examples = console_examples()
     assert len(examples) >= 10
     mismatches = []
-    for command, expected in examples:
+    for command, expected, _ in examples:
         proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=600)
         actual = (proc.stdout + proc.stderr).splitlines()

@@ -5,8 +5,9 @@ dataclasses, mastering, the background bed, the encoders and the CLI's help all 
 A default that only one stage uses lives with that stage instead.
 """
 
-# Loudness: the file's integrated loudness (BS.1770), the level podcast apps and phones expect
-# (Apple, Spotify and others ask for -16). A background's level is given on this scale.
+# The speech loudness every session is mastered to unless its routine or --loudness says
+# otherwise: speech-gated BS.1770 loudness of the voice at volume 1.0, in LUFS (the level podcast
+# apps and phones expect of speech). A background's level is given on this scale.
 LOUDNESS_LUFS = -16.0
 
 # The voice block.

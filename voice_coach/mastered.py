@@ -11,6 +11,7 @@ newest MAX_ENTRIES are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.sound.master import Mastered
+from voice_coach.sound.mix import MixLevels
 from voice_coach.timeline import Timeline
 
 FORMAT_VERSION = 1
@@ -29,35 +31,38 @@ MAX_ENTRIES = 32
 _MAGIC = b"VCMAST1\x00"
 _HEADER = struct.Struct("<8s32s")  # magic, sha256 of the payload
 # The modules whose code decides the mastered result.
-_CODE = ("sound/master.py", "sound/loudness.py", "sound/mix.py", "mastered.py")
+_CODE = ("sound/master.py", "sound/cue_level.py", "sound/loudness.py", "sound/mix.py",
+         "mastered.py")
 
 
 def cached_master(master: Callable[..., Mastered], folder: Path | None, timeline: Timeline,
                   clips: Mapping[str, np.ndarray], tones: Mapping[str, np.ndarray], *,
-                  target_lufs: float, bed_powers: np.ndarray | None) -> Mastered:
-    """master(timeline, clips, tones, target_lufs=..., bed_powers=...) from folder if it was
-    made before, else made now and stored there (folder None: no cache). bed_powers: the
-    background's K-weighted power in each 100 ms step, or None for no background."""
+                  bed_powers: np.ndarray | None, **options: float) -> Mastered:
+    """master(timeline, clips, tones, bed_powers=..., **options) from folder if it was made
+    before, else made now and stored there (folder None: no cache). bed_powers: the background's
+    K-weighted power in each 100 ms step, or None for no background; options: master's numbers
+    (speech_lufs, fade_out_ms)."""
     powers = None if bed_powers is None else (lambda n_steps: bed_powers)
     if folder is None:
-        return master(timeline, clips, tones, target_lufs=target_lufs, bed_powers=powers)
-    key = mastering_key(timeline, clips, tones, target_lufs, bed_powers)
+        return master(timeline, clips, tones, bed_powers=powers, **options)
+    key = mastering_key(timeline, clips, tones, bed_powers, **options)
     path = folder / key[:2] / f"{key}.npz"
     found = _read(path, clips, tones)
     if found is not None:
         return found
-    done = master(timeline, clips, tones, target_lufs=target_lufs, bed_powers=powers)
+    done = master(timeline, clips, tones, bed_powers=powers, **options)
     _write(path, done)
     return done
 
 
 def mastering_key(timeline: Timeline, clips: Mapping[str, np.ndarray],
-                  tones: Mapping[str, np.ndarray], target_lufs: float,
-                  bed_powers: np.ndarray | None) -> str:
+                  tones: Mapping[str, np.ndarray], bed_powers: np.ndarray | None,
+                  **options: float) -> str:
     """sha256 hex of everything the mastered result depends on."""
     h = hashlib.sha256()
     head = [FORMAT_VERSION, _code_digest(), timeline.sample_rate, timeline.n_frames,
-            repr(float(target_lufs)), sorted(clips), sorted(tones)]
+            sorted((k, repr(float(v))) for k, v in options.items()), sorted(clips),
+            sorted(tones)]
     h.update(json.dumps(head, ensure_ascii=False).encode("utf-8"))
     for e in timeline.events:
         h.update(f"{e.start_ms},{e.duration_ms},{e.kind},{e.layer},{e.tone},{e.text}\n"
@@ -84,8 +89,10 @@ def _write(path: Path, done: Mastered) -> None:
     from voice_coach.output.atomic import write_bytes_atomic
 
     texts, names = list(done.clips), list(done.tones)
-    meta = {"texts": texts, "tones": names, "cue_lufs": done.cue_lufs,
-            "clip_lufs": [done.clip_lufs.get(t) for t in texts], "tone_lufs": done.tone_lufs,
+    meta = {"texts": texts, "tones": names, "levels": dataclasses.asdict(done.levels),
+            "speech_lufs": done.speech_lufs, "cue_lufs": done.cue_lufs,
+            "clip_lufs": [done.clip_lufs.get(t) for t in texts],
+            "tone_lufs": [done.tone_lufs.get(n) for n in names],
             "predicted_lufs": done.predicted_lufs}
     arrays = {f"c{i}": done.clips[t] for i, t in enumerate(texts)}
     arrays.update({f"t{i}": done.tones[n] for i, n in enumerate(names)})
@@ -129,10 +136,15 @@ def _read(path: Path, clips: Mapping[str, np.ndarray],
         path.touch()  # recently used: pruned last
     except OSError:
         pass
-    return Mastered(clips=out_clips, tones=out_tones, cue_lufs=meta["cue_lufs"],
-                    clip_lufs={t: v for t, v in zip(meta["texts"], meta["clip_lufs"],
-                                                    strict=True) if v is not None},
-                    tone_lufs=meta["tone_lufs"], predicted_lufs=meta["predicted_lufs"])
+    return Mastered(clips=out_clips, tones=out_tones, levels=MixLevels(**meta["levels"]),
+                    speech_lufs=meta["speech_lufs"], cue_lufs=meta["cue_lufs"],
+                    clip_lufs=_present(meta["texts"], meta["clip_lufs"]),
+                    tone_lufs=_present(meta["tones"], meta["tone_lufs"]),
+                    predicted_lufs=meta["predicted_lufs"])
+
+
+def _present(names: list[str], values: list[float | None]) -> dict[str, float]:
+    return {n: v for n, v in zip(names, values, strict=True) if v is not None}
 
 
 def _prune(folder: Path) -> None:

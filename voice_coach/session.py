@@ -52,14 +52,13 @@ class Session:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What render_session wrote and the levels it mastered to.
-
-    cue_lufs: the loudness (LUFS) asked of every spoken cue; predicted_lufs: the file's
-    integrated loudness (LUFS) as planned (the encoded file measures within a few tenths of it);
-    sidecar: the cue sidecar written beside the audio, if any.
-    """
+    """What render_session wrote and the levels it mastered to (LUFS; see master.Mastered):
+    speech_lufs, the speech alone, speech-gated; cue_lufs, each spoken cue; predicted_lufs, the
+    whole file's integrated loudness as planned (the encoded file measures within a few tenths
+    of it); sidecar: the cue sidecar written beside the audio, if any."""
 
     path: Path
+    speech_lufs: float
     cue_lufs: float
     predicted_lufs: float
     sidecar: Path | None = None
@@ -68,6 +67,7 @@ class Rendered:
 def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: CacheChoice = "user",
             progress: Progress | None = None) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
+    The clips are made at full volume (the voice's volume is applied when mastering).
 
     Args:
         routine: a validated routine (see load_routine, parse_routine).
@@ -81,14 +81,20 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
         SpecError: a cue does not fit its slot, or the voice is not available.
         EngineError: no speech engine.
     """
+    import dataclasses
+
     from voice_coach.speech import synthesize_all
     from voice_coach.speech.cache import ClipCache
 
     if cache == "user":
         cache = ClipCache.default()
     texts = phrases(routine)
+    # The engine always speaks at full volume: the routine's volume is a level set while
+    # mastering (sound.master.voice_level_lufs), so a soft voice is not a quantised one, and
+    # every volume shares one cached clip.
+    voice = dataclasses.replace(routine.voice, volume=1.0)
     try:
-        clips = synthesize_all(texts, routine.voice, engine=engine, cache=cache, progress=progress)
+        clips = synthesize_all(texts, voice, engine=engine, cache=cache, progress=progress)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
@@ -101,7 +107,8 @@ def render_to_file(session: Session, path: Path | str, *, format: str | None = N
                    progress: Progress | None = None, loudness_lufs: float | None = None,
                    background: BackgroundChoice = "routine", cues: str | None = None) -> Path:
     """Mixes the session and writes it to `path` (.mp3, .m4a, .ogg, .flac, .wav) atomically,
-    mastered to its loudness, with tags and chapters (all formats but WAV); returns the path.
+    its speech mastered to the routine's loudness, with tags and chapters (all formats but WAV);
+    returns the path.
 
     The arguments are render_session's.
     """
@@ -131,8 +138,9 @@ def render_session(
         bitrate_kbps: a fixed bitrate for lossy formats (None: MP3 VBR, M4A 64, Ogg Opus 48).
         force: replace an existing file (else OutputExistsError).
         progress: called as progress(frames_done, frames_total) while writing.
-        loudness_lufs: the file's integrated loudness in LUFS (None: the routine's, whose
-            default is defaults.LOUDNESS_LUFS).
+        loudness_lufs: the speech loudness at volume 1.0 in LUFS, speech-gated (None: the
+            routine's `loudness`, whose default is defaults.LOUDNESS_LUFS); the voice's volume
+            sets it lower, and the file's integrated loudness follows (Rendered.predicted_lufs).
         background: a bed under the cues: "routine" for the routine's own, None for none, a
             Background, or a function of the routine's own.
         tags: the file's tags and chapters ("routine": made from the routine; None: none).
@@ -164,7 +172,8 @@ def render_session(
     if sidecar is not None and cues is not None:
         write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
                           force=True)
-    return Rendered(Path(path), mixed[0].cue_lufs, mixed[0].predicted_lufs, sidecar)
+    done = mixed[0]
+    return Rendered(Path(path), done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
 
 
 def session_tags(session: Session) -> Tags:
@@ -198,7 +207,7 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     from voice_coach.mastered import cached_master
     from voice_coach.sound.assets import load_tone
     from voice_coach.sound.background import open_bed
-    from voice_coach.sound.master import MIX_CEILING_DBFS, gate_steps, master
+    from voice_coach.sound.master import MIX_CEILING_DBFS, gate_steps, master, voice_level_lufs
     from voice_coach.sound.mix import render_blocks
 
     timeline = session.timeline
@@ -210,15 +219,18 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
         bed = open_bed(bed_spec, timeline.events, target_lufs=target, n_frames=timeline.n_frames,
                        sample_rate=rate, fade_in_ms=session.routine.fade_in_ms)
     tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
-    folder = session.cache_dir / "mastered" if session.cache_dir is not None else None
-    mastered = cached_master(master, folder, timeline, session.clips, tones, target_lufs=target,
-                             bed_powers=bed.step_powers(gate_steps(timeline)) if bed else None)
     fade_out_ms = closing_fade_ms(timeline)
+    folder = session.cache_dir / "mastered" if session.cache_dir is not None else None
+    mastered = cached_master(master, folder, timeline, session.clips, tones,
+                             bed_powers=bed.step_powers(gate_steps(timeline)) if bed else None,
+                             speech_lufs=voice_level_lufs(target, session.routine.voice.volume),
+                             fade_out_ms=fade_out_ms)
     ceiling = 10 ** (MIX_CEILING_DBFS / 20)
 
     def blocks_from(frame: int) -> Iterator[np.ndarray]:
-        return render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
-                             fade_out_ms=fade_out_ms, ceiling=ceiling, start_frame=frame)
+        return render_blocks(timeline, mastered.clips, mastered.tones, levels=mastered.levels,
+                             bed=bed, fade_out_ms=fade_out_ms, ceiling=ceiling,
+                             start_frame=frame)
 
     return mastered, blocks_from
 

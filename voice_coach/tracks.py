@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voice_coach.errors import OutputError, OutputExistsError, UsageError
-from voice_coach.routine import DEFAULT_LIMITS, Limits
+from voice_coach.routine import DEFAULT_LIMITS, Limits, Routine
 from voice_coach.session import Rendered, Session, prepare, render_session, resolve_background
 from voice_coach.timeline import Timeline, format_length_ms, repeat, span_words
 
@@ -60,6 +60,7 @@ def render_all(
     cache: CacheChoice = "user",
     progress: AllProgress | None = None,
     on_rendered: Callable[[Session, Rendered], None] | None = None,
+    loader: Callable[[str], Routine] | None = None,
 ) -> Path:
     """Renders every built-in routine (or those in `names`) into `folder`, made if missing, as
     NAME.FORMAT (with a cue sidecar each when `cues` is given), then writes the playlist
@@ -67,8 +68,9 @@ def render_all(
 
     format: as in render_session, default "mp3"; the other arguments are render_session's and
     prepare's, applied to every routine. on_rendered(session, rendered) is called after each
-    file. Nothing is rendered when any file to write exists and force is False
-    (OutputExistsError), or when `folder` is a file (UsageError).
+    file. loader(name) makes each Routine (default: load_routine(name, limits); the CLI's
+    also applies the user's config). Nothing is rendered when any file to write exists and
+    force is False (OutputExistsError), or when `folder` is a file (UsageError).
     """
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import sidecar_path
@@ -93,7 +95,7 @@ def render_all(
         raise OutputError(f"cannot create {folder}: {exc.strerror}") from None
     entries = []
     for name, output in zip(names, outputs, strict=True):
-        routine = load_routine(name, limits)
+        routine = loader(name) if loader is not None else load_routine(name, limits)
         bed = resolve_background(routine, background)
         check_sound(bed)  # a missing music file is refused before any speech is made
         session = prepare(routine, cache=cache, progress=_stage(progress, name, "speech"))

@@ -140,9 +140,12 @@ def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.M
 
 def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
          max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
+    """The routine with the limits the options ask for and the user's config applied."""
+    from voice_coach.practice.config import apply_to_routine, load_config
     from voice_coach.routine import load_routine
 
-    return load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    return apply_to_routine(routine_obj, load_config())  # config.toml
 
 
 @contextmanager

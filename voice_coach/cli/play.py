@@ -36,16 +36,21 @@ def play(
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
     from voice_coach.cli.options import parse_start_at, start_frame
+    from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import open_output, play_session
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     with open_output(routine) as output:
+        recorder = recorder_for(routine_obj, "play")  # every session lands in the history
         session = prepare_session(routine_obj, quiet)
         frame = start_frame(session.timeline, start_at_ms, from_set)
-        play_session(session.timeline, pcm_source(session), output, start_frame=frame,
-                     quiet=quiet)
+        try:
+            play_session(session.timeline, pcm_source(session), output, start_frame=frame,
+                         quiet=quiet, observer=recorder.on(session.timeline))
+        finally:
+            recorder.tell()
 
 
 @app.command()
@@ -65,12 +70,18 @@ def remind(
 ) -> None:
     """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
     from voice_coach.cli.options import remind_plan
+    from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
     from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     check_output(routine)
+    recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
-    remind_session(session.timeline, pcm_source(session), plan, routine, quiet)
+    try:
+        remind_session(session.timeline, pcm_source(session), plan, routine, quiet,
+                       observer=recorder.on(session.timeline))
+    finally:
+        recorder.tell()

@@ -42,8 +42,8 @@ def render(
         "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
     = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Integrated loudness in LUFS (default: the routine's, "
-        f"{defaults.LOUDNESS_LUFS:g}).")] = None,
+        "--loudness", help="Speech loudness in LUFS at volume 1.0, speech-gated (default: the "
+        f"routine's, {defaults.LOUDNESS_LUFS:g}); the file's integrated loudness follows.")] = None,
     background: Annotated[str | None, typer.Option(
         "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
         "or none (default: the routine's).")] = None,
@@ -87,8 +87,9 @@ def render(
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
+        limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
         _render_all(output, format_, bitrate, force, options, bed,
-                    limits(max_minutes, max_reps, max_sets))
+                    lambda name: load(name, max_minutes, max_reps, max_sets))
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
@@ -241,17 +242,23 @@ def _report(session, done) -> None:
                f"{len(tl.chapters)} chapters.")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+               "integrated.")
+
+
+def _lufs(value: float) -> str:
+    return f"{value:.1f} LUFS" if value > -100 else "silent"
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
-                options: RenderOptions, bed, limits_obj) -> None:
+                options: RenderOptions, bed, loader) -> None:
     """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
     from voice_coach.routine import builtin_names
     from voice_coach.tracks import render_all
 
     with stage_progress() as progress:
         playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
-                              background="routine" if bed is None else bed, limits=limits_obj,
+                              background="routine" if bed is None else bed, loader=loader,
                               progress=progress, on_rendered=_report, **options)
     typer.echo(f"Wrote {playlist}: {len(builtin_names())} sessions.")
 

@@ -28,7 +28,8 @@ VOICE_FIELDS = {
                     "speech engine; auto picks the best here"),
     "voice": Field("name", defaults.VOICE, "voice id or language code (see `voice-coach voices`)"),
     "rate": Field("int", defaults.RATE_WPM, "speaking rate in words per minute", 80, 450),
-    "volume": Field("number", defaults.VOLUME, "speech volume, 0.0 to 1.0", 0.0, 1.0),
+    "volume": Field("number", defaults.VOLUME, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 "
+                    "under 1.0 (0.8: 4 dB, 0.5: 10 dB, half as loud)", 0.0, 1.0),
 }
 
 ROUTINE_FIELDS = {
@@ -45,9 +46,10 @@ ROUTINE_FIELDS = {
                       60_000),
     "fade_in": Field("duration", defaults.FADE_IN_MS,
                      "the background sound fades in over this long", 0, 60_000),
-    "loudness": Field("number", defaults.LOUDNESS_LUFS, "the file's integrated loudness in LUFS "
-                      f"(phones and podcasts: {defaults.LOUDNESS_LUFS:g}; quieter: -19 to -23)",
-                      -40, -6),
+    "loudness": Field("number", defaults.LOUDNESS_LUFS, "the speech loudness in LUFS "
+                      "(speech-gated, at volume 1.0; the file's own follows): "
+                      f"{defaults.LOUDNESS_LUFS:g} suits phones and podcasts, -19 to -23 is "
+                      "quieter", -40, -6),
     "background": Field("background", None, "a sound under the cues: brown, pink or white "
                         "noise, or a music file"),
 }

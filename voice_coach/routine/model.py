@@ -110,8 +110,8 @@ class Background:
 
     sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
     relative to `base_dir`, the routine file's folder, or the working folder).
-    level_db: the bed's loudness in LUFS when the file is mastered to defaults.LOUDNESS_LUFS (it
-    moves with the target, so it always sits the same distance under the voice).
+    level_db: the bed's loudness in LUFS when the speech is mastered to defaults.LOUDNESS_LUFS
+    (it moves with the routine's loudness, so it always sits the same distance under the voice).
     duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
     takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
     pos: where `sound` was written, for errors about it (line 0 when it came from the CLI).
@@ -147,5 +147,5 @@ class Routine:
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
     fade_in_ms: int = defaults.FADE_IN_MS  # the background fades in over this long
-    loudness_lufs: float = defaults.LOUDNESS_LUFS  # the file's integrated loudness target
+    loudness_lufs: float = defaults.LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None

@@ -335,7 +335,9 @@ def _divisor_near(n: int, target: int) -> int:
 def open_bed(background: Background, events: Sequence[Event], *, target_lufs: float,
              n_frames: int, sample_rate: int, fade_in_ms: int) -> Bed:
     """The bed for a session: its source opened (music decoded), levelled to the background's
-    level on the target's scale, ducked under `events` and faded in over fade_in_ms."""
+    level on the speech target's scale (target_lufs: the routine's loudness), ducked under
+    `events` and faded in over fade_in_ms. The voice is levelled on its own: a bed never moves
+    it."""
     if background.is_noise:
         source: Source = noise(background.sound, background.seed, sample_rate)
     else:
