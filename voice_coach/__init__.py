@@ -27,6 +27,8 @@ _EXPORTS = {
     "builtin_names": "voice_coach.routine",
     "json_schema": "voice_coach.routine",
     "Routine": "voice_coach.routine",
+    "Background": "voice_coach.routine",
+    "VoiceSettings": "voice_coach.routine",
     "Limits": "voice_coach.routine",
     "DEFAULT_LIMITS": "voice_coach.routine",
     # composing
@@ -57,6 +59,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Background",
     "Chapter",
     "DEFAULT_LIMITS",
     "Diagnostic",
@@ -73,6 +76,7 @@ __all__ = [
     "Timeline",
     "UsageError",
     "VoiceCoachError",
+    "VoiceSettings",
     "builtin_names",
     "compose",
     "flight_session",
@@ -116,8 +120,10 @@ if TYPE_CHECKING:
     from voice_coach.plan.compose import compose, phrases
     from voice_coach.routine import (
         DEFAULT_LIMITS,
+        Background,
         Limits,
         Routine,
+        VoiceSettings,
         builtin_names,
         json_schema,
         load_routine,
