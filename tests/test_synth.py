@@ -149,7 +149,7 @@ def test_missing_espeak_library_gives_install_hint(monkeypatch):
 
     monkeypatch.setattr(espeak, "LIBRARY_NAMES", ("libespeak-ng-missing.so.9",))
     with pytest.raises(EngineError) as caught:
-        espeak._load_dll()
+        espeak._Helper()
     assert caught.value.message == "speech engine library libespeak-ng not found"
     assert "apt-get install espeak-ng" in caught.value.hint
     assert caught.value.exit_code == 1
