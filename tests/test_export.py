@@ -68,8 +68,17 @@ def test_format_from_extension_or_explicit():
     assert FORMATS[:2] == ("wav", "mp3")
     assert format_for(Path("a.wav")) == "wav"
     assert format_for(Path("dir.x/A.MP3")) == "mp3"
-    assert format_for(Path("a.wav"), "mp3") == "mp3"
+    assert format_for(Path("a.opus"), "ogg") == "ogg"
     assert format_for(Path("noext"), "WAV") == "wav"
+    assert format_for(Path("podcast.bin"), "mp3") == "mp3"  # a name that says no audio format
+
+
+def test_a_format_the_file_name_contradicts_is_refused():
+    """--format ogg -o x.mp3 once wrote Ogg into x.mp3, which players then refuse."""
+    with pytest.raises(UsageError) as info:
+        format_for(Path("x.mp3"), "ogg")
+    assert info.value.message == "the format ogg does not match the file name 'x.mp3', which says mp3"
+    assert info.value.hint == "name the file x.ogg, or leave the format out"
 
 
 def test_unknown_format_lists_the_known_ones():
@@ -115,7 +124,7 @@ def test_existing_file_is_refused_without_force(tmp_path):
     target.write_bytes(b"old")
     with pytest.raises(UsageError, match="already exists") as info:
         export_plan(target, plan, clips)
-    assert info.value.hint == "use --force to overwrite"
+    assert info.value.hint == "use --force to overwrite it"
     assert target.read_bytes() == b"old"
     export_plan(target, plan, clips, force=True)
     assert read_wav(target)[0].size == plan.n_frames

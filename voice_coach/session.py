@@ -91,6 +91,7 @@ def render_session(
     background: Background | None | EllipsisType = ...,
     tags: Tags | None | EllipsisType = ...,
     cues: str | None = None,
+    on_written: Callable[[Rendered], None] | None = None,
 ) -> Rendered:
     """Masters, mixes and writes the session; optionally a cue sidecar beside it.
 
@@ -99,29 +100,52 @@ def render_session(
         background: a bed under the cues (None for none; ... for the routine's own).
         tags: the file's tags and chapters (None for none; ... made from the routine).
         cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
+        on_written: called once both files are in place, before Ctrl-C or SIGTERM can stop
+            the program (to say what was written).
+    The audio and its sidecar are put in place together or not at all; without force no
+    existing file is replaced, even one that appears while rendering (see output.atomic).
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
+    from voice_coach.output.atomic import OutputSet, write_text_file
     from voice_coach.output.cues import cue_text, sidecar_path
-    from voice_coach.output.export import format_for, write_audio, write_text_atomic
+    from voice_coach.output.export import encode_audio, format_for
     from voice_coach.output.tags import tags_for
 
+    path = Path(path)
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
-    if sidecar is not None and sidecar.exists() and not force:
-        raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite")
+    check_sidecar(path, sidecar, fmt)
     timeline = session.timeline
-    mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
-                                        background=background)
-    file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
-        if tags is ... else tags
-    write_audio(path, blocks_from(0), sample_rate=timeline.sample_rate,
-                n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps, force=force,
-                progress=progress, tags=file_tags)
-    if sidecar is not None and cues is not None:
-        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
-                          force=True)
-    return Rendered(Path(path), mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+    with OutputSet(force=force) as outputs:
+        # both targets are checked (and their temps made) before the long encode starts
+        audio_tmp = outputs.stage(path)
+        sidecar_tmp = outputs.stage(sidecar) if sidecar is not None else None
+        mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
+                                            background=background)
+        file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
+            if tags is ... else tags
+        encode_audio(audio_tmp, path, blocks_from(0), sample_rate=timeline.sample_rate,
+                     n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps,
+                     progress=progress, tags=file_tags)
+        if sidecar is not None and sidecar_tmp is not None and cues is not None:
+            write_text_file(sidecar_tmp, cue_text(timeline, cues, audio_name=path.name), sidecar)
+        rendered = Rendered(path, mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+        # the audio and its sidecar land together or not at all; Ctrl-C waits for both
+        outputs.commit(None if on_written is None else lambda: on_written(rendered))
+    return rendered
+
+
+def check_sidecar(audio: Path, sidecar: Path | None, fmt: str) -> None:
+    """UsageError when the cue sidecar would be the audio file itself (-o out.vtt --cues vtt):
+    one would replace the other."""
+    import os
+
+    if sidecar is None:
+        return
+    if os.path.normcase(os.path.abspath(audio)) == os.path.normcase(os.path.abspath(sidecar)):
+        raise UsageError(f"the cue file would be {sidecar}, the audio file itself",
+                         hint=f"name the audio file {Path(audio).with_suffix('.' + fmt).name}")
 
 
 def mix_session(session: Session, *, loudness_lufs: float | None = None,

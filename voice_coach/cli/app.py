@@ -28,10 +28,11 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"traceback": False}
+_state = {"traceback": False, "finished": False}
 
 RoutineArg = Annotated[str, typer.Argument(
     metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+MAX_MINUTES = 7 * 24 * 60  # as long as the longest flight track (--for)
 MaxMinutes = Annotated[float, typer.Option(
     "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
 MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
@@ -51,7 +52,19 @@ class Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    if not _state["finished"]:
+        raise Terminated()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if not _state["finished"]:
+        raise KeyboardInterrupt()
+
+
+def finished() -> None:
+    """The command's work is done and reported: a Ctrl-C or SIGTERM from now on changes nothing,
+    so the program exits 0 as it said, instead of "interrupted" after "Wrote …"."""
+    _state["finished"] = True
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -66,7 +79,21 @@ _python_showwarning = warnings.showwarning
 
 
 def err(text: str) -> None:
-    typer.echo(text, err=True)
+    typer.echo(printable(text), err=True)
+
+
+def out(text: str, nl: bool = True) -> None:
+    """Print to stdout with any control character escaped (a routine's titles and cues, file
+    names): nothing from a routine file can drive the terminal."""
+    typer.echo(printable(text), nl=nl)
+
+
+def printable(text: str) -> str:
+    """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
+    or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
+    from voice_coach.errors import escape_controls
+
+    return escape_controls(text)
 
 
 def funnel(fn: F) -> F:
@@ -108,6 +135,10 @@ def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_set
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
+    if max_minutes > MAX_MINUTES:
+        raise UsageError(f"--max-minutes must be at most {MAX_MINUTES:,} (a week), got "
+                         f"{max_minutes:g}", "the longest session voice-coach makes is a week "
+                         "(a flight track, --for 168h)")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
@@ -153,8 +184,12 @@ def prepare_session(routine_obj, quiet: bool = False):
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except Terminated:
         err("terminated")
         sys.exit(ExitStatus.TERMINATED)
+    except KeyboardInterrupt:  # outside any command's funnel (while starting or exiting)
+        err("interrupted")
+        sys.exit(ExitStatus.INTERRUPTED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +13,10 @@ from voice_coach.cli.app import (
     MaxReps,
     MaxSets,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
     progress_bar,
 )
@@ -70,6 +73,10 @@ def render(
     if output is None:
         raise UsageError("missing option '-o' / '--output'",
                          "give the file to write, e.g. -o ankle-pumps.mp3")
+    if str(output) == "-":
+        raise UsageError("-o - (standard output) is not supported: audio files are finished "
+                         "by going back to their start (headers, lengths, tags)",
+                         "give a file name, e.g. -o ankle-pumps.mp3")
     if bitrate is not None and not 8 <= bitrate <= 320:
         raise UsageError(f"--bitrate must be from 8 to 320 kbps, got {bitrate}")
     options = _render_options(cues, loudness)
@@ -85,11 +92,7 @@ def render(
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
-    targets = [output] + ([_sidecar(output, cues)] if cues else [])
-    _refuse_existing(targets, force)
-    from voice_coach.output.export import format_for
-
-    fmt = format_for(output, format_)
+    fmt = _check_outputs(output, format_, options["cues"], force)
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
@@ -168,15 +171,18 @@ def _resolve_background(option, routine_obj):
 
 def _duration_option(name: str, text: str, low_ms: int, high_ms: int) -> int:
     from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+    from voice_coach.routine.durations import DurationTooLong, shown
 
     try:
         ms = parse_duration_ms(text)
+    except DurationTooLong:
+        ms = None
     except ValueError as exc:
-        raise UsageError(f"{name} must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"{name} must be a duration, got {shown(text)}: it {exc}",
                          DURATION_HINT) from None
-    if not low_ms <= ms <= high_ms:
+    if ms is None or not low_ms <= ms <= high_ms:
         raise UsageError(f"{name} must be from {format_duration_ms(low_ms)} to "
-                         f"{format_duration_ms(high_ms)}, got {text!r}")
+                         f"{format_duration_ms(high_ms)}, got {shown(text)}")
     return ms
 
 
@@ -211,36 +217,49 @@ def _flight(session, every: str | None, for_: str | None, max_minutes: float):
 
 
 def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: bool,
-                options: RenderOptions, background, tags=...) -> None:
+                options: RenderOptions, background, tags=..., last: bool = True) -> None:
     from voice_coach.session import render_session
     from voice_coach.timeline import format_length_ms
 
-    with progress_bar("render") as progress:
-        done = render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
-                              progress=progress, background=background, tags=tags, **options)
     tl = session.timeline
-    typer.echo(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
-               f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-               f"{len(tl.chapters)} chapters.")
-    if done.sidecar is not None:
-        typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+
+    def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
+        out(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
+            f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
+            f"{len(tl.chapters)} chapters.")
+        if done.sidecar is not None:
+            out(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+        if last:
+            finished()
+
+    with progress_bar("render") as progress:
+        render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
+                       progress=progress, background=background, tags=tags, on_written=report,
+                       **options)
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
                 options: RenderOptions, bed, max_minutes: float, max_reps: int,
                 max_sets: int) -> None:
     """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
-    from voice_coach.output.export import format_for, write_text_atomic
+    from voice_coach.output.atomic import check_target, lstat_or_none, write_text_atomic
+    from voice_coach.output.export import format_for
     from voice_coach.routine import builtin_names
 
-    if folder.exists() and not folder.is_dir():
+    info = lstat_or_none(folder)
+    if info is not None and not stat.S_ISDIR(info.st_mode) and not folder.is_dir():
         raise UsageError(f"{folder} is not a folder", "with --all, -o names a folder to fill")
-    fmt = format_for(folder / "x.mp3", format_)
+    if info is None and _audio_suffix(folder):
+        raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
+                         "file name", f"e.g. -o {folder.with_suffix('')}/ (the folder is made "
+                         "if missing)")
+    fmt = format_for(Path("session.mp3") if format_ is None else Path("session"), format_)
     names = builtin_names()
     outputs = [folder / f"{name}.{fmt}" for name in names]
     playlist = folder / "voice-coach.m3u"
     sidecars = [_sidecar(o, options["cues"]) for o in outputs] if options["cues"] else []
-    _refuse_existing([*outputs, *sidecars, playlist], force)
+    for target in (*outputs, *sidecars, playlist):
+        check_target(target, force=force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -252,10 +271,11 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         routine_obj = load(name, max_minutes, max_reps, max_sets)
         background = _resolve_background(bed, routine_obj)
         session = prepare_session(routine_obj)
-        _render_one(session, output, fmt, bitrate, force, options, background)
+        _render_one(session, output, fmt, bitrate, force, options, background, last=False)
         entries.append((session.timeline, output.name))
-    write_text_atomic(playlist, _m3u(entries), force=True)
-    typer.echo(f"Wrote {playlist}: {len(entries)} sessions.")
+    write_text_atomic(playlist, _m3u(entries), force=force)
+    out(f"Wrote {playlist}: {len(entries)} sessions.")
+    finished()
 
 
 def _m3u(entries) -> str:
@@ -272,7 +292,28 @@ def _sidecar(output: Path, cues: str | None) -> Path:
     return sidecar_path(output, (cues or "").lower())
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    for path in paths:
-        if path.exists() and not force:
-            raise UsageError(f"{path} already exists", "use --force to overwrite it")
+def _check_outputs(output: Path, format_: str | None, cues: str | None, force: bool) -> str:
+    """The audio format, once the output and its sidecar are known to be writable: before any
+    speech is made. Refuses a folder, a device or other special file, an existing file without
+    --force, a format the name contradicts, and a sidecar that would be the audio itself."""
+    from voice_coach.output.atomic import check_target
+    from voice_coach.output.export import format_for
+    from voice_coach.session import check_sidecar
+
+    check_target(output, force=force)
+    fmt = format_for(output, format_)
+    sidecar = _sidecar(output, cues) if cues else None
+    check_sidecar(output, sidecar, fmt)
+    if sidecar is not None:
+        check_target(sidecar, force=force)
+    return fmt
+
+
+def _audio_suffix(path: Path) -> bool:
+    from voice_coach.output.export import format_for
+
+    try:
+        format_for(path)
+    except UsageError:
+        return False
+    return True

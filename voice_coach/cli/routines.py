@@ -14,8 +14,10 @@ from voice_coach.cli.app import (
     MaxSets,
     RoutineArg,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
 )
 from voice_coach.errors import UsageError
@@ -33,8 +35,8 @@ def routines() -> None:
     width = max(len(n) for n in names)
     for name in names:
         session = prepare(load_routine(name))
-        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
-                   f"{session.routine.about}")
+        out(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
+            f"{session.routine.about}")
 
 
 @app.command()
@@ -46,17 +48,16 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
-    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
     if from_ not in builtin_names():
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    if file.exists() and not force:
-        raise UsageError(f"{file} already exists", "use --force to overwrite it")
-    write_text_atomic(file, builtin_text(from_), force=True)
-    typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    write_text_atomic(file, builtin_text(from_), force=force)
+    out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    finished()
 
 
 @app.command()
@@ -68,8 +69,12 @@ def check(
     max_sets: MaxSets = 100,
 ) -> None:
     """Validate a routine, synthesise its speech, and print a summary or every error."""
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
-    typer.echo(_summary(session))
+    from voice_coach.sound.background import check_background
+
+    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    check_background(routine_obj.background)  # as render would, before any speech is made
+    session = prepare_session(routine_obj)
+    out(_summary(session))
 
 
 def _summary(session) -> str:
@@ -107,9 +112,9 @@ def plan(
 
     session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
     if json_:
-        typer.echo(session.timeline.to_json_text(), nl=False)
+        out(session.timeline.to_json_text(), nl=False)
     else:
-        typer.echo(to_text(session.timeline), nl=False)
+        out(to_text(session.timeline), nl=False)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from voice_coach.errors import UsageError
 from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+from voice_coach.routine.durations import shown
 from voice_coach.timeline import Timeline, format_length_ms, ms_to_frames
 
 TICK_S = 0.05  # the loop looks at keys, position and the output this often
@@ -72,7 +73,7 @@ def parse_start_at(text: str) -> int:
     try:
         return parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"--start-at must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"--start-at must be a duration, got {shown(text)}: it {exc}",
                          DURATION_HINT) from None
 
 
@@ -465,10 +466,10 @@ def _option_ms(option: str, text: str) -> int:
     try:
         ms = parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"{option} must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"{option} must be a duration, got {shown(text)}: it {exc}",
                          'durations look like "45m", "1h" or "1h30m"') from None
     if ms <= 0:
-        raise UsageError(f"{option} must be longer than zero, got {text!r}")
+        raise UsageError(f"{option} must be longer than zero, got {shown(text)}")
     return ms
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.routine.durations import shown
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
@@ -194,9 +195,11 @@ def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | Non
         return None
     voice = _voice(values["voice"], reader)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
+    title = values["title"] or name
+    reader.title = title
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
-        _check_template(values[key], TEXT_VARS["routine"], reader)
+        _check_template(values[key], TEXT_VARS["routine"], reader, key)
     return Routine(
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
@@ -306,9 +309,10 @@ def _step(node: Any, reader: Reader) -> Step | None:
     if values is None:
         return None
     pos = reader.pos(node)
-    for value in values.values():
+    step_name = values.get(kind) if kind in ("exercise", "breathe") else None
+    for key, value in values.items():
         if isinstance(value, Text):
-            _check_template(value, TEXT_VARS[kind], reader)
+            _check_template(value, TEXT_VARS[kind], reader, key, step_name)
     if kind == "say" and values["say"] is None:
         if len(reader.diags) == n_before:
             reader.error(node, "'say' must not be empty")
@@ -334,7 +338,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos)
+    phases = _phases(values["phases"], reader, pos, values["exercise"])
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -346,7 +350,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
     import yaml
 
     if node is None:
@@ -361,32 +365,70 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
         values = reader.fields(item, PHASE_FIELDS, "a phase")
         if values is None:
             continue
-        _check_template(values["say"], TEXT_VARS["exercise"], reader)
+        _check_template(values["say"], TEXT_VARS["exercise"], reader, "say", name)
         phases.append(Phase(say=values["say"], hold_ms=values["hold"], tone=values["tone"],
                             count=values["count"], pos=reader.pos(item)))
     return phases
 
 
-def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> None:
+# The longest a number placeholder ({set}, {seconds}, …) can be once filled in.
+NUMBER_CHARS = 12
+
+
+def _check_template(text: Text | None, allowed: set[str], reader: Reader, key: str = "",
+                    name: str | None = None) -> None:
+    """Placeholders must be known bare names ({rep}, never {rep:>99} or {rep!r}: a format spec
+    could raise, fill memory, or make a cue far past the length limit), and the text filled in
+    with the longest values it can get must stay within the cue length limit."""
     if text is None:
         return
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text.value) if f is not None]
+        fields = list(string.Formatter().parse(text.value))
     except ValueError as exc:
-        reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
+        reader.diags.append(text.pos.diag(f"bad placeholder in {shown(text.value)}: {exc}",
                                           "placeholders look like {rep}; write {{ for a brace"))
         return
-    for placeholder in names:
+    longest = 0
+    for literal, placeholder, spec, conversion in fields:
+        longest += len(literal)
+        if placeholder is None:
+            continue
+        if spec or conversion:
+            written = "{" + placeholder + (f"!{conversion}" if conversion else "") + \
+                (f":{spec}" if spec else "") + "}"
+            reader.diags.append(text.pos.diag(
+                f"placeholder {shown(written)} has a format; placeholders are plain names",
+                f"write {{{placeholder}}}" if placeholder in allowed else
+                "placeholders look like {rep}; write {{ for a brace"))
+            continue
         if placeholder not in allowed:
             close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
             hint = f"did you mean {{{close[0]}}}?" if close else (
                 "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
-            reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
+            written = shown("{" + placeholder + "}")[1:-1]
+            reader.diags.append(text.pos.diag(f"unknown placeholder {written}", hint))
+            continue
+        longest += {"title": len(reader.title),
+                    "name": len(name or "")}.get(placeholder, NUMBER_CHARS)
+    limit = reader.limits.max_text_chars
+    if longest > limit:
+        what = f"'{key}'" if key else "this text"
+        reader.diags.append(text.pos.diag(
+            f"{what} can be {longest:,} characters long once its placeholders are filled in; "
+            f"the limit is {limit:,}", "use fewer placeholders, or a shorter title or name"))
 
 
 def fill(text: Text | None, values: dict[str, Any]) -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0."""
+    """The text with its placeholders filled in ("" for None); numbers without trailing .0.
+
+    Only bare {name} placeholders are substituted (parse_routine refuses any other kind); a
+    format spec is never applied, so no text can ask for a 10**12-character padding."""
     if text is None:
         return ""
-    shown = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
-    return text.value.format_map(shown).strip()
+    out = []
+    for literal, placeholder, _, _ in string.Formatter().parse(text.value):
+        out.append(literal)
+        if placeholder is not None:
+            value = values[placeholder]
+            out.append(f"{value:g}" if isinstance(value, float) else str(value))
+    return "".join(out).strip()

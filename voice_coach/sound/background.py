@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import errno
 import functools
 import math
+import os
 import shutil
+import stat
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ import numpy as np
 from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.routine import NOISE_SOUNDS, Background
 from voice_coach.sound import loudness as ld
-from voice_coach.timeline import Event, ms_to_frames
+from voice_coach.timeline import SAMPLE_RATE, Event, ms_to_frames
 
 # 23.8 s and 14.7 s at 22050 Hz. In the golden ratio, the second loop is never back near the
 # same offset when the first comes round (not for hours), so their sum does not audibly repeat.
@@ -33,6 +36,7 @@ from voice_coach.timeline import Event, ms_to_frames
 LOOP_FRAMES = (1 << 19, 324_135)  # 2**19 and 3**3 * 5 * 7**4
 NOISE_LOW_HZ = 40.0  # below this the noise rolls off: phone speakers cannot play it anyway
 MUSIC_MAX_S = 600  # a longer music file is used up to here, then looped
+PROBE_S = 1  # check and render decode this much of a music file before any speech is made
 MUSIC_CROSSFADE_MS = 2000
 _REFERENCE_LUFS = -20.0
 _CHUNK_STEPS = 600
@@ -141,36 +145,84 @@ def _crossfade(head: np.ndarray, tail: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def check_sound(background: Background | None) -> None:
-    """Refuse a background music file that does not exist (SpecError located at the routine's
-    `sound:`, or UsageError for one given on the command line); noise and None pass."""
+    """Refuse, before any speech is made, every background that render would refuse: a music
+    file that is missing, a folder, not a regular file (a device such as /dev/zero, a FIFO),
+    unreadable, or not audio ffmpeg can decode (it decodes the first second). Noise and None
+    pass. Raises SpecError located at the routine's `sound:` (UsageError for one given on the
+    command line), EngineError when ffmpeg is missing."""
     if background is None or background.is_noise:
         return
-    path = music_path(background)
-    if not path.is_file():
-        looked = f" (looked for {path})" if str(path) != background.sound else ""
-        raise _sound_error(background, f"background sound '{background.sound}' not found"
-                           + looked, _sound_hint(background.sound))
+    fd = _open_music(background)
+    try:
+        _decode(background, fd, SAMPLE_RATE, PROBE_S)
+    finally:
+        os.close(fd)
+
+
+check_background = check_sound
 
 
 def decode_music(background: Background, sample_rate: int) -> np.ndarray:
     """The music file as mono int16 at sample_rate, at most MUSIC_MAX_S long (ffmpeg).
 
     Raises SpecError located at the routine's `sound:` (or UsageError when it came from the
-    command line) for a missing or undecodable file, EngineError when ffmpeg is missing.
+    command line) for a missing, special or undecodable file, EngineError when ffmpeg is missing.
     """
-    check_sound(background)
+    fd = _open_music(background)
+    try:
+        return _decode(background, fd, sample_rate, MUSIC_MAX_S)
+    finally:
+        os.close(fd)
+
+
+def _open_music(background: Background) -> int:
+    """An open descriptor of the music file, known to be a regular file: what ffmpeg reads is
+    what was checked (a FIFO would block it, /dev/zero would never end)."""
     path = music_path(background)
+    shown = background.sound
+    looked = f" (looked for {path})" if str(path) != background.sound else ""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _sound_error(background, f"background sound '{shown}' not found" + looked,
+                           _sound_hint(background.sound)) from None
+    except IsADirectoryError:
+        raise _sound_error(background, f"background sound '{shown}' is a folder, not a sound "
+                           "file", "give a music file (mp3, m4a, ogg, flac, wav…), or brown, "
+                           "pink or white noise") from None
+    except OSError as exc:
+        reason = ("the name is too long for the file system" if exc.errno == errno.ENAMETOOLONG
+                  else exc.strerror or str(exc))
+        raise _sound_error(background, f"cannot read background sound '{shown}': {reason}"
+                           + looked, "give a music file you can read, or brown, pink or white "
+                           "noise") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a folder" if stat.S_ISDIR(mode) else (
+            "a character device" if stat.S_ISCHR(mode) else "a block device" if
+            stat.S_ISBLK(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+            "a special file")
+        raise _sound_error(background, f"background sound '{shown}' is {what}, not a sound "
+                           "file" + looked, "give a music file (mp3, m4a, ogg, flac, wav…), or "
+                           "brown, pink or white noise")
+    return fd
+
+
+def _decode(background: Background, fd: int, sample_rate: int, max_s: int) -> np.ndarray:
+    """Decode the open music file fd with ffmpeg: mono int16 at sample_rate, at most max_s."""
     ffmpeg = shutil.which("ffmpeg")
     if not ffmpeg:
         raise EngineError("ffmpeg not found (it decodes the background music)",
                           hint="install it: sudo apt-get install ffmpeg; or use brown, pink or "
                                "white noise")
-    max_frames = MUSIC_MAX_S * sample_rate
+    max_frames = max_s * sample_rate
+    os.lseek(fd, 0, os.SEEK_SET)
     proc = subprocess.Popen(
-        [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", f"file:{path}", "-vn",
-         "-t", str(MUSIC_MAX_S), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le",
+        [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", f"file:/dev/fd/{fd}", "-vn",
+         "-t", str(max_s), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le",
          "-acodec", "pcm_s16le", "pipe:1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,))
     buffer = bytearray(max_frames * 2)
     view = memoryview(buffer)
     got = 0
@@ -184,8 +236,9 @@ def decode_music(background: Background, sample_rate: int) -> np.ndarray:
     proc.wait()
     if proc.returncode != 0 or got < 2:
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
+        reason = tail[0].replace(f"file:/dev/fd/{fd}: ", "").replace(f"/dev/fd/{fd}: ", "")
         raise _sound_error(background, f"cannot decode background sound '{background.sound}': "
-                           f"{tail[0]}", "use a music file ffmpeg can read (mp3, m4a, ogg, "
+                           f"{reason}", "use a music file ffmpeg can read (mp3, m4a, ogg, "
                            "flac, wav…), or brown, pink or white noise")
     return np.frombuffer(buffer, dtype="<i2", count=got // 2)
 
