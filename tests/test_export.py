@@ -77,7 +77,8 @@ def test_a_format_the_file_name_contradicts_is_refused():
     """--format ogg -o x.mp3 once wrote Ogg into x.mp3, which players then refuse."""
     with pytest.raises(UsageError) as info:
         format_for(Path("x.mp3"), "ogg")
-    assert info.value.message == "the format ogg does not match the file name 'x.mp3', which says mp3"
+    assert info.value.message == (
+        "the format ogg does not match the file name 'x.mp3', which says mp3")
     assert info.value.hint == "name the file x.ogg, or leave the format out"
 
 

@@ -46,9 +46,8 @@ def test_readme_console_example(tmp_path: Path, command: str, expected: list[str
     # Run in a scratch copy of the tests/ routines so written files land in tmp_path.
     for folder in ("routines", "bad-routines"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
-    # A fresh speech cache: espeak-ng's clip for a phrase can differ by a few samples with what
-    # the same process synthesised before it, so lengths shown in the README are those of a
-    # first run, as a new user sees them.
+    # A fresh speech cache, as a new user's first run (each phrase is made from a fresh engine
+    # state, so a warm cache gives the same lengths).
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
     proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 # C0 and C1 control characters (but newline) and the Unicode bidirectional overrides and
 # isolates, which reorder what a terminal shows ("Trojan source").
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:
     """text with every control character but newline shown as an escape (ESC as \\x1b,
     U+202E as \\u202e): safe to print on a terminal or to store in a tag."""
-    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
+    return CONTROL_CHARACTERS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
                          else f"\\u{ord(m.group()):04x}", text)
 
 

@@ -41,6 +41,7 @@ def _capital(word: str) -> str:
 class _Placed:
     event: Event
     pos: Pos | None  # where a spoken cue came from, for fit errors
+    gap_ms: int | None = None  # the silence a free-standing passage is given after it
 
 
 class _Builder:
@@ -148,6 +149,8 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
 
 def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
     end = builder.say(t, fill(text, values), text.pos)
+    if end > t:
+        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms)
     return end + gap_ms
 
 
@@ -234,12 +237,13 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             text = " ".join(p for p, _ in parts)
             pos = parts[0][1] if parts else None
             spoken_end = builder.say(speech_at, text, pos, **tags)
-            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
+            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
+                    phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
-            tags: dict) -> None:
+            tags: dict, pos: Pos | None = None) -> None:
     """Counts the whole seconds of a hold, aloud or ticked, where they do not crowd the cue."""
     if count == "none":
         return
@@ -248,7 +252,7 @@ def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str
         if at < busy_until + COUNT_GAP_MS:
             continue
         if count == "aloud" and not faded:
-            builder.say(at, _capital(number_word(second + 1)), None, **tags)
+            builder.say(at, _capital(number_word(second + 1)), pos, **tags)
         else:
             builder.tone(at, "tick", **tags)
 
@@ -289,11 +293,21 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         if event.kind == "speech":
             needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
                             // max(slot_ms - FIT_MARGIN_MS, 1))
-            yield pos.diag(
-                f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
-                f"{slot_ms} ms (at {format_clock_ms(event.start_ms)}, before {nxt})",
-                "shorten the text, speak faster (voice: rate: "
-                f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
+            where = f"(at {format_clock_ms(event.start_ms)}, before {nxt})"
+            if event.duration_ms <= slot_ms:  # it fits, but not with the silence after it
+                message = (f'the cue "{event.text}" takes {event.duration_ms} ms and its slot is '
+                           f"{slot_ms} ms {where}: a cue must end {FIT_MARGIN_MS} ms before the "
+                           f"next one starts, which leaves it {slot_ms - FIT_MARGIN_MS} ms")
+            else:
+                message = (f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
+                           f"{slot_ms} ms {where}")
+            if here.gap_ms is not None and here.gap_ms < FIT_MARGIN_MS:
+                hint = (f"give it a gap of at least {FIT_MARGIN_MS}ms (gap: {FIT_MARGIN_MS}ms), "
+                        "or shorten the text")
+            else:
+                hint = ("shorten the text, speak faster (voice: rate: "
+                        f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
+            yield pos.diag(message, hint)
         else:
             at = format_clock_ms(event.start_ms)
             yield pos.diag(f"the {event.tone} tone at {at} runs into {nxt}",

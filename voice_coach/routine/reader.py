@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from voice_coach.errors import Diagnostic
+from voice_coach.errors import CONTROL_CHARACTERS, Diagnostic
 from voice_coach.routine.durations import (
     DURATION_HINT,
     DurationTooLong,
@@ -79,6 +79,14 @@ class Reader:
                            f"{self.limits.max_text_chars}", "split it into shorter cues")
                 return spec.default
             text = raw if kind == "path" else " ".join(raw.split())  # a path is taken as written
+            control = CONTROL_CHARACTERS.search(text)
+            if control:  # "\e]0;...\a" in a shared file must not drive the reader's terminal
+                char = control.group()
+                self.error(node, f"'{key}' holds a control character (U+{ord(char):04X}, "
+                           f"{_control_name(char)}) at character {control.start() + 1}",
+                           "routine text must be printable: remove it (control characters can "
+                           "take over the terminal that shows them)")
+                return spec.default
             if kind in ("name", "path") and not text.strip() and spec.required:
                 self.error(node, f"'{key}' must not be empty")
             if kind == "text":
@@ -161,6 +169,14 @@ class Reader:
             else:
                 out[key] = spec.default
         return out
+
+
+def _control_name(char: str) -> str:
+    import unicodedata
+
+    names = {"\x1b": "escape", "\x07": "bell", "\x08": "backspace", "\x00": "NUL",
+             "\x7f": "delete", "\x9b": "CSI"}
+    return names.get(char) or unicodedata.name(char, "a control character").lower()
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

@@ -59,7 +59,8 @@ class Pyttsx3Engine:
         self._voices: list[Voice] | None = None
         self._variants: set[str] | None = None
         # Measured defects, for the stress report: extra renders and what caused them.
-        self.stats = {"renders": 0, "retries": 0, "restarts": 0, "rate_resets": 0, "late_files": 0}
+        self.stats = {"renders": 0, "retries": 0, "restarts": 0, "rate_resets": 0, "late_files": 0,
+                      "noise_lines": 0}
         try:
             hello = self._start()
         except BaseException:  # no engine, so no close(): remove the temp dir here
@@ -85,9 +86,10 @@ class Pyttsx3Engine:
             cwd=str(self._tmp_dir),
         )
         self._replies = queue.Queue()
-        threading.Thread(
+        self._reader = threading.Thread(
             target=_pump_lines, args=(self._proc.stdout, self._replies), daemon=True
-        ).start()
+        )
+        self._reader.start()
         hello = self._receive(START_TIMEOUT_S)
         if hello is None or not hello.get("ok"):
             self._kill()
@@ -98,11 +100,24 @@ class Pyttsx3Engine:
         return hello
 
     def _receive(self, timeout_s: float) -> dict[str, Any] | None:
-        try:
-            line = self._replies.get(timeout=timeout_s)
-        except queue.Empty:
-            return None
-        return None if line is None else json.loads(line)
+        """The worker's next reply; None if it died or hung. Lines that are not replies (a
+        library or a sitecustomize printing to the worker's stdout before our protocol took it
+        over) are skipped and counted, never parsed as one."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                line = self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            try:
+                reply = json.loads(line)
+            except ValueError:
+                reply = None
+            if isinstance(reply, dict) and "ok" in reply:
+                return reply
+            self.stats["noise_lines"] += 1
 
     def _request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
         """Send one request; None if the worker died or hung (it is then killed)."""
@@ -126,6 +141,12 @@ class Pyttsx3Engine:
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()
+            # The dead worker's pipe ends: the reader thread sees end of file and stops. Wait
+            # for it before closing the pipe, so no thread is ever left inside a read (at exit
+            # that was a fatal "could not acquire lock" abort, exit status 134).
+            reader = getattr(self, "_reader", None)
+            if reader is not None and reader is not threading.current_thread():
+                reader.join(timeout=5)
             for stream in (self._proc.stdin, self._proc.stdout):
                 if stream is not None:
                     try:
@@ -389,7 +410,13 @@ def _worker_main() -> None:
         send({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
         return
     for line in sys.stdin:
-        request = json.loads(line)
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            send({"ok": False, "error": f"bad request: {exc}"})
+            continue
         try:
             if request["op"] == "voices":
                 send(_worker_voices(engine))
