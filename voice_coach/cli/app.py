@@ -193,3 +193,9 @@ def main() -> None:
     except KeyboardInterrupt:  # outside any command's funnel (while starting or exiting)
         err("interrupted")
         sys.exit(ExitStatus.INTERRUPTED)
+    finally:
+        # The outcome is decided and said. Python puts its own handlers back to the default
+        # while it shuts down, and a SIGTERM then killed the process with no word after it had
+        # said "Wrote …"; ignored signals stay ignored, so it exits with the status it chose.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

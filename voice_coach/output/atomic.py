@@ -73,7 +73,7 @@ def lstat_or_none(path: Path) -> os.stat_result | None:
 
 def kind_of(mode: int) -> str:
     """'a character device', 'a FIFO', … for an lstat mode."""
-    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+    for test, words in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
                         (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
                         (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
         if test(mode):
