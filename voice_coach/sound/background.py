@@ -179,8 +179,8 @@ def _open_music(background: Background) -> int:
     """An open descriptor of the music file, known to be a regular file: what ffmpeg reads is
     what was checked (a FIFO would block it, /dev/zero would never end)."""
     path = music_path(background)
-    shown = background.sound
-    looked = f" (looked for {path})" if str(path) != background.sound else ""
+    shown = _short(background.sound)
+    looked = f" (looked for {_short(str(path))})" if str(path) != background.sound else ""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -237,10 +237,14 @@ def _decode(background: Background, fd: int, sample_rate: int, max_s: int) -> np
     if proc.returncode != 0 or got < 2:
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
         reason = tail[0].replace(f"file:/dev/fd/{fd}: ", "").replace(f"/dev/fd/{fd}: ", "")
-        raise _sound_error(background, f"cannot decode background sound '{background.sound}': "
-                           f"{reason}", "use a music file ffmpeg can read (mp3, m4a, ogg, "
-                           "flac, wav…), or brown, pink or white noise")
+        raise _sound_error(background, "cannot decode background sound "
+                           f"'{_short(background.sound)}': {reason}", "use a music file ffmpeg "
+                           "can read (mp3, m4a, ogg, flac, wav…), or brown, pink or white noise")
     return np.frombuffer(buffer, dtype="<i2", count=got // 2)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:50]}…{text[-20:]}"
 
 
 def music_path(background: Background) -> Path:
