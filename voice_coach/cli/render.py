@@ -162,7 +162,7 @@ def _background_option(sound: str | None, level: float | None, depth: float | No
 def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
-    from voice_coach.sound.background import check_sound
+    from voice_coach.sound.music_file import check_sound
 
     background = routine_obj.background if option is ... else option(routine_obj.background)
     check_sound(background)
@@ -242,8 +242,9 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
                 options: RenderOptions, bed, max_minutes: float, max_reps: int,
                 max_sets: int) -> None:
     """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
-    from voice_coach.output.atomic import check_target, lstat_or_none, write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.export import format_for
+    from voice_coach.output.targets import check_target, lstat_or_none
     from voice_coach.routine import builtin_names
 
     info = lstat_or_none(folder)
@@ -296,8 +297,8 @@ def _check_outputs(output: Path, format_: str | None, cues: str | None, force: b
     """The audio format, once the output and its sidecar are known to be writable: before any
     speech is made. Refuses a folder, a device or other special file, an existing file without
     --force, a format the name contradicts, and a sidecar that would be the audio itself."""
-    from voice_coach.output.atomic import check_target
     from voice_coach.output.export import format_for
+    from voice_coach.output.targets import check_target
     from voice_coach.session import check_sidecar
 
     check_target(output, force=force)

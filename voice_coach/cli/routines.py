@@ -69,7 +69,7 @@ def check(
     max_sets: MaxSets = 100,
 ) -> None:
     """Validate a routine, synthesise its speech, and print a summary or every error."""
-    from voice_coach.sound.background import check_background
+    from voice_coach.sound.music_file import check_background
 
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     check_background(routine_obj.background)  # as render would, before any speech is made
