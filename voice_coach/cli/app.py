@@ -127,6 +127,7 @@ def _main(
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
+    _state["finished"] = False
 
 
 def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100):

@@ -116,14 +116,22 @@ def _place(tmp: Path, target: Path, force: bool) -> Path | None:
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise UsageError(f"{target} is {kind_of(info.st_mode)}, not a regular file; it is never "
                          "replaced", hint="choose another file name")
-    backup = None
+    backup = _temp_name(target, "old") if info is not None else None
+    moved = False  # the old file renamed to backup (where hard links are not supported)
     try:
-        if info is not None:
-            backup = _temp_name(target, "old")
-            os.link(target, backup)
+        if backup is not None:
+            try:
+                os.link(target, backup)
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise
+                os.rename(target, backup)  # FAT on phones and SD cards: no hard links
+                moved = True
         os.replace(tmp, target)
     except OSError as exc:
-        if backup is not None:
+        if moved and backup is not None:
+            _take_back(target, backup)
+        elif backup is not None:
             remove_quietly(backup)
         raise output_error(exc, target) from exc
     return backup
@@ -142,6 +150,8 @@ def _take_back(target: Path, backup: Path | None) -> None:
 
 # -- renames ---------------------------------------------------------------------------------
 
+_NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV,
+             errno.ENOSYS)
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
 _renameat2: Callable[..., int] | None | bool = False  # False: not looked up yet
@@ -164,8 +174,7 @@ def rename_noreplace(src: Path, dst: Path) -> None:
     except FileExistsError:
         raise
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
-                             errno.EXDEV, errno.ENOSYS):
+        if exc.errno not in _NO_LINKS:
             raise
         if os.path.lexists(dst):
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
