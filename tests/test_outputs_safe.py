@@ -329,3 +329,34 @@ def test_a_live_renders_temp_file_is_not_swept(tmp_path: Path) -> None:
         path.write_text("x")
     assert sweep(tmp_path) == [gone]
     assert mine.exists() and parent.exists() and not gone.exists()
+
+
+def test_without_hard_links_a_failed_commit_still_restores_the_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAT (phones, SD cards) has no hard links: the old file is renamed aside instead."""
+    import errno
+
+    from voice_coach.errors import UsageError
+    from voice_coach.output.atomic import OutputSet
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    audio, cues = tmp_path / "a.mp3", tmp_path / "a.vtt"
+    audio.write_text("old audio")
+    cues.write_text("old cues")
+    with OutputSet(force=True) as outputs:
+        outputs.stage(audio).write_text("new audio")
+        outputs.stage(cues).write_text("new cues")
+        cues.unlink()
+        cues.mkdir()  # the sidecar cannot be placed now
+        with pytest.raises(UsageError, match="is a directory, not a regular file"):
+            outputs.commit()
+    assert audio.read_text() == "old audio"
+    assert temp_files(tmp_path) == []
+    cues.rmdir()
+    with OutputSet(force=True) as outputs:
+        outputs.stage(audio).write_text("new audio")
+        outputs.commit()
+    assert audio.read_text() == "new audio" and temp_files(tmp_path) == []
