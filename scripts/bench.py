@@ -2,8 +2,9 @@
 
 Renders generated 10-, 30- and 180-minute sessions to MP3 through the real CLI with a warm speech
 cache and compares each with ffmpeg alone encoding the same PCM with the same encoder arguments;
-measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up.
-It measures only: it never asserts (the targets are printed beside the numbers).
+measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up;
+then loads `voice-coach serve` with concurrent clients on loopback (bench_serve.py; --serve runs
+only that). It measures only: it never asserts (the targets are printed beside the numbers).
 """
 
 from __future__ import annotations
@@ -300,6 +301,7 @@ def table(
     workers: int,
     ceiling: float,
     help_s: float,
+    practice: dict[str, float] | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
 
@@ -382,6 +384,11 @@ def table(
             _verdict(f"≤ {TARGET_HELP_S}", help_s <= TARGET_HELP_S),
         )
     )
+    if practice is not None:
+        from bench_practice import rows as practice_rows
+
+        for label, value, target in practice_rows(practice):
+            lines.append(row(label, [value] + [""] * (n - 1), target))
     return "\n".join(lines)
 
 
@@ -389,6 +396,7 @@ PREFACE = (
     "`scripts/bench` renders generated sessions of 10, 30 and 180 minutes (about 80 cues and "
     "tones a minute) through the CLI with a warm speech cache, and times ffmpeg alone encoding "
     "the same mix, from a WAV, with the same encoder arguments: the limit no renderer can beat. "
+    "It also times `stats` and `today` over ten years of history (15,000 sessions). "
     "`scripts/bench --readme` rewrites this section from a new run."
 )
 
@@ -465,14 +473,55 @@ def write_readme(text: str, readme: Path = REPO / "README.md") -> None:
     readme.write_text(body.rstrip("\n") + "\n")
 
 
+SERVE_HEADING = "### Serving to phones"
+
+
+def bench_serving(options) -> str:
+    """The serve load measurement as a README subsection."""
+    from bench_serve import bench_serve, serve_table
+
+    result = bench_serve(options.serve_clients, options.serve_seconds)
+    return f"{SERVE_HEADING}\n\n{serve_table(result)}"
+
+
+def write_serve_readme(text: str, readme: Path = REPO / "README.md") -> None:
+    """Replace (or add) the serving subsection at the end of the "## Benchmark" section."""
+    body = readme.read_text()
+    found = re.search(rf"^{re.escape(SERVE_HEADING)}\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+    if found:
+        body = body[: found.start()] + text + "\n\n" + body[found.end() :]
+    else:
+        section = re.search(r"^## Benchmark\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+        end = section.end() if section else len(body)
+        body = body[:end].rstrip("\n") + f"\n\n{text}\n\n" + body[end:]
+    readme.write_text(body.rstrip("\n") + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
+    parser.add_argument("--serve", action="store_true", help="only the serve load measurement")
+    parser.add_argument("--serve-clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--serve-seconds", type=float, default=30.0, help="load duration")
+    parser.add_argument("--practice-only", action="store_true",
+                        help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_practice
+
+    if options.practice_only:
+        for label, value, target in bench_practice.rows(bench_practice.measure()):
+            print(f"| {label} | {value} | {target} |")
+        return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
+    if options.serve:
+        serving = bench_serving(options)
+        print(serving)
+        if options.readme:
+            write_serve_readme(wrapped(serving))
+        return
     from voice_coach.speech.parallel import cpu_count
 
     workers = cpu_count()
@@ -488,15 +537,17 @@ def main() -> None:
             print(f"  {minutes}-min session measured", file=sys.stderr)
         synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
+        practice = bench_practice.measure()
         elapsed_s = time.perf_counter() - started
     note = (
         f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s)
+    body = table(sessions, synth, workers, ceiling, help_s, practice)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
-    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
+    serving = bench_serving(options)
+    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}\n\n{serving}"
     print(report)
     if options.readme:
         write_readme(wrapped(report))

@@ -30,6 +30,24 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
         os.environ["VOICE_COACH_CACHE_DIR"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_practice(tmp_path_factory: pytest.TempPathFactory):
+    """No test reads the user's config.toml or writes the user's history."""
+    names = ("VOICE_COACH_DATA_DIR", "XDG_CONFIG_HOME", "VOICE_COACH_CONFIG", "VOICE_COACH_NOW")
+    old = {name: os.environ.get(name) for name in names}
+    root = tmp_path_factory.mktemp("practice")
+    os.environ["VOICE_COACH_DATA_DIR"] = str(root / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(root / "config")
+    os.environ.pop("VOICE_COACH_CONFIG", None)
+    os.environ.pop("VOICE_COACH_NOW", None)
+    yield
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def fake_compose(routine):
     """Composes with the fake engine's deterministic speech lengths."""
     return compose(routine, lambda text: fake_duration_ms(text, routine.voice.rate_wpm))

@@ -154,7 +154,7 @@ def bed_render(tmp_path_factory: pytest.TempPathFactory):
                                  "--duck-release", "600ms"])
     assert result.exit_code == 0, result.output
     plan = json.loads(runner.invoke(app, ["plan", str(routine), "--json"]).stdout)
-    return decode(out) / 32768, plan, out
+    return decode(out) / 32768, plan, out, result.stdout
 
 
 def bed_level_db(samples: np.ndarray, start_ms: int, end_ms: int) -> float:
@@ -165,7 +165,7 @@ def bed_level_db(samples: np.ndarray, start_ms: int, end_ms: int) -> float:
 
 @needs_ffmpeg
 def test_bed_dips_12_db_under_speech(bed_render) -> None:
-    samples, plan, _ = bed_render
+    samples, plan, *_ = bed_render
     long_cue = max((e for e in plan["events"] if e["kind"] == "speech"),
                    key=lambda e: e["duration_ms"])
     assert long_cue["duration_ms"] > 3000
@@ -178,7 +178,7 @@ def test_bed_dips_12_db_under_speech(bed_render) -> None:
 
 @needs_ffmpeg
 def test_bed_fades_in_and_the_session_fades_out(bed_render) -> None:
-    samples, plan, _ = bed_render
+    samples, plan, *_ = bed_render
     level = [bed_level_db(samples, ms, ms + 250) for ms in range(0, 5000, 250)]
     assert level[0] < level[-1] - 15  # silent at first
     assert level[6] == pytest.approx(level[-1] - 6.0, abs=1.5)  # 1.5 s: half way (-6 dB)
@@ -191,11 +191,16 @@ def test_bed_fades_in_and_the_session_fades_out(bed_render) -> None:
 
 
 @needs_ffmpeg
-def test_file_with_a_bed_still_measures_its_loudness(bed_render) -> None:
-    from tests.test_phone_files import ebur128
+def test_a_bed_leaves_the_voice_where_it_was_and_the_file_measures_as_reported(
+        bed_render) -> None:
+    from tests.level_table import ebur128, reported, speech_gated_lufs
 
-    lufs, peak = ebur128(bed_render[2])
-    assert -17.0 <= lufs <= -15.0 and peak <= -1.0
+    samples, plan, out, stdout = bed_render
+    speech_lufs, file_lufs = reported(stdout)
+    assert speech_lufs == -16.0
+    assert speech_gated_lufs(samples, plan["events"]) == pytest.approx(-16.0, abs=0.3)
+    lufs, peak = ebur128(out)
+    assert lufs == pytest.approx(file_lufs, abs=0.3) and peak <= -1.0
 
 
 @needs_ffmpeg

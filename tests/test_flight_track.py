@@ -66,14 +66,14 @@ def flight(tmp_path_factory: pytest.TempPathFactory):
     assert result.stdout.startswith(f"Wrote {out}: 12 min 00 s (720000 ms), 90 spoken cues, ")
     assert result.stdout.splitlines()[0].endswith(", 3 chapters.")
     plan = json.loads(runner.invoke(app, ["plan", "flight", "--json"]).stdout)
-    return out, plan
+    return out, plan, result.stdout
 
 
 @needs_ffmpeg
 def test_flight_file_length_and_chapters(flight) -> None:
     from tests.test_phone_files import chapters_in_file, probe
 
-    out, _ = flight
+    out, *_ = flight
     assert float(probe(out)["format"]["duration"]) == pytest.approx(720.0, abs=0.1)
     assert chapters_in_file(out) == [
         (0, 240_000, "Round 1 (0:00:00) — In-flight ankle pumps"),
@@ -89,7 +89,7 @@ def test_flight_file_length_and_chapters(flight) -> None:
 
 @needs_ffmpeg
 def test_each_repetition_is_the_routine_with_silence_between(flight) -> None:
-    out, plan = flight
+    out, plan, _ = flight
     samples = decode(out).astype(np.int32)
     length = ms_to_frames(plan["duration_ms"])
     first = samples[:length]
@@ -105,7 +105,7 @@ def test_each_repetition_is_the_routine_with_silence_between(flight) -> None:
 
 @needs_ffmpeg
 def test_silence_costs_next_to_nothing(flight) -> None:
-    out, plan = flight
+    out, plan, _ = flight
     speech_s = 3 * plan["duration_ms"] / 1000
     silence_s = 720 - speech_s
     size = out.stat().st_size
@@ -116,10 +116,19 @@ def test_silence_costs_next_to_nothing(flight) -> None:
 
 @needs_ffmpeg
 def test_flight_loudness_is_the_routines(flight) -> None:
-    from tests.test_phone_files import ebur128
+    """Each repetition's speech at the routine's speech loudness; the long, mostly silent file
+    measures what the render reported."""
+    from tests.level_table import ebur128, reported, speech_gated_lufs
 
-    lufs, peak = ebur128(flight[0])
-    assert -17.0 <= lufs <= -15.0 and peak <= -1.0
+    out, plan, stdout = flight
+    samples = decode(out) / 32768
+    speech_lufs, file_lufs = reported(stdout)
+    assert speech_lufs == -16.0
+    for k in range(3):
+        again = samples[ms_to_frames(k * 240_000) :]
+        assert speech_gated_lufs(again, plan["events"]) == pytest.approx(-16.0, abs=0.3)
+    lufs, peak = ebur128(out)
+    assert lufs == pytest.approx(file_lufs, abs=0.3) and peak <= -1.0
 
 
 @needs_ffmpeg

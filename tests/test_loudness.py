@@ -3,6 +3,7 @@ that sets levels while mixing: predicted loudness against the rendered mix."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -14,14 +15,10 @@ from hypothesis import strategies as st
 
 from tests.test_render import TONES, make_timeline, speech, tone
 from voice_coach.sound import loudness as ld
-from voice_coach.sound.master import (
-    CLIP_CEILING_DBTP,
-    MIX_CEILING_DBFS,
-    TONE_UNDER_SPEECH_LU,
-    level_clip,
-    master,
-)
+from voice_coach.sound.cue_level import CLIP_CEILING_DBTP, level_clip
+from voice_coach.sound.master import MIX_CEILING_DBFS, master, under_speech_lu
 from voice_coach.sound.mix import render_array, render_blocks
+from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
@@ -153,27 +150,95 @@ def session_plan():
     return make_timeline(64_000, *events, fade_out_ms=2000), clips
 
 
+def joined_speech(mix: np.ndarray, plan) -> np.ndarray:
+    """The spoken cues cut from a mix at their planned places, end to end (speech-gated)."""
+    return np.concatenate([mix[ms_to_frames(e.start_ms) : ms_to_frames(e.end_ms)]
+                           for e in plan.speech()])
+
+
 @pytest.mark.parametrize("target", [-16.0, -19.0, -23.0])
-def test_mastered_mix_measures_its_target(target) -> None:
+def test_mastered_speech_measures_its_target_and_the_file_its_prediction(target) -> None:
     plan, clips = session_plan()
-    done = master(plan, clips, TONES, target_lufs=target)
-    mix = render_array(plan, done.clips, done.tones)
-    assert ld.integrated_lufs(mix, SR) == pytest.approx(target, abs=0.15)
-    assert done.predicted_lufs == pytest.approx(target, abs=0.15)
+    done = master(plan, clips, TONES, speech_lufs=target)
+    mix = render_array(plan, done.clips, done.tones, levels=done.levels)
+    assert ld.integrated_lufs(joined_speech(mix, plan), SR) == pytest.approx(target, abs=0.1)
+    assert done.speech_lufs == pytest.approx(target, abs=0.05)
+    assert ld.integrated_lufs(mix, SR) == pytest.approx(done.predicted_lufs, abs=0.1)
     levels = list(done.clip_lufs.values())
-    assert max(levels) - min(levels) < 0.3
+    assert max(levels) - min(levels) < 0.1
     for name in ("rise", "fall", "chime"):
-        assert ld.cue_lufs(done.tones[name], SR) == pytest.approx(
-            done.cue_lufs - TONE_UNDER_SPEECH_LU, abs=0.3)
+        assert done.tone_lufs[name] == pytest.approx(done.cue_lufs - 2.0, abs=0.01)
+        assert ld.cue_lufs(done.tones[name], SR) == pytest.approx(done.tone_lufs[name], abs=0.1)
+
+
+def test_a_sparse_plan_keeps_the_voice_and_lets_the_file_measure_quieter() -> None:
+    """The same cues spread over three times the time: the voice stays where it was (it used to
+    be pushed up to make the whole file measure its target); the file measures what it is."""
+    plan, clips = session_plan()
+    sparse = make_timeline(3 * plan.duration_ms, *[
+        dataclasses.replace(e, start_ms=3 * e.start_ms) for e in plan.events])
+    dense_done = master(plan, clips, TONES)
+    sparse_done = master(sparse, clips, TONES)
+    assert sparse_done.cue_lufs == pytest.approx(dense_done.cue_lufs, abs=0.05)
+    assert sparse_done.speech_lufs == pytest.approx(-16.0, abs=0.05)
+    mix = render_array(sparse, sparse_done.clips, sparse_done.tones)
+    assert ld.integrated_lufs(mix, SR) == pytest.approx(sparse_done.predicted_lufs, abs=0.1)
+
+
+def test_a_bed_never_moves_the_voice_and_counts_in_the_prediction() -> None:
+    from voice_coach.routine import Background
+    from voice_coach.sound.background import open_bed
+
+    plan, clips = session_plan()
+    bed = open_bed(Background("brown", level_db=-30), plan.events, target_lufs=-16.0,
+                   n_frames=plan.n_frames, sample_rate=SR, fade_in_ms=3000)
+    plain = master(plan, clips, TONES, fade_out_ms=2000)
+    bedded = master(plan, clips, TONES, bed_powers=bed.step_powers, fade_out_ms=2000)
+    assert bedded.cue_lufs == plain.cue_lufs and bedded.speech_lufs == plain.speech_lufs
+    assert all(np.array_equal(bedded.clips[t], plain.clips[t]) for t in clips)
+    mix = np.concatenate(list(render_blocks(plan, bedded.clips, bedded.tones, bed=bed,
+                                            levels=bedded.levels)))
+    assert ld.integrated_lufs(mix, SR) == pytest.approx(bedded.predicted_lufs, abs=0.15)
+    assert ld.integrated_lufs(joined_speech(mix, plan), SR) == pytest.approx(-16.0, abs=0.3)
+
+
+def test_beats_sit_well_under_the_voice_and_signals_just_under_it() -> None:
+    clips = {"Up.": (speechlike(0.4, seed=9, level=0.3) * 32767).astype(np.int16)}
+    events = [speech(1000, "Up.", clips), tone(3000, "rise"), tone(4000, "tick"),
+              tone(5000, "rise", layer="metronome"), tone(6000, "tock", layer="metronome")]
+    plan = make_timeline(8000, *events)
+    done = master(plan, clips, TONES)
+    mix = render_array(plan, done.clips, done.tones, levels=done.levels)
+    at = {e.start_ms: mix[ms_to_frames(e.start_ms) : ms_to_frames(e.end_ms)] for e in events}
+    voice = ld.cue_lufs(at[1000], SR)
+
+    def under(at_ms: int, name: str) -> float:
+        return voice - ld.cue_lufs(at[at_ms], SR)
+
+    assert under(3000, "rise") == pytest.approx(2.0, abs=0.15)
+    assert under(4000, "tick") == pytest.approx(10.0, abs=0.15)
+    assert under(5000, "rise") >= 10.0 - 0.15  # a metronome beat, whatever its tone
+    assert under(6000, "tock") >= 10.0 - 0.15
+    assert under_speech_lu("tick") == under_speech_lu("rise", "metronome") == 10.0
+
+
+def test_volume_is_a_clear_offset_in_db() -> None:
+    from voice_coach.sound.master import voice_level_lufs
+
+    assert [voice_level_lufs(-16.0, v) for v in (1.0, 0.9, 0.8, 0.5, 0.0)] == \
+        pytest.approx([-16.0, -18.0, -20.0, -26.0, -36.0])
 
 
 @needs_ffmpeg
 def test_ffmpeg_agrees_with_the_mastered_mix() -> None:
     plan, clips = session_plan()
-    done = master(plan, clips, TONES, target_lufs=-16.0)
-    blocks = render_blocks(plan, done.clips, done.tones, ceiling=10 ** (MIX_CEILING_DBFS / 20))
-    lufs, peak = ffmpeg_ebur128(np.concatenate(list(blocks)))
-    assert lufs == pytest.approx(-16.0, abs=0.3)
+    done = master(plan, clips, TONES, speech_lufs=-16.0)
+    blocks = render_blocks(plan, done.clips, done.tones, ceiling=10 ** (MIX_CEILING_DBFS / 20),
+                           levels=done.levels)
+    mix = np.concatenate(list(blocks))
+    lufs, peak = ffmpeg_ebur128(mix)
+    assert lufs == pytest.approx(done.predicted_lufs, abs=0.2)
+    assert ffmpeg_ebur128(joined_speech(mix, plan))[0] == pytest.approx(-16.0, abs=0.2)
     assert peak <= -1.0
 
 
@@ -189,3 +254,29 @@ def test_soft_ceiling_bends_only_what_overlaps() -> None:
     assert np.array_equal(out[below], block[below])
     assert np.all(np.abs(out) <= ceiling) and np.all(np.sign(out) == np.sign(block))
     assert np.all(np.diff(np.abs(out[[3, 4, 5, 6]])) >= 0)  # still in order
+
+
+def test_a_routines_volume_is_a_mastering_level_not_an_engine_setting() -> None:
+    """The engine speaks at full volume (so a soft voice is not a quantised one, and both
+    volumes share a cached clip); the volume sets the speech level while mastering."""
+    from tests.conftest import routine_from
+    from voice_coach.session import mix_session, prepare
+    from voice_coach.speech.fake import FakeEngine
+
+    class Recording(FakeEngine):
+        volumes: list[float] = []
+
+        def synthesize(self, text, voice, rate_wpm, volume):
+            self.volumes.append(volume)
+            return super().synthesize(text, voice, rate_wpm, volume)
+
+    speech = {}
+    for volume in (1.0, 0.5):
+        routine = routine_from(f"title: T\nvoice: {{volume: {volume}}}\n"
+                               "steps:\n  - say: Breathe in slowly, and out.\n    gap: 2s\n"
+                               "  - say: Once more, slowly.\n")
+        session = prepare(routine, engine=Recording(), cache=None)
+        speech[volume] = mix_session(session)[0].speech_lufs
+    assert set(Recording.volumes) == {1.0}
+    assert speech[1.0] == pytest.approx(-16.0, abs=0.05)
+    assert speech[0.5] == pytest.approx(-26.0, abs=0.05)

@@ -16,13 +16,22 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
 
 
-def console_examples() -> list[tuple[str, list[str]]]:
-    """(command, expected output lines) for each `$ ` line in the README's console blocks."""
-    examples: list[tuple[str, list[str]]] = []
+# A console block that records sessions is one story: each of its commands runs after the ones
+# before it in the block, in a history of its own, at a fixed "now" ($VOICE_COACH_NOW).
+STATEFUL = "voice-coach done "
+NOW = {"VOICE_COACH_NOW": "2026-12-01 21:40", "TZ": "Europe/Berlin"}
+
+
+def console_examples() -> list[tuple[str, list[str], list[str]]]:
+    """(command, expected output lines, commands to run first) for each `$ ` line in the
+    README's console blocks."""
+    examples: list[tuple[str, list[str], list[str]]] = []
     for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        before: list[str] = []
         for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, *output = chunk.rstrip("\n").split("\n")
-            examples.append((command, output))
+            examples.append((command, output, list(before) if STATEFUL in block else []))
+            before.append(command)
     return examples
 
 
@@ -41,15 +50,23 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     return len(actual) == len(expected)
 
 
-@pytest.mark.parametrize("command, expected", console_examples(), ids=lambda x: str(x)[:40])
-def test_readme_console_example(tmp_path: Path, command: str, expected: list[str]) -> None:
+@pytest.mark.parametrize("command, expected, before", console_examples(),
+                         ids=lambda x: str(x)[:40])
+def test_readme_console_example(tmp_path: Path, command: str, expected: list[str],
+                                before: list[str]) -> None:
     # Run in a scratch copy of the tests/ routines so written files land in tmp_path.
-    for folder in ("routines", "bad-routines"):
+    for folder in ("routines", "bad-routines", "configs"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
     # A fresh speech cache, as a new user's first run (each phrase is made from a fresh engine
-    # state, so a warm cache gives the same lengths).
+    # state, so a warm cache gives the same lengths). A fresh history and no config file, too.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
+           "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache"),
+           "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), **NOW}
+    env.pop("VOICE_COACH_CONFIG", None)
+    for earlier in before:
+        subprocess.run(earlier, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                       timeout=300, check=True)
     proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     actual = (proc.stdout + proc.stderr).splitlines()

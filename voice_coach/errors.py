@@ -23,17 +23,22 @@ def escape_controls(text: str) -> str:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem in an input file, located like a compiler does (1-based line and column)."""
+    """One problem in an input file, located like a compiler does (1-based line and column).
+
+    severity: "error" (the input is refused) or "warning" (it is accepted, but something in it
+    does not do what it says, e.g. an option that has no effect).
+    """
 
     path: str
     line: int
     col: int
     message: str
     hint: str = ""
+    severity: str = "error"
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

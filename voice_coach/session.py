@@ -34,9 +34,12 @@ class Session:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What render_session wrote and the levels it mastered to (see master.Mastered)."""
+    """What render_session wrote and the levels it mastered to (LUFS; see master.Mastered):
+    speech_lufs, the speech alone, speech-gated; cue_lufs, each spoken cue; predicted_lufs, the
+    whole file's integrated loudness."""
 
     path: Path
+    speech_lufs: float
     cue_lufs: float
     predicted_lufs: float
     sidecar: Path | None = None
@@ -45,6 +48,7 @@ class Rendered:
 def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None
             ) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
+    The clips are made at full volume (the voice's volume is applied when mastering).
 
     Args:
         routine: a validated routine (see spec.load_routine).
@@ -54,12 +58,18 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     Raises:
         SpecError: a cue does not fit its slot. EngineError: no speech engine.
     """
+    import dataclasses
+
     from voice_coach.speech import synthesize_all
 
     texts = phrases(routine)
     options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
+    # The engine always speaks at full volume: the routine's volume is a level set while
+    # mastering (sound.master.voice_level_lufs), so a soft voice is not a quantised one, and
+    # every volume shares one cached clip.
+    voice = dataclasses.replace(routine.voice, volume=1.0)
     try:
-        clips = synthesize_all(texts, routine.voice, engine=engine, progress=progress, **options)
+        clips = synthesize_all(texts, voice, engine=engine, progress=progress, **options)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
@@ -71,7 +81,7 @@ def render_to_file(session: Session, path: Path, *, format: str | None = None,
                    bitrate_kbps: int | None = None, force: bool = False,
                    progress: Progress | None = None, **options) -> Path:
     """Mixes the session and writes it to `path` (.mp3, .m4a, .ogg, .flac, .wav) atomically,
-    mastered to the routine's loudness, with tags and chapters; returns the path.
+    its speech mastered to the routine's loudness, with tags and chapters; returns the path.
 
     options: those of render_session (loudness_lufs, background, tags, cues).
     """
@@ -96,7 +106,9 @@ def render_session(
     """Masters, mixes and writes the session; optionally a cue sidecar beside it.
 
     Args:
-        loudness_lufs: the file's integrated loudness (None: the routine's, default -16).
+        loudness_lufs: the speech loudness at volume 1.0, speech-gated (None: the routine's
+            `loudness`); the voice's volume sets it lower, and the file's integrated loudness
+            follows (Rendered.predicted_lufs).
         background: a bed under the cues (None for none; ... for the routine's own).
         tags: the file's tags and chapters (None for none; ... made from the routine).
         cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
@@ -130,7 +142,8 @@ def render_session(
                      progress=progress, tags=file_tags)
         if sidecar is not None and sidecar_tmp is not None and cues is not None:
             write_text_file(sidecar_tmp, cue_text(timeline, cues, audio_name=path.name), sidecar)
-        rendered = Rendered(path, mastered.cue_lufs, mastered.predicted_lufs, sidecar)
+        rendered = Rendered(path, mastered.speech_lufs, mastered.cue_lufs,
+                            mastered.predicted_lufs, sidecar)
         # the audio and its sidecar land together or not at all; Ctrl-C waits for both
         outputs.commit(None if on_written is None else lambda: on_written(rendered))
     return rendered
@@ -158,7 +171,7 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     """
     from voice_coach.sound.assets import load_tone
     from voice_coach.sound.background import open_bed
-    from voice_coach.sound.master import MIX_CEILING_DBFS, master
+    from voice_coach.sound.master import MIX_CEILING_DBFS, master, voice_level_lufs
     from voice_coach.sound.mix import render_blocks
 
     timeline = session.timeline
@@ -170,14 +183,16 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
         bed = open_bed(bed_spec, timeline.events, target_lufs=target, n_frames=timeline.n_frames,
                        sample_rate=rate, fade_in_ms=session.routine.fade_in_ms)
     tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
-    mastered = master(timeline, session.clips, tones, target_lufs=target,
-                      bed_powers=bed.step_powers if bed else None)
     fade_out_ms = closing_fade_ms(timeline)
+    mastered = master(timeline, session.clips, tones,
+                      speech_lufs=voice_level_lufs(target, session.routine.voice.volume),
+                      bed_powers=bed.step_powers if bed else None, fade_out_ms=fade_out_ms)
     ceiling = 10 ** (MIX_CEILING_DBFS / 20)
 
     def blocks_from(frame: int) -> Iterator[np.ndarray]:
-        return render_blocks(timeline, mastered.clips, mastered.tones, bed=bed,
-                             fade_out_ms=fade_out_ms, ceiling=ceiling, start_frame=frame)
+        return render_blocks(timeline, mastered.clips, mastered.tones, levels=mastered.levels,
+                             bed=bed, fade_out_ms=fade_out_ms, ceiling=ceiling,
+                             start_frame=frame)
 
     return mastered, blocks_from
 

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from voice_coach.wording import counted
+
 SAMPLE_RATE = 22050
 
 
@@ -158,7 +160,8 @@ def to_text(timeline: Timeline) -> str:
     lines = [
         f"# {timeline.title} ({timeline.routine})",
         f"# length {format_clock_ms(timeline.duration_ms)} ({timeline.duration_ms} ms), "
-        f"{len(timeline.speech())} spoken cues, {len(timeline.tones())} tones",
+        + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
+        + counted(len(timeline.tones()), "{n} tone", "{n} tones"),
     ]
     chapters = list(timeline.chapters)
     for event in timeline.events:

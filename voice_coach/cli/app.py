@@ -7,6 +7,7 @@ Library errors become a message on stderr and an exit code here (2 bad input, 1 
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sys
 import warnings
@@ -16,14 +17,26 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from voice_coach.cli import complete
+from voice_coach.cli.usage import Group, examples, no_color
 from voice_coach.errors import UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
+    cls=Group,
     help="Voice-guided exercise sessions from routine files: check, plan, render, play.",
+    epilog=examples(
+        "voice-coach",
+        "voice-coach routines                         # the built-in routines",
+        "voice-coach check ankle-pumps",
+        "voice-coach render ankle-pumps -o ankle-pumps.mp3",
+        "voice-coach play ankle-pumps",
+        "voice-coach COMMAND --help                   # a command's options and examples",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes, no colour, readable by screen readers
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -31,12 +44,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 _state = {"traceback": False, "finished": False}
 
 RoutineArg = Annotated[str, typer.Argument(
-    metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+    metavar="ROUTINE", autocompletion=complete.routine,
+    help="A routine file, or the name of a built-in routine.")]
 MAX_MINUTES = 7 * 24 * 60  # as long as the longest flight track (--for)
 MaxMinutes = Annotated[float, typer.Option(
-    "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
-MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
-MaxSets = Annotated[int, typer.Option("--max-sets", help="Largest sets count accepted.")]
+    "--max-minutes", metavar="MINUTES",
+    help="Refuse sessions longer than this (guards against typos).")]
+MaxReps = Annotated[int, typer.Option(
+    "--max-reps", metavar="N", help="Largest repetitions count accepted.")]
+MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
+                                      help="Largest sets count accepted.")]
 
 
 class ExitStatus:
@@ -145,14 +162,21 @@ def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_set
     limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
                        "max_reps": max_reps, "max_sets": max_sets,
                        "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    return load_routine(routine, limits)
+    from voice_coach.practice.config import apply_to_routine, load_config
+
+    return apply_to_routine(load_routine(routine, limits), load_config())  # config.toml
 
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped."""
+    """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
+    TERM=dumb) a plain counter line, rewritten with a carriage return: no escape sequences."""
     if not enabled or not sys.stderr.isatty():
         yield None
+        return
+    if no_color() or os.environ.get("TERM") == "dumb":
+        with _plain_progress(label) as update:
+            yield update
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
@@ -166,6 +190,25 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         yield update
 
 
+@contextmanager
+def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    shown = [""]
+
+    def update(done: int, total: int) -> None:
+        text = f"{label} {done}/{total}" if total else label
+        if text != shown[0]:
+            sys.stderr.write("\r" + text.ljust(len(shown[0])))
+            sys.stderr.flush()
+            shown[0] = text
+
+    try:
+        yield update
+    finally:
+        if shown[0]:
+            sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
+            sys.stderr.flush()
+
+
 def _stderr_console():
     from rich.console import Console
 
@@ -176,7 +219,11 @@ def prepare_session(routine_obj, quiet: bool = False):
     from voice_coach.session import prepare
 
     with progress_bar("speech", enabled=not quiet) as progress:
-        return prepare(routine_obj, progress=progress)
+        session = prepare(routine_obj, progress=progress)
+    # Once the routine has no error: what it sets that does nothing (errors come alone first).
+    for warning in routine_obj.warnings:
+        err(warning.format())
+    return session
 
 
 # ---------------------------------------------------------------------------------------------

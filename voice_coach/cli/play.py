@@ -16,11 +16,17 @@ from voice_coach.cli.app import (
     load,
     prepare_session,
 )
+from voice_coach.cli.usage import examples
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
 
 
-@app.command()
+@app.command(epilog=examples(
+    "play",
+    "voice-coach play ankle-pumps",
+    "voice-coach play my-routine.yaml --start-at 1m30s",
+    "voice-coach play bedtime --from-set 2 --quiet",
+))
 @funnel
 def play(
     routine: RoutineArg,
@@ -29,11 +35,12 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import open_output, play_session
     from voice_coach.live.player import parse_start_at, start_frame
 
@@ -44,10 +51,19 @@ def play(
     # is: checked before the device is opened
     frame = start_frame(session.timeline, start_at_ms, from_set)
     with open_output(routine) as output:
-        play_session(session, output, start_frame=frame, quiet=quiet)
+        recorder = recorder_for(routine_obj, "play")  # every session lands in the history
+        try:
+            play_session(session, output, start_frame=frame, quiet=quiet,
+                         observer=recorder.on(session.timeline))
+        finally:
+            recorder.tell()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "remind",
+    "voice-coach remind flight --every 1h --for 6h     # a long flight: 6 rounds",
+    "voice-coach remind tv-break --every 45m --times 4",
+))
 @funnel
 def remind(
     routine: RoutineArg,
@@ -58,17 +74,25 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
-    """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
+    """Play a routine again and again, as every hour of a long flight.
+
+    Between rounds it counts down to the next one; any key but q starts it now.
+    """
+    from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
     from voice_coach.live.player import remind_plan
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
     check_output(routine)
+    recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
-    remind_session(session, plan, routine, quiet)
+    try:
+        remind_session(session, plan, routine, quiet, observer=recorder.on(session.timeline))
+    finally:
+        recorder.tell()

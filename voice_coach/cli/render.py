@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -20,59 +21,80 @@ from voice_coach.cli.app import (
     prepare_session,
     progress_bar,
 )
+from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
+from voice_coach.wording import counted
+
+CueFormat = Literal["vtt", "srt", "lrc", "json"]
 
 
-@app.command()
+@app.command(epilog=examples(
+    "render",
+    "voice-coach render ankle-pumps -o ankle-pumps.mp3",
+    "voice-coach render bedtime -o bedtime.m4a --background brown --loudness -19",
+    "voice-coach render my-routine.yaml -o my-routine.mp3 --cues vtt",
+    "voice-coach render flight --every 1h --for 6h -o flight.mp3",
+    "voice-coach render --all -o sessions/",
+))
 @funnel
 def render(
     routine: Annotated[str | None, typer.Argument(
-        metavar="[ROUTINE]",
+        metavar="ROUTINE", autocompletion=complete.routine,
         help="A routine file, or the name of a built-in routine (none with --all).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="The file to write (with --all: the folder).")] = None,
+        "-o", "--output", metavar="FILE",
+        help="The file to write (with --all: the folder).")] = None,
     format_: Annotated[str | None, typer.Option(
-        "--format", help="Audio format (default: from the extension): mp3, m4a, ogg (Opus), "
-        "flac, wav.")] = None,
+        "--format", metavar="FORMAT", autocompletion=complete.audio_format,
+        help="Audio format (default: from the extension): mp3, m4a, ogg (Opus), flac, wav.")]
+    = None,
     bitrate: Annotated[int | None, typer.Option(
-        "--bitrate", help="Bitrate in kbps (default: MP3 VBR, M4A 64, Ogg Opus 48).")] = None,
+        "--bitrate", metavar="KBPS",
+        help="Bitrate in kbps, 8 to 320 (default: MP3 VBR, M4A 64, Ogg Opus 48).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
-    cues: Annotated[str | None, typer.Option(
-        "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
-    = None,
+    cues: Annotated[CueFormat | None, typer.Option(
+        "--cues", metavar="FORMAT", case_sensitive=False,
+        help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")] = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Integrated loudness in LUFS (default: the routine's, -16).")] = None,
+        "--loudness", metavar="LUFS", help="Speech loudness in LUFS at volume 1.0, "
+        "speech-gated, -40 to -6 (default: the routine's, -16); the file's integrated loudness "
+        "follows.")] = None,
     background: Annotated[str | None, typer.Option(
-        "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
-        "or none (default: the routine's).")] = None,
+        "--background", metavar="SOUND", autocompletion=complete.background,
+        help="Sound under the cues: brown, pink or white noise, a music file, or none "
+        "(default: the routine's).")] = None,
     background_level: Annotated[float | None, typer.Option(
-        "--background-level", help="Its loudness in LUFS on the -16 scale (default -30).")]
-    = None,
+        "--background-level", metavar="LUFS",
+        help="Its loudness in LUFS on the -16 scale (default -30).")] = None,
     duck_depth: Annotated[float | None, typer.Option(
-        "--duck-depth", help="How far it dips under each cue and tone, in dB (default -12).")]
-    = None,
+        "--duck-depth", metavar="DB",
+        help="How far it dips under each cue and tone, in dB (default -12).")] = None,
     duck_attack: Annotated[str | None, typer.Option(
-        "--duck-attack", help="How long the dip takes, e.g. 150ms (it starts before the cue).")]
-    = None,
+        "--duck-attack", metavar="DURATION",
+        help="How long the dip takes, e.g. 150ms (it starts before the cue).")] = None,
     duck_release: Annotated[str | None, typer.Option(
-        "--duck-release", help="How long it takes to come back, e.g. 600ms.")] = None,
+        "--duck-release", metavar="DURATION",
+        help="How long it takes to come back, e.g. 600ms.")] = None,
     every: Annotated[str | None, typer.Option(
-        "--every", help="Repeat the routine this often in one long file, e.g. 1h (with --for).")]
-    = None,
+        "--every", metavar="DURATION",
+        help="Repeat the routine this often in one long file, e.g. 1h (with --for).")] = None,
     for_: Annotated[str | None, typer.Option(
-        "--for", help="How long that file lasts, e.g. 6h.")] = None,
+        "--for", metavar="DURATION", help="How long that file lasts, e.g. 6h.")] = None,
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
-    """Render a routine to an audio file (.mp3, .m4a, .ogg, .flac or .wav) with chapters, tags
-    and even loudness; or a flight track (--every/--for); or every built-in routine (--all)."""
+    """Write a routine as an audio file: MP3, M4A, Ogg, FLAC or WAV.
+
+    The file has chapters, tags and even loudness. --every/--for make one long flight track;
+    --all renders every built-in routine into a folder.
+    """
     if output is None:
-        raise UsageError("missing option '-o' / '--output'",
-                         "give the file to write, e.g. -o ankle-pumps.mp3")
+        raise UsageError("missing option --output",
+                         "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
     if str(output) == "-":
         raise UsageError("-o - (standard output) is not supported: audio files are finished "
                          "by going back to their start (headers, lengths, tags)",
@@ -106,10 +128,6 @@ RenderOptions = dict[str, Any]
 
 
 def _render_options(cues: str | None, loudness: float | None) -> RenderOptions:
-    from voice_coach.output.cues import CUE_FORMATS
-
-    if cues is not None and cues.lower() not in CUE_FORMATS:
-        raise UsageError(f"unknown --cues format {cues!r}", "formats: " + ", ".join(CUE_FORMATS))
     if loudness is not None and not -40 <= loudness <= -6:
         raise UsageError(f"--loudness must be from -40 to -6 LUFS, got {loudness:g}",
                          "-16 suits phones and podcasts; -19 to -23 is quieter")
@@ -222,13 +240,16 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
     from voice_coach.timeline import format_length_ms
 
     tl = session.timeline
+    cues = counted(len(tl.speech()), "{n} spoken cue", "{n} spoken cues")
 
     def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
         out(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
-            f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-            f"{len(tl.chapters)} chapters.")
+            f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
+            + counted(len(tl.chapters), "{n} chapter", "{n} chapters") + ".")
         if done.sidecar is not None:
-            out(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
+            out(f"Wrote {done.sidecar}: {cues}.")
+        out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+            "integrated.")
         if last:
             finished()
 
@@ -236,6 +257,10 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
         render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
                        progress=progress, background=background, tags=tags, on_written=report,
                        **options)
+
+
+def _lufs(value: float) -> str:
+    return f"{value:.1f} LUFS" if value > -100 else "silent"
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
@@ -275,7 +300,7 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         _render_one(session, output, fmt, bitrate, force, options, background, last=False)
         entries.append((session.timeline, output.name))
     write_text_atomic(playlist, _m3u(entries), force=force)
-    out(f"Wrote {playlist}: {len(entries)} sessions.")
+    out(f"Wrote {playlist}: " + counted(len(entries), "{n} session", "{n} sessions") + ".")
     finished()
 
 

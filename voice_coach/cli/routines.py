@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -20,10 +21,12 @@ from voice_coach.cli.app import (
     out,
     prepare_session,
 )
+from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
+from voice_coach.wording import counted
 
 
-@app.command()
+@app.command(epilog=examples("routines", "voice-coach routines"))
 @funnel
 def routines() -> None:
     """List the built-in routines: name, length and what each is for."""
@@ -39,12 +42,18 @@ def routines() -> None:
             f"{session.routine.about}")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "new",
+    "voice-coach new my-routine.yaml                     # a copy of ankle-pumps",
+    "voice-coach new bedtime.yaml --from bedtime --force",
+))
 @funnel
 def new(
-    file: Annotated[Path, typer.Argument(help="Where to write the new routine file.")],
-    from_: Annotated[str, typer.Option("--from", help="The built-in routine to copy.")]
-    = "ankle-pumps",
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Where to write the new routine file.")],
+    from_: Annotated[str, typer.Option(
+        "--from", metavar="NAME", autocompletion=complete.builtin,
+        help="The built-in routine to copy.")] = "ankle-pumps",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
@@ -60,15 +69,23 @@ def new(
     finished()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "check",
+    "voice-coach check ankle-pumps",
+    "voice-coach check my-routine.yaml --max-reps 50",
+))
 @funnel
 def check(
     routine: RoutineArg,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
-    """Validate a routine, synthesise its speech, and print a summary or every error."""
+    """Check a routine and its speech: print a summary, or every error.
+
+    Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
+    one fits its slot. Warnings (an option that has no effect) do not fail the check.
+    """
     from voice_coach.sound.music_file import check_background
 
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
@@ -88,22 +105,38 @@ def _summary(session) -> str:
              f"  length   {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms)"]
     for step in r.steps:
         if isinstance(step, Exercise):
-            lines.append(f"  sets     {step.sets} x {step.reps} reps of {step.name} "
-                         f"({step.style}, rest {step.rest_ms // 1000} s)")
+            reps = counted(step.reps, "{n} rep", "{n} reps")
+            lines.append(f"  sets     {step.sets} x {reps} of {step.name} "
+                         f"({step.style}{_rest_words(step)})")
     speech = tl.speech()
-    lines += [f"  spoken   {len(speech)} cues ({len({e.text for e in speech})} distinct phrases)",
+    phrases = counted(len({e.text for e in speech}), "{n} distinct phrase",
+                      "{n} distinct phrases")
+    lines += ["  spoken   " + counted(len(speech), "{n} cue", "{n} cues") + f" ({phrases})",
               f"  tones    {len(tl.tones())}",
               f"  chapters {len(tl.chapters)}",
               f"  voice    {engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
     return "\n".join(lines)
 
 
-@app.command()
+def _rest_words(step) -> str:
+    """', rest 30 s' between sets; nothing for one set, where no rest happens."""
+    if step.sets == 1:
+        return ""
+    if step.rest_ms == 0:
+        return ", no rest"
+    return f", rest {step.rest_ms / 1000:g} s"
+
+
+@app.command(epilog=examples(
+    "plan",
+    "voice-coach plan ankle-pumps",
+    "voice-coach plan my-routine.yaml --json > plan.json",
+))
 @funnel
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    max_minutes: MaxMinutes = 360.0,
+    max_minutes: MaxMinutes = 360,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
@@ -117,7 +150,7 @@ def plan(
         out(to_text(session.timeline), nl=False)
 
 
-@app.command()
+@app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
 @funnel
 def schema() -> None:
     """Print the JSON Schema of routine files (for editors)."""

@@ -6,19 +6,28 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
     app,
     funnel,
 )
+from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
 
-@app.command()
+@app.command(epilog=examples(
+    "voices",
+    "voice-coach voices --language en",
+    "voice-coach voices --engine pyttsx3",
+))
 @funnel
 def voices(
     language: Annotated[str | None, typer.Option(
-        "--language", help="Only voices whose language starts with this, e.g. en.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="auto, espeak or pyttsx3.")] = "auto",
+        "--language", metavar="LANG",
+        help="Only voices whose language starts with this, e.g. en.")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", metavar="ENGINE", autocompletion=complete.engine,
+        help="auto, espeak or pyttsx3.")] = "auto",
 ) -> None:
     """List the speech engine's voices: id, language, name."""
     from voice_coach.speech import open_engine
@@ -29,7 +38,8 @@ def voices(
     finally:
         eng.close()
     if not found:
-        raise UsageError(f"no voice for language '{language}'")
+        raise UsageError(f"no voice for language '{language}'",
+                         "see every voice with: voice-coach voices")
     width = max(len(v.id) for v in found)
     lang_width = max(len(v.language) for v in found)
     for v in sorted(found, key=lambda v: v.id):

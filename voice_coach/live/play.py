@@ -52,19 +52,22 @@ def play_log():
 
 
 def play_session(session: Any, output: Any, *, start_frame: int = 0, quiet: bool = False,
-                 controls: Any = None, view: Any = None) -> Outcome:
-    """Plays `session` from start_frame on `output`, with screen and keys on a terminal."""
+                 controls: Any = None, view: Any = None, observer: Any = None) -> Outcome:
+    """Plays `session` from start_frame on `output`, with screen and keys on a terminal.
+
+    observer: told when it starts and how it ends, however it ends (see player.Observer).
+    """
     if controls is None:
         with interaction(quiet) as (controls, view):
             return play_session(session, output, start_frame=start_frame, controls=controls,
-                                view=view)
+                                view=view, observer=observer)
     log = play_log()
     log("open", backend=output.name, can_pause=output.can_pause,
         n_frames=session.timeline.n_frames)
     if hasattr(output, "on_xrun"):
         output.on_xrun = lambda heard_frames: log("xrun", stream_frame=heard_frames)
     player = Player(session.timeline, pcm_source(session), output, controls, view,
-                    start_frame=start_frame, log=log)
+                    start_frame=start_frame, log=log, observer=observer)
     with stderr_silenced():
         return player.run()
 
@@ -75,14 +78,17 @@ def check_output(routine: str) -> None:
         pass
 
 
-def remind_session(session: Any, plan: RemindPlan, routine: str, quiet: bool = False) -> str:
-    """Plays `session` on `plan`, opening the device afresh for each round."""
+def remind_session(session: Any, plan: RemindPlan, routine: str, quiet: bool = False,
+                   observer: Any = None) -> str:
+    """Plays `session` on `plan`, opening the device afresh for each round; the observer
+    hears each round start and end."""
     with interaction(quiet) as (controls, view):
 
         def play_round(round_no: int) -> Outcome:
             play_log()("round", round=round_no)
             with open_output(routine) as output:
-                return play_session(session, output, controls=controls, view=view)
+                return play_session(session, output, controls=controls, view=view,
+                                    observer=observer)
 
         return Reminder(plan, play_round, session.timeline.title, controls, time.monotonic,
                         view, at_text=_at_text).run()

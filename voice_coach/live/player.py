@@ -283,8 +283,16 @@ class Transport:
 
 @dataclass(frozen=True)
 class Outcome:
-    reason: str  # "finished" | "quit"
+    reason: str  # "finished" | "quit" | "interrupted" (Ctrl-C, SIGTERM, a device failure)
     position_frame: int
+    heard: tuple[tuple[int, int], ...] = ()  # session frame ranges played, in order
+
+
+class Observer(Protocol):
+    """Told when a session starts and how it ended, however it ended (e.g. to record it)."""
+
+    def started(self, start_frame: int) -> None: ...
+    def ended(self, outcome: Outcome) -> None: ...
 
 
 class Player:
@@ -292,7 +300,7 @@ class Player:
 
     def __init__(self, timeline: Timeline, source: Source, output: Output, controls: Controls,
                  view: View | None = None, *, start_frame: int = 0,
-                 log: Log | None = None) -> None:
+                 log: Log | None = None, observer: Observer | None = None) -> None:
         self.timeline = timeline
         self.guide = Guide(timeline)
         self.source = source
@@ -303,6 +311,9 @@ class Player:
         self.n_frames = timeline.n_frames
         self.paused = False
         self.transport = Transport(start_frame)
+        self.observer = observer
+        self._ranges: list[tuple[int, int]] = []  # heard ranges closed by a seek
+        self._range_start = self._seen = start_frame
         self._start(start_frame)
 
     def _start(self, frame: int) -> None:
@@ -314,6 +325,26 @@ class Player:
     # -- the loop -----------------------------------------------------------------------------
 
     def run(self) -> Outcome:
+        """Plays to the end or until quit; the observer hears how it ended, even on Ctrl-C."""
+        if self.observer is not None:
+            self.observer.started(self._written_frame)
+        try:
+            outcome = self._loop()
+        except BaseException:
+            self._tell(Outcome("interrupted", self._seen, self.heard(self._seen)))
+            raise
+        self._tell(outcome)
+        return outcome
+
+    def _tell(self, outcome: Outcome) -> None:
+        if self.observer is not None:
+            self.observer.ended(outcome)
+
+    def heard(self, end_frame: int) -> tuple[tuple[int, int], ...]:
+        """The session frame ranges played so far, the current one ending at end_frame."""
+        return tuple(r for r in [*self._ranges, (self._range_start, end_frame)] if r[1] > r[0])
+
+    def _loop(self) -> Outcome:
         self.log("start", frame=self._written_frame)
         while True:
             if not self.paused:
@@ -321,7 +352,7 @@ class Player:
             if self._exhausted and not self.paused and self.output.idle():
                 self._show(self.n_frames)
                 self.log("end", frame=self.position_frame())
-                return Outcome("finished", self.position_frame())
+                return Outcome("finished", self.position_frame(), self.heard(self.n_frames))
             frame = self.position_frame()
             self._show(frame)
             key = self.controls.read(self._timeout_s())
@@ -331,12 +362,15 @@ class Player:
             if self.handle_key(key, frame) == "quit":
                 self.output.flush()
                 self.log("quit", frame=frame)
-                return Outcome("quit", frame)
+                return Outcome("quit", frame, self.heard(frame))
 
     def position_frame(self) -> int:
         """The session frame being heard now, from the output's own count of heard frames."""
         frame = self.transport.session_frame(self.output.played_frames())
-        return max(0, min(frame, self.n_frames))
+        frame = max(0, min(frame, self.n_frames))
+        if frame >= self._range_start:
+            self._seen = max(self._seen, frame)
+        return frame
 
     def moment(self, frame: int | None = None) -> Moment:
         frame = self.position_frame() if frame is None else frame
@@ -409,6 +443,9 @@ class Player:
     def seek(self, target_frame: int, heard_frame: int | None = None) -> None:
         """Drops what is queued and plays on from target_frame (a seek also ends a pause)."""
         written_to = self._written_frame
+        heard_to = self._seen if heard_frame is None else heard_frame
+        self._ranges.append((self._range_start, max(self._range_start, heard_to)))
+        self._range_start = self._seen = target_frame
         self.output.flush()
         self.paused = False
         self.transport.splice(self.output.played_frames(), target_frame)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from voice_coach.errors import escape_controls
 from voice_coach.routine import Breathe, Exercise, Routine
 from voice_coach.timeline import Timeline, format_length_ms
+from voice_coach.wording import counted
 
 ARTIST = "voice-coach"
 ALBUM = "voice-coach"
@@ -64,7 +65,8 @@ def describe(routine: Routine, timeline: Timeline, repeat_note: str = "") -> str
     body = "; ".join(p for p in parts if p)
     lead = f"{repeat_note}: " if repeat_note else ""
     return (f"{routine.title}. {lead}{body}. {format_length_ms(timeline.duration_ms)}, "
-            f"{len(timeline.speech())} spoken cues, {len(timeline.chapters)} chapters. "
+            + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
+            + counted(len(timeline.chapters), "{n} chapter", "{n} chapters") + ". "
             f"Made with voice-coach from the routine '{routine.name}'.")
 
 
@@ -75,11 +77,13 @@ def _describe_step(step: object) -> str:
         else:
             how = "holds of " + " and ".join(f"{p.hold_ms / 1000:g} s" for p in step.phases)
         rest = f", {step.rest_ms / 1000:g} s rests" if step.rest_ms and step.sets > 1 else ""
-        return f"{step.sets} x {step.reps} reps of {step.name} ({how}{rest})"
+        reps = counted(step.reps, "{n} rep", "{n} reps")
+        return f"{step.sets} x {reps} of {step.name} ({how}{rest})"
     if isinstance(step, Breathe):
         counts = [step.inhale_ms, step.hold_ms, step.exhale_ms, step.hold_out_ms]
         pattern = "-".join(f"{ms / 1000:g}" for ms in counts if ms)
-        return f"{step.cycles} breaths of {step.name} ({pattern} s)"
+        breaths = counted(step.cycles, "{n} breath", "{n} breaths")
+        return f"{breaths} of {step.name} ({pattern} s)"
     return ""
 
 

@@ -17,7 +17,7 @@ from voice_coach.timeline import Chapter, Event, Timeline, format_clock_ms
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts
-COUNT_GAP_MS = 150  # a count is skipped when it would follow speech more closely than this
+COUNT_GAP_MS = 150  # a counting tick is skipped when it would follow speech closer than this
 HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
 REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
 COUNTDOWN_BEATS = 3
@@ -42,6 +42,7 @@ class _Placed:
     event: Event
     pos: Pos | None  # where a spoken cue came from, for fit errors
     gap_ms: int | None = None  # the silence a free-standing passage is given after it
+    count: bool = False  # a number of `count: aloud`, which must not be crowded out
 
 
 class _Builder:
@@ -55,13 +56,13 @@ class _Builder:
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
-            set_: int = 0, rep: int = 0, phase: str = "") -> int:
+            set_: int = 0, rep: int = 0, phase: str = "", count: bool = False) -> int:
         """Places speech at start_ms; returns its end (start_ms when there is nothing to say)."""
         if not text:
             return start_ms
         duration_ms = self.speech_ms(text)
         self.placed.append(_Placed(Event(start_ms, duration_ms, "speech", text=text, layer=layer,
-                                         set=set_, rep=rep, phase=phase), pos))
+                                         set=set_, rep=rep, phase=phase), pos, count=count))
         return start_ms + duration_ms
 
     def tone(self, start_ms: int, tone: str, *, layer: str = "cue", set_: int = 0, rep: int = 0,
@@ -150,7 +151,7 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
 def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
     end = builder.say(t, fill(text, values), text.pos)
     if end > t:
-        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms)
+        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms=gap_ms)
     return end + gap_ms
 
 
@@ -244,16 +245,16 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
             tags: dict, pos: Pos | None = None) -> None:
-    """Counts the whole seconds of a hold, aloud or ticked, where they do not crowd the cue."""
+    """Counts the whole seconds of a hold: every number aloud ("Two." one second in, "Three."
+    ...), a cue that runs into one being a fit error; or a tick each second, skipped while the
+    cue is still speaking. pos: the phase, where a count that does not fit is reported."""
     if count == "none":
         return
     for second in range(1, (end - start - 1) // BEAT_MS + 1):
         at = start + second * BEAT_MS
-        if at < busy_until + COUNT_GAP_MS:
-            continue
         if count == "aloud" and not faded:
-            builder.say(at, _capital(number_word(second + 1)), pos, **tags)
-        else:
+            builder.say(at, _capital(number_word(second + 1)), pos, count=True, **tags)
+        elif at >= busy_until + COUNT_GAP_MS:
             builder.tone(at, "tick", **tags)
 
 
@@ -293,21 +294,20 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         if event.kind == "speech":
             needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
                             // max(slot_ms - FIT_MARGIN_MS, 1))
-            where = f"(at {format_clock_ms(event.start_ms)}, before {nxt})"
-            if event.duration_ms <= slot_ms:  # it fits, but not with the silence after it
-                message = (f'the cue "{event.text}" takes {event.duration_ms} ms and its slot is '
-                           f"{slot_ms} ms {where}: a cue must end {FIT_MARGIN_MS} ms before the "
-                           f"next one starts, which leaves it {slot_ms - FIT_MARGIN_MS} ms")
-            else:
-                message = (f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
-                           f"{slot_ms} ms {where}")
+            faster = f"speak faster (voice: rate: {min(needed_rate, 450)})"
             if here.gap_ms is not None and here.gap_ms < FIT_MARGIN_MS:
                 hint = (f"give it a gap of at least {FIT_MARGIN_MS}ms (gap: {FIT_MARGIN_MS}ms), "
                         "or shorten the text")
+            elif not after.count:
+                hint = f"shorten the text, {faster}, or lengthen the phase or rest it falls in"
             else:
-                hint = ("shorten the text, speak faster (voice: rate: "
-                        f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
-            yield pos.diag(message, hint)
+                hint = (f"count: aloud says the number of every second of the phase, so the cue "
+                        f"must end before {nxt}: shorten it, {faster}, or use count: tick (its "
+                        f"ticks wait for the cue)")
+            yield pos.diag(
+                f'the cue "{event.text}" takes {event.duration_ms} ms plus a margin of '
+                f"{FIT_MARGIN_MS} ms but its slot is {slot_ms} ms (at "
+                f"{format_clock_ms(event.start_ms)}, before {nxt})", hint)
         else:
             at = format_clock_ms(event.start_ms)
             yield pos.diag(f"the {event.tone} tone at {at} runs into {nxt}",

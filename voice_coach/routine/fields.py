@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
 from voice_coach.sound.tones import TONE_NAMES
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
@@ -26,7 +27,8 @@ VOICE_FIELDS = {
     "engine": Field("enum:auto|espeak|pyttsx3", "auto", "speech engine; auto picks the best here"),
     "voice": Field("name", "en", "voice id or language code (see `voice-coach voices`)"),
     "rate": Field("int", 160, "speaking rate in words per minute", 80, 450),
-    "volume": Field("number", 1.0, "speech volume, 0.0 to 1.0", 0.0, 1.0),
+    "volume": Field("number", 1.0, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 under 1.0 "
+                    "(0.8: 4 dB, 0.5: 10 dB, half as loud)", 0.0, 1.0),
 }
 
 ROUTINE_FIELDS = {
@@ -40,8 +42,9 @@ ROUTINE_FIELDS = {
     "gap": Field("duration", 800, "silence after each free-standing spoken passage", 0, 60_000),
     "fade_out": Field("duration", 2000, "fade to silence over the last part", 0, 60_000),
     "fade_in": Field("duration", 3000, "the background sound fades in over this long", 0, 60_000),
-    "loudness": Field("number", -16.0, "the file's integrated loudness in LUFS (phones and "
-                      "podcasts: -16; quieter: -19 to -23)", -40, -6),
+    "loudness": Field("number", DEFAULT_LOUDNESS_LUFS, "the speech loudness in LUFS "
+                      "(speech-gated, at volume 1.0; the file's own follows): -16 suits phones "
+                      "and podcasts, -19 to -23 is quieter", -40, -6),
     "background": Field("background", None, "a sound under the cues: brown, pink or white "
                         "noise, or a music file"),
 }

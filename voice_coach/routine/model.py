@@ -28,6 +28,9 @@ class Pos:
     def diag(self, message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, message, hint)
 
+    def warning(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint, severity="warning")
+
 
 @dataclass(frozen=True)
 class Text:
@@ -101,6 +104,10 @@ class Say:
 Step = Exercise | Breathe | Pause | Say
 
 NOISE_SOUNDS = ("brown", "pink", "white")
+# The speech loudness every session is mastered to unless its routine or --loudness says
+# otherwise: speech-gated BS.1770 loudness of the voice at volume 1.0, in LUFS (the level
+# podcast apps and phones expect of speech). The one place this default is written.
+DEFAULT_LOUDNESS_LUFS = -16.0
 
 
 @dataclass(frozen=True)
@@ -109,8 +116,8 @@ class Background:
 
     sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
     relative to `base_dir`, the routine file's folder, or the working folder).
-    level_db: the bed's loudness in LUFS when the file is mastered to -16 LUFS (it moves with
-    the target, so it always sits the same distance under the voice).
+    level_db: the bed's loudness in LUFS when the speech is mastered to DEFAULT_LOUDNESS_LUFS
+    (it moves with the routine's loudness, so it always sits the same distance under the voice).
     duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
     takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
     pos: where `sound` was written, for errors about it (line 0 when it came from the CLI).
@@ -146,5 +153,8 @@ class Routine:
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
     fade_in_ms: int = 3000  # the background fades in over this long
-    loudness_lufs: float = -16.0  # the file's integrated loudness target
+    loudness_lufs: float = DEFAULT_LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None
+    # Things in the file that do not do what they say (an option with no effect): accepted,
+    # and shown by check, plan and render as "file:line:col: warning: ...".
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)

@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.routine.effects import (
+    background_warnings,
+    routine_warnings,
+    step_warnings,
+    written_keys,
+)
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
@@ -198,13 +204,16 @@ def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | Non
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
         _check_template(values[key], TEXT_VARS["routine"], reader, key)
+    background = _background(values["background"], reader)
+    routine_warnings(written_keys(root), background, reader)
     return Routine(
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
-        background=_background(values["background"], reader),
+        background=background,
+        warnings=tuple(sorted(reader.warnings, key=lambda d: (d.line, d.col))),
     )
 
 
@@ -225,10 +234,12 @@ def _background(node: Any, reader: Reader) -> Background | None:
         return None
     sound_node = next(v for k, v in node.value if getattr(k, "value", None) == "sound")
     sound = values["sound"]
-    return Background(
+    background = Background(
         sound=sound, level_db=float(values["level"]), duck_db=float(values["duck"]),
         attack_ms=values["attack"], release_ms=values["release"], seed=int(values["seed"]),
         base_dir=_routine_dir(reader.path), pos=reader.pos(sound_node))
+    background_warnings(node, background, reader)
+    return background
 
 
 def _routine_dir(path: str) -> str:
@@ -251,8 +262,17 @@ def _voice_pos(node: Any, reader: Reader) -> Pos | None:
 
 
 def _voice(node: Any, reader: Reader) -> VoiceSettings:
+    """The voice block: a mapping of VOICE_FIELDS, or just the voice ("voice: de")."""
+    import yaml
+
     if node is None:
         return VoiceSettings()
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value.lower() in ("", "~", "null"):
+            return VoiceSettings()
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [
+            (yaml.ScalarNode("tag:yaml.org,2002:str", "voice", node.start_mark, node.end_mark),
+             node)], start_mark=node.start_mark, end_mark=node.end_mark)
     values = reader.fields(node, VOICE_FIELDS, "voice")
     if values is None:
         return VoiceSettings()
@@ -316,7 +336,10 @@ def _step(node: Any, reader: Reader) -> Step | None:
             reader.error(node, "'say' must not be empty")
         return None
     step = _make_step(kind, values, node, reader, pos)  # validates nested phases too
-    return None if len(reader.diags) > n_before else step
+    if len(reader.diags) > n_before or step is None:
+        return None
+    step_warnings(step, node, reader)
+    return step
 
 
 def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos: Pos

@@ -28,6 +28,7 @@ class Reader:
         self.limits = limits
         self.diags: list[Diagnostic] = []
         self.title = ""  # the routine's title, once read: {title} fills in to this
+        self.warnings: list[Diagnostic] = []
 
     def pos(self, node: Any) -> Pos:
         mark = node.start_mark
@@ -35,6 +36,9 @@ class Reader:
 
     def error(self, node: Any, message: str, hint: str = "") -> None:
         self.diags.append(self.pos(node).diag(message, hint))
+
+    def warn(self, node: Any, message: str, hint: str = "") -> None:
+        self.warnings.append(self.pos(node).warning(message, hint))
 
     def mapping(self, node: Any, fields: dict[str, Field], what: str) -> dict[str, Any] | None:
         import yaml

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voice_coach.routine import NOISE_SOUNDS, Background
+from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.music_file import (  # noqa: F401 - check_sound, music_path: re-exported
     MUSIC_MAX_S,
@@ -264,14 +265,14 @@ def _divisor_near(n: int, target: int) -> int:
 def open_bed(background: Background, events: Sequence[Event], *, target_lufs: float,
              n_frames: int, sample_rate: int, fade_in_ms: int) -> Bed:
     """The bed for a session: its source opened (music decoded), levelled to the background's
-    level on the target's scale, ducked under `events` and faded in over fade_in_ms."""
+    level on the speech target's scale (target_lufs: the routine's loudness), ducked under
+    `events` and faded in over fade_in_ms. The voice is levelled on its own: a bed never moves
+    it."""
     if background.is_noise:
         source: Source = noise(background.sound, background.seed, sample_rate)
     else:
         source = music(decode_music(background, sample_rate), sample_rate, n_frames)
-    lufs = background.level_db + (target_lufs - DEFAULT_SCALE_LUFS)
+    lufs = background.level_db + (target_lufs - DEFAULT_LOUDNESS_LUFS)
     return Bed(source, lufs, Ducking.under(events, sample_rate, background),
                ms_to_frames(fade_in_ms, sample_rate), sample_rate)
 
-
-DEFAULT_SCALE_LUFS = -16.0  # Background.level_db is on this scale

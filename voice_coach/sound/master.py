@@ -1,97 +1,90 @@
-"""Mastering while mixing: every spoken cue levelled to one loudness, tones set under the speech,
-peaks held under a ceiling, and the cue level solved so the whole file meets its loudness target.
+"""Mastering while mixing, with the speech level as the anchor: every spoken cue is levelled so
+the session's speech, measured alone and speech-gated (as broadcast measures dialogue loudness),
+meets its target; tones and beats sit fixed distances under the voice; peaks stay under a
+ceiling; the file's integrated loudness follows from all that and is predicted, not solved for.
 
 Pure: clips, tones and the plan in; levelled clips and numbers out. No files, no ffmpeg, no
-second pass over encoded audio, and never a whole-session array (the prediction streams).
+second pass over encoded audio, and never a whole-session array (the predictions stream).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
 from voice_coach.sound import loudness as ld
+from voice_coach.sound.cue_level import (
+    REFERENCE_LUFS,
+    VoiceCache,
+    level_voice,
+    prepare_tone,
+    scaled,
+    to_float,
+    to_pcm16,
+)
 from voice_coach.sound.mix import MixLevels, db_to_gain
-from voice_coach.timeline import Timeline, ms_to_frames
+from voice_coach.timeline import Event, Timeline, ms_to_frames
 
-DEFAULT_LOUDNESS_LUFS = -16.0  # podcasts and phones (Apple, Spotify and others ask for -16)
-CLIP_CEILING_DBTP = -3.0  # each clip's true peak: MP3, AAC and Opus added up to 1.3 dB on top
 MIX_CEILING_DBFS = -2.5  # overlapping sounds bend softly under this (render.soft_ceiling)
-TONE_UNDER_SPEECH_LU = 2.0  # tones sit this far under the voice: clear, never covering a word
-# A compressor evens out the voice's loud syllables (above COMPRESS_ABOVE_LU over the cue's own
-# level), so the limiter has little to do; a cue that must be very loud (sparse sessions need
-# loud cues to measure -16 LUFS overall) is compressed harder rather than limited harder.
-COMPRESS_RATIOS = (2.5, 4.0, 8.0)
-COMPRESS_ABOVE_LU = 2.0
-SMOOTH_LIMITER = (3.0, 10.0)  # look-ahead, hold in ms: the gain never flutters at the pitch rate
-FAST_LIMITER = (0.5, 0.5)  # for the few short clips the smooth one cannot bring up
-MAX_LIMITING_DB = 6.0  # a voice that would need more limiting than this ...
-MAX_FAST_LIMITING_DB = 9.0  # ... gets the fast limiter, and beyond this stays quieter
-MAX_CUE_OVER_TARGET_LU = 6.0  # the voice is never pushed further than this to meet the target
-EDGE_FADE_MS = 5
-VOICE_TOP_HZ = 7000.0  # wideband-telephone speech keeps everything words need
+# A routine's voice volume is heard: 1.0 is the speech target, every 0.1 under it 2 dB softer
+# (0.8: -4 dB; 0.5: -10 dB, which sounds half as loud; 0.0: -20 dB, the quietest).
+VOLUME_RANGE_DB = 20.0
+SIGNAL_UNDER_SPEECH_LU = 2.0  # rise, fall, chime, bell: clear signals, never covering a word
+BEAT_UNDER_SPEECH_LU = 10.0  # counting ticks and every metronome beat: a pulse, not a voice
+BEAT_TONES = ("tick", "tock")
+# A cue measured alone (ld.cue_lufs: while it sounds) is about this much louder than the same
+# speech speech-gated on BS.1770's 400 ms blocks (espeak-ng, 130 to 170 wpm: 0.4 to 0.7 LU):
+# the first guess, refined by measuring.
+CUE_OVER_SPEECH_LU = 0.6
 SOLVE_ROUNDS = 3
-SOLVE_TOLERANCE_LU = 0.1
-_REFERENCE_LUFS = -20.0
+SOLVE_TOLERANCE_LU = 0.05
 DEFAULT_LEVELS = MixLevels()
 
 
-PREPARED_CACHE_BYTES = 24 << 20  # prepared voices kept between solve rounds (re-made beyond)
+def voice_level_lufs(loudness_lufs: float, volume: float) -> float:
+    """The speech loudness a routine asks for: its loudness (the speech target at volume 1.0)
+    and its voice volume (0.0..1.0; VOLUME_RANGE_DB from 1.0 to 0.0, linear in dB)."""
+    return loudness_lufs - VOLUME_RANGE_DB * (1.0 - min(1.0, max(0.0, volume)))
+
+
+def under_speech_lu(tone: str, layer: str = "cue") -> float:
+    """How far (LU) a tone sits under the voice: beats (ticks, tocks, anything on the metronome
+    layer) BEAT_UNDER_SPEECH_LU, signals SIGNAL_UNDER_SPEECH_LU."""
+    if tone in BEAT_TONES or layer == "metronome":
+        return BEAT_UNDER_SPEECH_LU
+    return SIGNAL_UNDER_SPEECH_LU
 
 
 @dataclass(frozen=True)
 class Mastered:
-    """Levelled sources for render_blocks, and what the levelling planned.
+    """Levelled sources for render_blocks, and what the levelling planned (LUFS).
 
     clips: the levelled speech clips (int16: the output is 16-bit anyway, and a session of
-    hundreds of distinct phrases holds them all); tones: the levelled tones (float32).
-    cue_lufs: the loudness asked of every spoken cue; clip_lufs: what each one measures (the
-    same to a few hundredths, unless its peaks would have needed more than MAX_LIMITING_DB).
-    tone_lufs: the tones' loudness (TONE_UNDER_SPEECH_LU under the cues).
-    predicted_lufs: the mix's integrated loudness as planned (the encoded file measures within
-    a few tenths of it).
+    hundreds of distinct phrases holds them all); tones: the levelled tones (float32);
+    levels: the MixLevels to mix them with (the metronome's offset set here).
+    speech_lufs: the session's speech as planned, measured alone and speech-gated (every spoken
+    cue end to end, BS.1770 integrated): the target, unless the voice could not get that loud.
+    cue_lufs: the loudness asked of every spoken cue (ld.cue_lufs); clip_lufs: what each one
+    measures (the same to a few hundredths, unless its peaks would have needed more than
+    MAX_LIMITING_DB). tone_lufs: each tone's loudness where it sounds (its metronome placements
+    may sit lower: levels.metronome_gain_db).
+    predicted_lufs: the whole file's integrated loudness as planned (cues, tones, background,
+    closing fade; the encoded file measures within a few tenths of it).
     """
 
     clips: dict[str, np.ndarray]
     tones: dict[str, np.ndarray]
+    levels: MixLevels
+    speech_lufs: float
     cue_lufs: float
     clip_lufs: dict[str, float]
-    tone_lufs: float
+    tone_lufs: dict[str, float]
     predicted_lufs: float
-
-
-@dataclass(frozen=True)
-class _Voice:
-    """A speech clip prepared once for levelling at any loudness: compressed and normalised to
-    _REFERENCE_LUFS (float32), with its oversampled peak envelope and its K-weighted signal
-    looped (to measure the cue)."""
-
-    samples: np.ndarray
-    envelope: np.ndarray
-    weighted: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Levelled:
-    """A clip at its level: samples (float32), the energy profile of their K-weighted form
-    (with the filter's tail; all the mix prediction needs) and the loudness it measures as a
-    cue (ld.cue_lufs)."""
-
-    samples: np.ndarray
-    energy: ld.EnergyProfile
-    lufs: float = -math.inf
-
-
-@dataclass(frozen=True)
-class _Tone:
-    """A tone at _REFERENCE_LUFS and its K-weighted form (with the filter's tail)."""
-
-    samples: np.ndarray
-    weighted: np.ndarray
-    lufs: float = -math.inf
 
 
 def master(
@@ -99,11 +92,13 @@ def master(
     clips: Mapping[str, np.ndarray],
     tones: Mapping[str, np.ndarray],
     *,
-    target_lufs: float = DEFAULT_LOUDNESS_LUFS,
+    speech_lufs: float = DEFAULT_LOUDNESS_LUFS,
     levels: MixLevels = DEFAULT_LEVELS,
     bed_powers: Callable[[int], np.ndarray] | None = None,
+    fade_out_ms: int = 0,
 ) -> Mastered:
-    """Levels the session's clips and tones so its mix measures target_lufs integrated.
+    """Levels the session's clips so its speech measures speech_lufs (speech-gated), sets the
+    tones under the voice, and predicts the file's integrated loudness.
 
     One clip at a time: only the levelled clips and a small energy profile of each are kept, so
     memory grows with the phrases' own length, not with what levelling them takes.
@@ -112,221 +107,50 @@ def master(
         timeline: the plan (only its events, length and rate are used).
         clips: speech text → int16 (or float) samples, as synthesised.
         tones: tone name → float samples.
-        target_lufs: the file's integrated loudness (BS.1770), e.g. -16.
-        levels: the mix levels the renderer will use (the metronome's offset counts).
+        speech_lufs: the speech loudness (see voice_level_lufs), e.g. -16.
+        levels: the mix levels the renderer will use (its metronome offset is replaced).
         bed_powers: n_steps → the background's K-weighted mean square in each 100 ms step, as it
             will be mixed (level, ducking and fades included); None for no background.
+        fade_out_ms: the closing fade render_blocks will apply (it counts in the prediction).
     Returns the levelled clips (int16) and tones (float32) and the numbers behind them.
     """
     rate = timeline.sample_rate
-    n_steps = timeline.n_frames // (rate * ld.GATE_STEP_MS // 1000)
-    voices = _VoiceCache(clips, rate)
-    plain_tones = {name: _prepare_tone(_to_float(t), rate) for name, t in tones.items()}
-    cue_lufs = target_lufs + 1.5  # cues sit a little above the whole file's measure
-    bed = None
+    step = rate * ld.GATE_STEP_MS // 1000
+    n_steps = timeline.n_frames // step
+    voices = VoiceCache(clips, rate)
+    spoken = [e for e in timeline.events if e.kind == "speech"]
+    cue_lufs = speech_lufs + CUE_OVER_SPEECH_LU
     levelled: dict[str, tuple[np.ndarray, float]] = {}
+    energies: dict[str, ld.EnergyProfile] = {}
+    measured = -math.inf
     for round_no in range(SOLVE_ROUNDS):
-        energies = {}
         for text in clips:
-            clip = _level_voice(voices.get(text), cue_lufs, rate)
-            levelled[text] = (_to_pcm16(clip.samples), clip.lufs)  # replaces the last round's
+            clip = level_voice(voices.get(text), cue_lufs, rate)
+            levelled[text] = (to_pcm16(clip.samples), clip.lufs)  # replaces the last round's
             energies[text] = clip.energy
-        tone_gain_db = cue_lufs - TONE_UNDER_SPEECH_LU - _REFERENCE_LUFS
-        levelled_tones = {name: _scaled(t, tone_gain_db, rate) for name, t in plain_tones.items()}
-        speech = _step_powers(timeline, energies, {n: t.energy for n, t in levelled_tones.items()},
-                              levels, n_steps)
-        if bed is None:
-            bed = bed_powers(n_steps) if bed_powers else np.zeros(n_steps)
-        shift = _solve_shift(speech, bed, target_lufs)
-        shift = min(shift, target_lufs + MAX_CUE_OVER_TARGET_LU - cue_lufs)
-        if abs(shift) <= SOLVE_TOLERANCE_LU or round_no == SOLVE_ROUNDS - 1:
+        measured = _speech_gated_lufs(spoken, energies, levels.speech_gain_db, step)
+        shift = speech_lufs - measured
+        if not math.isfinite(shift) or abs(shift) <= SOLVE_TOLERANCE_LU \
+                or round_no == SOLVE_ROUNDS - 1:
             break
         cue_lufs += shift
-    predicted = ld.gated_lufs(ld.block_powers(speech + bed))
+    plain_tones = {name: prepare_tone(to_float(t), rate) for name, t in tones.items()}
+    levelled_tones = {name: scaled(t, cue_lufs - under_speech_lu(name) - REFERENCE_LUFS, rate)
+                      for name, t in plain_tones.items()}
+    levels = dataclasses.replace(levels, metronome_gain_db=_metronome_gain_db(timeline.events))
+    mix = _step_powers(timeline, energies, {n: t.energy for n, t in levelled_tones.items()},
+                       levels, n_steps)
+    if bed_powers is not None:
+        mix += bed_powers(n_steps)
+    mix *= _fade_powers(n_steps, step, timeline.n_frames, ms_to_frames(fade_out_ms, rate))
     return Mastered(
         clips={t: c for t, (c, _) in levelled.items()},
         tones={n: t.samples for n, t in levelled_tones.items()},
-        cue_lufs=cue_lufs, clip_lufs={t: lufs for t, (_, lufs) in levelled.items()},
-        tone_lufs=cue_lufs - TONE_UNDER_SPEECH_LU, predicted_lufs=predicted,
+        levels=levels, speech_lufs=measured if spoken else speech_lufs, cue_lufs=cue_lufs,
+        clip_lufs={t: lufs for t, (_, lufs) in levelled.items()},
+        tone_lufs={n: t.lufs for n, t in levelled_tones.items()},
+        predicted_lufs=ld.gated_lufs(ld.block_powers(mix)),
     )
-
-
-def level_clip(samples: np.ndarray, sample_rate: int, cue_lufs: float) -> np.ndarray:
-    """One speech clip at cue_lufs (ld.cue_lufs), compressed gently and its true peak under
-    CLIP_CEILING_DBTP (float64)."""
-    voices = _Voices(_to_float(samples), sample_rate)
-    return _level_voice(voices, cue_lufs, sample_rate).samples.astype(np.float64)
-
-
-def _to_float(samples: np.ndarray) -> np.ndarray:
-    x = np.asarray(samples)
-    if np.issubdtype(x.dtype, np.integer):
-        return x.astype(np.float64) / 32768
-    return x.astype(np.float64)
-
-
-def _to_pcm16(samples: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(samples * np.float32(32768)), -32768, 32767).astype(np.int16)
-
-
-class _Voices:
-    """A speech clip prepared for levelling, at each compression ratio (made when first asked)."""
-
-    def __init__(self, x: np.ndarray, rate: int) -> None:
-        x = _soft_edges(_band_limit(x, rate), rate)
-        self.lufs = ld.cue_lufs(x, rate)  # the same for every ratio: measured once
-        self.x = x.astype(np.float32)
-        self.rate = rate
-        self._prepared: dict[float, _Voice] = {}
-
-    def at(self, ratio: float) -> _Voice:
-        if ratio not in self._prepared:
-            self._prepared[ratio] = _prepare_voice(self.x, self.lufs, self.rate, ratio)
-        return self._prepared[ratio]
-
-    @property
-    def n_bytes(self) -> int:
-        return self.x.nbytes + sum(v.samples.nbytes * 3 for v in self._prepared.values())
-
-
-class _VoiceCache:
-    """Prepared voices by text, kept between solve rounds while they fit in
-    PREPARED_CACHE_BYTES (the rest are prepared again: the same result, a little later)."""
-
-    def __init__(self, clips: Mapping[str, np.ndarray], rate: int) -> None:
-        self.clips, self.rate = clips, rate
-        self._kept: dict[str, _Voices] = {}
-        self._n_bytes = 0
-        self._last: tuple[str, _Voices] | None = None
-
-    def get(self, text: str) -> _Voices:
-        if text in self._kept:
-            return self._kept[text]
-        if self._last is not None:  # the previous clip is levelled by now: keep it if room
-            last_text, last = self._last
-            if self._n_bytes + last.n_bytes <= PREPARED_CACHE_BYTES:
-                self._kept[last_text] = last
-                self._n_bytes += last.n_bytes
-        voices = _Voices(_to_float(self.clips[text]), self.rate)
-        self._last = (text, voices)
-        return voices
-
-
-def _prepare_voice(x: np.ndarray, lufs: float, rate: int, ratio: float) -> _Voice:
-    if not math.isfinite(lufs):
-        silent = np.zeros(len(x), dtype=np.float32)
-        return _Voice(x.astype(np.float32), silent, silent)
-    x = x.astype(np.float64) * 10 ** ((_REFERENCE_LUFS - lufs) / 20)
-    x = ld.compress(x, rate, _REFERENCE_LUFS + COMPRESS_ABOVE_LU, ratio)
-    weighted = ld.k_weight(x, rate, periodic=True)
-    scale = 10 ** ((_REFERENCE_LUFS - ld.looped_lufs(weighted, rate)) / 20)
-    x *= scale
-    # float32 from here: ample precision for levels, half the memory
-    return _Voice(x.astype(np.float32), ld.peak_envelope(x).astype(np.float32),
-                  (weighted * scale).astype(np.float32))
-
-
-def _band_limit(x: np.ndarray, rate: int) -> np.ndarray:
-    """The clip without content above VOICE_TOP_HZ (a gentle linear-phase roll-off): a lossy
-    codec then has no top band to re-quantise, which is what lifted limited peaks past the
-    ceiling by up to 2 dB in MP3 and AAC."""
-    n = len(x)
-    if n == 0 or VOICE_TOP_HZ >= rate / 2:
-        return x
-    size = ld.fast_len(n + 256)
-    freqs_hz = np.fft.rfftfreq(size, 1 / rate)
-    width_hz = VOICE_TOP_HZ * 0.3
-    gain = np.clip((VOICE_TOP_HZ + width_hz / 2 - freqs_hz) / width_hz, 0.0, 1.0)
-    return np.fft.irfft(np.fft.rfft(x, size) * gain, size)[:n]
-
-
-def _soft_edges(x: np.ndarray, rate: int) -> np.ndarray:
-    """The clip with EDGE_FADE_MS raised-cosine fades at both ends: the engine's trimmed clips
-    can start on a loud sample, which clicks, and which lossy codecs smear into a peak."""
-    n = min(len(x) // 2, max(1, rate * EDGE_FADE_MS // 1000))
-    ramp = 0.5 * (1 - np.cos(np.pi * (np.arange(n) + 0.5) / n))
-    out = x.copy()
-    out[:n] *= ramp
-    out[len(x) - n :] *= ramp[::-1]
-    return out
-
-
-def _prepare_tone(x: np.ndarray, rate: int) -> _Tone:
-    """A tone at _REFERENCE_LUFS (peaks limited as a clip would be at that level)."""
-    lufs = ld.cue_lufs(x, rate)
-    if not math.isfinite(lufs):
-        return _Tone(x, ld.k_weight(x, rate))
-    x = x * 10 ** ((_REFERENCE_LUFS - lufs) / 20)
-    return _Tone(x, ld.k_weight(x, rate), _REFERENCE_LUFS)
-
-
-def _scaled(tone: _Tone, gain_db: float, rate: int) -> _Levelled:
-    """The tone `gain_db` louder, its peaks still under the clip ceiling."""
-    gain = 10 ** (gain_db / 20)
-    x = tone.samples * gain
-    curve = ld.peak_gain(ld.peak_envelope(x), 10 ** (CLIP_CEILING_DBTP / 20), rate)
-    lufs = tone.lufs + gain_db
-    if curve.min() >= 1.0:
-        return _Levelled(x.astype(np.float32), ld.energy_profile(tone.weighted * gain), lufs)
-    weighted = tone.weighted * gain * _extend(curve, len(tone.weighted))
-    return _Levelled((x * curve).astype(np.float32), ld.energy_profile(weighted), lufs)
-
-
-def _level_voice(voices: _Voices, cue_lufs: float, rate: int) -> _Levelled:
-    """The clip at cue_lufs with peaks limited: gentle compression and a smooth limiter first,
-    harder compression while that falls short, and only then a fast limiter (for a lone short
-    word such as "Up.", whose every pitch pulse peaks), rather than leaving it quieter than the
-    other cues."""
-    voice = voices.at(COMPRESS_RATIOS[0])
-    if not voice.envelope.any():
-        return _Levelled(voice.samples, ld.energy_profile(ld.k_weight(voice.samples, rate)))
-    for ratio in COMPRESS_RATIOS:
-        voice = voices.at(ratio)
-        gain_db, curve, got = _fit_gain(voice, cue_lufs, rate, SMOOTH_LIMITER, MAX_LIMITING_DB)
-        if abs(got - cue_lufs) <= 0.1:
-            break
-    else:
-        fast = _fit_gain(voice, cue_lufs, rate, FAST_LIMITER, MAX_FAST_LIMITING_DB)
-        if abs(fast[2] - cue_lufs) < abs(got - cue_lufs):
-            gain_db, curve, got = fast
-    samples = voice.samples * (10 ** (gain_db / 20) * curve).astype(np.float32)
-    return _Levelled(samples, ld.energy_profile(ld.k_weight(samples, rate)), got)
-
-
-def _fit_gain(voice: _Voice, cue_lufs: float, rate: int, limiter: tuple[float, float],
-              max_extra_db: float) -> tuple[float, np.ndarray, float]:
-    """(gain_db, limiter gain curve, resulting cue loudness) that bring the clip closest to
-    cue_lufs. The limiter takes some loudness, so the gain is found by secant steps, measuring
-    the K-weighted clip times the gain curve (the gain moves slowly against the filter's short
-    response, so the two nearly commute)."""
-    ceiling = 10 ** (CLIP_CEILING_DBTP / 20)
-    lookahead_ms, hold_ms = limiter
-    gain_db = low_db = cue_lufs - _REFERENCE_LUFS
-    tried: list[tuple[float, np.ndarray, float]] = []
-    for _ in range(10):
-        scale = 10 ** (gain_db / 20)
-        curve = ld.peak_gain(voice.envelope * scale, ceiling, rate, lookahead_ms=lookahead_ms,
-                             hold_ms=hold_ms)
-        got = ld.looped_lufs(voice.weighted * (scale * curve), rate)
-        tried.append((gain_db, curve, got))
-        if abs(got - cue_lufs) < 0.02:
-            break
-        slope = 1.0
-        if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
-            slope = (tried[-1][2] - tried[-2][2]) / (tried[-1][0] - tried[-2][0])
-            slope = min(1.0, max(0.1, slope))
-        next_db = min(max(gain_db + (cue_lufs - got) / slope, low_db), low_db + max_extra_db)
-        if next_db == gain_db:
-            break
-        gain_db = next_db
-    return min(tried, key=lambda t: abs(t[2] - cue_lufs))
-
-
-def _extend(curve: np.ndarray, n: int) -> np.ndarray:
-    """The gain curve continued with its last value to n frames (over the filter's tail)."""
-    if len(curve) >= n:
-        return curve[:n]
-    return np.concatenate([curve, np.full(n - len(curve), curve[-1] if len(curve) else 1.0)])
 
 
 def _step_powers(timeline: Timeline, clips: Mapping[str, ld.EnergyProfile],
@@ -352,24 +176,42 @@ def _step_powers(timeline: Timeline, clips: Mapping[str, ld.EnergyProfile],
     return out
 
 
-def _solve_shift(speech: np.ndarray, bed: np.ndarray, target_lufs: float) -> float:
-    """The gain in dB on the cues (the bed fixed) that makes the mix measure target_lufs.
+def _speech_gated_lufs(spoken: Sequence[Event], clips: Mapping[str, ld.EnergyProfile],
+                       gain_db: float, step: int) -> float:
+    """The speech alone, speech-gated: BS.1770 integrated loudness of every spoken cue placed
+    end to end (in plan order, the silences between them left out), from the clips' energy
+    profiles (each cue's filter tail runs into the next, as it does when the cues are cut from
+    the file and joined)."""
+    starts: dict[str, list[int]] = {}
+    at = 0
+    for event in spoken:
+        starts.setdefault(event.text, []).append(at)
+        at += clips[event.text].n_frames - ld.K_IMPULSE_FRAMES + 1  # without the filter's tail
+    n_steps = at // step
+    powers = np.zeros(n_steps)
+    for text, placed in starts.items():
+        powers += ld.placed_step_powers(clips[text], np.array(placed), db_to_gain(gain_db),
+                                        n_steps, step)
+    return ld.gated_lufs(ld.block_powers(powers))
 
-    The measure rises with the gain, but in steps: as the cues get louder the relative gate
-    rises and can drop a whole steady bed at once. So: bisect, then take whichever side of the
-    last bracket lands nearer the target.
-    """
 
-    def lufs(shift_db: float) -> float:
-        return ld.gated_lufs(ld.block_powers(speech * 10 ** (shift_db / 10) + bed))
+def _metronome_gain_db(events: Sequence[Event]) -> float:
+    """The offset for the metronome layer that puts each of its tones at least
+    BEAT_UNDER_SPEECH_LU under the voice (0 for ticks and tocks, already levelled so)."""
+    names = {e.tone for e in events if e.kind == "tone" and e.layer == "metronome"}
+    return min((under_speech_lu(n) - BEAT_UNDER_SPEECH_LU for n in names), default=0.0)
 
-    if not math.isfinite(lufs(0.0)):
-        return 0.0
-    low, high = -40.0, 40.0
-    for _ in range(40):
-        middle = (low + high) / 2
-        if lufs(middle) < target_lufs:
-            low = middle
-        else:
-            high = middle
-    return min((low, high), key=lambda shift: abs(lufs(shift) - target_lufs))
+
+def _fade_powers(n_steps: int, step: int, n_frames: int, fade_frames: int) -> np.ndarray:
+    """The closing fade's mean squared gain in each step (render_blocks' raised cosine)."""
+    out = np.ones(n_steps)
+    if fade_frames <= 0:
+        return out
+    fade_start = n_frames - fade_frames
+    first = max(0, fade_start // step)
+    for i in range(first, n_steps):
+        frames = np.arange(i * step, (i + 1) * step)
+        j = frames - fade_start
+        gain = np.where(j < 0, 1.0, 0.5 * (1 + np.cos(np.pi * (j + 1) / fade_frames)))
+        out[i] = float(np.mean(gain * gain))
+    return out

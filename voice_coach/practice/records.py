@@ -1,0 +1,196 @@
+"""One practised session as data, and its exchange forms: CSV and JSON rows of one shape.
+
+Pure: no clock, no files. The store keeps these; `history --csv/--json/--import` moves them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+STATUSES = ("completed", "partial", "stopped")
+SOURCES = ("play", "remind", "done", "import")
+NOTE_MAX_CHARS = 2000
+
+# The CSV/JSON columns, in order, and what each holds (README "History columns" says the same).
+COLUMNS: dict[str, str] = {
+    "id": "a unique id of the session (imports with a known id are skipped, not doubled)",
+    "routine": "the routine's name (a built-in name or a file's stem)",
+    "title": "the routine's title",
+    "routine_hash": "the first 16 hex digits of the SHA-256 of the routine file's text",
+    "language": "the voice's language, e.g. en",
+    "voice": "the engine and voice, e.g. espeak:en",
+    "started": "local start time with its UTC offset, ISO 8601 (2026-12-01T21:30:00+01:00)",
+    "ended": "local end time with its UTC offset, ISO 8601",
+    "time_zone": "the time zone it was done in (Europe/Berlin, or +01:00 when unnamed)",
+    "planned_sets": "sets the session had in it",
+    "done_sets": "sets done to the end",
+    "planned_reps": "repetitions the session had in it",
+    "done_reps": "repetitions done to the end",
+    "status": "completed, partial (ended early) or stopped (interrupted: Ctrl-C, shutdown)",
+    "source": "play, remind, done (followed elsewhere, e.g. a phone file) or import",
+    "effort": "how hard it felt, 0-10 (empty when not given)",
+    "pain": "pain felt, 0-10 (empty when not given)",
+    "note": "a free note",
+}
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A session as it was done. Times are aware datetimes in the zone it was done in."""
+
+    uid: str
+    routine: str
+    title: str
+    routine_hash: str
+    language: str
+    voice: str
+    started: datetime
+    ended: datetime
+    time_zone: str
+    planned_sets: int
+    done_sets: int
+    planned_reps: int
+    done_reps: int
+    status: str
+    source: str
+    effort: int | None = None
+    pain: int | None = None
+    note: str = ""
+
+    @property
+    def duration_s(self) -> int:
+        return max(0, round((self.ended - self.started).total_seconds()))
+
+    def to_row(self) -> dict[str, Any]:
+        """The record as one CSV/JSON row (COLUMNS, in order)."""
+        return {
+            "id": self.uid, "routine": self.routine, "title": self.title,
+            "routine_hash": self.routine_hash, "language": self.language, "voice": self.voice,
+            "started": iso(self.started), "ended": iso(self.ended), "time_zone": self.time_zone,
+            "planned_sets": self.planned_sets, "done_sets": self.done_sets,
+            "planned_reps": self.planned_reps, "done_reps": self.done_reps,
+            "status": self.status, "source": self.source, "effort": self.effort,
+            "pain": self.pain, "note": self.note,
+        }
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def content_uid(row: dict[str, str]) -> str:
+    """A stable id for an imported row that has none: the same row imports once."""
+    text = "\x1f".join(str(row.get(k, "")) for k in COLUMNS if k != "id")
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def routine_hash(source: str | bytes) -> str:
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def offset_zone(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
+def offset_name(moment: datetime) -> str:
+    """'+01:00' for a moment's UTC offset."""
+    minutes = int(moment.utcoffset().total_seconds() // 60) if moment.utcoffset() else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def status_for(planned_sets: int, done_sets: int, interrupted: bool) -> str:
+    if interrupted:
+        return "stopped"
+    return "completed" if done_sets >= planned_sets else "partial"
+
+
+class RowError(ValueError):
+    """One bad value in an imported row: the column and what is wrong."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def from_row(row: dict[str, Any]) -> SessionRecord:
+    """A CSV/JSON row back to a record; RowError names the first bad column."""
+    def text(key: str, required: bool = True, max_chars: int = 200) -> str:
+        value = row.get(key)
+        value = "" if value is None else str(value).strip()
+        if required and not value:
+            raise RowError(key, f"'{key}' is empty")
+        if len(value) > max_chars:
+            raise RowError(key, f"'{key}' is longer than {max_chars} characters")
+        return value
+
+    def count(key: str) -> int:
+        value = text(key)
+        try:
+            number = int(value)
+        except ValueError:
+            raise RowError(key, f"'{key}' must be a whole number, got {value!r}") from None
+        if not 0 <= number <= 100_000:
+            raise RowError(key, f"'{key}' must be from 0 to 100000, got {number}")
+        return number
+
+    def rating(key: str) -> int | None:
+        value = text(key, required=False)
+        if not value:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            raise RowError(key, f"'{key}' must be a whole number from 0 to 10, got {value!r}") \
+                from None
+        if not 0 <= number <= 10:
+            raise RowError(key, f"'{key}' must be from 0 to 10, got {number}")
+        return number
+
+    def moment(key: str) -> datetime:
+        value = text(key)
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise RowError(key, f"'{key}' must be a time like 2026-12-01T21:30:00+01:00, "
+                                f"got {value!r}") from None
+        if parsed.tzinfo is None:
+            raise RowError(key, f"'{key}' needs its UTC offset, e.g. "
+                                f"{value}+01:00, got {value!r}")
+        return parsed
+
+    status = text("status")
+    if status not in STATUSES:
+        raise RowError("status", f"'status' must be one of {', '.join(STATUSES)}, got {status!r}")
+    source = text("source", required=False) or "import"
+    if source not in SOURCES:
+        raise RowError("source", f"'source' must be one of {', '.join(SOURCES)}, got {source!r}")
+    started, ended = moment("started"), moment("ended")
+    if ended < started:
+        raise RowError("ended", "'ended' is before 'started'")
+    record = SessionRecord(
+        uid=text("id", required=False, max_chars=64), routine=text("routine"),
+        title=text("title", required=False) or text("routine"),
+        routine_hash=text("routine_hash", required=False, max_chars=64),
+        language=text("language", required=False), voice=text("voice", required=False),
+        started=started, ended=ended,
+        time_zone=text("time_zone", required=False) or offset_name(started),
+        planned_sets=count("planned_sets"), done_sets=count("done_sets"),
+        planned_reps=count("planned_reps"), done_reps=count("done_reps"),
+        status=status, source=source, effort=rating("effort"), pain=rating("pain"),
+        note=text("note", required=False, max_chars=NOTE_MAX_CHARS))
+    if not record.uid:
+        record = replace(record, uid=content_uid({k: row.get(k, "") for k in COLUMNS}))
+    return record
+
+
+FIELD_NAMES = tuple(f.name for f in fields(SessionRecord))

@@ -1,0 +1,376 @@
+"""The history store: one SQLite file in the user's data folder, written in transactions (WAL).
+
+A crash or a kill at any moment leaves it whole; two processes writing at once both land (WAL,
+BEGIN IMMEDIATE, a busy timeout). It has a schema version (PRAGMA user_version) with migrations,
+and an application id so a foreign SQLite file is recognised and never changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from voice_coach.errors import VoiceCoachError
+
+from .records import SessionRecord, offset_zone
+
+ENV_DATA_DIR = "VOICE_COACH_DATA_DIR"
+STORE_NAME = "history.sqlite3"
+APPLICATION_ID = 0x56434F41  # "VCOA": marks the file as voice-coach's
+BUSY_TIMEOUT_MS = 15_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Each entry takes the store from version i to i + 1; never edit one that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        routine TEXT NOT NULL,
+        title TEXT NOT NULL,
+        routine_hash TEXT NOT NULL,
+        language TEXT NOT NULL,
+        voice TEXT NOT NULL,
+        started_utc TEXT NOT NULL,      -- 'YYYY-MM-DD HH:MM:SS' in UTC
+        ended_utc TEXT NOT NULL,
+        utc_offset_min INTEGER NOT NULL, -- the local offset where it was done
+        time_zone TEXT NOT NULL,
+        local_start TEXT NOT NULL,      -- started_utc moved by the offset: the wall clock there
+        planned_sets INTEGER NOT NULL,
+        done_sets INTEGER NOT NULL,
+        planned_reps INTEGER NOT NULL,
+        done_reps INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('completed', 'partial', 'stopped')),
+        source TEXT NOT NULL
+    );
+    """,
+    """
+    ALTER TABLE sessions ADD COLUMN effort INTEGER CHECK (effort BETWEEN 0 AND 10);
+    ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain BETWEEN 0 AND 10);
+    ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    CREATE INDEX sessions_by_local_start ON sessions (local_start);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+COLUMNS = ("uid, routine, title, routine_hash, language, voice, started_utc, ended_utc, "
+           "utc_offset_min, time_zone, local_start, planned_sets, done_sets, planned_reps, "
+           "done_reps, status, source, effort, pain, note")
+
+
+class StoreError(VoiceCoachError):
+    """The history cannot be read or written; the file is left as it was."""
+
+    exit_code = 1
+
+
+def data_dir() -> Path:
+    """The folder the history lives in: $VOICE_COACH_DATA_DIR, else the user's data folder."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("voice-coach", appauthor=False))
+
+
+def store_path() -> Path:
+    return data_dir() / STORE_NAME
+
+
+def _moved_aside_hint(path: Path) -> str:
+    return (f"nothing was changed; move it aside (mv {path} {path}.old) and voice-coach starts a "
+            f"new history, or set {ENV_DATA_DIR} to another folder")
+
+
+class Store:
+    """An open history. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.path, self._conn, self.readonly = path, conn, readonly
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, write: bool = True) -> Store:
+        """Opens (and with write=True creates and migrates) the history at `path`.
+
+        With write=False a missing file reads as empty and a read-only folder still reads.
+        Raises StoreError: not an SQLite file, another program's database, damaged, from a
+        newer voice-coach, or a folder that cannot be written.
+        """
+        path = Path(path) if path is not None else store_path()
+        _check_file(path)
+        if not write and not path.exists():
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            store = cls(path, conn, readonly=True)
+            store._migrate()
+            return store
+        if write:
+            _check_folder(path)
+        existed = path.exists() and path.stat().st_size > 0
+        try:
+            conn = _connect(path, readonly=not write)
+        except sqlite3.Error as exc:
+            raise _error(path, exc) from None
+        store = cls(path, conn, readonly=not write)
+        try:
+            store._check_identity()  # before anything is written to the file
+            store._check_version(store._version())
+            if write and existed:  # never add to a damaged file: it would hide the damage
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise StoreError(f"{path} is damaged and cannot be read ({result})",
+                                     _moved_aside_hint(path))
+            if not write and store._version() < SCHEMA_VERSION:  # older: bring it up to date
+                conn.close()
+                if not os.access(path.parent, os.W_OK):
+                    raise StoreError(f"{path} is from an older voice-coach and its folder "
+                                     "cannot be written to bring it up to date",
+                                     "make the folder writable once, then run again")
+                return cls.open(path, write=True)
+            if write:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")  # a committed session survives power
+                store._migrate()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _error(path, exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_identity(self) -> None:
+        app_id = int(self._conn.execute("PRAGMA application_id").fetchone()[0])
+        if app_id == APPLICATION_ID:
+            return
+        tables = self._conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if app_id != 0 or tables:
+            raise StoreError(f"{self.path} is not a voice-coach history: it is another "
+                             "program's SQLite database", _moved_aside_hint(self.path))
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer voice-coach (history version {version}; "
+                f"this one knows up to {SCHEMA_VERSION})",
+                "upgrade voice-coach (pip install -U voice-coach); the history was not changed")
+
+    def _migrate(self) -> None:
+        """Brings the schema to SCHEMA_VERSION, each step in its own transaction."""
+        version = self._version()
+        self._check_version(version)
+        while version < SCHEMA_VERSION:
+            with self._transaction():
+                version = self._version()  # another process may have migrated meanwhile
+                self._check_version(version)
+                if version >= SCHEMA_VERSION:
+                    break
+                if version == 0:
+                    self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                for statement in _statements(MIGRATIONS[version]):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {version + 1}")
+            version += 1
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(self, record: SessionRecord) -> bool:
+        """Stores one session; False when a session with its id is already there."""
+        return self.add_many([record]) == 1
+
+    def add_many(self, records: Iterable[SessionRecord]) -> int:
+        """Stores sessions in one transaction (all or none); returns how many were new."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open for reading only")
+        rows = [_to_db(r) for r in records]
+        marks = ", ".join("?" * len(COLUMNS.split(",")))
+        try:
+            with self._transaction() as conn:
+                before = conn.total_changes
+                conn.executemany(f"INSERT OR IGNORE INTO sessions ({COLUMNS}) VALUES ({marks})",
+                                 rows)
+                return conn.total_changes - before
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def sessions(self, since: date | None = None, routine: str | None = None,
+                 limit: int | None = None) -> list[SessionRecord]:
+        """Sessions oldest first; since: local start date from; limit: only the newest N."""
+        where, args = [], []
+        if since is not None:
+            where.append("local_start >= ?")
+            args.append(since.isoformat())
+        if routine is not None:
+            where.append("routine = ?")
+            args.append(routine)
+        sql = f"SELECT {COLUMNS} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_utc DESC, id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._query(sql, args)
+        return [_from_db(row) for row in reversed(rows)]
+
+    def day_totals(self, rollover_hour: int) -> list[tuple[date, int, int]]:
+        """(practice day, sets done, sessions) for every day with a session, oldest first.
+
+        A session belongs to the day of its local start time less rollover_hour hours.
+        """
+        rows = self._query(
+            "SELECT date(local_start, ?) AS day, sum(done_sets), count(*) FROM sessions "
+            "GROUP BY day ORDER BY day", [f"-{int(rollover_hour)} hours"])
+        return [(date.fromisoformat(day), int(sets), int(n)) for day, sets, n in rows]
+
+    def status_counts(self, rollover_hour: int, since: date) -> dict[str, int]:
+        """Sessions by status whose practice day is `since` or later."""
+        rows = self._query(
+            "SELECT status, count(*) FROM sessions WHERE local_start >= ? GROUP BY status",
+            [f"{since.isoformat()} {int(rollover_hour):02d}:00:00"])
+        return {status: int(n) for status, n in rows}
+
+    def count(self) -> int:
+        return int(self._query("SELECT count(*) FROM sessions", [])[0][0])
+
+    def integrity(self) -> str:
+        return str(self._query("PRAGMA integrity_check", [])[0][0])
+
+    def _query(self, sql: str, args: list) -> list[tuple]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip() and not s.strip().startswith("--")]
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = _connect_readonly(path)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Reading. Where the file can be written, an ordinary connection (it may have to recover
+    the WAL after a crash, which a read-only one cannot); else read-only, and in a folder that
+    cannot be written (no room for the WAL index) as immutable."""
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a voice-coach history",
+                         f"set {ENV_DATA_DIR} to the folder that holds {STORE_NAME}")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except (FileNotFoundError, NotADirectoryError):  # not there yet: the folder check says more
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    if head and head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a voice-coach history: it is not an SQLite database",
+                         _moved_aside_hint(path))
+
+
+def _check_folder(path: Path) -> None:
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the history folder {folder}: {exc.strerror}",
+                         f"set {ENV_DATA_DIR} to a folder you can write") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write the history in {folder}: permission denied",
+                         f"set {ENV_DATA_DIR} to a folder you can write, or make this one "
+                         "writable")
+
+
+def _error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text
+                                                   or "not a database" in text):
+        return StoreError(f"{path} is damaged and cannot be read ({text})",
+                          _moved_aside_hint(path))
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(f"cannot write the history {path}: {text}",
+                          f"set {ENV_DATA_DIR} to a folder you can write")
+    if "disk is full" in text or "disk I/O" in text:
+        return StoreError(f"cannot write the history {path}: {text}",
+                          "free some disk space; the history was not changed")
+    return StoreError(f"the history {path} failed: {text}")
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _to_db(r: SessionRecord) -> tuple:
+    offset = r.started.utcoffset()
+    offset_min = int(offset.total_seconds() // 60) if offset is not None else 0
+    local = r.started.astimezone(offset_zone(offset_min)).strftime("%Y-%m-%d %H:%M:%S")
+    return (r.uid, r.routine, r.title, r.routine_hash, r.language, r.voice,
+            _utc_text(r.started), _utc_text(r.ended), offset_min, r.time_zone, local,
+            r.planned_sets, r.done_sets, r.planned_reps, r.done_reps, r.status, r.source,
+            r.effort, r.pain, r.note)
+
+
+def _from_db(row: tuple) -> SessionRecord:
+    (uid, routine, title, rhash, language, voice, started, ended, offset_min, zone, _local,
+     planned_sets, done_sets, planned_reps, done_reps, status, source, effort, pain,
+     note) = row
+    local = offset_zone(int(offset_min))
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).astimezone(local)
+
+    return SessionRecord(uid, routine, title, rhash, language, voice, moment(started),
+                         moment(ended), zone, planned_sets, done_sets, planned_reps, done_reps,
+                         status, source, effort, pain, note or "")
