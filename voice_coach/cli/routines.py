@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     MaxMinutes,
@@ -77,9 +78,9 @@ def new(
 @funnel
 def check(
     routine: RoutineArg,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Check a routine and its speech: print a summary, or every error.
 
@@ -136,9 +137,9 @@ def _rest_words(step) -> str:
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.errors import OutputError, OutputExistsError, UsageError
 from voice_coach.output.targets import (  # noqa: F401 - check_target, lstat_or_none: re-exported
     EXISTS_HINT,
     check_target,
@@ -106,10 +106,10 @@ def _place(tmp: Path, target: Path, force: bool) -> Path | None:
         return None
     except FileExistsError:
         if not force:
-            raise UsageError(
-                f"{target} appeared while this was being written (another render?); it was left "
-                "as it is, and nothing was written", hint=EXISTS_HINT + ", or choose another name"
-            ) from None
+            raise OutputExistsError(
+                target, f"{target} appeared while this was being written (another render?); it "
+                "was left as it is, and nothing was written", EXISTS_HINT + ", or choose another "
+                "name") from None
     except OSError as exc:
         raise output_error(exc, target) from exc
     info = lstat_or_none(target)
@@ -303,11 +303,22 @@ def signals_deferred() -> Iterator[None]:
 
 
 def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
-    """Write a small text file (a routine, a playlist) through a temp file and a rename."""
+    """Write a small text file (a sidecar, a playlist, a routine) as UTF-8 with \\n line ends,
+    through a temp file and a rename. Raises UsageError (a folder, a device, or exists without
+    force) or OutputError; an existing file is never left half-written."""
+    return write_bytes_atomic(path, text.encode("utf-8"), force=force)
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
+    """Write `data` to path through a temp file beside it and a rename: readers see the old
+    file or the new one, never a part. Raises as write_text_atomic."""
     path = Path(path)
     with OutputSet(force=force) as outputs:
         tmp = outputs.stage(path)
-        write_text_file(tmp, text, path)
+        try:
+            tmp.write_bytes(data)
+        except OSError as exc:
+            raise output_error(exc, path) from exc
         outputs.commit()
     return path
 

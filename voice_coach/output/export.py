@@ -7,28 +7,26 @@ file beside the target and renames it into place; never leaves a half-written fi
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import numpy as np
 
-from voice_coach.errors import EngineError, OutputError, UsageError
-from voice_coach.output import atomic
-from voice_coach.output.atomic import (
+from voice_coach import defaults
+from voice_coach.errors import OutputError, UsageError
+from voice_coach.output.atomic import (  # noqa: F401 - write_text_atomic: re-exported
     OutputSet,
     create_temp,
     output_error,
     remove_quietly,
+    write_text_atomic,
 )
+from voice_coach.output.encoders import FfmpegSink, Sink, WavSink, find_ffmpeg
 from voice_coach.output.tags import Tags, ffmetadata, id3v2
 from voice_coach.sound.mix import to_pcm16
 
@@ -61,14 +59,15 @@ def _mp3_args(bitrate_kbps: int | None) -> list[str]:
 def _m4a_args(bitrate_kbps: int | None) -> list[str]:
     # ffmpeg's default AAC coder ("twoloop") took 4x longer and, at 64 kbps, lifted limited
     # speech peaks 3 dB past the ceiling; "fast" stayed under it
-    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{bitrate_kbps or 64}k",
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{bitrate_kbps or defaults.M4A_KBPS}k",
             "-movflags", "+faststart", "-f", "ipod"]
 
 
 def _ogg_args(bitrate_kbps: int | None) -> list[str]:
     # Opus runs at 48 kHz only; ffmpeg resamples. VBR, but libopus 1.3 went on spending about
     # 20 kbps on the digital silence after a sound: for a flight track, MP3 is far smaller.
-    return ["-c:a", "libopus", "-b:a", f"{bitrate_kbps or 48}k", "-ar", "48000", "-f", "ogg"]
+    return ["-c:a", "libopus", "-b:a", f"{bitrate_kbps or defaults.OPUS_KBPS}k", "-ar", "48000",
+            "-f", "ogg"]
 
 
 def _flac_args(bitrate_kbps: int | None) -> list[str]:
@@ -88,7 +87,6 @@ _FORMATS = {
 FORMATS = tuple(_FORMATS)
 _ALIASES = {"opus": "ogg", "aac": "m4a"}
 
-FFMPEG_HINT = "install it: sudo apt-get install ffmpeg; or write .wav, which needs no ffmpeg"
 
 
 def format_for(path: Path, explicit: str | None = None) -> str:
@@ -105,7 +103,7 @@ def format_for(path: Path, explicit: str | None = None) -> str:
         if name not in _FORMATS:
             raise UsageError(f"unknown format {explicit!r}", hint=f"formats: {known}")
         if by_suffix is not None and by_suffix != name:
-            # Ogg in a file called .mp3 plays nowhere that trusts the name: say so, write nothing
+            # Ogg in a file named .mp3 plays nowhere that trusts the name: refuse
             raise UsageError(
                 f"the format {name} does not match the file name {Path(path).name!r}, which "
                 f"says {by_suffix}",
@@ -119,13 +117,13 @@ def format_for(path: Path, explicit: str | None = None) -> str:
     names = ", ".join(f".{f}" for f in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
     raise UsageError(
         f"cannot tell the audio format of {Path(path).name!r}: {what}",
-        hint=f"name the file {names}, or pass --format ({known})",
+        hint=f"name the file {names}, or give the format ({known})",
     )
 
 
 def write_audio(
     path: Path,
-    blocks: Iterable[np.ndarray],
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
     *,
     sample_rate: int,
     n_frames: int,
@@ -136,6 +134,9 @@ def write_audio(
     tags: Tags | None = None,
 ) -> Path:
     """Stream float32 mono `blocks` (in [-1, 1]) into the audio file `path`; returns path.
+
+    blocks may be a function returning them: it is called once the encoder runs, so ffmpeg
+    starts up while the caller is still preparing the first block.
 
     n_frames: the expected total, for the WAV header and progress(frames_done, n_frames),
     which is called after each block. bitrate_kbps applies to lossy formats (None: MP3 is VBR,
@@ -162,7 +163,7 @@ def write_audio(
 def encode_audio(
     tmp: Path,
     target: Path,
-    blocks: Iterable[np.ndarray],
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
     *,
     sample_rate: int,
     n_frames: int,
@@ -179,27 +180,22 @@ def encode_audio(
             f"{bitrate_kbps} kbps"
         )
     fmt = _FORMATS[format]
-    ffmpeg = _find_ffmpeg() if fmt.ffmpeg_args else None
+    ffmpeg = find_ffmpeg() if fmt.ffmpeg_args else None
     metadata = None
     try:
         if ffmpeg and fmt.ffmpeg_args:
             if tags is not None and fmt.tags in ("ffmetadata", "vorbis"):
                 metadata = _metadata_file(ffmetadata(tags, chapter_comments=fmt.tags == "vorbis"))
-            sink: _Sink = _FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, target,
-                                      sample_rate, metadata)
+            sink: Sink = FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, target,
+                                    sample_rate, metadata)
         else:
-            sink = _WavSink(tmp, target, sample_rate, n_frames)
-        _stream(sink, blocks, n_frames, progress)
+            sink = WavSink(tmp, target, sample_rate, n_frames)
+        _stream(sink, blocks() if callable(blocks) else blocks, n_frames, progress)
         if tags is not None and fmt.tags == "id3":
             _prepend(tmp, id3v2(tags), target)
     finally:
         if metadata is not None:
             metadata.close()
-
-
-def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
-    """Write a small text file (a sidecar, a playlist) through a temp file and a rename."""
-    return atomic.write_text_atomic(path, text, force=force)
 
 
 def _metadata_file(text: str) -> BinaryIO:
@@ -232,15 +228,9 @@ def _prepend(tmp: Path, prefix: bytes, target: Path) -> None:
         raise
 
 
-class _Sink(Protocol):
-    def write(self, pcm: bytes) -> None: ...
-    def finish(self) -> None: ...
-    def abort(self) -> None: ...
-
-
 def _stream(
-    sink: _Sink,
-    blocks: Iterable[np.ndarray],
+    sink: Sink,
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
     n_frames: int,
     progress: Callable[[int, int], None] | None,
 ) -> None:
@@ -255,142 +245,3 @@ def _stream(
     except BaseException:
         sink.abort()
         raise
-
-
-class _WavSink:
-    """16-bit mono WAV through the stdlib wave module (header patched on close)."""
-
-    def __init__(self, tmp: Path, target: Path, sample_rate: int, n_frames: int) -> None:
-        self._target = target
-        try:
-            self._wav = wave.open(str(tmp), "wb")
-            self._wav.setnchannels(1)
-            self._wav.setsampwidth(2)
-            self._wav.setframerate(sample_rate)
-            self._wav.setnframes(n_frames)
-        except OSError as exc:
-            raise output_error(exc, target) from exc
-
-    def write(self, pcm: bytes) -> None:
-        try:
-            self._wav.writeframesraw(pcm)
-        except OSError as exc:
-            raise output_error(exc, self._target) from exc
-
-    def finish(self) -> None:
-        try:
-            self._wav.close()
-        except OSError as exc:
-            raise output_error(exc, self._target) from exc
-
-    def abort(self) -> None:
-        try:
-            self._wav.close()
-        except Exception:  # the temp file is removed next; the first error is the one to report
-            pass
-
-
-class _FfmpegSink:
-    """ffmpeg reading raw s16le mono PCM on stdin and writing the temp file itself."""
-
-    def __init__(
-        self, ffmpeg: str, codec_args: list[str], tmp: Path, target: Path, sample_rate: int,
-        metadata: BinaryIO | None = None,
-    ) -> None:
-        self._target = target
-        self._stderr: BinaryIO = tempfile.TemporaryFile()  # a file, so ffmpeg can never block
-        pass_fds: tuple[int, ...] = ()
-        if metadata is None:
-            mapping = ["-map_metadata", "-1"]
-        else:
-            pass_fds = (metadata.fileno(),)
-            mapping = ["-f", "ffmetadata", "-i", f"file:/dev/fd/{metadata.fileno()}",
-                       "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
-        command = [
-            ffmpeg,
-            "-hide_banner",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            # with a second input (the metadata file) ffmpeg reads the pipe through a thread
-            # queue; its default of 8 packets made a FLAC encode 15 times slower
-            "-thread_queue_size",
-            "512",
-            "-f",
-            "s16le",
-            "-ar",
-            str(sample_rate),
-            "-ac",
-            "1",
-            "-i",
-            "pipe:0",
-            *mapping,
-            "-fflags",
-            "+bitexact",
-            "-flags:a",
-            "+bitexact",
-            *codec_args,
-            f"file:{tmp}",
-        ]
-        try:
-            self._proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
-                pass_fds=pass_fds,
-            )
-        except OSError as exc:
-            self._stderr.close()
-            raise EngineError(
-                f"cannot run ffmpeg ({ffmpeg}): {exc.strerror}", hint=FFMPEG_HINT
-            ) from exc
-        self._stdin: BinaryIO = self._proc.stdin  # type: ignore[assignment]  # PIPE: never None
-
-    def write(self, pcm: bytes) -> None:
-        try:
-            self._stdin.write(pcm)
-        except BrokenPipeError:
-            self._proc.wait()
-            raise self._failure() from None
-
-    def finish(self) -> None:
-        try:
-            self._stdin.close()
-        except BrokenPipeError:
-            pass
-        if self._proc.wait() != 0:
-            raise self._failure()
-        self._stderr.close()
-
-    def abort(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        try:
-            self._stdin.close()
-        except OSError:
-            pass
-        self._stderr.close()
-
-    def _failure(self) -> Exception:
-        """The error for a failed ffmpeg: OutputError for a full disk, else EngineError."""
-        self._stderr.seek(0)
-        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
-        tail = "\n".join(lines[-5:]) or f"exit status {self._proc.returncode}"
-        text = tail.lower()
-        if self._proc.returncode == -signal.SIGXFSZ:  # a file-size limit (ulimit -f) killed it
-            text += os.strerror(errno.EFBIG).lower()
-        for code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-            if os.strerror(code).lower() in text:
-                return output_error(OSError(code, os.strerror(code)), self._target)
-        return EngineError(
-            f"ffmpeg failed writing {self._target}:\n{tail}", hint="see ffmpeg's message above"
-        )
-
-
-def _find_ffmpeg() -> str:
-    found = shutil.which("ffmpeg")
-    if not found:
-        raise EngineError("ffmpeg not found", hint=FFMPEG_HINT)
-    return found
-
-

@@ -10,9 +10,9 @@ import os
 import stat
 from pathlib import Path
 
-from voice_coach.errors import UsageError
+from voice_coach.errors import OutputExistsError, UsageError
 
-EXISTS_HINT = "use --force to overwrite it"
+EXISTS_HINT = "pass force=True to overwrite it"  # the CLI says --force (cli.app.CLI_WORDS)
 
 
 def check_target(path: Path, *, force: bool = False) -> None:
@@ -34,7 +34,7 @@ def check_target(path: Path, *, force: bool = False) -> None:
         raise UsageError(f"{path} is {kind_of(info.st_mode)}, not a regular file; it is never "
                          "replaced", hint="choose another file name")
     if not force:
-        raise UsageError(f"{path} already exists", hint=EXISTS_HINT)
+        raise OutputExistsError(path)
 
 
 def lstat_or_none(path: Path) -> os.stat_result | None:

@@ -3,17 +3,15 @@
 Each entry carries its sample count and a checksum, so a corrupt or truncated file is detected,
 deleted and re-made; anything else found where an entry belongs (a folder, a link, a FIFO) is
 moved aside into root/broken/ and the entry re-made, so one broken entry never blocks the
-cache; `repairs` says what was moved. Writes are atomic (temp file + os.replace); temp files
-of a killed run are removed later. It never calls an engine.
+cache; `repairs` says what was moved. Writes go through the one atomic writer (output.atomic),
+which also removes the temp files of a killed run. It never calls an engine.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
-import re
 import stat
 import struct
 import tempfile
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.errors import OutputError, UsageError
 from voice_coach.timeline import SAMPLE_RATE
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
@@ -30,7 +29,6 @@ _MAGIC = b"VCCLIP1\x00"
 # magic, sample_rate (u32), n_frames (u64), sha256 of the payload (32 bytes); little endian.
 _HEADER = struct.Struct("<8sIQ32s")
 MAX_CLIP_FRAMES = 60 * 60 * SAMPLE_RATE  # an hour of speech: far past any 1,000-character cue
-_TEMP_RE = re.compile(r"^\.tmp-(?P<pid>\d+)-.*\.clip$")
 
 
 class ClipCache:
@@ -40,7 +38,6 @@ class ClipCache:
         self.root = Path(root)
         self.failed = ""  # why the last put() could not write, "" if it did
         self.repairs: list[str] = []  # what was moved aside, for the caller to tell the user
-        self._swept: set[Path] = set()
 
     @classmethod
     def default(cls) -> ClipCache:
@@ -85,7 +82,7 @@ class ClipCache:
                 pass  # said in `repairs`; this entry is simply not cached
             return None
         blob = _read_entry(path)
-        samples = _decode(blob) if blob is not None else None
+        samples = decode_clip(blob) if blob is not None else None
         if samples is None:
             try:
                 path.unlink()
@@ -97,38 +94,29 @@ class ClipCache:
         """Store `samples` atomically; False (and `failed` says why) if the disk refused.
 
         Something other than an entry in its way (a folder where the entry or its shard folder
-        belongs) is moved aside first, and said so in `repairs`."""
+        belongs) is moved aside first, and said so in `repairs`; if it cannot be, only this
+        entry goes uncached (`failed` stays empty: the cache goes on)."""
+        from voice_coach.output.atomic import write_bytes_atomic
+
         path = self.path_for(key)
-        tmp_name = ""
         try:
             self._make_shard(path.parent)
-            self._sweep(path.parent)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".tmp-{os.getpid()}-", suffix=".clip",
-                                            dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(_encode(samples))
             try:
-                os.replace(tmp_name, path)
-            except OSError as exc:
-                if exc.errno not in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
-                    raise
+                info = os.lstat(path)
+            except FileNotFoundError:
+                info = None
+            if info is not None and not stat.S_ISREG(info.st_mode):
                 try:
-                    self._move_aside(path, os.lstat(path).st_mode)
+                    self._move_aside(path, info.st_mode)
                 except OSError:
-                    return False  # this entry only (said in `repairs`): the cache goes on
-                os.replace(tmp_name, path)
-            tmp_name = ""
+                    return False
+            write_bytes_atomic(path, encode_clip(samples), force=True)
             self.failed = ""
             return True
-        except OSError as exc:
-            self.failed = f"{type(exc).__name__}: {exc.strerror or exc}"
+        except (OSError, OutputError, UsageError) as exc:
+            cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+            self.failed = f"{type(cause).__name__}: {getattr(cause, 'strerror', None) or cause}"
             return False
-        finally:
-            if tmp_name:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass
 
     def _make_shard(self, shard: Path) -> None:
         try:
@@ -158,23 +146,6 @@ class ClipCache:
         self.repairs.append(f"speech cache entry {path} was {what}, not {expected}; moved it "
                             f"to {target} and made it again (delete {broken} when you like)")
 
-    def _sweep(self, shard: Path) -> None:
-        """Remove temp files that a killed run left in this shard (their process is gone)."""
-        if shard in self._swept:
-            return
-        self._swept.add(shard)
-        try:
-            names = os.listdir(shard)
-        except OSError:
-            return
-        for name in names:
-            found = _TEMP_RE.match(name)
-            if found and not _alive(int(found["pid"])):
-                try:
-                    os.unlink(shard / name)
-                except OSError:
-                    pass
-
     def check_writable(self) -> str:
         """The reason entries cannot be written under root (read-only, not a dir...), or ""."""
         try:
@@ -199,18 +170,6 @@ class ClipCache:
         return total
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True
-    return True
-
-
 def _read_entry(path: Path) -> bytes | None:
     """The entry's bytes, read no further than its header says (plus one byte, to see extra)."""
     try:
@@ -231,13 +190,13 @@ def _read_entry(path: Path) -> bytes | None:
         return None
 
 
-def _encode(samples: np.ndarray) -> bytes:
+def encode_clip(samples: np.ndarray) -> bytes:
     payload = np.ascontiguousarray(samples, dtype="<i2").tobytes()
     digest = hashlib.sha256(payload).digest()
     return _HEADER.pack(_MAGIC, SAMPLE_RATE, len(payload) // 2, digest) + payload
 
 
-def _decode(blob: bytes) -> np.ndarray | None:
+def decode_clip(blob: bytes) -> np.ndarray | None:
     if len(blob) < _HEADER.size:
         return None
     magic, sample_rate, n_frames, digest = _HEADER.unpack_from(blob)

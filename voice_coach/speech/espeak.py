@@ -45,15 +45,16 @@ _FRAME = struct.Struct("<I")
 FRESH_STATE = "fresh state per phrase"
 
 
-def _reply_timeout_s(text: str) -> float:
+def reply_timeout_s(text: str) -> float:
     # Generous: a phrase takes a few ms; only a hang (seconds of nothing) should trip it.
     return 20.0 + 0.05 * len(text)
 
 
-class _Helper:
-    """The one espeak_zygote process of this process; every request holds `lock`."""
+class EspeakLibrary:
+    """libespeak-ng in its helper process (espeak_zygote.py): one per process, shared by every
+    engine (get()); every request holds `lock`."""
 
-    _instance: _Helper | None = None
+    _instance: EspeakLibrary | None = None
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -63,7 +64,7 @@ class _Helper:
         self.version = self._start()
 
     @classmethod
-    def get(cls) -> _Helper:
+    def get(cls) -> EspeakLibrary:
         with cls._instance_lock:
             if cls._instance is None:
                 cls._instance = cls()
@@ -161,6 +162,13 @@ class _Helper:
         return header, payload
 
 
+def load_library() -> EspeakLibrary:
+    """A new helper process with libespeak-ng loaded (from LIBRARY_NAMES) and initialised.
+
+    Raises EngineError (with what to install) when the library or its data is missing."""
+    return EspeakLibrary()
+
+
 def _read_exactly(stream: BinaryIO, n: int, deadline: float) -> bytes | None:
     """n bytes from the pipe, or None at end of file or past the deadline."""
     parts = []
@@ -184,7 +192,7 @@ class EspeakEngine:
     name = "espeak"
 
     def __init__(self) -> None:
-        self._helper = _Helper.get()
+        self._helper = EspeakLibrary.get()
         self.version = f"libespeak-ng {self._helper.version}, {FRESH_STATE}"
         self._voices: list[Voice] | None = None
         self._variants: set[str] | None = None
@@ -228,7 +236,7 @@ class EspeakEngine:
             return np.zeros(0, dtype=np.int16)
         header, pcm = self._helper.request(
             {"op": "synth", "text": text, "voice": voice_id, "rate_wpm": int(rate_wpm),
-             "volume": float(volume)}, _reply_timeout_s(text))
+             "volume": float(volume)}, reply_timeout_s(text))
         if not header.get("ok"):
             error = str(header.get("error", "unknown failure"))
             if header.get("kind") == "voice":
