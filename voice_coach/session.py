@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from voice_coach.errors import OutputExistsError, SpecError, UsageError
+from voice_coach.errors import SpecError, UsageError
 from voice_coach.plan.compose import MIN_FADE_OUT_MS, compose, phrases
 from voice_coach.routine import Background, Routine
 from voice_coach.timeline import Timeline, frames_to_ms
@@ -129,6 +129,7 @@ def render_session(
     background: BackgroundChoice = "routine",
     tags: Tags | Literal["routine"] | None = "routine",
     cues: str | None = None,
+    on_written: Callable[[Rendered], None] | None = None,
 ) -> Rendered:
     """Masters, mixes and writes the session; optionally a cue sidecar beside it.
 
@@ -145,17 +146,21 @@ def render_session(
             Background, or a function of the routine's own.
         tags: the file's tags and chapters ("routine": made from the routine; None: none).
         cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
+        on_written: called once both files are in place, before Ctrl-C or SIGTERM can stop
+            the program (to say what was written).
+    The audio and its sidecar are put in place together or not at all; without force no
+    existing file is replaced, even one that appears while rendering (see output.atomic).
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
-    from voice_coach.output.atomic import write_text_atomic
+    from voice_coach.output.atomic import OutputSet, write_text_file
     from voice_coach.output.cues import cue_text, sidecar_path
-    from voice_coach.output.export import format_for, write_audio
+    from voice_coach.output.export import encode_audio, format_for
 
+    path = Path(path)
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
-    if sidecar is not None and sidecar.exists() and not force:
-        raise OutputExistsError(sidecar)
+    check_sidecar(path, sidecar, fmt)
     timeline = session.timeline
     file_tags = session_tags(session) if tags == "routine" else tags
     mixed: list[Mastered] = []
@@ -166,14 +171,32 @@ def render_session(
         mixed.append(mastered)
         return blocks_from(0)
 
-    write_audio(path, blocks, sample_rate=timeline.sample_rate, n_frames=timeline.n_frames,
-                format=fmt, bitrate_kbps=bitrate_kbps, force=force, progress=progress,
-                tags=file_tags)  # type: ignore[arg-type]  # not "routine"
-    if sidecar is not None and cues is not None:
-        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
-                          force=True)
-    done = mixed[0]
-    return Rendered(Path(path), done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
+    with OutputSet(force=force) as outputs:
+        # both targets are checked (and their temps made) before the long encode starts
+        audio_tmp = outputs.stage(path)
+        sidecar_tmp = outputs.stage(sidecar) if sidecar is not None else None
+        encode_audio(audio_tmp, path, blocks, sample_rate=timeline.sample_rate,
+                     n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps,
+                     progress=progress, tags=file_tags)  # type: ignore[arg-type]  # not "routine"
+        if sidecar is not None and sidecar_tmp is not None and cues is not None:
+            write_text_file(sidecar_tmp, cue_text(timeline, cues, audio_name=path.name), sidecar)
+        done = mixed[0]
+        rendered = Rendered(path, done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
+        # the audio and its sidecar land together or not at all; Ctrl-C waits for both
+        outputs.commit(None if on_written is None else lambda: on_written(rendered))
+    return rendered
+
+
+def check_sidecar(audio: Path, sidecar: Path | None, fmt: str) -> None:
+    """UsageError when the cue sidecar would be the audio file itself (-o out.vtt --cues vtt):
+    one would replace the other."""
+    import os
+
+    if sidecar is None:
+        return
+    if os.path.normcase(os.path.abspath(audio)) == os.path.normcase(os.path.abspath(sidecar)):
+        raise UsageError(f"the cue file would be {sidecar}, the audio file itself",
+                         hint=f"name the audio file {Path(audio).with_suffix('.' + fmt).name}")
 
 
 def session_tags(session: Session) -> Tags:
@@ -182,6 +205,8 @@ def session_tags(session: Session) -> Tags:
 
     return tags_for(session.routine, session.timeline, repeat_note=session.repeat_note,
                     track=default_track(session.routine))
+
+
 
 
 def resolve_background(session_or_routine: Session | Routine,

@@ -48,10 +48,12 @@ def play(
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    session = prepare_session(routine_obj, quiet)
+    # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
+    # is: checked before the device is opened
+    frame = start_frame(session.timeline, start_at_ms, from_set)
     with open_output(routine) as output:
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
-        session = prepare_session(routine_obj, quiet)
-        frame = start_frame(session.timeline, start_at_ms, from_set)
         try:
             play_session(session.timeline, pcm_source(session), output, start_frame=frame,
                          quiet=quiet, observer=recorder.on(session.timeline))

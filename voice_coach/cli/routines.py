@@ -16,12 +16,14 @@ from voice_coach.cli.app import (
     MaxSets,
     RoutineArg,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import OutputExistsError, UsageError
+from voice_coach.errors import UsageError
 from voice_coach.wording import counted
 
 
@@ -37,8 +39,8 @@ def routines() -> None:
     width = max(len(n) for n in names)
     for name in names:
         session = prepare(load_routine(name))
-        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
-                   f"{session.routine.about}")
+        out(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
+            f"{session.routine.about}")
 
 
 @app.command(epilog=examples(
@@ -63,10 +65,9 @@ def new(
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    if file.exists() and not force:
-        raise OutputExistsError(file)
-    write_text_atomic(file, builtin_text(from_), force=True)
-    typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    write_text_atomic(file, builtin_text(from_), force=force)
+    out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    finished()
 
 
 @app.command(epilog=examples(
@@ -86,8 +87,12 @@ def check(
     Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
     one fits its slot. Warnings (an option that has no effect) do not fail the check.
     """
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
-    typer.echo(_summary(session))
+    from voice_coach.sound.music_file import check_background
+
+    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    check_background(routine_obj.background)  # as render would, before any speech is made
+    session = prepare_session(routine_obj)
+    out(_summary(session))
 
 
 def _summary(session) -> str:
@@ -141,9 +146,9 @@ def plan(
 
     session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
     if json_:
-        typer.echo(session.timeline.to_json_text(), nl=False)
+        out(session.timeline.to_json_text(), nl=False)
     else:
-        typer.echo(to_text(session.timeline), nl=False)
+        out(to_text(session.timeline), nl=False)
 
 
 @app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))

@@ -47,6 +47,7 @@ def _capital(word: str) -> str:
 class _Placed:
     event: Event
     pos: Pos | None  # where a spoken cue came from, for fit errors
+    gap_ms: int | None = None  # the silence a free-standing passage is given after it
     count: bool = False  # a number of `count: aloud`, which must not be crowded out
 
 
@@ -67,7 +68,7 @@ class _Builder:
             return start_ms
         duration_ms = self.speech_ms(text)
         self.placed.append(_Placed(Event(start_ms, duration_ms, "speech", text=text, layer=layer,
-                                         set=set_, rep=rep, phase=phase), pos, count))
+                                         set=set_, rep=rep, phase=phase), pos, count=count))
         return start_ms + duration_ms
 
     def tone(self, start_ms: int, tone: str, *, layer: str = "cue", set_: int = 0, rep: int = 0,
@@ -155,6 +156,8 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
 
 def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
     end = builder.say(t, fill(text, values), text.pos)
+    if end > t:
+        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms=gap_ms)
     return end + gap_ms
 
 
@@ -236,21 +239,22 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             text = " ".join(p for p, _ in parts)
             pos = parts[0][1] if parts else None
             spoken_end = builder.say(speech_at, text, pos, **tags)
-            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
+            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
+                    phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
-            tags: dict) -> None:
+            tags: dict, pos: Pos | None = None) -> None:
     """Counts the whole seconds of a hold: every number aloud ("Two." one second in, "Three."
     ...), a cue that runs into one being a fit error; or a tick each second, skipped while the
-    cue is still speaking."""
+    cue is still speaking. pos: the phase, where a count that does not fit is reported."""
     if count == "none":
         return
     for second in counted_seconds(end - start):
         at = start + second * BEAT_MS
         if count == "aloud" and not faded:
-            builder.say(at, _capital(number_word(second + 1)), None, count=True, **tags)
+            builder.say(at, _capital(number_word(second + 1)), pos, count=True, **tags)
         elif at >= busy_until + COUNT_GAP_MS:
             builder.tone(at, "tick", **tags)
 
@@ -291,11 +295,15 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
             needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
                             // max(slot_ms - FIT_MARGIN_MS, 1))
             faster = f"speak faster (voice: rate: {min(needed_rate, 450)})"
-            hint = (f"shorten the text, {faster}, or lengthen the phase or rest it falls in"
-                    if not after.count else
-                    f"count: aloud says the number of every second of the phase, so the cue "
-                    f"must end before {nxt}: shorten it, {faster}, or use count: tick (its "
-                    f"ticks wait for the cue)")
+            if here.gap_ms is not None and here.gap_ms < FIT_MARGIN_MS:
+                hint = (f"give it a gap of at least {FIT_MARGIN_MS}ms (gap: {FIT_MARGIN_MS}ms), "
+                        "or shorten the text")
+            elif not after.count:
+                hint = f"shorten the text, {faster}, or lengthen the phase or rest it falls in"
+            else:
+                hint = (f"count: aloud says the number of every second of the phase, so the cue "
+                        f"must end before {nxt}: shorten it, {faster}, or use count: tick (its "
+                        f"ticks wait for the cue)")
             yield pos.diag(
                 f'the cue "{event.text}" takes {event.duration_ms} ms plus a margin of '
                 f"{FIT_MARGIN_MS} ms but its slot is {slot_ms} ms (at "

@@ -6,8 +6,6 @@ Pure: takes text (and a name for messages), returns values. It never reads files
 
 from __future__ import annotations
 
-import difflib
-import string
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from voice_coach.routine.model import (
     VoiceSettings,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
+from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
@@ -158,9 +157,11 @@ def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | Non
         return None
     voice = _voice(values["voice"], reader)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
+    title = values["title"] or name
+    reader.title = title
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
-        _check_template(values[key], TEXT_VARS["routine"], reader)
+        _check_template(values[key], TEXT_VARS["routine"], reader, key)
     background = _background(values["background"], reader)
     routine_warnings(written_keys(root), background, reader)
     return Routine(
@@ -284,9 +285,10 @@ def _step(node: Any, reader: Reader) -> Step | None:
     if values is None:
         return None
     pos = reader.pos(node)
-    for value in values.values():
+    step_name = values.get(kind) if kind in ("exercise", "breathe") else None
+    for key, value in values.items():
         if isinstance(value, Text):
-            _check_template(value, TEXT_VARS[kind], reader)
+            _check_template(value, TEXT_VARS[kind], reader, key, step_name)
     if kind == "say" and values["say"] is None:
         if len(reader.diags) == n_before:
             reader.error(node, "'say' must not be empty")
@@ -315,7 +317,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos)
+    phases = _phases(values["phases"], reader, pos, values["exercise"])
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -327,7 +329,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
     import yaml
 
     if node is None:
@@ -342,32 +344,7 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
         values = reader.fields(item, PHASE_FIELDS, "a phase")
         if values is None:
             continue
-        _check_template(values["say"], TEXT_VARS["exercise"], reader)
+        _check_template(values["say"], TEXT_VARS["exercise"], reader, "say", name)
         phases.append(Phase(say=values["say"], hold_ms=values["hold"], tone=values["tone"],
                             count=values["count"], pos=reader.pos(item)))
     return phases
-
-
-def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> None:
-    if text is None:
-        return
-    try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text.value) if f is not None]
-    except ValueError as exc:
-        reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
-                                          "placeholders look like {rep}; write {{ for a brace"))
-        return
-    for placeholder in names:
-        if placeholder not in allowed:
-            close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
-            hint = f"did you mean {{{close[0]}}}?" if close else (
-                "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
-            reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
-
-
-def fill(text: Text | None, values: dict[str, Any]) -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0."""
-    if text is None:
-        return ""
-    shown = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
-    return text.value.format_map(shown).strip()
