@@ -213,15 +213,18 @@ def test_number_formats_are_checked() -> None:
     with pytest.raises(SpecError) as caught:
         routine_from("title: T\nsteps:\n  - exercise: E\n    set_intro: Set {set:wrod}.\n"
                      "    rest_say: '{name:word}'\n")
-    messages = [d.message for d in caught.value.diagnostics]
-    assert messages[0].startswith("{set:wrod}: unknown number format ':wrod'")
-    assert messages[1] == "{name} is not a number, so it takes no format (got {name:word})"
+    first, second = caught.value.diagnostics
+    assert first.message == ("placeholder '{set:wrod}' has a format; placeholders are plain "
+                             "names, or a number with :word, :word-m, :word-f or :word-n")
+    assert first.hint == "write {set}, or {set:word} to say it as a word"
+    assert second.message == ("placeholder '{name:word}' has a format; placeholders are plain "
+                              "names")
 
 
 def test_number_words_in_a_users_routine() -> None:
     routine = routine_from("title: T\nsteps:\n  - exercise: E\n    sets: 2\n    reps: 4\n"
-                           "    set_intro: Set {set:word} of {sets:word}, {reps:02d} reps.\n")
-    assert "Set one of two, 04 reps." in [e.text for e in fake_compose(routine).speech()]
+                           "    set_intro: Set {set:word} of {sets:word}, {reps} reps.\n")
+    assert "Set one of two, 4 reps." in [e.text for e in fake_compose(routine).speech()]
 
 
 def test_the_language_picks_the_voice() -> None:
@@ -258,7 +261,7 @@ def test_builtins_exist_in_every_language_with_the_same_shape() -> None:
 
 
 def test_the_live_screen_speaks_the_language() -> None:
-    from voice_coach.live.player import Guide, screen_lines, status_line, wait_lines
+    from voice_coach.live.screen import Guide, screen_lines, status_line, wait_lines
 
     timeline = fake_compose(load_routine("bedtime", language="de"))
     guide = Guide(timeline)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     LanguageOpt,
@@ -16,8 +17,10 @@ from voice_coach.cli.app import (
     MaxSets,
     RoutineArg,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
 )
 from voice_coach.cli.usage import examples
@@ -42,13 +45,14 @@ def routines(language: LanguageOpt = None) -> None:
         words = words_for(session.routine.language)
         length = ("~" if session.estimated else "") + words.length(session.timeline.duration_ms)
         pad = " " * max(0, 11 - text_width(length))
-        typer.echo(f"{name:<{width}}  {pad}{length}  {session.routine.about}")
+        out(f"{name:<{width}}  {pad}{length}  {session.routine.about}")
 
 
 @app.command(epilog=examples(
     "new",
     "voice-coach new my-routine.yaml                     # a copy of ankle-pumps",
     "voice-coach new bedtime.yaml --from bedtime --force",
+    "voice-coach new knoechel.yaml --from ankle-pumps --language de",
 ))
 @funnel
 def new(
@@ -62,7 +66,7 @@ def new(
 ) -> None:
     """Write a copy of a built-in routine to edit."""
     from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
-    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
     code = normalize_language(language) if language is not None else DEFAULT_LANGUAGE
@@ -70,10 +74,9 @@ def new(
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    if file.exists() and not force:
-        raise UsageError(f"{file} already exists", "use --force to overwrite it")
-    write_text_atomic(file, builtin_text(from_, code), force=True)
-    typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    write_text_atomic(file, builtin_text(from_, code), force=force)
+    out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    finished()
 
 
 @app.command(epilog=examples(
@@ -85,9 +88,9 @@ def new(
 def check(
     routine: RoutineArg,
     language: LanguageOpt = None,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Check a routine and its speech: print a summary, or every error.
 
@@ -95,9 +98,12 @@ def check(
     one fits its slot. Warnings (an option that has no effect) do not fail the check.
     """
     from voice_coach.cli.summary import summary
+    from voice_coach.sound.music_file import check_background
 
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets, language))
-    typer.echo(summary(session))
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    check_background(routine_obj.background)  # as render would, before any speech is made
+    session = prepare_session(routine_obj)
+    out(summary(session))
 
 
 @app.command(epilog=examples(
@@ -110,20 +116,19 @@ def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     language: LanguageOpt = None,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
-    """Print the timeline: when each cue is spoken and each tone plays (speech lengths are
-    estimated, with a warning, where no installed voice reads the routine's language)."""
+    """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
     session = prepare_session(load(routine, max_minutes, max_reps, max_sets, language),
                               estimate=True)
     if json_:
-        typer.echo(session.timeline.to_json_text(), nl=False)
+        out(session.timeline.to_json_text(), nl=False)
     else:
-        typer.echo(to_text(session.timeline), nl=False)
+        out(to_text(session.timeline), nl=False)
 
 
 @app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))

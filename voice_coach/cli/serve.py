@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from voice_coach.cli.app import app, funnel
+from voice_coach.cli.usage import examples
 
 LibraryOption = Annotated[Path | None, typer.Option(
     "--library", metavar="DIR", help="The library folder (default: 'library' in the user's "
@@ -22,7 +23,14 @@ LibraryOption = Annotated[Path | None, typer.Option(
 library_app = typer.Typer(
     name="library", no_args_is_help=True, add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="What `voice-coach serve` offers: add, list and remove routines.")
+    help="What `voice-coach serve` offers: add, list and remove routines.",
+    epilog=examples(
+        "library",
+        "voice-coach library add bedtime",
+        "voice-coach library add my-routine.yaml --language de",
+        "voice-coach library list",
+        "voice-coach library remove bedtime",
+    ))
 
 
 def _library(folder: Path | None):
@@ -124,7 +132,12 @@ def library_remove(
         typer.echo(f"Removed {entry.key} from the library.")
 
 
-@app.command(name="serve")
+@app.command(name="serve", epilog=examples(
+    "serve",
+    "voice-coach serve                # this computer only: http://127.0.0.1:8765/",
+    "voice-coach serve --lan          # phones on the same Wi-Fi (a private token in every URL)",
+    "voice-coach serve --lan --new-token",
+))
 @funnel
 def serve(
     host: Annotated[str | None, typer.Option(

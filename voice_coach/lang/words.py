@@ -12,7 +12,7 @@ import string
 from typing import Any
 
 from voice_coach.lang.catalogue import translations
-from voice_coach.lang.languages import DEFAULT_LANGUAGE, Language, get_language
+from voice_coach.lang.languages import DEFAULT_LANGUAGE, NUMBER_FORMS, Language, get_language
 from voice_coach.lang.numbers import Number, capitalized, number_words
 
 # Default texts (the routine fields' defaults) that depend on a count: the English default is
@@ -75,10 +75,18 @@ class Words:
 
     def fill(self, text: Any, values: dict[str, Any]) -> str:
         """The text (a routine Text, or None for "") with its placeholders filled: numbers as
-        digits, or as words where the text says {n:word}; no trailing ".0"."""
+        digits, or as words where the text says {n:word}; no trailing ".0". Any other format
+        spec is never applied (routine text is the user's: no {rep:>999999999})."""
         if text is None:
             return ""
-        return self.format(self.template(text, values), values).strip()
+        out = []
+        for literal, name, spec, _ in string.Formatter().parse(self.template(text, values)):
+            out.append(literal)
+            if name is not None:
+                value = self.wrap(values[name])
+                number = isinstance(value, Number) and spec in NUMBER_FORMS
+                out.append(format(value, spec if number else ""))
+        return "".join(out).strip()
 
     def format(self, template: str, values: dict[str, Any]) -> str:
         shown = {k: self.wrap(v) for k, v in values.items()}

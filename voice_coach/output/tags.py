@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from voice_coach.errors import escape_controls
 from voice_coach.lang import Words, get_language, words_for
 from voice_coach.routine import Breathe, Exercise, Routine
 from voice_coach.timeline import Timeline
@@ -53,11 +54,13 @@ def tags_for(routine: Routine, timeline: Timeline, *, track: str = "1", album: s
     """
     words = words_for(routine.language)
     marks = tuple(
-        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), c.title)
+        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), escape_controls(c.title))
         for i, c in enumerate(timeline.chapters)
         if timeline.chapter_end_ms(i) > c.start_ms
     )
-    return Tags(title=timeline.title, comment=describe(routine, timeline, repeat_note),
+    # Routine text is checked to be printable; the routine's name comes from its file's name.
+    return Tags(title=escape_controls(timeline.title),
+                comment=escape_controls(describe(routine, timeline, repeat_note)),
                 chapters=marks, duration_ms=timeline.duration_ms, track=track,
                 album=album if album is not None else words.t.pgettext("tags", "voice-coach"),
                 language=get_language(routine.language).iso639_2)

@@ -1,12 +1,12 @@
-"""A routine's language: its `language:` key, whether it names a voice, and the number formats
-its texts may use ({sets:word}). Helpers of parse.py; pure, collecting located problems."""
+"""A routine's language: its `language:` key, and the voice, which follows the language unless
+the routine names one. Helpers of parse.py; pure, collecting located problems."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from voice_coach.routine.fields import NUMBER_VARS, VOICE_FIELDS
-from voice_coach.routine.model import Text, VoiceSettings
+from voice_coach.routine.fields import VOICE_FIELDS
+from voice_coach.routine.model import VoiceSettings
 from voice_coach.routine.reader import Reader
 
 
@@ -31,25 +31,6 @@ def voice_named(node: Any) -> bool:
         return not (node.style is None and node.value.lower() in ("", "~", "null"))
     return isinstance(node, yaml.MappingNode) and any(
         getattr(k, "value", None) == "voice" for k, _ in node.value)
-
-
-def check_number_specs(text: Text, fields: list[tuple[str, str | None]], allowed: set[str],
-                        reader: Reader) -> None:
-    """{sets:word} and {left:word-f} say how a number is spoken; only numbers take them."""
-    from voice_coach.lang import check_number_spec
-
-    for name, spec in fields:
-        if not spec or name not in allowed:
-            continue
-        if name not in NUMBER_VARS:
-            reader.diags.append(text.pos.diag(
-                f"{{{name}}} is not a number, so it takes no format (got {{{name}:{spec}}})",
-                f"write {{{name}}}"))
-            continue
-        problem = check_number_spec(spec)
-        if problem:
-            reader.diags.append(text.pos.diag(f"{{{name}:{spec}}}: {problem}",
-                                              f"e.g. {{{name}:word}}"))
 
 
 def voice_settings(node: Any, reader: Reader, language: str) -> VoiceSettings:

@@ -6,8 +6,6 @@ Pure: takes text (and a name for messages), returns values. It never reads files
 
 from __future__ import annotations
 
-import difflib
-import string
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,6 @@ from voice_coach.routine.fields import (
     TEXT_VARS,
 )
 from voice_coach.routine.language import (
-    check_number_specs,
     routine_language,
     voice_named,
     voice_settings,
@@ -46,6 +43,8 @@ from voice_coach.routine.model import (
     Text,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
+from voice_coach.routine.templates import check_template as _check_template
+from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
 def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
@@ -86,57 +85,14 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
             f"limit is {limits.max_total_ms / 60_000:g} minutes",
-            "fewer sets or repetitions, or raise the limit with --max-minutes")])
+            "fewer sets or repetitions, or raise the limit with Limits.max_total_ms")])
     n_events = maximum_events(routine)
     if n_events > limits.max_events:
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
             f"is {limits.max_events:,}",
-            "fewer sets or repetitions, or longer phases (--max-minutes raises this limit too)")])
+            "fewer sets or repetitions, or longer phases (Limits.max_events raises this limit)")])
     return routine
-
-
-def maximum_events(routine: Routine) -> int:
-    """A ceiling on the cues and tones the session places, computed without composing it, so
-    routines that would fill memory with events are refused first (see compose._build)."""
-    total = (routine.intro is not None) + (routine.outro is not None)
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            set_events = 6  # chime, header, 3-2-1, rest cue
-            rep_events = sum(2 + _max_counts(step, phase) for phase in step.phases)
-            total += step.sets * (set_events + step.reps * rep_events)
-        elif isinstance(step, Breathe):
-            total += step.cycles * 8  # a tone and a cue for each of four parts
-        else:
-            total += 1
-    return total
-
-
-def _max_counts(step: Exercise, phase: Phase) -> int:
-    if phase.count == "none":
-        return 0
-    if step.style == "pump":
-        return 60_000 // (step.cadence_per_min * len(step.phases)) // 1000 + 1
-    return phase.hold_ms // 1000 + 1
-
-
-def minimum_length_ms(routine: Routine) -> int:
-    """A floor on the session's length from its timed parts alone (no speech), computed cheaply
-    so absurd routines are refused before anything is composed or synthesised."""
-    total = 0
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            if step.style == "pump":
-                rep_ms = 60_000 // step.cadence_per_min
-            else:
-                rep_ms = sum(p.hold_ms for p in step.phases)
-            total += step.sets * step.reps * rep_ms + (step.sets - 1) * step.rest_ms
-        elif isinstance(step, Breathe):
-            total += step.cycles * (step.inhale_ms + step.hold_ms + step.exhale_ms
-                                    + step.hold_out_ms)
-        elif isinstance(step, Pause):
-            total += step.duration_ms
-    return total
 
 
 def _decode(text: str | bytes, path: str, limits: Limits) -> str:
@@ -208,9 +164,11 @@ def _routine(root: Any, reader: Reader, name: str, source: str, language: str | 
     language = language or routine_language(root, values["language"], reader)
     voice = voice_settings(values["voice"], reader, language)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
+    title = values["title"] or name
+    reader.title = title
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
-        _check_template(values[key], TEXT_VARS["routine"], reader)
+        _check_template(values[key], TEXT_VARS["routine"], reader, key)
     background = _background(values["background"], reader)
     routine_warnings(written_keys(root), background, reader)
     return Routine(
@@ -315,9 +273,10 @@ def _step(node: Any, reader: Reader) -> Step | None:
     if values is None:
         return None
     pos = reader.pos(node)
-    for value in values.values():
+    step_name = values.get(kind) if kind in ("exercise", "breathe") else None
+    for key, value in values.items():
         if isinstance(value, Text):
-            _check_template(value, TEXT_VARS[kind], reader)
+            _check_template(value, TEXT_VARS[kind], reader, key, step_name)
     if kind == "say" and values["say"] is None:
         if len(reader.diags) == n_before:
             reader.error(node, "'say' must not be empty")
@@ -346,7 +305,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos)
+    phases = _phases(values["phases"], reader, pos, values["exercise"])
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -358,7 +317,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
     import yaml
 
     if node is None:
@@ -373,36 +332,7 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
         values = reader.fields(item, PHASE_FIELDS, "a phase")
         if values is None:
             continue
-        _check_template(values["say"], TEXT_VARS["exercise"], reader)
+        _check_template(values["say"], TEXT_VARS["exercise"], reader, "say", name)
         phases.append(Phase(say=values["say"], hold_ms=values["hold"], tone=values["tone"],
                             count=values["count"], pos=reader.pos(item)))
     return phases
-
-
-def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> None:
-    if text is None:
-        return
-    try:
-        fields = [(f, spec) for _, f, spec, _ in string.Formatter().parse(text.value)
-                  if f is not None]
-    except ValueError as exc:
-        reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
-                                          "placeholders look like {rep}; write {{ for a brace"))
-        return
-    names = [f for f, _ in fields]
-    check_number_specs(text, fields, allowed, reader)
-    for placeholder in names:
-        if placeholder not in allowed:
-            close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
-            hint = f"did you mean {{{close[0]}}}?" if close else (
-                "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
-            reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
-
-
-def fill(text: Text | None, values: dict[str, Any], language: str = "en") -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0, or
-    as words of `language` where the text says so ({sets:word}); a default text (a program
-    phrase) comes from `language`'s catalogue."""
-    from voice_coach.lang import words_for
-
-    return words_for(language).fill(text, values)
