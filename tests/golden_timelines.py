@@ -1,5 +1,6 @@
-"""Golden timelines: the readable plan of each built-in and test routine, composed with the fake
-speech engine (deterministic everywhere). `scripts/update-golden` rewrites them."""
+"""Golden timelines: the readable plan of each built-in and test routine (NAME.txt) and its full
+JSON contract with every event's set, repetition, phase and layer (NAME.json), composed with the
+fake speech engine (deterministic everywhere). `scripts/golden --write` rewrites them."""
 
 from __future__ import annotations
 
@@ -24,9 +25,22 @@ def sources() -> dict[str, str]:
 
 
 def plan_text(routine_ref: str) -> str:
+    return to_text(_timeline(routine_ref))
+
+
+def plan_json(routine_ref: str) -> str:
+    return _timeline(routine_ref).to_json_text()
+
+
+def golden_files(routine_ref: str) -> dict[str, str]:
+    """Suffix → the text its golden file must hold."""
+    timeline = _timeline(routine_ref)
+    return {".txt": to_text(timeline), ".json": timeline.to_json_text()}
+
+
+def _timeline(routine_ref: str):
     routine = load_routine(routine_ref)
-    timeline = compose(routine, lambda t: fake_duration_ms(t, routine.voice.rate_wpm))
-    return to_text(timeline)
+    return compose(routine, lambda t: fake_duration_ms(t, routine.voice.rate_wpm))
 
 
 def main(argv: list[str]) -> int:
@@ -42,20 +56,20 @@ def main(argv: list[str]) -> int:
     golden.mkdir(exist_ok=True)
     differences = 0
     for name, ref in sources().items():
-        target = golden / f"{name}.txt"
-        text = plan_text(ref)
-        if "--write" in argv:
-            target.write_text(text, encoding="utf-8")
-            print(f"wrote {target}")
-            continue
-        old = target.read_text(encoding="utf-8") if target.exists() else ""
-        if old != text:
-            differences += 1
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(keepends=True), text.splitlines(keepends=True),
-                f"{target} (golden)", f"{target} (composed now)"))
+        for suffix, text in golden_files(ref).items():
+            target = golden / f"{name}{suffix}"
+            if "--write" in argv:
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {target}")
+                continue
+            old = target.read_text(encoding="utf-8") if target.exists() else ""
+            if old != text:
+                differences += 1
+                sys.stdout.writelines(difflib.unified_diff(
+                    old.splitlines(keepends=True), text.splitlines(keepends=True),
+                    f"{target} (golden)", f"{target} (composed now)"))
     if "--check" in argv:
-        extra = sorted(p.name for p in golden.glob("*.txt") if p.stem not in sources())
+        extra = sorted(p.name for p in golden.glob("*.*") if p.stem not in sources())
         for name in extra:
             print(f"{golden / name}: no routine makes this golden file")
         differences += len(extra)

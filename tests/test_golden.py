@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.golden_timelines import GOLDEN, plan_text, sources
+from tests.golden_timelines import GOLDEN, plan_json, plan_text, sources
 
 
 @pytest.mark.parametrize("name", sorted(sources()))
@@ -13,9 +13,19 @@ def test_plan_matches_golden(name: str) -> None:
     )
 
 
+@pytest.mark.parametrize("name", sorted(sources()))
+def test_plan_json_matches_golden(name: str) -> None:
+    """The whole contract: every event's set, repetition, phase and layer, which the player's
+    screen and `plan --json` users read (the text form shows none of them)."""
+    expected = (GOLDEN / f"{name}.json").read_text(encoding="utf-8")
+    assert plan_json(sources()[name]) == expected, (
+        f"plan of {name} changed: run scripts/golden --write and review the diff"
+    )
+
+
 def test_every_golden_file_has_a_source() -> None:
-    names = {p.stem for p in GOLDEN.glob("*.txt")}
-    assert names == set(sources())
+    assert {p.stem for p in GOLDEN.glob("*.txt")} == set(sources())
+    assert {p.stem for p in GOLDEN.glob("*.json")} == set(sources())
 
 
 def test_golden_check_fails_on_any_difference(tmp_path) -> None:
@@ -39,7 +49,7 @@ def test_golden_check_fails_on_any_difference(tmp_path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert "-0:20.101  tone     200 ms  rise\n+0:20.100  tone     200 ms  rise" in bad.stdout
-    assert "2 differ" in bad.stdout
+    assert "2 differ" in bad.stdout  # ankle-pumps.txt, and flight.txt missing
 
 
 # -- expectations derived by hand, not by the code under test ----------------------------------

@@ -280,3 +280,10 @@ def test_a_routines_volume_is_a_mastering_level_not_an_engine_setting() -> None:
     assert set(Recording.volumes) == {1.0}
     assert speech[1.0] == pytest.approx(-16.0, abs=0.05)
     assert speech[0.5] == pytest.approx(-26.0, abs=0.05)
+
+
+def test_a_plan_without_speech_keeps_its_target_as_the_speech_level() -> None:
+    plan = make_timeline(4000, tone(500, "rise"), tone(2000, "chime"))
+    done = master(plan, {}, TONES, speech_lufs=-19.0)
+    assert done.speech_lufs == -19.0 and done.clips == {}
+    assert done.tone_lufs["rise"] == pytest.approx(done.cue_lufs - 2.0, abs=0.01)
