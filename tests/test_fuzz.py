@@ -44,7 +44,7 @@ FAST_EXAMPLES = {"parse": 150, "cli": 40}  # the slice in the suite, per strateg
 FULL_EXAMPLES = {"parse": 2_500, "cli": 1_000}  # scripts/fuzz, per strategy: 10,500 in all
 
 # stderr of `check` on bad input: located errors (or a file-level one), hints, a count.
-ERROR_LINE = re.compile(r"^(?P<path>[^\n]+?)(:\d+:\d+)?: error: \S")
+ERROR_LINE = re.compile(r"^(?P<path>[^\n]+?)(:[1-9]\d*:[1-9]\d*)?: error: \S")
 OTHER_LINE = re.compile(r"^(  hint: |\s+\S|\d+ errors$)")
 
 examples_run: Counter[str] = Counter()
@@ -220,13 +220,15 @@ def check_parse(text: str | bytes) -> bool:
         assert exc.diagnostics, "a SpecError with nothing in it"
         for diag in exc.diagnostics:
             assert diag.path == FUZZ_PATH and diag.message, diag
-            assert diag.line >= 0 and diag.col >= 0, diag
+            assert_located(diag)
         assert_error_text(exc.format())
         return False
     if maximum_events(routine) <= MAX_COMPOSED_EVENTS:
         try:
             timeline = compose(routine, lambda t: fake_duration_ms(t, routine.voice.rate_wpm))
         except SpecError as exc:
+            for diag in exc.diagnostics:
+                assert_located(diag)
             assert_error_text(exc.format())
         else:  # the early refusal's estimate is a true ceiling
             assert len(timeline.events) <= maximum_events(routine)
@@ -250,6 +252,15 @@ def check_cli(text: str | bytes) -> bool:
     else:
         assert_error_text(result.stderr, str(path))
     return result.exit_code == 0
+
+
+def assert_located(diag) -> None:
+    """A diagnostic points into the file, line and column counted from 1; only a problem with
+    the whole file (its size) has neither. Line 0 is no location."""
+    if diag.line == 0 and diag.col == 0:
+        assert diag.message.startswith("the file is "), f"an error with no location: {diag}"
+    else:
+        assert diag.line >= 1 and diag.col >= 1, f"line or column 0 is no location: {diag}"
 
 
 def assert_error_text(text: str, path: str = FUZZ_PATH) -> None:
@@ -360,3 +371,17 @@ def _run_all(kind: str, scale: float) -> list[str]:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def test_line_0_is_not_taken_as_a_location() -> None:
+    import pytest
+
+    from voice_coach.errors import Diagnostic
+
+    assert_located(Diagnostic(FUZZ_PATH, 3, 7, "bad"))
+    assert_located(Diagnostic(FUZZ_PATH, 0, 0, "the file is 2,000,000 bytes; ..."))
+    for line, col in ((0, 5), (0, 0), (4, 0)):
+        with pytest.raises(AssertionError):
+            assert_located(Diagnostic(FUZZ_PATH, line, col, "the cue does not fit"))
+    with pytest.raises(AssertionError):
+        assert_error_text(f"{FUZZ_PATH}:0:5: error: bad")

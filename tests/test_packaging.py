@@ -27,6 +27,8 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     assert "voice_coach/audio/README.md" in names
     for routine in (REPO / "voice_coach" / "routines").glob("*.yaml"):
         assert f"voice_coach/routines/{routine.name}" in names
+    for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
+        assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
 
 

@@ -143,12 +143,12 @@ BAD_FILES = [
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 0\n",
         "bad.yaml:4:11: error: 'reps' must be from 1 to 1000, got 0\n"
-        "  hint: the limit of 1000 guards against typos; raise it with --max-reps",
+        "  hint: the limit of 1000 guards against typos; raise it with Limits.max_reps",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 1000000000\n",
         "bad.yaml:4:11: error: 'reps' must be from 1 to 1000, got 1000000000\n"
-        "  hint: the limit of 1000 guards against typos; raise it with --max-reps",
+        "  hint: the limit of 1000 guards against typos; raise it with Limits.max_reps",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    phases:\n      - say: Up\n        tone: rising\n",
@@ -262,7 +262,7 @@ def test_long_text_is_refused() -> None:
 def test_session_length_limit() -> None:
     text = "title: T\nsteps:\n  - exercise: A\n    sets: 100\n    reps: 1000\n"
     out = errors_of(text)
-    assert "the session would last at least" in out and "--max-minutes" in out
+    assert "the session would last at least" in out and "Limits.max_total_ms" in out
 
 
 def test_yaml_cannot_run_code() -> None:

@@ -1,12 +1,24 @@
-"""Errors people can act on: compiler-style diagnostics for bad input, clear failures for the rest.
+"""Errors people can act on: compiler-style diagnostics for bad input, clear failures for the rest,
+and the one table of exit codes they map to.
 
-Library code raises these; only `cli.py` turns them into stderr text and exit codes.
+Library code raises these; only `cli/` turns them into stderr text and exit codes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """The program's exit codes, the one table (as shells and httpie's `ExitStatus` count them)."""
+
+    OK = 0
+    FAILURE = 1  # a runtime failure: a missing engine or ffmpeg, a full disk
+    BAD_INPUT = 2  # bad input or usage: a routine error, an unknown option, an existing file
+    INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
+    TERMINATED = 143  # 128 + SIGTERM
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,7 @@ class Diagnostic:
 class VoiceCoachError(Exception):
     """Base of every error the CLI reports without a traceback."""
 
-    exit_code = 1
+    exit_code: int = ExitStatus.FAILURE
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -52,13 +64,21 @@ class VoiceCoachError(Exception):
 class UsageError(VoiceCoachError):
     """Bad option, missing file, unknown routine name: the user must change what they typed."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
+
+
+class OutputExistsError(UsageError):
+    """The file to write is there already and overwriting was not asked for (force=True)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"{path} already exists", hint="pass force=True to overwrite it")
+        self.path = path
 
 
 class SpecError(VoiceCoachError):
     """One or more problems in a routine file, every one of them reported at once."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col))
@@ -75,10 +95,14 @@ class SpecError(VoiceCoachError):
 class EngineError(VoiceCoachError):
     """A speech engine, ffmpeg or the sound device is missing or failed: say what to do."""
 
-    exit_code = 1
+    exit_code = ExitStatus.FAILURE
+
+
+class DeviceError(EngineError):
+    """The sound device failed while playing: what was heard so far stays heard."""
 
 
 class OutputError(VoiceCoachError):
     """The output could not be written (permissions, full disk); nothing half-written is left."""
 
-    exit_code = 1
+    exit_code = ExitStatus.FAILURE

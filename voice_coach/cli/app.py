@@ -6,6 +6,7 @@ Library errors become a message on stderr and an exit code here (2 bad input, 1 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import signal
@@ -17,9 +18,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.usage import Group, examples, no_color
-from voice_coach.errors import UsageError, VoiceCoachError
+from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
@@ -55,14 +57,6 @@ MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
                                       help="Largest sets count accepted.")]
 
 
-class ExitStatus:
-    OK = 0
-    FAILURE = 1
-    BAD_INPUT = 2
-    INTERRUPTED = 130
-    TERMINATED = 143  # 128 + SIGTERM, as shells report it
-
-
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so every cleanup runs as for Ctrl-C."""
 
@@ -82,6 +76,32 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _python_showwarning = warnings.showwarning
 
 
+# The library's hints name arguments and Limits fields; the CLI names its options instead.
+CLI_WORDS = (
+    ("pass force=True to overwrite it", "use --force to overwrite it"),
+    ("raise it with Limits.max_reps", "raise it with --max-reps"),
+    ("raise it with Limits.max_sets", "raise it with --max-sets"),
+    ("raise the limit with Limits.max_total_ms", "raise the limit with --max-minutes"),
+    ("(Limits.max_events raises this limit)", "(--max-minutes raises this limit too)"),
+    ("then play again from where it stopped", "then play again with --start-at"),
+    ("or give the format (", "or pass --format ("),
+)
+
+
+def cli_words(text: str) -> str:
+    for library, cli in CLI_WORDS:
+        text = text.replace(library, cli)
+    return text
+
+
+def _in_cli_words(exc: VoiceCoachError) -> None:
+    """The error's hints as the command line says them (--force, --max-reps, ...)."""
+    exc.hint = cli_words(exc.hint)
+    if isinstance(exc, SpecError):
+        exc.diagnostics = [dataclasses.replace(d, hint=cli_words(d.hint))
+                           for d in exc.diagnostics]
+
+
 def err(text: str) -> None:
     typer.echo(text, err=True)
 
@@ -98,13 +118,14 @@ def funnel(fn: F) -> F:
         except VoiceCoachError as exc:
             if _state["traceback"]:
                 raise
+            _in_cli_words(exc)
             err(exc.format())
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             if _state["traceback"]:
                 raise
             err("interrupted")
-            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -119,20 +140,29 @@ def _main(
     _state["traceback"] = traceback
 
 
-def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100):
-    from voice_coach.routine import DEFAULT_LIMITS, Limits, load_routine
+def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
+           max_sets: int = defaults.MAX_SETS):
+    """The routine limits --max-minutes, --max-reps and --max-sets ask for."""
+    from voice_coach.routine import DEFAULT_LIMITS, Limits
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
-    limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
-                       "max_reps": max_reps, "max_sets": max_sets,
-                       "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    from voice_coach.practice.config import apply_to_routine, load_config
+    return Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
+                     "max_reps": max_reps, "max_sets": max_sets,
+                     "max_events": int(DEFAULT_LIMITS.max_events * scale)})
 
-    return apply_to_routine(load_routine(routine, limits), load_config())  # config.toml
+
+def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
+    """The routine with the limits the options ask for and the user's config applied."""
+    from voice_coach.practice.config import apply_to_routine, load_config
+    from voice_coach.routine import load_routine
+
+    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    return apply_to_routine(routine_obj, load_config())  # config.toml
 
 
 @contextmanager
@@ -177,6 +207,25 @@ def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
             sys.stderr.flush()
 
 
+@contextmanager
+def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
+    """One progress bar on a terminal (stderr) for work in named stages: update(name, stage,
+    done, total) shows "name: stage"; nothing when output is piped."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(name: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{name}: {stage}", completed=done, total=total)
+
+        yield update
+
+
 def _stderr_console():
     from rich.console import Console
 
@@ -204,4 +253,4 @@ def main() -> None:
         app()
     except Terminated:
         err("terminated")
-        sys.exit(ExitStatus.TERMINATED)
+        sys.exit(int(ExitStatus.TERMINATED))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli.app import (
     MaxMinutes,
     MaxReps,
@@ -35,14 +36,15 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.cli.options import parse_start_at, start_frame
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import open_output, play_session
-    from voice_coach.live.player import parse_start_at, start_frame
+    from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
@@ -51,8 +53,8 @@ def play(
         session = prepare_session(routine_obj, quiet)
         frame = start_frame(session.timeline, start_at_ms, from_set)
         try:
-            play_session(session, output, start_frame=frame, quiet=quiet,
-                         observer=recorder.on(session.timeline))
+            play_session(session.timeline, pcm_source(session), output, start_frame=frame,
+                         quiet=quiet, observer=recorder.on(session.timeline))
         finally:
             recorder.tell()
 
@@ -72,17 +74,18 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Play a routine again and again, as every hour of a long flight.
 
     Between rounds it counts down to the next one; any key but q starts it now.
     """
+    from voice_coach.cli.options import remind_plan
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
-    from voice_coach.live.player import remind_plan
+    from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj = load(routine, max_minutes, max_reps, max_sets)
@@ -91,6 +94,7 @@ def remind(
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
     try:
-        remind_session(session, plan, routine, quiet, observer=recorder.on(session.timeline))
+        remind_session(session.timeline, pcm_source(session), plan, routine, quiet,
+                       observer=recorder.on(session.timeline))
     finally:
         recorder.tell()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     MaxMinutes,
@@ -20,7 +21,7 @@ from voice_coach.cli.app import (
     prepare_session,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
+from voice_coach.errors import OutputExistsError, UsageError
 from voice_coach.wording import counted
 
 
@@ -55,7 +56,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
-    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
     if from_ not in builtin_names():
@@ -63,7 +64,7 @@ def new(
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
     if file.exists() and not force:
-        raise UsageError(f"{file} already exists", "use --force to overwrite it")
+        raise OutputExistsError(file)
     write_text_atomic(file, builtin_text(from_), force=True)
     typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
 
@@ -76,9 +77,9 @@ def new(
 @funnel
 def check(
     routine: RoutineArg,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Check a routine and its speech: print a summary, or every error.
 
@@ -131,9 +132,9 @@ def _rest_words(step) -> str:
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    max_minutes: MaxMinutes = 360,
-    max_reps: MaxReps = 1000,
-    max_sets: MaxSets = 100,
+    max_minutes: MaxMinutes = defaults.MAX_MINUTES,
+    max_reps: MaxReps = defaults.MAX_REPS,
+    max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text

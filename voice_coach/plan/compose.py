@@ -12,17 +12,23 @@ from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text, fill
-from voice_coach.sound.tones import TONE_MS
-from voice_coach.timeline import Chapter, Event, Timeline, format_clock_ms
+from voice_coach.routine.timing import (
+    BEAT_MS,
+    COUNTDOWN_BEATS,
+    breath_parts_ms,
+    counted_seconds,
+    phase_offset_ms,
+)
+from voice_coach.timeline import TONE_MS, Chapter, Event, Timeline, format_clock_ms
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts
 COUNT_GAP_MS = 150  # a counting tick is skipped when it would follow speech closer than this
 HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
 REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
-COUNTDOWN_BEATS = 3
-BEAT_MS = 1000
-TAIL_MIN_MS = 1000
+# Every session ends with at least this much silence after its last sound, and the mix fades it
+# out (session.closing_fade_ms): even a routine with fade_out: 0s never ends in a cut.
+MIN_FADE_OUT_MS = 1000
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
@@ -110,7 +116,7 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
     if problems:
         raise SpecError(problems)
     end_ms = max((p.event.end_ms for p in placed), default=0)
-    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, TAIL_MIN_MS)
+    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, MIN_FADE_OUT_MS)
     return Timeline(
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
@@ -207,12 +213,7 @@ def _announcements(ex: Exercise, values: dict, rep: int) -> list[tuple[str, Pos]
 
 def _phase_start(ex: Exercise, t: int, rep: int, k: int) -> int:
     """Absolute start of phase k of repetition rep (1-based), exact for any cadence."""
-    if ex.style == "pump":
-        beats = len(ex.phases)
-        beat = (rep - 1) * beats + k
-        return t + beat * 60_000 // (ex.cadence_per_min * beats)
-    rep_ms = sum(p.hold_ms for p in ex.phases)
-    return t + (rep - 1) * rep_ms + sum(p.hold_ms for p in ex.phases[:k])
+    return t + phase_offset_ms(ex, rep, k)
 
 
 def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) -> int:
@@ -246,7 +247,7 @@ def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str
     cue is still speaking."""
     if count == "none":
         return
-    for second in range(1, (end - start - 1) // BEAT_MS + 1):
+    for second in counted_seconds(end - start):
         at = start + second * BEAT_MS
         if count == "aloud" and not faded:
             builder.say(at, _capital(number_word(second + 1)), None, count=True, **tags)
@@ -256,10 +257,9 @@ def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str
 
 def _breathe(builder: _Builder, t: int, step: Breathe) -> int:
     builder.chapter(t, step.name or "Breathing", "breathing")
-    parts = ((step.inhale_ms, step.say_in, "rise", "breathe in"),
-             (step.hold_ms, step.say_hold, "none", "hold"),
-             (step.exhale_ms, step.say_out, "fall", "breathe out"),
-             (step.hold_out_ms, step.say_hold, "none", "hold"))
+    cues = ((step.say_in, "rise", "breathe in"), (step.say_hold, "none", "hold"),
+            (step.say_out, "fall", "breathe out"), (step.say_hold, "none", "hold"))
+    parts = [(ms, *cue) for ms, cue in zip(breath_parts_ms(step), cues, strict=True)]
     for cycle in range(1, step.cycles + 1):
         faded = step.voice_fade > 0 and cycle > step.voice_fade
         values = {"cycle": cycle, "cycles": step.cycles, "name": step.name,
@@ -283,7 +283,7 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         event = here.event
         if event.end_ms + (FIT_MARGIN_MS if event.kind == "speech" else 0) <= after.event.start_ms:
             continue
-        pos = here.pos or after.pos or Pos(routine.path)
+        pos = here.pos or after.pos or Pos(routine.path, 1, 1)
         slot_ms = after.event.start_ms - event.start_ms
         nxt = f'"{after.event.text}"' if after.event.kind == "speech" else (
             f"the {after.event.tone} tone")

@@ -42,6 +42,7 @@ from voice_coach.routine.model import (
     VoiceSettings,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
+from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
 def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
@@ -80,57 +81,14 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
             f"limit is {limits.max_total_ms / 60_000:g} minutes",
-            "fewer sets or repetitions, or raise the limit with --max-minutes")])
+            "fewer sets or repetitions, or raise the limit with Limits.max_total_ms")])
     n_events = maximum_events(routine)
     if n_events > limits.max_events:
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
             f"is {limits.max_events:,}",
-            "fewer sets or repetitions, or longer phases (--max-minutes raises this limit too)")])
+            "fewer sets or repetitions, or longer phases (Limits.max_events raises this limit)")])
     return routine
-
-
-def maximum_events(routine: Routine) -> int:
-    """A ceiling on the cues and tones the session places, computed without composing it, so
-    routines that would fill memory with events are refused first (see compose._build)."""
-    total = (routine.intro is not None) + (routine.outro is not None)
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            set_events = 6  # chime, header, 3-2-1, rest cue
-            rep_events = sum(2 + _max_counts(step, phase) for phase in step.phases)
-            total += step.sets * (set_events + step.reps * rep_events)
-        elif isinstance(step, Breathe):
-            total += step.cycles * 8  # a tone and a cue for each of four parts
-        else:
-            total += 1
-    return total
-
-
-def _max_counts(step: Exercise, phase: Phase) -> int:
-    if phase.count == "none":
-        return 0
-    if step.style == "pump":
-        return 60_000 // (step.cadence_per_min * len(step.phases)) // 1000 + 1
-    return phase.hold_ms // 1000 + 1
-
-
-def minimum_length_ms(routine: Routine) -> int:
-    """A floor on the session's length from its timed parts alone (no speech), computed cheaply
-    so absurd routines are refused before anything is composed or synthesised."""
-    total = 0
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            if step.style == "pump":
-                rep_ms = 60_000 // step.cadence_per_min
-            else:
-                rep_ms = sum(p.hold_ms for p in step.phases)
-            total += step.sets * step.reps * rep_ms + (step.sets - 1) * step.rest_ms
-        elif isinstance(step, Breathe):
-            total += step.cycles * (step.inhale_ms + step.hold_ms + step.exhale_ms
-                                    + step.hold_out_ms)
-        elif isinstance(step, Pause):
-            total += step.duration_ms
-    return total
 
 
 def _decode(text: str | bytes, path: str, limits: Limits) -> str:

@@ -199,7 +199,7 @@ def _num(value: float | None) -> str:
 
 def _limit_hint(key: str, high: float, limits: Limits) -> str:
     if key in ("reps", "sets") and high == getattr(limits, f"max_{key}", None):
-        return f"the limit of {high:g} guards against typos; raise it with --max-{key}"
+        return f"the limit of {high:g} guards against typos; raise it with Limits.max_{key}"
     if key == "cycles" and high == limits.max_cycles:
         return f"the limit of {high:g} guards against typos; split it into several breathe steps"
     return ""

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach import defaults
 from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.routine import NOISE_SOUNDS, Background
-from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
 from voice_coach.sound import loudness as ld
 from voice_coach.timeline import Event, ms_to_frames
 
@@ -342,7 +342,7 @@ def open_bed(background: Background, events: Sequence[Event], *, target_lufs: fl
         source: Source = noise(background.sound, background.seed, sample_rate)
     else:
         source = music(decode_music(background, sample_rate), sample_rate, n_frames)
-    lufs = background.level_db + (target_lufs - DEFAULT_LOUDNESS_LUFS)
+    lufs = background.level_db + (target_lufs - defaults.LOUDNESS_LUFS)  # level_db is on its scale
     return Bed(source, lufs, Ducking.under(events, sample_rate, background),
                ms_to_frames(fade_in_ms, sample_rate), sample_rate)
 

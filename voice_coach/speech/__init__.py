@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
@@ -197,7 +197,7 @@ def synthesize_all(
     settings: VoiceSettings,
     *,
     engine: SpeechEngine | None = None,
-    cache: ClipCache | None = ...,  # type: ignore[assignment]  # ... = ClipCache.default()
+    cache: ClipCache | Literal["user"] | None = "user",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> dict[str, np.ndarray]:
@@ -205,6 +205,7 @@ def synthesize_all(
 
     Only cache misses reach the engine; `progress(done, total)` is called once per distinct text.
     Whitespace-only text gives an empty clip. Raises UsageError for a bad voice, rate or volume.
+    cache: "user" for the user's cache (ClipCache.default()), a ClipCache, or None for none.
     workers: processes for the cache misses when the engine is opened here (engine=None):
     None = one per core once there are enough misses to repay starting them, 1 = this process.
     """
@@ -237,10 +238,10 @@ def synthesize_all(
             engine.close()
 
 
-def _usable_cache(cache: ClipCache | None) -> ClipCache | None:
+def _usable_cache(cache: ClipCache | Literal["user"] | None) -> ClipCache | None:
     from voice_coach.speech.cache import ClipCache
 
-    if cache is ...:
+    if cache == "user":
         cache = ClipCache.default()
     if cache is not None:
         problem = cache.check_writable()
@@ -261,6 +262,8 @@ def _synthesize_misses(
     """(text, clip) for each miss, in order: in worker processes when that pays, else here.
 
     Only an engine opened here can be opened again in workers (one passed in may be a fake)."""
+    if not misses:  # a warm cache: no need to load multiprocessing
+        return ()
     from voice_coach.speech import parallel
 
     if own_engine and parallel.worth_it(engine.name, len(misses), workers):

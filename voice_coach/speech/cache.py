@@ -1,7 +1,8 @@
 """On-disk cache of synthesised clips, addressed by a hash of everything that shapes the sound.
 
 Each entry carries its sample count and a checksum, so a corrupt or truncated file is detected,
-deleted and re-made; writes are atomic (temp file + os.replace). It never calls an engine.
+deleted and re-made; writes go through the one atomic writer (output.atomic). It never calls an
+engine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.errors import OutputError
 from voice_coach.timeline import SAMPLE_RATE
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
@@ -66,7 +68,7 @@ class ClipCache:
             blob = path.read_bytes()
         except OSError:
             return None
-        samples = _decode(blob)
+        samples = decode_clip(blob)
         if samples is None:
             try:
                 path.unlink()
@@ -76,25 +78,17 @@ class ClipCache:
 
     def put(self, key: str, samples: np.ndarray) -> bool:
         """Store `samples` atomically; False (and `failed` says why) if the disk refused."""
+        from voice_coach.output.atomic import write_bytes_atomic
+
         path = self.path_for(key)
-        tmp_name = ""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".clip", dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(_encode(samples))
-            os.replace(tmp_name, path)
-            tmp_name = ""
+            write_bytes_atomic(path, encode_clip(samples), force=True)
             return True
-        except OSError as exc:
-            self.failed = f"{type(exc).__name__}: {exc.strerror or exc}"
+        except (OSError, OutputError) as exc:
+            cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+            self.failed = f"{type(cause).__name__}: {getattr(cause, 'strerror', None) or cause}"
             return False
-        finally:
-            if tmp_name:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass
 
     def check_writable(self) -> str:
         """The reason entries cannot be written under root (read-only, not a dir...), or ""."""
@@ -120,13 +114,13 @@ class ClipCache:
         return total
 
 
-def _encode(samples: np.ndarray) -> bytes:
+def encode_clip(samples: np.ndarray) -> bytes:
     payload = np.ascontiguousarray(samples, dtype="<i2").tobytes()
     digest = hashlib.sha256(payload).digest()
     return _HEADER.pack(_MAGIC, SAMPLE_RATE, len(payload) // 2, digest) + payload
 
 
-def _decode(blob: bytes) -> np.ndarray | None:
+def decode_clip(blob: bytes) -> np.ndarray | None:
     if len(blob) < _HEADER.size:
         return None
     magic, sample_rate, n_frames, digest = _HEADER.unpack_from(blob)

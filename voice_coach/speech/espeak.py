@@ -68,15 +68,15 @@ _SynthCallback = ctypes.CFUNCTYPE(
 )
 
 
-class _Library:
+class EspeakLibrary:
     """The one initialised libespeak-ng of this process; every call holds `lock`."""
 
-    _instance: _Library | None = None
+    _instance: EspeakLibrary | None = None
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.dll = _load_dll()
+        self.dll = load_library()
         self._chunks: list[bytes] = []
         self._declare()
         self.version = (self.dll.espeak_Info(None) or b"?").decode("ascii", "replace")
@@ -93,7 +93,7 @@ class _Library:
         self.dll.espeak_SetSynthCallback(self._callback)
 
     @classmethod
-    def get(cls) -> _Library:
+    def get(cls) -> EspeakLibrary:
         with cls._instance_lock:
             if cls._instance is None:
                 cls._instance = cls()
@@ -181,7 +181,7 @@ class _Library:
         return np.frombuffer(b"".join(chunks), dtype=np.int16).copy()
 
 
-def _load_dll() -> ctypes.CDLL:
+def load_library() -> ctypes.CDLL:
     for name in LIBRARY_NAMES:
         try:
             return ctypes.CDLL(name)
@@ -196,7 +196,7 @@ class EspeakEngine:
     name = "espeak"
 
     def __init__(self) -> None:
-        self._lib = _Library.get()
+        self._lib = EspeakLibrary.get()
         self.version = f"libespeak-ng {self._lib.version}"
         self._voices: list[Voice] | None = None
         self._variants: set[str] | None = None

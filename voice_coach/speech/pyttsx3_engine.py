@@ -40,7 +40,7 @@ START_TIMEOUT_S = 30.0
 POLL_S = 0.002
 
 
-def _reply_timeout_s(text: str) -> float:
+def reply_timeout_s(text: str) -> float:
     # Generous: a phrase takes ~10 ms; only a hang (seconds of nothing) should trip it.
     return 10.0 + 0.05 * len(text) * MAX_ATTEMPTS
 
@@ -68,6 +68,11 @@ class Pyttsx3Engine:
         self.version = str(hello["version"])
 
     # -- worker management -------------------------------------------------------------------
+
+    @property
+    def worker(self) -> subprocess.Popen | None:
+        """The worker process speaking for this engine (None between a crash and its restart)."""
+        return self._proc
 
     def _start(self) -> dict[str, Any]:
         root = str(Path(__file__).resolve().parents[2])
@@ -178,7 +183,7 @@ class Pyttsx3Engine:
                     "volume": float(volume),
                     "path": str(path),
                 }
-                reply = self._request(request, _reply_timeout_s(text))
+                reply = self._request(request, reply_timeout_s(text))
                 self.stats["renders"] += 1
                 if attempt > 1:
                     self.stats["retries"] += 1
@@ -191,7 +196,7 @@ class Pyttsx3Engine:
                     return samples
             raise EngineError(
                 f"pyttsx3 failed {MAX_ATTEMPTS} times to render {text[:40]!r}",
-                hint="try --engine espeak, or reinstall espeak-ng",
+                hint="try the espeak engine (voice: {engine: espeak}), or reinstall espeak-ng",
             )
 
     def _read_clip(self, reply: dict[str, Any], path: Path) -> np.ndarray | None:
