@@ -57,7 +57,8 @@ def _exercise(ex: Exercise, keys: dict[str, Any], node: Any, reader: Reader) -> 
     else:
         _pump_holds(node, reader)
     if ex.sets == 1:
-        for key in ("rest", "rest_say"):
+        said = ("rest_say",) if ex.rest_say is not None else ()  # "rest_say: false" is harmless
+        for key in ("rest", *said):
             warn(key, f"'{key}' has no effect with one set: rests come between sets",
                  "remove it, or do more than one set (sets: 2)")
     if ex.last_reps > ex.reps:
