@@ -197,8 +197,8 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
 def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sha256: str = "",
                  progress: Callable[[int, int], None] | None = None) -> Entry:
     """Renders one entry into media/ and records it in the index; returns the updated entry."""
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text
-    from voice_coach.output.export import write_text_atomic
     from voice_coach.output.tags import describe
     from voice_coach.session import prepare, render_session
 
