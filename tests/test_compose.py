@@ -236,7 +236,8 @@ def test_speech_fits_when_it_ends_exactly_100_ms_before_the_next_cue() -> None:
     assert down.start_ms - up.start_ms == 1000 and up.end_ms + 100 == down.start_ms
     with pytest.raises(SpecError) as info:
         compose(routine, lengths(901))
-    assert 'the cue "Up." takes 901 ms but its slot is 1000 ms' in info.value.format()
+    assert 'the cue "Up." takes 901 ms plus a margin of 100 ms but its slot is 1000 ms' in (
+        info.value.format())
 
 
 def test_breathing_cues_tones_placeholders_and_voice_fade() -> None:

@@ -407,8 +407,8 @@ def test_awkward_characters_are_spoken_not_fatal(engines, name, text):
     assert clip.dtype == np.int16
 
 
-def test_synthesize_all_ellipsis_means_default_cache(tmp_path):
-    synthesize_all(["Hold."], VoiceSettings(engine="fake"), cache=...)
+def test_synthesize_all_user_means_default_cache(tmp_path):
+    synthesize_all(["Hold."], VoiceSettings(engine="fake"), cache="user")
     assert list((tmp_path / "cache").glob("*/*.clip"))
 
 

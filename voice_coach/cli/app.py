@@ -43,11 +43,12 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"traceback": False}
+_state = {"traceback": False, "finished": False}
 
 RoutineArg = Annotated[str, typer.Argument(
     metavar="ROUTINE", autocompletion=complete.routine,
     help="A routine file, or the name of a built-in routine.")]
+LONGEST_MAX_MINUTES = 7 * 24 * 60  # as long as the longest flight track (--for)
 MaxMinutes = Annotated[float, typer.Option(
     "--max-minutes", metavar="MINUTES",
     help="Refuse sessions longer than this (guards against typos).")]
@@ -55,6 +56,10 @@ MaxReps = Annotated[int, typer.Option(
     "--max-reps", metavar="N", help="Largest repetitions count accepted.")]
 MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
                                       help="Largest sets count accepted.")]
+LanguageOpt = Annotated[str | None, typer.Option(
+    "--language", metavar="LANG", autocompletion=complete.language,
+    help="Language of the session: a built-in routine in it, or a file's language: replaced "
+    "(en, de, fr, es, it, pt, nl, zh).")]
 
 
 class Terminated(BaseException):
@@ -62,7 +67,19 @@ class Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    if not _state["finished"]:
+        raise Terminated()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if not _state["finished"]:
+        raise KeyboardInterrupt()
+
+
+def finished() -> None:
+    """The command's work is done and reported: a Ctrl-C or SIGTERM from now on changes nothing,
+    so the program exits 0 as it said, instead of "interrupted" after "Wrote …"."""
+    _state["finished"] = True
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -103,7 +120,21 @@ def _in_cli_words(exc: VoiceCoachError) -> None:
 
 
 def err(text: str) -> None:
-    typer.echo(text, err=True)
+    typer.echo(printable(text), err=True)
+
+
+def out(text: str, nl: bool = True) -> None:
+    """Print to stdout with any control character escaped (a routine's titles and cues, file
+    names): nothing from a routine file can drive the terminal."""
+    typer.echo(printable(text), nl=nl)
+
+
+def printable(text: str) -> str:
+    """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
+    or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
+    from voice_coach.errors import escape_controls
+
+    return escape_controls(text)
 
 
 def funnel(fn: F) -> F:
@@ -138,6 +169,7 @@ def _main(
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
+    _state["finished"] = False
 
 
 def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
@@ -148,6 +180,10 @@ def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.M
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
+    if max_minutes > LONGEST_MAX_MINUTES:
+        raise UsageError(f"--max-minutes must be at most {LONGEST_MAX_MINUTES:,} (a week), got "
+                         f"{max_minutes:g}", "the longest session voice-coach makes is a week "
+                         "(a flight track, --for 168h)")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
     return Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
@@ -156,12 +192,14 @@ def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.M
 
 
 def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
-         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
-    """The routine with the limits the options ask for and the user's config applied."""
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS,
+         language: str | None = None):
+    """The routine with the limits the options ask for and the user's config applied; in
+    `language` (--language) when given."""
     from voice_coach.practice.config import apply_to_routine, load_config
     from voice_coach.routine import load_routine
 
-    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets), language)
     return apply_to_routine(routine_obj, load_config())  # config.toml
 
 
@@ -232,14 +270,17 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def prepare_session(routine_obj, quiet: bool = False):
+def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
+    """The session (see session.prepare), its warnings printed on stderr."""
     from voice_coach.session import prepare
 
     with progress_bar("speech", enabled=not quiet) as progress:
-        session = prepare(routine_obj, progress=progress)
+        session = prepare(routine_obj, progress=progress, estimate=estimate)
     # Once the routine has no error: what it sets that does nothing (errors come alone first).
     for warning in routine_obj.warnings:
         err(warning.format())
+    for warning in session.warnings:  # a voice of another language, estimated speech
+        err(f"warning: {warning}")
     return session
 
 
@@ -249,8 +290,18 @@ def prepare_session(routine_obj, quiet: bool = False):
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except Terminated:
         err("terminated")
         sys.exit(int(ExitStatus.TERMINATED))
+    except KeyboardInterrupt:  # outside any command's funnel (while starting or exiting)
+        err("interrupted")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    finally:
+        # The outcome is decided and said. Python puts its own handlers back to the default
+        # while it shuts down, and a SIGTERM then killed the process with no word after it had
+        # said "Wrote …"; ignored signals stay ignored, so it exits with the status it chose.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

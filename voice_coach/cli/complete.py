@@ -28,6 +28,13 @@ def builtin(incomplete: str) -> list[str]:
     return [n for n in builtin_names() if n.startswith(incomplete)]
 
 
+def language(incomplete: str) -> list[str]:
+    """The shipped languages' codes (en, de, fr, ...)."""
+    from voice_coach.lang import language_codes
+
+    return [c for c in language_codes() if c.startswith(incomplete.lower())]
+
+
 def audio_format(incomplete: str) -> list[str]:
     return [f for f in AUDIO_FORMATS if f.startswith(incomplete.lower())]
 

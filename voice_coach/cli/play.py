@@ -8,6 +8,7 @@ import typer
 
 from voice_coach import defaults
 from voice_coach.cli.app import (
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
@@ -36,6 +37,7 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -47,11 +49,13 @@ def play(
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    session = prepare_session(routine_obj, quiet)
+    # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
+    # is: checked before the device is opened
+    frame = start_frame(session.timeline, start_at_ms, from_set)
     with open_output(routine) as output:
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
-        session = prepare_session(routine_obj, quiet)
-        frame = start_frame(session.timeline, start_at_ms, from_set)
         try:
             play_session(session.timeline, pcm_source(session), output, start_frame=frame,
                          quiet=quiet, observer=recorder.on(session.timeline))
@@ -74,6 +78,7 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -88,7 +93,7 @@ def remind(
     from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
     check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)

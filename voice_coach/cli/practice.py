@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
 from voice_coach.cli.usage import examples
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.errors import UsageError
 
 
 def _config():
@@ -54,24 +53,17 @@ def recorder_for(routine: Any, source: str) -> Any:
 
 
 def _write_bytes_atomic(path: Path, data: bytes, force: bool) -> None:
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists", "use --force to overwrite it")
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory", "give a file name to write")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-        raise
+    """data into path through the one atomic writer (output/atomic.py): nothing that exists is
+    replaced without force, and never a folder, device or link even with it."""
+    from voice_coach.output.atomic import OutputSet, output_error
+
+    with OutputSet(force=force) as outputs:
+        tmp = outputs.stage(path)
+        try:
+            tmp.write_bytes(data)
+        except OSError as exc:
+            raise output_error(exc, path) from exc
+        outputs.commit()
 
 
 def _rating(name: str, value: int | None) -> int | None:

@@ -10,19 +10,22 @@ import typer
 from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
     app,
+    finished,
     funnel,
     limits,
     load,
+    out,
     prepare_session,
     progress_bar,
     stage_progress,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import OutputExistsError, UsageError
+from voice_coach.errors import UsageError
 from voice_coach.wording import counted
 
 CueFormat = Literal["vtt", "srt", "lrc", "json"]
@@ -83,6 +86,7 @@ def render(
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -92,9 +96,17 @@ def render(
     MP3, M4A, Ogg and FLAC carry chapters and tags; all are at an even loudness. --every/--for
     make one long flight track; --all renders every built-in routine into a folder.
     """
+    if language is not None:
+        from voice_coach.lang import normalize_language
+
+        language = normalize_language(language)  # a bad one before any file is touched
     if output is None:
         raise UsageError("missing option --output",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
+    if str(output) == "-":
+        raise UsageError("-o - (standard output) is not supported: audio files are finished "
+                         "by going back to their start (headers, lengths, tags)",
+                         "give a file name, e.g. -o ankle-pumps.mp3")
     if bitrate is not None and not 8 <= bitrate <= 320:
         raise UsageError(f"--bitrate must be from 8 to 320 kbps, got {bitrate}")
     options = _render_options(cues, loudness)
@@ -106,18 +118,14 @@ def render(
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
         limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
         _render_all(output, format_, bitrate, force, options, bed,
-                    lambda name: load(name, max_minutes, max_reps, max_sets))
+                    lambda name: load(name, max_minutes, max_reps, max_sets, language))
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
-    targets = [output] + ([_sidecar(output, cues)] if cues else [])
-    _refuse_existing(targets, force)
-    from voice_coach.output.export import format_for
-
-    fmt = format_for(output, format_)
+    fmt = _check_outputs(output, format_, options["cues"], force)
     flight = _flight_options(every, for_, max_minutes) if every or for_ else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     if flight is not None:
@@ -187,7 +195,7 @@ def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
     from voice_coach.session import resolve_background
-    from voice_coach.sound.background import check_sound
+    from voice_coach.sound.music_file import check_sound
 
     background = resolve_background(routine_obj, "routine" if option is None else option)
     check_sound(background)
@@ -196,15 +204,18 @@ def _resolve_background(option, routine_obj):
 
 def _duration_option(name: str, text: str, low_ms: int, high_ms: int) -> int:
     from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+    from voice_coach.routine.durations import DurationTooLong, shown
 
     try:
         ms = parse_duration_ms(text)
+    except DurationTooLong:
+        ms = None
     except ValueError as exc:
-        raise UsageError(f"{name} must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"{name} must be a duration, got {shown(text)}: it {exc}",
                          DURATION_HINT) from None
-    if not low_ms <= ms <= high_ms:
+    if ms is None or not low_ms <= ms <= high_ms:
         raise UsageError(f"{name} must be from {format_duration_ms(low_ms)} to "
-                         f"{format_duration_ms(high_ms)}, got {text!r}")
+                         f"{format_duration_ms(high_ms)}, got {shown(text)}")
     return ms
 
 
@@ -241,10 +252,13 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
                 options: RenderOptions, background) -> None:
     from voice_coach.session import render_session
 
+    def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
+        _report(session, done)
+        finished()
+
     with progress_bar("render") as progress:
-        done = render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
-                              progress=progress, background=background, **options)
-    _report(session, done)
+        render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
+                       progress=progress, background=background, on_written=report, **options)
 
 
 def _report(session, done) -> None:
@@ -252,13 +266,13 @@ def _report(session, done) -> None:
 
     tl = session.timeline
     cues = counted(len(tl.speech()), "{n} spoken cue", "{n} spoken cues")
-    typer.echo(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
-               f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
-               + counted(len(tl.chapters), "{n} chapter", "{n} chapters") + ".")
+    out(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
+        f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
+        + counted(len(tl.chapters), "{n} chapter", "{n} chapters") + ".")
     if done.sidecar is not None:
-        typer.echo(f"Wrote {done.sidecar}: {cues}.")
-    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
-               "integrated.")
+        out(f"Wrote {done.sidecar}: {cues}.")
+    out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+        "integrated.")
 
 
 def _lufs(value: float) -> str:
@@ -268,15 +282,21 @@ def _lufs(value: float) -> str:
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
                 options: RenderOptions, bed, loader) -> None:
     """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
+    from voice_coach.output.targets import lstat_or_none
     from voice_coach.routine import builtin_names
     from voice_coach.tracks import render_all
 
+    if lstat_or_none(folder) is None and _audio_suffix(folder):
+        raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
+                         "file name", f"e.g. -o {folder.with_suffix('')}/ (the folder is made "
+                         "if missing)")
     with stage_progress() as progress:
         playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
                               background="routine" if bed is None else bed, loader=loader,
                               progress=progress, on_rendered=_report, **options)
-    typer.echo(f"Wrote {playlist}: "
-               + counted(len(builtin_names()), "{n} session", "{n} sessions") + ".")
+    out(f"Wrote {playlist}: " + counted(len(builtin_names()), "{n} session", "{n} sessions")
+        + ".")
+    finished()
 
 
 def _sidecar(output: Path, cues: str | None) -> Path:
@@ -285,7 +305,28 @@ def _sidecar(output: Path, cues: str | None) -> Path:
     return sidecar_path(output, (cues or "").lower())
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    for path in paths:
-        if path.exists() and not force:
-            raise OutputExistsError(path)
+def _check_outputs(output: Path, format_: str | None, cues: str | None, force: bool) -> str:
+    """The audio format, once the output and its sidecar are known to be writable: before any
+    speech is made. Refuses a folder, a device or other special file, an existing file without
+    --force, a format the name contradicts, and a sidecar that would be the audio itself."""
+    from voice_coach.output.export import format_for
+    from voice_coach.output.targets import check_target
+    from voice_coach.session import check_sidecar
+
+    check_target(output, force=force)
+    fmt = format_for(output, format_)
+    sidecar = _sidecar(output, cues) if cues else None
+    check_sidecar(output, sidecar, fmt)
+    if sidecar is not None:
+        check_target(sidecar, force=force)
+    return fmt
+
+
+def _audio_suffix(path: Path) -> bool:
+    from voice_coach.output.export import format_for
+
+    try:
+        format_for(path)
+    except UsageError:
+        return False
+    return True

@@ -11,40 +11,48 @@ import typer
 from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
     RoutineArg,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import OutputExistsError, UsageError
-from voice_coach.wording import counted
+from voice_coach.errors import UsageError
 
 
-@app.command(epilog=examples("routines", "voice-coach routines"))
+@app.command(epilog=examples("routines", "voice-coach routines",
+                            "voice-coach routines --language fr"))
 @funnel
-def routines() -> None:
+def routines(language: LanguageOpt = None) -> None:
     """List the built-in routines: name, length and what each is for."""
+    from voice_coach.cli.summary import text_width
+    from voice_coach.lang import normalize_language, words_for
     from voice_coach.routine import builtin_names, load_routine
     from voice_coach.session import prepare
-    from voice_coach.timeline import format_length_ms
 
+    code = normalize_language(language) if language is not None else None
     names = builtin_names()
     width = max(len(n) for n in names)
     for name in names:
-        session = prepare(load_routine(name))
-        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
-                   f"{session.routine.about}")
+        session = prepare(load_routine(name, language=code), estimate=True)
+        words = words_for(session.routine.language)
+        length = ("~" if session.estimated else "") + words.length(session.timeline.duration_ms)
+        pad = " " * max(0, 11 - text_width(length))
+        out(f"{name:<{width}}  {pad}{length}  {session.routine.about}")
 
 
 @app.command(epilog=examples(
     "new",
     "voice-coach new my-routine.yaml                     # a copy of ankle-pumps",
     "voice-coach new bedtime.yaml --from bedtime --force",
+    "voice-coach new knoechel.yaml --from ankle-pumps --language de",
 ))
 @funnel
 def new(
@@ -54,19 +62,21 @@ def new(
         "--from", metavar="NAME", autocompletion=complete.builtin,
         help="The built-in routine to copy.")] = "ankle-pumps",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    language: LanguageOpt = None,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
+    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
+    code = normalize_language(language) if language is not None else DEFAULT_LANGUAGE
     if from_ not in builtin_names():
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    if file.exists() and not force:
-        raise OutputExistsError(file)
-    write_text_atomic(file, builtin_text(from_), force=True)
-    typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    write_text_atomic(file, builtin_text(from_, code), force=force)
+    out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    finished()
 
 
 @app.command(epilog=examples(
@@ -77,6 +87,7 @@ def new(
 @funnel
 def check(
     routine: RoutineArg,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -86,41 +97,13 @@ def check(
     Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
     one fits its slot. Warnings (an option that has no effect) do not fail the check.
     """
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
-    typer.echo(_summary(session))
+    from voice_coach.cli.summary import summary
+    from voice_coach.sound.music_file import check_background
 
-
-def _summary(session) -> str:
-    from voice_coach.routine import Exercise
-    from voice_coach.speech import default_engine_name
-    from voice_coach.timeline import format_length_ms
-
-    r, tl = session.routine, session.timeline
-    engine = default_engine_name() if r.voice.engine == "auto" else r.voice.engine
-    lines = [f"{r.name}: {r.title}: OK",
-             f"  length   {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms)"]
-    for step in r.steps:
-        if isinstance(step, Exercise):
-            reps = counted(step.reps, "{n} rep", "{n} reps")
-            lines.append(f"  sets     {step.sets} x {reps} of {step.name} "
-                         f"({step.style}{_rest_words(step)})")
-    speech = tl.speech()
-    phrases = counted(len({e.text for e in speech}), "{n} distinct phrase",
-                      "{n} distinct phrases")
-    lines += ["  spoken   " + counted(len(speech), "{n} cue", "{n} cues") + f" ({phrases})",
-              f"  tones    {len(tl.tones())}",
-              f"  chapters {len(tl.chapters)}",
-              f"  voice    {engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
-    return "\n".join(lines)
-
-
-def _rest_words(step) -> str:
-    """', rest 30 s' between sets; nothing for one set, where no rest happens."""
-    if step.sets == 1:
-        return ""
-    if step.rest_ms == 0:
-        return ", no rest"
-    return f", rest {step.rest_ms / 1000:g} s"
+    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    check_background(routine_obj.background)  # as render would, before any speech is made
+    session = prepare_session(routine_obj)
+    out(summary(session))
 
 
 @app.command(epilog=examples(
@@ -132,6 +115,7 @@ def _rest_words(step) -> str:
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    language: LanguageOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -139,11 +123,12 @@ def plan(
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
+    session = prepare_session(load(routine, max_minutes, max_reps, max_sets, language),
+                              estimate=True)
     if json_:
-        typer.echo(session.timeline.to_json_text(), nl=False)
+        out(session.timeline.to_json_text(), nl=False)
     else:
-        typer.echo(to_text(session.timeline), nl=False)
+        out(to_text(session.timeline), nl=False)
 
 
 @app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))

@@ -34,7 +34,8 @@ def voices(
 
     eng = open_engine(engine)
     try:
-        found = [v for v in eng.voices() if not language or v.language.startswith(language)]
+        found = [v for v in eng.voices() if not language or v.language.startswith(language)
+                 or _reads(language, v.language)]
     finally:
         eng.close()
     if not found:
@@ -44,3 +45,13 @@ def voices(
     lang_width = max(len(v.language) for v in found)
     for v in sorted(found, key=lambda v: v.id):
         typer.echo(f"{v.id:<{width}}  {v.language:<{lang_width}}  {v.name}")
+
+
+def _reads(language: str, voice_language: str) -> bool:
+    """Whether a voice reads a shipped language: --language zh finds espeak-ng's cmn voices."""
+    from voice_coach.lang import get_language, normalize_language
+
+    try:
+        return get_language(normalize_language(language)).reads(voice_language)
+    except UsageError:
+        return False

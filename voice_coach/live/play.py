@@ -75,7 +75,7 @@ def remind_session(timeline: Timeline, source: Source, plan: RemindPlan, routine
                                     observer=observer)
 
         return Reminder(plan, play_round, timeline.title, controls, time.monotonic,
-                        view, at_text=_at_text).run()
+                        view, at_text=_at_text, language=timeline.language).run()
 
 
 def _at_text(wait_s: float) -> str:

@@ -39,6 +39,7 @@ class Text:
 
     value: str
     pos: Pos
+    default: bool = False  # the field's default: a program phrase, said in the routine's language
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ class Routine:
     fade_in_ms: int = defaults.FADE_IN_MS  # the background fades in over this long
     loudness_lufs: float = defaults.LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None
+    language: str = "en"  # a shipped language's code: the program's own phrases are in it
+    voice_named: bool = True  # False when the voice was left for the language to choose
     # Things in the file that do not do what they say (an option with no effect): accepted,
     # and shown by check, plan and render as "file:line:col: warning: ...".
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)

@@ -23,6 +23,10 @@ def _schema_for(spec: Field) -> dict[str, Any]:
         out = {"anyOf": [{"type": "string"}, {"const": False}, {"type": "null"}]}
     elif kind in ("text", "name", "path"):
         out = {"type": "string"}
+    elif kind == "language":
+        from voice_coach.lang import language_codes
+
+        out = {"type": "string", "examples": language_codes()}
     elif kind == "int":
         out = {"type": "integer"}
     elif kind == "number":

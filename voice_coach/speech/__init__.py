@@ -298,7 +298,9 @@ class _Store:
             return np.zeros(0, dtype=np.int16)
         if self.cache is None:
             return None
-        return self.cache.get(self.cache.key(*self.key_fields, text))
+        clip = self.cache.get(self.cache.key(*self.key_fields, text))
+        self._tell_repairs()
+        return clip
 
     def put(self, text: str, clip: np.ndarray) -> np.ndarray:
         if clip.dtype != np.int16:
@@ -307,10 +309,18 @@ class _Store:
             )
         if self.cache is not None and text.strip():
             self.cache.put(self.cache.key(*self.key_fields, text), clip)
+            self._tell_repairs()
             if self.cache.failed:
                 _warn_cache(self.cache, self.cache.failed)
                 self.cache = None
         return clip
+
+    def _tell_repairs(self) -> None:
+        """One warning for each broken entry the cache moved aside (or could not)."""
+        if self.cache is not None:
+            for repair in self.cache.repairs:
+                warnings.warn(repair, CacheWarning, stacklevel=4)
+            self.cache.repairs.clear()
 
 
 __all__ = [

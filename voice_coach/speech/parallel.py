@@ -20,9 +20,10 @@ import numpy as np
 from voice_coach import errors
 
 # Misses below which starting workers costs more than it saves. Measured on 2 cores: a spawned
-# worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker); espeak then takes 1-3 ms a
-# phrase, pyttsx3 ~15 ms. Two cores broke even at ~400 short espeak phrases.
-MIN_MISSES = {"espeak": 600, "pyttsx3": 100}
+# worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker); espeak then takes about 5 ms
+# of CPU a phrase (each made in a freshly forked process, see espeak_zygote.py; 1-3 ms before
+# that), pyttsx3 ~15 ms. Two workers pay from about 120 espeak phrases.
+MIN_MISSES = {"espeak": 150, "pyttsx3": 100}
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
 JOIN_TIMEOUT_S = 10.0  # a worker finishing its last chunk after the work is done

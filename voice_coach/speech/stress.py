@@ -7,6 +7,7 @@ It measures engines directly (no cache) and never changes which engine is the de
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class StressResult:
     restarts: int = 0  # worker processes killed (hung) or found dead and started again
     late_files: int = 0  # renders whose file was still being written when runAndWait returned
     max_spread_ms: float = 0.0  # worst |length - mean| over renders of one (text, voice, rate)
+    varying: int = 0  # (text, voice, rate) whose renders were not all the same samples
     worst_ratio_error: float = 0.0  # worst |(len_a/len_b) / (rate_b/rate_a) - 1|
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -75,6 +77,7 @@ def measure(engine: SpeechEngine, n_renders: int = 1000) -> StressResult:
     result = StressResult(engine=engine.name, version=engine.version)
     stats_before = dict(getattr(engine, "stats", {}))
     lengths: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    digests: dict[tuple[str, str, int], set[bytes]] = defaultdict(set)
     started = time.perf_counter()
     for text, voice, rate_wpm in plan(n_renders):
         clip = engine.synthesize(text, voice, rate_wpm, 1.0)
@@ -83,6 +86,7 @@ def measure(engine: SpeechEngine, n_renders: int = 1000) -> StressResult:
             result.n_empty += 1
             result.problems.append(f"empty clip: {text!r} {voice} {rate_wpm} wpm")
         lengths[(text, voice, rate_wpm)].append(clip.size)
+        digests[(text, voice, rate_wpm)].add(hashlib.sha256(clip.tobytes()).digest())
     result.seconds = time.perf_counter() - started
     stats = getattr(engine, "stats", {})
 
@@ -92,6 +96,7 @@ def measure(engine: SpeechEngine, n_renders: int = 1000) -> StressResult:
     result.retries = delta("retries") + delta("rate_resets")
     result.restarts = delta("restarts")
     result.late_files = delta("late_files")
+    result.varying = sum(len(found) > 1 for found in digests.values())
     _check_lengths(result, lengths)
     return result
 
@@ -125,14 +130,16 @@ def format_table(results: list[StressResult]) -> str:
     """A Markdown table of the results, for the README."""
     lines = [
         "| engine | version | renders | empty | retries | restarts | late files "
-        "| max spread (ms) | worst rate-ratio error | ms/render | result |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| max spread (ms) | phrases not bit-identical | worst rate-ratio error | ms/render "
+        "| result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         verdict = "pass" if r.ok else f"FAIL ({len(r.problems)} problems)"
         lines.append(
             f"| {r.engine} | {r.version} | {r.n_renders} | {r.n_empty} | {r.retries} "
-            f"| {r.restarts} | {r.late_files} | {r.max_spread_ms:.1f} | {r.worst_ratio_error:.1%} "
+            f"| {r.restarts} | {r.late_files} | {r.max_spread_ms:.1f} | {r.varying} "
+            f"| {r.worst_ratio_error:.1%} "
             f"| {r.ms_per_render:.2f} | {verdict} |"
         )
     return "\n".join(lines)
