@@ -49,9 +49,10 @@ def load_entry_routine(entry: Entry, limits=None):
         raise UsageError(f"the built-in routine '{entry.source}' is no longer shipped",
                          f"take it out: voice-coach library remove {entry.key}")
     if entry.builtin:
-        text: bytes = builtin_text(entry.source).encode("utf-8")
-        routine = parse_routine(text, path=f"<built-in {entry.source}>", name=entry.source,
-                                limits=limits)
+        from voice_coach.routine import load_routine
+
+        routine = load_routine(entry.source, limits, language=entry.language)
+        text: bytes = builtin_text(entry.source, routine_language(routine)).encode("utf-8")
     else:
         try:
             text = Path(entry.source).read_bytes()
@@ -62,8 +63,8 @@ def load_entry_routine(entry: Entry, limits=None):
         except OSError as exc:
             raise UsageError(f"cannot read {entry.source}: {exc.strerror or exc}") from None
         routine = parse_routine(text, path=entry.source, name=Path(entry.source).stem,
-                                limits=limits)
-    return choose(configured(routine), language=entry.language, voice=entry.voice), text
+                                limits=limits, language=entry.language)
+    return choose(configured(routine), voice=entry.voice), text
 
 
 def configured(routine):
@@ -94,20 +95,8 @@ def language_name(tag: str) -> str:
     return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
 
 
-def choose(routine, *, language: str | None, voice: str | None):
-    """`routine` in `language` with `voice` (None: as written). Raises UsageError when the
-    routine has no version in that language."""
-    if language:
-        wanted = language.strip().lower()
-        own = routine_language(routine)
-        if wanted.split("-")[0] != own.split("-")[0]:
-            raise UsageError(
-                f"'{routine.name}' is written in {language_name(own)}; voice-coach has no "
-                f"{language_name(wanted)} version of it",
-                f"write one: voice-coach new mine.yaml --from {routine.name}, translate its "
-                f"texts, then voice-coach library add mine.yaml --voice {wanted}"
-                if routine.path.startswith("<built-in") else
-                f"leave --language out: the routine's own language is {own}")
+def choose(routine, *, voice: str | None):
+    """`routine` spoken with `voice` (None: as the routine and the config have it)."""
     if voice:
         from voice_coach.routine import Pos
 
@@ -197,8 +186,8 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
 def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sha256: str = "",
                  progress: Callable[[int, int], None] | None = None) -> Entry:
     """Renders one entry into media/ and records it in the index; returns the updated entry."""
+    from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text
-    from voice_coach.output.export import write_text_atomic
     from voice_coach.output.tags import describe
     from voice_coach.session import prepare, render_session
 

@@ -13,6 +13,7 @@ from voice_coach.errors import VoiceCoachError
 from .build import (
     check_voice,
     choose,
+    configured,
     is_current,
     load_entry_routine,
     remove_rendered,
@@ -54,16 +55,15 @@ def add(library: Library, routine_arg: str, *, language: str | None = None,
     from voice_coach.routine import load_routine
     from voice_coach.session import prepare
 
-    routine = load_routine(routine_arg)
-    builtin = routine.path == f"<built-in {routine.name}>"
+    own = routine_language(load_routine(routine_arg))
+    routine = load_routine(routine_arg, language=language)
+    builtin = routine.path.startswith(f"<built-in {routine.name}")
     source = routine.name if builtin else str(Path(routine_arg).resolve())
-    chosen = choose(routine, language=language, voice=voice)
+    chosen = choose(configured(routine), voice=voice)
     if voice:
         check_voice(chosen)
     prepare(chosen, progress=progress)
-    own = routine_language(routine)
-    language = None if not language or language.lower().split("-")[0] == own.split("-")[0] \
-        else language.lower()
+    language = None if routine_language(routine) == own else routine_language(routine)
     base = slug(routine.name) + (f"-{language}" if language else "")
 
     def change(index: Index) -> Added:
