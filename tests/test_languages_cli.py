@@ -111,7 +111,7 @@ def test_a_voice_of_another_language_is_a_warning(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr == ("warning: the voice 'en' speaks en-gb, but the routine is in "
                              "German (de): leave 'voice' out to let the language pick its "
-                             "voice, or name a German voice (voice-coach voices --language de)"
+                             "voice, or name a German voice (see: voice-coach voices)"
                              "\n")
     assert "  Sätze      3 × 10 Wiederholungen Knöchelpumpen" in result.stdout
 

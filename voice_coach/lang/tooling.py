@@ -155,21 +155,6 @@ def _write(path: Path, text: str) -> list[Path]:
     return [path]
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["--check"]:
-        found = [p for code in _codes() for p in problems(code)]
-        print("\n".join(found) or "every catalogue is complete")
-        return 1 if found else 0
-    for path in update_all():
-        print(f"wrote {path.relative_to(PACKAGE_DIR.parent)}")
-    return 0
-
-
-def _codes() -> list[str]:
+def codes() -> list[str]:
+    """The languages with a folder in voice_coach/locale/ (language.yaml), sorted."""
     return sorted(p.parent.name for p in LOCALE_DIR.glob("*/language.yaml"))
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main(sys.argv[1:]))

@@ -69,8 +69,7 @@ def _named(settings: VoiceSettings, lang: Language, voices: list[Voice], engine_
         return VoiceChoice(settings, voice_language, warning=(
             f"the voice '{settings.voice}' speaks {voice_language or 'another language'}, but "
             f"the routine is in {lang.name} ({lang.code}): leave 'voice' out to let the "
-            f"language pick its voice, or name a {lang.name} voice "
-            f"(voice-coach voices --language {lang.code})"))
+            f"language pick its voice, or name a {lang.name} voice (see: voice-coach voices)"))
     if not reads_language(engine_name, voice_id, lang):
         return VoiceChoice(settings, voice_language, *_no_voice(lang, engine_name, voice_id))
     return VoiceChoice(settings, voice_language)
