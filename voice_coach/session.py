@@ -16,7 +16,7 @@ import numpy as np
 from voice_coach.errors import SpecError, UsageError
 from voice_coach.output.tags import Tags
 from voice_coach.plan.compose import compose, phrases
-from voice_coach.routine import Background, Routine
+from voice_coach.routine import Background, Routine, VoiceSettings
 from voice_coach.timeline import Timeline, frames_to_ms
 
 Progress = Callable[[int, int], None]
@@ -30,6 +30,7 @@ class Session:
     routine: Routine
     timeline: Timeline
     clips: dict[str, np.ndarray]
+    voice: VoiceSettings | None = None  # the engine and voice id that spoke (auto resolved)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     """
     import dataclasses
 
-    from voice_coach.speech import synthesize_all
+    from voice_coach.speech import synthesize_voice
 
     texts = phrases(routine)
     options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
@@ -69,12 +70,15 @@ def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | No
     # every volume shares one cached clip.
     voice = dataclasses.replace(routine.voice, volume=1.0)
     try:
-        clips = synthesize_all(texts, voice, engine=engine, progress=progress, **options)
+        clips, used = synthesize_voice(texts, voice, engine=engine, progress=progress,
+                                       **options)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
+        if not routine.voice_pos.path:
+            raise
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips)
+    return Session(routine, timeline, clips, dataclasses.replace(used, volume=routine.voice.volume))
 
 
 def render_to_file(session: Session, path: Path, *, format: str | None = None,

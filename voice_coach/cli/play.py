@@ -7,14 +7,18 @@ from typing import Annotated
 import typer
 
 from voice_coach.cli.app import (
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
     funnel,
     load,
     prepare_session,
+    with_voice,
 )
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
@@ -29,6 +33,9 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -39,7 +46,7 @@ def play(
     from voice_coach.live.player import parse_start_at, start_frame
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets), voice, engine, rate)
     with open_output(routine) as output:
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
         session = prepare_session(routine_obj, quiet)
@@ -62,6 +69,9 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -72,7 +82,7 @@ def remind(
     from voice_coach.live.player import remind_plan
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets), voice, engine, rate)
     check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)

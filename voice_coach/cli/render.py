@@ -8,14 +8,19 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import (
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
+    VoiceOpt,
     app,
     funnel,
     load,
     prepare_session,
     progress_bar,
+    voice_words,
+    with_voice,
 )
 from voice_coach.errors import UsageError
 
@@ -62,6 +67,9 @@ def render(
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -76,12 +84,13 @@ def render(
     options = _render_options(cues, loudness)
     bed = _background_option(background, background_level, duck_depth, duck_attack,
                              duck_release)
+    voice_options = (voice, engine, rate)
     if all_:
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
-        _render_all(output, format_, bitrate, force, options, bed, max_minutes, max_reps,
-                    max_sets)
+        _render_all(output, format_, bitrate, force, options, bed, voice_options, max_minutes,
+                    max_reps, max_sets)
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
@@ -91,7 +100,7 @@ def render(
     from voice_coach.output.export import format_for
 
     fmt = format_for(output, format_)
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets), *voice_options)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     tags = ...
@@ -222,7 +231,7 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
     tl = session.timeline
     typer.echo(f"Wrote {output}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
                f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-               f"{len(tl.chapters)} chapters.")
+               f"{len(tl.chapters)} chapters; voice {voice_words(session)}.")
     if done.sidecar is not None:
         typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
     typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
@@ -234,8 +243,8 @@ def _lufs(value: float) -> str:
 
 
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
-                options: RenderOptions, bed, max_minutes: float, max_reps: int,
-                max_sets: int) -> None:
+                options: RenderOptions, bed, voice_options: tuple, max_minutes: float,
+                max_reps: int, max_sets: int) -> None:
     """Every built-in routine into `folder` (made if missing), and voice-coach.m3u listing them."""
     from voice_coach.output.export import format_for, write_text_atomic
     from voice_coach.routine import builtin_names
@@ -256,7 +265,7 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         raise OutputError(f"cannot create {folder}: {exc.strerror}") from None
     entries = []
     for name, output in zip(names, outputs, strict=True):
-        routine_obj = load(name, max_minutes, max_reps, max_sets)
+        routine_obj = with_voice(load(name, max_minutes, max_reps, max_sets), *voice_options)
         background = _resolve_background(bed, routine_obj)
         session = prepare_session(routine_obj)
         _render_one(session, output, fmt, bitrate, force, options, background)

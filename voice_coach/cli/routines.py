@@ -9,14 +9,18 @@ from typing import Annotated
 import typer
 
 from voice_coach.cli.app import (
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
     funnel,
     load,
     prepare_session,
+    with_voice,
 )
 from voice_coach.errors import UsageError
 
@@ -63,22 +67,25 @@ def new(
 @funnel
 def check(
     routine: RoutineArg,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
 ) -> None:
     """Validate a routine, synthesise its speech, and print a summary or every error."""
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
+    session = prepare_session(with_voice(load(routine, max_minutes, max_reps, max_sets), voice,
+                                         engine, rate))
     typer.echo(_summary(session))
 
 
 def _summary(session) -> str:
     from voice_coach.routine import Exercise
-    from voice_coach.speech import default_engine_name
     from voice_coach.timeline import format_length_ms
 
     r, tl = session.routine, session.timeline
-    engine = default_engine_name() if r.voice.engine == "auto" else r.voice.engine
+    v = session.voice or r.voice
     lines = [f"{r.name}: {r.title}: OK",
              f"  length   {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms)"]
     for step in r.steps:
@@ -89,7 +96,7 @@ def _summary(session) -> str:
     lines += [f"  spoken   {len(speech)} cues ({len({e.text for e in speech})} distinct phrases)",
               f"  tones    {len(tl.tones())}",
               f"  chapters {len(tl.chapters)}",
-              f"  voice    {engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
+              f"  voice    {v.engine}, {v.voice}, {v.rate_wpm} wpm"]
     return "\n".join(lines)
 
 
@@ -98,6 +105,9 @@ def _summary(session) -> str:
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = 360.0,
     max_reps: MaxReps = 1000,
     max_sets: MaxSets = 100,
@@ -105,7 +115,8 @@ def plan(
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
+    session = prepare_session(with_voice(load(routine, max_minutes, max_reps, max_sets), voice,
+                                         engine, rate))
     if json_:
         typer.echo(session.timeline.to_json_text(), nl=False)
     else:

@@ -24,7 +24,9 @@ class Field:
 
 
 VOICE_FIELDS = {
-    "engine": Field("enum:auto|espeak|pyttsx3", "auto", "speech engine; auto picks the best here"),
+    "engine": Field("enum:auto|piper|espeak|pyttsx3", "auto",
+                    "speech engine; auto is Piper when a Piper voice for the voice's language is "
+                    "installed, else espeak-ng (Linux) or pyttsx3"),
     "voice": Field("name", "en", "voice id or language code (see `voice-coach voices`)"),
     "rate": Field("int", 160, "speaking rate in words per minute", 80, 450),
     "volume": Field("number", 1.0, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 under 1.0 "

@@ -11,7 +11,7 @@ from voice_coach.errors import Diagnostic
 class VoiceSettings:
     """The routine's voice block: which engine and voice speak, how fast, how loud."""
 
-    engine: str = "auto"  # "auto" | "espeak" | "pyttsx3" | "fake"
+    engine: str = "auto"  # "auto" | "piper" | "espeak" | "pyttsx3" | "fake"
     voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
     rate_wpm: int = 160  # words per minute (80..450)
     volume: float = 1.0  # 0.0..1.0

@@ -20,11 +20,14 @@ import numpy as np
 from voice_coach import errors
 
 # Misses below which starting workers costs more than it saves. Measured on 2 cores: a spawned
-# worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker); espeak then takes 1-3 ms a
-# phrase, pyttsx3 ~15 ms. Two cores broke even at ~400 short espeak phrases.
-MIN_MISSES = {"espeak": 600, "pyttsx3": 100}
+# worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker, ~1-2 s with a Piper model to
+# load); espeak then takes 1-3 ms a phrase, pyttsx3 ~15 ms, Piper ~0.1-1 s.
+MIN_MISSES = {"espeak": 600, "pyttsx3": 100, "piper": 4}
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
+# Piper phrases cost 0.05-2 s each: one per chunk, longest first, keeps both cores busy to the
+# end (a chunk of short phrases after a long one would leave one core idle).
+ONE_BY_ONE = {"piper"}
 JOIN_TIMEOUT_S = 10.0  # a worker finishing its last chunk after the work is done
 
 Chunk = tuple[int, list[str]]  # (index, texts)
@@ -56,7 +59,8 @@ def synthesize_parallel(
     volume: float,
     workers: int | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """(text, clip) for every text, in order, synthesised by `workers` processes (None = cores).
+    """(text, clip) for every text, synthesised by `workers` processes (None = cores); in order,
+    except for one-by-one engines (Piper), whose texts are handed out longest first.
 
     Each worker opens its own `engine_name` engine. Errors an engine raises (EngineError,
     UsageError) are raised here as they are; a worker that dies raises EngineError. On any
@@ -64,6 +68,8 @@ def synthesize_parallel(
     """
     n_workers = max(1, min(workers or cpu_count(), len(texts)))
     size = max(MIN_CHUNK, -(-len(texts) // (n_workers * CHUNKS_PER_WORKER)))
+    if engine_name in ONE_BY_ONE:
+        texts, size = sorted(texts, key=len, reverse=True), 1
     chunks = [
         (i, texts[start : start + size]) for i, start in enumerate(range(0, len(texts), size))
     ]
