@@ -54,7 +54,7 @@ def voices(
     if not rows:
         raise UsageError(f"no voice for language '{language}'",
                          "run 'voice-coach voices' to list every voice")
-    header = ("ENGINE", "ID", "LANGUAGE", "QUALITY", "LICENCE", "STATUS")
+    header = ("engine", "id", "language", "quality", "licence", "status")
     table = [header, *((r.engine, r.id, r.language, r.quality or "-", r.licence, r.status)
                        for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]

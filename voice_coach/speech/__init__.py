@@ -229,8 +229,8 @@ def synthesize_all(
 ) -> dict[str, np.ndarray]:
     """Clips for every distinct text: {text: int16 mono clip at SAMPLE_RATE, trimmed}.
 
-    Only cache misses reach the engine; `progress(done, total)` is called once after the cache
-    lookups and once per synthesised text. Whitespace-only text gives an empty clip.
+    Only cache misses reach the engine; `progress(done, total)` is called once per distinct text.
+    Whitespace-only text gives an empty clip.
     Raises UsageError for a bad voice, rate or volume.
     workers: processes for the cache misses when the engine is opened here (engine=None):
     None = one per core once there are enough misses to repay starting them, 1 = this process.
@@ -260,10 +260,14 @@ def synthesize_voice(
         used = VoiceSettings(engine=engine.name, voice=voice_id, rate_wpm=settings.rate_wpm,
                              volume=settings.volume)
         store = _Store(_usable_cache(cache), engine, voice_id, settings)
-        clips: dict[str, np.ndarray | None] = {text: store.get(text) for text in unique}
-        done = sum(clip is not None for clip in clips.values())
-        if progress is not None:
-            progress(done, len(unique))
+        clips: dict[str, np.ndarray | None] = {}
+        done = 0
+        for text in unique:
+            clips[text] = store.get(text)
+            if clips[text] is not None:
+                done += 1
+                if progress is not None:
+                    progress(done, len(unique))
         misses = [text for text, clip in clips.items() if clip is None]
         for text, clip in _synthesize_misses(misses, engine, voice_id, settings, own_engine,
                                              workers):

@@ -33,7 +33,7 @@ INSTALL_HINT = ("install it: pip install 'voice-coach[piper]' (piper-tts with th
 PEAK = 0.891  # a clip's peak before volume: -1 dBFS
 INT16_MAX = 32767
 
-_models: dict[Path, Any] = {}
+_models: dict[tuple, Any] = {}  # (path, size, mtime, inode) → model: a changed file reloads
 _models_lock = threading.Lock()
 
 
@@ -155,10 +155,17 @@ def _no_voice(query: str, installed: list[str]) -> UsageError:
 
 def _load(files: PiperVoiceFiles) -> Any:
     """The loaded model for `files`, once per process, on one onnxruntime thread."""
+    try:
+        st = files.model_path.stat()
+    except OSError as exc:
+        raise EngineError(f"Piper voice {files.id} is missing its model {files.model_path}: "
+                          f"{exc.strerror}", hint=f"reinstall it: voice-coach voices install "
+                          f"{files.id}") from None
+    key = (str(files.model_path), st.st_size, st.st_mtime_ns, st.st_ino)
     with _models_lock:
-        model = _models.get(files.model_path)
+        model = _models.get(key)
         if model is None:
-            model = _models[files.model_path] = _open_model(files)
+            model = _models[key] = _open_model(files)
         return model
 
 

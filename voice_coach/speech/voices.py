@@ -106,6 +106,8 @@ def _package_voices() -> tuple[PiperVoiceFiles, ...]:
 
     voices = []
     for dist in importlib.metadata.distributions():
+        if CONFIG_SUFFIX not in (dist.read_text("RECORD") or ""):
+            continue  # a cheap look at the file list first: parsing every one costs ~0.1 s
         names = {str(f) for f in (dist.files or [])}
         for name in sorted(n for n in names if n.endswith(MODEL_SUFFIX)):
             if name + ".json" not in names:
