@@ -8,6 +8,7 @@ into place, so a half-downloaded or altered voice is never used. It never loads 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import socket
@@ -145,7 +146,7 @@ def _download(url: str, dest: Path, size: int, md5: str, progress: Progress | No
         while True:
             try:
                 block = response.read(BLOCK)
-            except (OSError, ValueError) as exc:  # IncompleteRead, reset, timeout
+            except (OSError, ValueError, http.client.HTTPException) as exc:  # cut short, reset
                 raise _broken(url, exc) from None
             if not block:
                 break
@@ -177,7 +178,7 @@ def _open(url: str, what: str):
     except urllib.error.HTTPError as exc:
         raise EngineError(f"{url} answered {exc.code} {exc.reason}: cannot download {what}",
                           hint="check the voice name and the mirror") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise _offline(url, exc) from None
 
 
@@ -185,7 +186,7 @@ def _read_all(url: str, what: str) -> bytes:
     with _open(url, what) as response:
         try:
             return response.read()
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise _broken(url, exc) from None
 
 
