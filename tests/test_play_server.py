@@ -296,3 +296,23 @@ def test_no_sound_device_is_one_clear_message(tmp_path, command, backend):
     assert proc.stderr == (
         "error: no sound device found, so the session cannot be played here\n"
         "  hint: render it to a file instead: voice-coach render ankle-pumps -o session.mp3\n")
+
+
+@needs_pulse
+def test_play_with_a_cold_cache_shows_what_it_is_preparing(pulse, tmp_path):
+    """Speech is made before the first sample: the terminal says so (a progress line with the
+    phrases done), not a blank screen, then the player takes over."""
+    routine = tmp_path / "cold.yaml"
+    routine.write_text(TINY.format(sets=1))
+    env = player_env(pulse, tmp_path, tmp_path / "empty-speech-cache")
+    player = PtyPlayer(["play", str(routine)], env)
+    try:
+        player.wait_for("Preparing speech", timeout_s=60)
+        player.wait_for("0:01 /", timeout_s=120)
+        player.press("q")
+        run = finish_pty(player, tmp_path)
+    finally:
+        player.close()
+    assert run.rc == 0, run.output
+    shown = run.output
+    assert shown.index("Preparing speech") < shown.index("Tiny test routine")
