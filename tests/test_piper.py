@@ -23,10 +23,10 @@ from voice_coach.speech import (
     VoiceSettings,
     engine_for,
     open_engine,
+    piper_rate,
     synthesize_all,
 )
 from voice_coach.speech import piper as piper_module
-from voice_coach.speech import piper_rate
 
 pytestmark = pytest.mark.skipif(not piper_module.available(),
                                 reason="piper-tts is not installed (pip install '.[piper]')")

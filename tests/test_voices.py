@@ -84,7 +84,8 @@ def test_snapshot_catalogue_parses_and_agrees_with_the_joe_package():
     ('{"a-b-c": {"language": {"code": "en_US"}, "files": {"a/a-b-c.onnx": '
      '{"size_bytes": 1}}}}', "md5_digest"),
     ('{"a-b-c": {"language": {"code": "en_US"}, "files": {"a/a-b-c.onnx": '
-     '{"size_bytes": 1, "md5_digest": "00000000000000000000000000000000"}}}}', "no a-b-c.onnx with"),
+     '{"size_bytes": 1, "md5_digest": "00000000000000000000000000000000"}}}}',
+     "no a-b-c.onnx with"),
 ])
 def test_a_malformed_catalogue_is_refused(text, message):
     with pytest.raises(CatalogError) as caught:
