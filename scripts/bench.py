@@ -222,6 +222,12 @@ def bench_session(
     return result, codec
 
 
+def piper_available() -> bool:
+    from voice_coach.speech.piper import available
+
+    return available()
+
+
 def bench_synthesis(engine: str, n_phrases: int, workers: int) -> tuple[float, float]:
     """Unique phrases a second, cold (no cache): in one process, then on `workers` processes."""
     from voice_coach.speech import VoiceSettings, synthesize_all
@@ -480,6 +486,7 @@ def main() -> None:
     parser.add_argument("--practice-only", action="store_true",
                         help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_piper
     import bench_practice
 
     if options.practice_only:
@@ -504,6 +511,7 @@ def main() -> None:
         synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
         practice = bench_practice.measure()
+        piper = bench_piper.measure(tmp, workers) if piper_available() else None
         elapsed_s = time.perf_counter() - started
     note = (
         f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
@@ -513,6 +521,8 @@ def main() -> None:
     body = table(sessions, synth, workers, ceiling, help_s, practice)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
+    if piper is not None:
+        report += "\n\n" + bench_piper.section(piper, ceiling)
     print(report)
     if options.readme:
         write_readme(wrapped(report))

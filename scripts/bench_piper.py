@@ -1,12 +1,15 @@
 """The Piper part of scripts/bench: cold synthesis on 1 and N processes, a cold `render
 ankle-pumps`, and warm renders against espeak-ng. Measures only (targets printed beside).
 
-Run alone: .venv/bin/python scripts/bench_piper.py
+Run alone: .venv/bin/python scripts/bench_piper.py [--readme]  (--readme rewrites the README's
+"### The natural voice (Piper)" part of "## Benchmark"; scripts/bench --readme includes it too).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -111,11 +114,45 @@ def table(b: PiperBench, ceiling: float | None = None) -> str:
     return "\n".join(rows)
 
 
+HEADING = "### The natural voice (Piper)"
+
+
+def section(b: PiperBench, ceiling: float | None = None) -> str:
+    """The README part: what is measured, the table, and what limits it."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    notes = [
+        f"Cold synthesis of {PHRASES} distinct phrases with no cache, in one process and then "
+        f"on {b.workers} worker processes (each loads the model once); a cold `render "
+        "ankle-pumps` with an empty speech cache (16 distinct phrases, two workers); warm "
+        "renders of the same session with each engine, its speech cached.",
+        f"Load average when it ran: {load:.1f} on {b.workers} cores (the wall times above are "
+        "those of a shared machine when this is well above 0).",
+    ]
+    return (f"{HEADING}\n\n" + " ".join(notes[:1]) + "\n\n" + table(b, ceiling) + "\n\n- "
+            + notes[1])
+
+
+def write_readme(text: str, readme: Path) -> None:
+    body = readme.read_text()
+    found = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |^### |\Z)", body, flags=re.S | re.M)
+    if found:
+        body = body[: found.start()] + text + "\n\n" + body[found.end():]
+    else:
+        body = body.replace("\n## Development\n", f"\n{text}\n\n## Development\n", 1)
+    readme.write_text(body)
+
+
 def main() -> None:
     from voice_coach.speech.parallel import cpu_count
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="write the part into README.md")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-piper-") as tmp:
-        print(table(measure(Path(tmp), cpu_count())))
+        text = section(measure(Path(tmp), cpu_count()))
+    print(text)
+    if options.readme:
+        write_readme(text, Path(__file__).resolve().parent.parent / "README.md")
 
 
 if __name__ == "__main__":

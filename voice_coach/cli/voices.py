@@ -75,10 +75,13 @@ def install(
 
     Example: voice-coach voices install en_US-lessac-medium
     """
+    import sys
+
     from voice_coach.speech import install as installer
 
     base = installer.voices_url(mirror)
-    err(f"Fetching the voice catalogue from {base}")
+    if sys.stderr.isatty():
+        err(f"Fetching the voice catalogue from {base}")
     with progress_bar("Downloading") as progress:
         done = installer.install(name, mirror=base, progress=progress)
     where = done.folder
