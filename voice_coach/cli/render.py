@@ -263,13 +263,17 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         from voice_coach.errors import OutputError
 
         raise OutputError(f"cannot create {folder}: {exc.strerror}") from None
+    from voice_coach.speech.parallel import workers_kept
+
     entries = []
-    for name, output in zip(names, outputs, strict=True):
-        routine_obj = with_voice(load(name, max_minutes, max_reps, max_sets), *voice_options)
-        background = _resolve_background(bed, routine_obj)
-        session = prepare_session(routine_obj)
-        _render_one(session, output, fmt, bitrate, force, options, background)
-        entries.append((session.timeline, output.name))
+    with workers_kept():  # each speech worker loads a Piper model once, not once per routine
+        for name, output in zip(names, outputs, strict=True):
+            routine_obj = with_voice(load(name, max_minutes, max_reps, max_sets),
+                                     *voice_options)
+            background = _resolve_background(bed, routine_obj)
+            session = prepare_session(routine_obj)
+            _render_one(session, output, fmt, bitrate, force, options, background)
+            entries.append((session.timeline, output.name))
     write_text_atomic(playlist, _m3u(entries), force=True)
     typer.echo(f"Wrote {playlist}: {len(entries)} sessions.")
 

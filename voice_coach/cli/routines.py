@@ -30,15 +30,16 @@ from voice_coach.errors import UsageError
 def routines() -> None:
     """List the built-in routines: name, length and what each is for."""
     from voice_coach.routine import builtin_names, load_routine
-    from voice_coach.session import prepare
+    from voice_coach.speech.parallel import workers_kept
     from voice_coach.timeline import format_length_ms
 
     names = builtin_names()
     width = max(len(n) for n in names)
-    for name in names:
-        session = prepare(load_routine(name))
-        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
-                   f"{session.routine.about}")
+    with workers_kept():  # a cold cache: each worker loads a Piper model once, not per routine
+        for name in names:
+            session = prepare_session(load_routine(name))
+            typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
+                       f"{session.routine.about}")
 
 
 @app.command()

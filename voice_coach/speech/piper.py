@@ -8,7 +8,6 @@ is spoken literally: Piper's [[ phoneme ]] blocks are defused.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import threading
 from pathlib import Path
@@ -25,6 +24,7 @@ from voice_coach.speech.voices import (
     installed_piper_voices,
     language_tag,
     model_checksum,
+    packages,
 )
 from voice_coach.timeline import SAMPLE_RATE
 
@@ -70,8 +70,8 @@ class PiperEngine:
         if not available():
             raise EngineError("the Piper speech engine (piper-tts) is not installed",
                               hint=INSTALL_HINT)
-        self.version = (f"piper-tts {importlib.metadata.version('piper-tts')}, "
-                        f"onnxruntime {importlib.metadata.version('onnxruntime')}")
+        versions = packages()["versions"]
+        self.version = f"piper-tts {versions['piper-tts']}, onnxruntime {versions['onnxruntime']}"
         self._files = {v.id: v for v in (voices if voices is not None
                                          else installed_piper_voices())}
         if store_dir is None:

