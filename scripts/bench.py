@@ -2,8 +2,9 @@
 
 Renders generated 10-, 30- and 180-minute sessions to MP3 through the real CLI with a warm speech
 cache and compares each with ffmpeg alone encoding the same PCM with the same encoder arguments;
-measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up.
-It measures only: it never asserts (the targets are printed beside the numbers).
+measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up;
+then loads `voice-coach serve` with concurrent clients on loopback (bench_serve.py; --serve runs
+only that). It measures only: it never asserts (the targets are printed beside the numbers).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 100
 TARGET_RSS_MB = 200
 TARGET_HELP_S = 0.3
+TARGET_PLAY_S = 0.5
 
 # The render runs in a child that reports its own peak RSS and its children's (ffmpeg's).
 CHILD = """
@@ -173,6 +175,7 @@ class SessionResult:
     render: list[Run]
     alone: list[Run]
     plan: list[Run]
+    unmastered: list[Run]
 
 
 def bench_session(
@@ -204,11 +207,14 @@ def bench_session(
         *codec,
         f"file:{alone_mp3}",
     ]
-    renders, alones, plans = [], [], []
+    renders, alones, plans, unmastered = [], [], [], []
+    mastered_dir = Path(env["VOICE_COACH_CACHE_DIR"]) / "mastered"
     for _ in range(repeats):  # interleaved, so a noisy neighbour hurts all alike
         renders.append(render_mp3(yaml_path, mp3, env, tmp))
         alones.append(run_ffmpeg(ffmpeg))
         plans.append(run_cli(["plan", str(yaml_path), *LIMIT], env, tmp))
+        shutil.rmtree(mastered_dir, ignore_errors=True)  # speech cached, mix not yet mastered
+        unmastered.append(render_mp3(yaml_path, mp3, env, tmp))
     speech = {e["text"] for e in timeline["events"] if e["kind"] == "speech"}
     result = SessionResult(
         minutes,
@@ -218,6 +224,7 @@ def bench_session(
         renders,
         alones,
         plans,
+        unmastered,
     )
     return result, codec
 
@@ -307,6 +314,7 @@ def table(
     ceiling: float,
     help_s: float,
     practice: dict[str, float] | None = None,
+    play: dict | None = None,
 ) -> str:
     """The one table: a column per session, the target beside each measure."""
 
@@ -332,8 +340,12 @@ def table(
             [f"{s.n_events:,} ({s.n_events / s.minutes:.0f})" for s in sessions],
         ),
         row(
-            "render to MP3, warm cache (s)",
+            "render to MP3, warm cache: speech and mastered mix (s)",
             [f"{_median(s.render, 'wall_s'):.2f}" for s in sessions],
+        ),
+        row(
+            "render to MP3, speech cached, mix not yet mastered (s)",
+            [f"{_median(s.unmastered, 'wall_s'):.2f}" for s in sessions],
         ),
         row(
             "ffmpeg alone, same PCM, same encoder args (s)",
@@ -389,6 +401,22 @@ def table(
             _verdict(f"≤ {TARGET_HELP_S}", help_s <= TARGET_HELP_S),
         )
     )
+    if play is not None:
+        lines.append(
+            row(
+                f"`play ankle-pumps`: first sound after the command, warm cache (s, median of "
+                f"{len(play['runs_s'])}; CPU s used by then)",
+                [f"{play['median_s']:.2f} ({play['median_cpu_s']:.2f} CPU)"] + [""] * (n - 1),
+                _verdict(f"≤ {TARGET_PLAY_S}", play["median_s"] <= TARGET_PLAY_S),
+            )
+        )
+        lines.append(
+            row(
+                "`play ankle-pumps` with only the speech cached (s, the first play after "
+                "`check`)",
+                [f"{play['speech_only_s']:.2f}"] + [""] * (n - 1),
+            )
+        )
     if practice is not None:
         from bench_practice import rows as practice_rows
 
@@ -399,7 +427,9 @@ def table(
 
 PREFACE = (
     "`scripts/bench` renders generated sessions of 10, 30 and 180 minutes (about 80 cues and "
-    "tones a minute) through the CLI with a warm speech cache, and times ffmpeg alone encoding "
+    "tones a minute) through the CLI with a warm cache (the speech, and the mastered mix that "
+    "any render after the first of a session finds), and once more with only the speech cached; "
+    "it times ffmpeg alone encoding "
     "the same mix, from a WAV, with the same encoder arguments: the limit no renderer can beat. "
     "It also times `stats` and `today` over ten years of history (15,000 sessions). "
     "`scripts/bench --readme` rewrites this section from a new run."
@@ -478,11 +508,40 @@ def write_readme(text: str, readme: Path = REPO / "README.md") -> None:
     readme.write_text(body.rstrip("\n") + "\n")
 
 
+SERVE_HEADING = "### Serving to phones"
+
+
+def bench_serving(options) -> str:
+    """The serve load measurement as a README subsection."""
+    from bench_serve import bench_serve, serve_table
+
+    result = bench_serve(options.serve_clients, options.serve_seconds)
+    return f"{SERVE_HEADING}\n\n{serve_table(result)}"
+
+
+def write_serve_readme(text: str, readme: Path = REPO / "README.md") -> None:
+    """Replace (or add) the serving subsection at the end of the "## Benchmark" section."""
+    body = readme.read_text()
+    found = re.search(rf"^{re.escape(SERVE_HEADING)}\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+    if found:
+        body = body[: found.start()] + text + "\n\n" + body[found.end() :]
+    else:
+        section = re.search(r"^## Benchmark\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+        end = section.end() if section else len(body)
+        body = body[:end].rstrip("\n") + f"\n\n{text}\n\n" + body[end:]
+    readme.write_text(body.rstrip("\n") + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
+    parser.add_argument("--serve", action="store_true", help="only the serve load measurement")
+    parser.add_argument("--serve-clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--serve-seconds", type=float, default=30.0, help="load duration")
+    parser.add_argument("--quick", action="store_true",
+                        help="sessions and play start only (no cold synthesis)")
     parser.add_argument("--practice-only", action="store_true",
                         help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
@@ -495,8 +554,18 @@ def main() -> None:
         return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
+    if options.serve:
+        serving = bench_serving(options)
+        print(serving)
+        if options.readme:
+            write_serve_readme(wrapped(serving))
+        return
     from voice_coach.speech.parallel import cpu_count
 
+    # Bytecode, as an installed package has it: without it (PYTHONDONTWRITEBYTECODE) every run
+    # would compile the package again, about 0.2 s that no user pays.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "voice_coach")],
+                   check=True, stdout=subprocess.DEVNULL)
     workers = cpu_count()
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -508,19 +577,30 @@ def main() -> None:
             result, codec = bench_session(minutes, env, tmp, options.repeats, codec)
             sessions.append(result)
             print(f"  {minutes}-min session measured", file=sys.stderr)
-        synth = {e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
+        play = None
+        if shutil.which("pulseaudio"):
+            from bench_play import measure as measure_play
+
+            play = measure_play()
+            print("  play start measured", file=sys.stderr)
+        synth = {} if options.quick else {
+            e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
         practice = bench_practice.measure()
         piper = bench_piper.measure(tmp, workers) if piper_available() else None
         elapsed_s = time.perf_counter() - started
+    load = os.getloadavg()[0]
     note = (
-        f"Machine: {machine()}.\nMeasured by `scripts/bench` in one run of {elapsed_s:.0f} s "
+        f"Machine: {machine()}; load average {load:.1f} at the end of the run (the machine is "
+        f"shared: wall times grow with the load, CPU times much less).\n"
+        f"Measured by `scripts/bench` in one run of {elapsed_s:.0f} s "
         f"(median of {options.repeats} runs each; MP3 at the encoder arguments the renderer "
         f"gives ffmpeg: `{' '.join(codec or [])}`)."
     )
-    body = table(sessions, synth, workers, ceiling, help_s, practice)
+    body = table(sessions, synth, workers, ceiling, help_s, practice, play)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
-    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
+    serving = bench_serving(options)
+    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}\n\n{serving}"
     if piper is not None:
         report += "\n\n" + bench_piper.section(piper, ceiling)
     print(report)

@@ -30,14 +30,37 @@ def plan_text(routine_ref: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    GOLDEN.mkdir(exist_ok=True)
+    """--write: rewrite every golden file. --check: compare every plan with its golden file,
+    print a unified diff for each difference (and each missing or extra file), exit 1 if any.
+    --golden-dir DIR: use DIR instead of tests/golden."""
+    import difflib
+
+    golden = Path(argv[argv.index("--golden-dir") + 1]) if "--golden-dir" in argv else GOLDEN
+    if "--write" not in argv and "--check" not in argv:
+        print("usage: scripts/golden --check | --write [--golden-dir DIR]", file=sys.stderr)
+        return 2
+    golden.mkdir(exist_ok=True)
+    differences = 0
     for name, ref in sources().items():
-        target = GOLDEN / f"{name}.txt"
+        target = golden / f"{name}.txt"
         text = plan_text(ref)
         if "--write" in argv:
             target.write_text(text, encoding="utf-8")
-            print(f"wrote {target.relative_to(HERE.parent)}")
-    return 0
+            print(f"wrote {target}")
+            continue
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        if old != text:
+            differences += 1
+            sys.stdout.writelines(difflib.unified_diff(
+                old.splitlines(keepends=True), text.splitlines(keepends=True),
+                f"{target} (golden)", f"{target} (composed now)"))
+    if "--check" in argv:
+        extra = sorted(p.name for p in golden.glob("*.txt") if p.stem not in sources())
+        for name in extra:
+            print(f"{golden / name}: no routine makes this golden file")
+        differences += len(extra)
+        print(f"{len(sources())} golden timelines, {differences} differ")
+    return 1 if differences else 0
 
 
 if __name__ == "__main__":

@@ -278,3 +278,25 @@ def test_background_block_in_the_routine_file() -> None:
     assert routine.fade_in_ms == 5000 and routine.loudness_lufs == -19.0
     assert parse_routine("title: T\nbackground: brown\nsteps:\n  - pause: 2s\n").background.sound \
         == "brown"
+
+
+def test_a_routine_with_no_fade_out_still_ends_in_a_fade_never_a_cut(tmp_path: Path) -> None:
+    """fade_out: 0s with a background: the bed is faded over the last second of silence (the
+    minimum closing fade, 1 s) instead of stopping dead at the last sample."""
+    from voice_coach import parse_routine as parse
+    from voice_coach import prepare, render_to_file
+    from voice_coach.session import closing_fade_ms
+    from voice_coach.speech.fake import FakeEngine
+
+    routine = parse("title: T\nfade_in: 0s\nfade_out: 0s\nbackground: {sound: white, duck: 0}\n"
+                    "steps:\n  - say: Hello.\n  - pause: 4s\n", "t.yaml")
+    session = prepare(routine, engine=FakeEngine(), cache=None)
+    assert session.timeline.fade_out_ms == 0
+    assert closing_fade_ms(session.timeline) == 1000
+    samples = decode(render_to_file(session, tmp_path / "t.wav")) / 32768
+    end = session.timeline.duration_ms
+    full = bed_level_db(samples, end - 2000, end - 1000)
+    last_second = [bed_level_db(samples, ms, ms + 100) for ms in range(end - 1000, end, 100)]
+    assert all(b < a + 0.5 for a, b in zip(last_second, last_second[1:], strict=False))
+    assert last_second[0] > full - 3 and last_second[-1] < full - 20
+    assert np.max(np.abs(samples[-ms_to_frames(20):])) < 1e-3  # no cut at the end

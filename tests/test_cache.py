@@ -71,6 +71,10 @@ def test_roundtrip_and_size(cache):
     assert got is not None and got.dtype == np.int16 and got.tolist() == samples.tolist()
     assert cache.path_for(key).parent.name == key[:2]
     assert cache.size_bytes() == cache.path_for(key).stat().st_size > 12
+    other = ClipCache.key(*KEY_ARGS[:-1], "another phrase")
+    assert cache.put(other, samples[:3])
+    assert cache.size_bytes() == (cache.path_for(key).stat().st_size
+                                  + cache.path_for(other).stat().st_size)
 
 
 def test_empty_clip_roundtrip(cache):
@@ -203,7 +207,7 @@ def test_write_failure_mid_render_warns_and_goes_on(cache, monkeypatch):
     def disk_full(samples):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache_module, "_encode", disk_full)
+    monkeypatch.setattr(cache_module, "encode_clip", disk_full)
     with pytest.warns(CacheWarning, match="No space left"):
         clips = synthesize_all(
             ["A.", "B.", "C."], VoiceSettings(engine="fake"), engine=engine, cache=cache
@@ -216,3 +220,9 @@ def test_write_failure_mid_render_warns_and_goes_on(cache, monkeypatch):
 def test_synthesize_all_does_not_touch_the_user_cache(tmp_path):
     synthesize_all(["Hold."], VoiceSettings(engine="fake"))
     assert list((tmp_path / "cache").glob("*/*.clip"))
+
+
+def test_a_cache_folder_is_made_with_its_parents(tmp_path):
+    deep = ClipCache(tmp_path / "a" / "b" / "speech")
+    assert deep.check_writable() == ""
+    assert (tmp_path / "a" / "b" / "speech").is_dir()

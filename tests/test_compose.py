@@ -50,7 +50,8 @@ def test_speech_that_does_not_fit_names_cue_length_slot_and_fix() -> None:
     out = info.value.format()
     assert out.startswith(
         'long.yaml:9:14: error: the cue "Pull your toes up towards your nose '
-        'as far as you comfortably can." takes 3960 ms but its slot is 1720 ms'
+        'as far as you comfortably can." takes 3960 ms plus a margin of 100 ms but its slot '
+        'is 1720 ms'
     )
     assert "and 1 more time" in out  # the same cue in set 2 is reported once
     assert "hint: shorten the text, speak faster (voice: rate: 392)" in out
@@ -185,3 +186,125 @@ def test_composed_timeline_invariants(exercises: list[dict]) -> None:
     assert chapter_starts == sorted(chapter_starts)
     n_sets = sum(e["sets"] for e in exercises)
     assert len([c for c in timeline.chapters if c.kind == "set"]) == n_sets
+
+
+def test_the_limit_checks_count_what_the_composer_places() -> None:
+    """One cost model: the early ceiling on events and floor on length are the composer's own
+    rules, counted here by hand for a routine where every possible event is placed."""
+    from voice_coach.routine import maximum_events
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 2\n    reps: 3\n    rest: 10s\n"
+        "    phases:\n"
+        "      - {say: Up., hold: 3s, tone: rise, count: tick}\n"
+        "      - {say: Down., hold: 3s, tone: fall}\n"
+    )
+    # Per set: chime, "Set n of 2.", 3-2-1; per repetition: rise, "Up.", ticks at 1 s and 2 s,
+    # fall, "Down."; "Rest for 10 seconds." after set 1 only.
+    per_set = 1 + 1 + 3 + 3 * (1 + 1 + 2 + 1 + 1)
+    timeline = compose(routine, lambda text: 0)  # silent speech: no count is crowded out
+    assert len(timeline.events) == 2 * per_set + 1 == 47
+    assert maximum_events(routine) == 48  # the ceiling: a rest announcement for every set
+    # 2 sets of 3 x (3 s + 3 s) and one 10 s rest
+    assert minimum_length_ms(routine) == 2 * 3 * 6000 + 10_000
+
+
+FIT_ROUTINE = """\
+title: T
+steps:
+  - exercise: A
+    sets: 1
+    reps: 1
+    get_ready: none
+    halfway: false
+    phases:
+      - {say: Up., hold: 1s, tone: none}
+      - {say: Down., hold: 1s, tone: none}
+"""
+
+
+def test_speech_fits_when_it_ends_exactly_100_ms_before_the_next_cue() -> None:
+    """"Up." starts with its phase and "Down." a second later: a cue of 900 ms leaves exactly
+    the 100 ms margin and fits; 901 ms does not."""
+    routine = routine_from(FIT_ROUTINE)
+
+    def lengths(up_ms: int):
+        return lambda text: up_ms if text == "Up." else 200
+
+    timeline = compose(routine, lengths(900))
+    up, down = [e for e in timeline.speech() if e.text in ("Up.", "Down.")]
+    assert down.start_ms - up.start_ms == 1000 and up.end_ms + 100 == down.start_ms
+    with pytest.raises(SpecError) as info:
+        compose(routine, lengths(901))
+    assert 'the cue "Up." takes 901 ms plus a margin of 100 ms but its slot is 1000 ms' in (
+        info.value.format())
+
+
+def test_breathing_cues_tones_placeholders_and_voice_fade() -> None:
+    """A breath: rise and "in" cue, a silent hold, fall and "out" cue, each part placed from the
+    block's start; a part of 0 s is left out (the ones after it still come); {cycle},
+    {cycles}, {seconds}, {name} and {title} are filled; after voice_fade cycles only tones."""
+    routine = routine_from(
+        "title: Calm\nsteps:\n  - breathe: Slow\n    inhale: 4s\n    hold: 0s\n    exhale: 6s\n"
+        "    hold_out: 2s\n    cycles: 3\n    voice_fade: 2\n"
+        "    say_in: In {cycle} of {cycles}, {seconds} s.\n"
+        "    say_out: Out, {name} {title}.\n    say_hold: Hold.\n")
+    timeline = compose(routine, lambda text: 100)
+    assert [(c.start_ms, c.title, c.kind) for c in timeline.chapters] == [
+        (0, "Slow", "breathing")]
+    cycle_ms = 4000 + 6000 + 2000
+    got = [(e.start_ms, e.kind, e.tone or e.text, e.rep, e.phase) for e in timeline.events]
+    want = []
+    for cycle in (1, 2, 3):
+        t = (cycle - 1) * cycle_ms
+        want.append((t, "tone", "rise", cycle, "breathe in"))
+        if cycle <= 2:
+            want.append((t + 280, "speech", f"In {cycle} of 3, 4 s.", cycle, "breathe in"))
+        want.append((t + 4000, "tone", "fall", cycle, "breathe out"))
+        if cycle <= 2:
+            want.append((t + 4280, "speech", "Out, Slow Calm.", cycle, "breathe out"))
+            want.append((t + 10_000, "speech", "Hold.", cycle, "hold"))
+    assert got == want
+    everyone = compose(routine_from(
+        "title: T\nsteps:\n  - breathe: Box\n    cycles: 2\n    say_in: In.\n"), lambda t: 100)
+    assert [c.title for c in everyone.chapters] == ["Box"]
+    assert [e.text for e in everyone.speech()].count("In.") == 2  # voice_fade 0: every cycle
+
+
+def test_counts_fall_on_whole_seconds_at_least_a_millisecond_before_the_phase_ends() -> None:
+    from voice_coach.routine.timing import counted_seconds
+
+    assert list(counted_seconds(1000)) == [] and list(counted_seconds(1001)) == [1]
+    assert list(counted_seconds(3000)) == [1, 2] and list(counted_seconds(3001)) == [1, 2, 3]
+
+
+def test_pump_counts_are_in_the_ceiling() -> None:
+    """At 10 a minute with two phases each beat lasts 3 s, so ticked counts fall at 1 s and 2 s
+    of every beat: the ceiling counts them as the composer places them."""
+    from voice_coach.routine import maximum_events
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    style: pump\n    cadence: 10\n    sets: 1\n"
+        "    reps: 2\n    get_ready: none\n    halfway: false\n    phases:\n"
+        "      - {say: Up., count: tick}\n      - {say: Down., count: tick}\n")
+    timeline = compose(routine, lambda text: 0)
+    first = next(e.start_ms for e in timeline.speech() if e.text == "Up.")
+    assert [e.start_ms - first for e in timeline.tones() if e.tone == "tick"] == [
+        1000, 2000, 4000, 5000, 7000, 8000, 10_000, 11_000]
+    # chime, header, rest cue; 2 reps x 2 phases x (beat tone, cue, 2 ticks)
+    assert maximum_events(routine) == 1 + 1 + 3 + 1 + 2 * 2 * (2 + 2)
+
+
+def test_breath_holds_voice_fade_of_one_and_a_located_misfit() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - breathe: B\n    inhale: 1s\n    hold: 1s\n    exhale: 1s\n"
+        "    cycles: 2\n    voice_fade: 1\n")
+    timeline = compose(routine, lambda text: 100)
+    assert [(e.start_ms, e.kind, e.phase) for e in timeline.events if e.rep == 2] == [
+        (3000, "tone", "breathe in"), (5000, "tone", "breathe out")]
+    assert [e.phase for e in timeline.events if e.rep == 1 and e.kind == "speech"] == [
+        "breathe in", "hold", "breathe out"]
+    with pytest.raises(SpecError) as info:
+        compose(routine, lambda text: 2000 if text == "Breathe in." else 100)
+    (diag,) = info.value.diagnostics
+    assert (diag.line, diag.col) == (3, 5) and 'the cue "Breathe in."' in diag.message

@@ -17,7 +17,7 @@ import pytest
 from tests.audio_measure import decode, onsets, read_wav
 from tests.test_render import TONES, fake_clip, long_session, make_timeline, speech, tone
 from voice_coach.errors import EngineError, OutputError, UsageError
-from voice_coach.output import export
+from voice_coach.output import encoders
 from voice_coach.output.export import FORMATS, format_for, write_audio
 from voice_coach.sound.mix import render_array, render_blocks, to_pcm16
 from voice_coach.timeline import ms_to_frames
@@ -68,8 +68,18 @@ def test_format_from_extension_or_explicit():
     assert FORMATS[:2] == ("wav", "mp3")
     assert format_for(Path("a.wav")) == "wav"
     assert format_for(Path("dir.x/A.MP3")) == "mp3"
-    assert format_for(Path("a.wav"), "mp3") == "mp3"
+    assert format_for(Path("a.opus"), "ogg") == "ogg"
     assert format_for(Path("noext"), "WAV") == "wav"
+    assert format_for(Path("podcast.bin"), "mp3") == "mp3"  # a name that says no audio format
+
+
+def test_a_format_the_file_name_contradicts_is_refused():
+    """--format ogg -o x.mp3 once wrote Ogg into x.mp3, which players then refuse."""
+    with pytest.raises(UsageError) as info:
+        format_for(Path("x.mp3"), "ogg")
+    assert info.value.message == (
+        "the format ogg does not match the file name 'x.mp3', which says mp3")
+    assert info.value.hint == "name the file x.ogg, or leave the format out"
 
 
 def test_unknown_format_lists_the_known_ones():
@@ -115,7 +125,7 @@ def test_existing_file_is_refused_without_force(tmp_path):
     target.write_bytes(b"old")
     with pytest.raises(UsageError, match="already exists") as info:
         export_plan(target, plan, clips)
-    assert info.value.hint == "use --force to overwrite"
+    assert info.value.hint == "pass force=True to overwrite it"  # the CLI says --force
     assert target.read_bytes() == b"old"
     export_plan(target, plan, clips, force=True)
     assert read_wav(target)[0].size == plan.n_frames
@@ -305,7 +315,7 @@ def test_importing_export_does_not_look_for_ffmpeg():
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert export.FFMPEG_HINT.startswith("install it")
+    assert encoders.FFMPEG_HINT.startswith("install it")
 
 
 # --- speed ------------------------------------------------------------------------------
@@ -395,3 +405,62 @@ except KeyboardInterrupt:
     assert out == "interrupted, no children\n"
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["s.mp3"]
+
+
+def test_replacing_a_file_is_atomic_whoever_reads_it_keeps_the_old_one(tmp_path):
+    """A new file renamed into place (os.replace), never the old one rewritten: a reader that
+    has the old file open reads it whole, and the path names a new file."""
+    from voice_coach.output.atomic import write_text_atomic
+
+    plan, clips = short_plan()
+    for name, write in (("s.txt", lambda p: write_text_atomic(p, "new text", force=True)),
+                        ("s.wav", lambda p: export_plan(p, plan, clips, force=True))):
+        target = tmp_path / name
+        target.write_bytes(b"the old contents, whole")
+        old_inode = target.stat().st_ino
+        with open(target, "rb") as reader:
+            write(target)
+            assert reader.read() == b"the old contents, whole"
+        assert target.stat().st_ino != old_inode
+        assert target.read_bytes() != b"the old contents, whole"
+        assert not list(tmp_path.glob(".*.part"))
+
+
+def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
+    from voice_coach.errors import OutputExistsError
+    from voice_coach.output.atomic import write_text_atomic
+
+    target = tmp_path / "cues.vtt"
+    write_text_atomic(target, "Ça va — 1\n")
+    assert target.read_bytes() == "Ça va — 1\n".encode()
+    with pytest.raises(OutputExistsError):
+        write_text_atomic(target, "other")
+    assert target.read_bytes() == "Ça va — 1\n".encode()
+
+
+@pytest.mark.parametrize("code, message, hint", [
+    ("ENOENT", "cannot write /o/d/s.mp3: directory /o/d does not exist",
+     "create it first, or choose another output path"),
+    ("ENOTDIR", "cannot write /o/d/s.mp3: /o/d is not a directory", "choose another output path"),
+    ("EACCES", "cannot write /o/d/s.mp3: permission denied",
+     "check the permissions of /o/d, or choose another output path"),
+    ("EPERM", "cannot write /o/d/s.mp3: operation not permitted", "choose another output path"),
+    ("EROFS", "cannot write /o/d/s.mp3: read-only file system", "choose another output path"),
+    # writing .mp3 already: no "write .mp3" (it once said so)
+    ("ENOSPC", "disk full while writing /o/d/s.mp3", "free some space, or write to another disk"),
+    ("EDQUOT", "disk quota exceeded while writing /o/d/s.mp3",
+     "free some space, or write to another disk"),
+    ("EFBIG", "file too large while writing /o/d/s.mp3",
+     "the file system or a size limit refuses files this big; split the session"),
+    ("EIO", "cannot write /o/d/s.mp3: Input/output error", ""),
+])
+def test_os_errors_say_what_happened_and_what_to_do(code: str, message: str, hint: str):
+    import errno
+
+    from voice_coach.errors import OutputError
+    from voice_coach.output.atomic import output_error
+
+    number = getattr(errno, code)
+    error = output_error(OSError(number, os.strerror(number)), Path("/o/d/s.mp3"))
+    assert isinstance(error, OutputError) and error.exit_code == 1
+    assert (error.message, error.hint) == (message, hint)

@@ -105,9 +105,14 @@ def hidden_file(target: Path) -> Iterator[list[str]]:
 
 def espeak_library_path() -> Path:
     """The file libespeak-ng is loaded from, as the dynamic linker finds it."""
-    from voice_coach.speech.espeak import _Library
+    import ctypes
 
-    _Library.get()
+    from voice_coach.speech.espeak import LIBRARY_NAMES
+
+    for name in LIBRARY_NAMES:
+        with contextlib.suppress(OSError):
+            ctypes.CDLL(name)
+            break
     maps = Path("/proc/self/maps").read_text()
     found = re.search(r"(/\S*libespeak-ng\S*)", maps)
     if not found:
@@ -219,9 +224,10 @@ def test_full_disk_keeps_the_old_file_and_leaves_nothing(tmp_path: Path, fmt: st
         target.write_text("old")
         result = run("render", "flight", "-o", str(target), "--force")
         assert result.returncode == 1
+        # writing .mp3 already, the hint does not suggest .mp3 (it once did)
+        smaller = "write to another disk" if fmt == "mp3" else "write a smaller format such as .mp3"
         assert result.stderr == (
-            f"error: disk full while writing {target}\n"
-            "  hint: free some space, or write a smaller format such as .mp3\n"
+            f"error: disk full while writing {target}\n  hint: free some space, or {smaller}\n"
         )
         assert [p.name for p in tiny.iterdir()] == [target.name]
         assert target.read_text() == "old"
@@ -241,9 +247,10 @@ def test_file_size_limit_keeps_the_old_file_and_leaves_nothing(tmp_path: Path, f
     assert result.returncode == 1
     # libespeak-ng's PulseAudio client may add "ftruncate() failed: File too large" before it.
     ours = result.stderr[result.stderr.index("error: ") :]
+    remedy = "split the session" if fmt == "mp3" else "write .mp3, or split the session"
     assert ours == (
         f"error: file too large while writing {target}\n  hint: the file system or "
-        "a size limit refuses files this big; write .mp3, or split the session\n"
+        f"a size limit refuses files this big; {remedy}\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
     assert target.read_text() == "old"
@@ -333,14 +340,18 @@ def _render_from_cache(routine: Path, cache_dir: Path, out: Path) -> bytes:
     return render_to_file(session, out, force=True).read_bytes()
 
 
-def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damaged", ["two entries", "every entry"])
+def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: Path,
+                                                                      damaged: str) -> None:
     cache_dir = tmp_path / "cache"
     env = {ENV_CACHE_DIR: str(cache_dir)}
     routine = write(tmp_path / "short.yaml", SHORT)
+    # a.wav: rendered from an empty cache, before any damage: independent of what is healed
     assert run("render", str(routine), "-o", str(tmp_path / "a.wav"), env=env).returncode == 0
     entries = sorted(cache_dir.glob("*/*.clip"))
-    _damage(entries[0], "truncate")
-    _damage(entries[1], "flip")
+    targets = entries[:2] if damaged == "two entries" else entries
+    for k, entry in enumerate(targets):
+        _damage(entry, "truncate" if k % 2 == 0 else "flip")
     result = run("render", str(routine), "-o", str(tmp_path / "b.wav"), env=env)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -349,6 +360,9 @@ def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: 
     assert all(cache.get(entry.stem) is not None for entry in entries)  # re-made and valid
     expected = _render_from_cache(routine, cache_dir, tmp_path / "expected.wav")
     assert (tmp_path / "b.wav").read_bytes() == expected
+    # every phrase is made from a fresh engine state: re-made clips are the very same samples,
+    # so the healed render is the first one, byte for byte, however much was damaged
+    assert (tmp_path / "b.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
 
 
 MANY = """title: Many
@@ -367,13 +381,6 @@ steps:
 # 600-phrase threshold for worker processes, and fast enough for 3 cold renders of 651)
 
 
-def _activity(samples: np.ndarray, window: int = 220) -> np.ndarray:
-    """Per 10 ms window: is there sound (above -50 dBFS)?"""
-    usable = len(samples) // window * window
-    peaks = np.abs(samples[:usable].astype(np.int32)).reshape(-1, window).max(axis=1)
-    return peaks > 32768 * 10 ** (-50 / 20)
-
-
 def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None:
     routine = write(tmp_path / "many.yaml", MANY)
     shared = {ENV_CACHE_DIR: str(tmp_path / "shared")}
@@ -387,16 +394,15 @@ def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None
         )
         for name in ("a", "b")
     ]
-    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    errors = [proc.communicate(timeout=900)[1] for proc in procs]  # a hang guard, not a target
     assert [proc.returncode for proc in procs] == [0, 0], errors
     fresh = {ENV_CACHE_DIR: str(tmp_path / "fresh")}
-    assert run("render", str(routine), "-o", str(tmp_path / "fresh.wav"), env=fresh).returncode == 0
-    reference = _activity(read_wav(tmp_path / "fresh.wav")[0])
+    assert run("render", str(routine), "-o", str(tmp_path / "fresh.wav"), env=fresh,
+               timeout_s=600).returncode == 0
+    reference = (tmp_path / "fresh.wav").read_bytes()
     for name in ("a", "b"):
-        samples, _ = read_wav(tmp_path / f"{name}.wav")
-        assert len(samples) == plan_frames(routine, fresh)
-        agreement = np.mean(_activity(samples) == reference)
-        assert agreement > 0.97, f"{name}.wav: sound where the fresh render has none ({agreement})"
+        # every phrase is made from the same engine state, whichever process made it
+        assert (tmp_path / f"{name}.wav").read_bytes() == reference, name
     root = tmp_path / "shared"
     entries = list(root.glob("*/*"))
     assert not [p for p in entries if not p.name.endswith(".clip")]  # no temp files left

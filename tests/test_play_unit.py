@@ -14,22 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from voice_coach.cli import app
+from voice_coach.cli.options import parse_start_at, remind_plan, start_frame
 from voice_coach.errors import UsageError
 from voice_coach.live import player as live
 from voice_coach.live.devices import SimpleaudioOutput, quiet_cut_frame
-from voice_coach.live.player import (
-    Guide,
-    Moment,
-    Player,
-    Reminder,
-    RemindPlan,
-    Transport,
-    back_section_ms,
-    next_section_ms,
-    remind_plan,
-    screen_lines,
-    start_frame,
-)
+from voice_coach.live.player import Player, Transport, back_section_ms, next_section_ms
+from voice_coach.live.remind import Reminder, RemindPlan
+from voice_coach.live.screen import Guide, Moment, cue_line, screen_lines
 from voice_coach.live.terminal import Terminal
 from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
@@ -337,9 +328,9 @@ def test_start_frame_refuses_what_cannot_be(kwargs, message):
 
 
 def test_parse_start_at_takes_routine_durations_and_explains_bad_ones():
-    assert live.parse_start_at("1m30s") == 90_000
+    assert parse_start_at("1m30s") == 90_000
     with pytest.raises(UsageError) as exc:
-        live.parse_start_at("90")
+        parse_start_at("90")
     assert exc.value.format() == ("error: --start-at must be a duration, got '90': it needs a "
                                   'unit\n  hint: durations look like "3s", "1.5s", "500ms" or '
                                   '"1m30s"')
@@ -395,8 +386,8 @@ def test_screen_lines_while_playing_and_paused():
 
 def test_a_long_cue_shows_the_part_being_spoken():
     text = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."
-    start = live.cue_line(Moment(0, 1, cue=text, cue_progress=0.0), 40, unicode=False)
-    end = live.cue_line(Moment(0, 1, cue=text, cue_progress=1.0), 40, unicode=False)
+    start = cue_line(Moment(0, 1, cue=text, cue_progress=0.0), 40, unicode=False)
+    end = cue_line(Moment(0, 1, cue=text, cue_progress=1.0), 40, unicode=False)
     assert start.startswith("> One two") and start.endswith("...")
     assert end.startswith("> ...") and end.endswith("fourteen.")
     assert len(start) <= 44 and len(end) <= 44

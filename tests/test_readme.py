@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
@@ -50,45 +48,61 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     return len(actual) == len(expected)
 
 
-@pytest.mark.parametrize("command, expected, before", console_examples(),
-                         ids=lambda x: str(x)[:40])
-def test_readme_console_example(tmp_path: Path, command: str, expected: list[str],
-                                before: list[str]) -> None:
-    # Run in a scratch copy of the tests/ routines so written files land in tmp_path.
+def test_readme_runs_top_to_bottom(tmp_path: Path) -> None:
+    """Every `$ ` command of the README's console blocks, in order, in one fresh folder with a
+    fresh speech cache, history and config, as a new user copying them would: each prints what
+    the README shows."""
+    # The README's examples name files in tests/: a copy of them is there.
     for folder in ("routines", "bad-routines", "configs"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
-    # A fresh speech cache: espeak-ng's clip for a phrase can differ by a few samples with what
-    # the same process synthesised before it, so lengths shown in the README are those of a
-    # first run, as a new user sees them. A fresh history and no config file, likewise.
+    # A fresh speech cache, as a new user's first run (each phrase is made from a fresh engine
+    # state, so a warm cache gives the same lengths). A fresh history and no config file, too.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache"),
            "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
            "XDG_CONFIG_HOME": str(tmp_path / "config"), **NOW}
     env.pop("VOICE_COACH_CONFIG", None)
-    for earlier in before:
-        subprocess.run(earlier, shell=True, cwd=tmp_path, env=env, capture_output=True,
-                       timeout=300, check=True)
-    proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=300)
-    actual = (proc.stdout + proc.stderr).splitlines()
-    assert _matches(expected, actual), "\n".join(["README shows:", *expected, "got:", *actual])
+    examples = console_examples()
+    assert len(examples) >= 10
+    mismatches = []
+    for command, expected, _ in examples:
+        proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=600)
+        actual = (proc.stdout + proc.stderr).splitlines()
+        if not _matches(expected, actual):
+            mismatches.append("\n".join([f"$ {command}", "README shows:", *expected, "got:",
+                                         *actual]))
+    assert not mismatches, "\n\n".join(mismatches)
 
 
 def test_readme_python_example(tmp_path: Path) -> None:
+    """The Python section runs, and uses only the public API (`import voice_coach`)."""
     code = re.search(r"```python\n(.*?)```", README, flags=re.S).group(1)
+    imports = re.findall(r"^\s*(?:import|from)\s+(\S+)", code, flags=re.M)
+    assert imports == ["voice_coach"], imports
+    env = {**os.environ, "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "ankle.wav").stat().st_size > 1_000_000
+    lines = proc.stdout.splitlines()
+    assert lines[1] == "Ankle pumps, seated, every hour for 6 hours"
+    assert lines[2] == ("mine.yaml:4:11: error: 'reps' must be from 1 to 1000, got 0")
 
 
-def test_readme_yaml_examples_are_valid_routines() -> None:
-    from voice_coach.routine import parse_routine
-
+def test_readme_yaml_examples_are_valid_routines(tmp_path: Path) -> None:
+    """Each routine in the README passes `check` with the real voice (every cue fits its slot),
+    not only the parser."""
     blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.S)
-    assert len(blocks) >= 2
-    for block in blocks:
-        parse_routine(block, "README.md")
+    assert len(blocks) >= 3
+    env = {**os.environ, "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
+    for k, block in enumerate(blocks):
+        path = tmp_path / f"readme-{k}.yaml"
+        path.write_text(block, encoding="utf-8")
+        proc = subprocess.run([str(BIN / "voice-coach"), "check", str(path)], capture_output=True,
+                              text=True, timeout=300, env=env)
+        assert proc.returncode == 0, f"routine {k + 1} in the README:\n{proc.stderr}"
+        assert proc.stdout.startswith(f"readme-{k}: ") and ": OK\n" in proc.stdout
 
 
 def test_readme_names_every_builtin() -> None:

@@ -143,12 +143,12 @@ BAD_FILES = [
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 0\n",
         "bad.yaml:4:11: error: 'reps' must be from 1 to 1000, got 0\n"
-        "  hint: the limit of 1000 guards against typos; raise it with --max-reps",
+        "  hint: the limit of 1000 guards against typos; raise it with Limits.max_reps",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 1000000000\n",
         "bad.yaml:4:11: error: 'reps' must be from 1 to 1000, got 1000000000\n"
-        "  hint: the limit of 1000 guards against typos; raise it with --max-reps",
+        "  hint: the limit of 1000 guards against typos; raise it with Limits.max_reps",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    phases:\n      - say: Up\n        tone: rising\n",
@@ -196,7 +196,8 @@ BAD_FILES = [
     (
         "title: T\nvoice:\n  rate: 1000\n  engine: festival\nsteps:\n  - pause: 1s\n",
         "bad.yaml:3:9: error: 'rate' must be from 80 to 450, got 1000\n"
-        "bad.yaml:4:11: error: 'engine' must be one of auto, piper, espeak, pyttsx3; got 'festival'\n"
+        "bad.yaml:4:11: error: 'engine' must be one of auto, piper, espeak, pyttsx3; got "
+        "'festival'\n"
         "2 errors",
     ),
     (
@@ -262,7 +263,7 @@ def test_long_text_is_refused() -> None:
 def test_session_length_limit() -> None:
     text = "title: T\nsteps:\n  - exercise: A\n    sets: 100\n    reps: 1000\n"
     out = errors_of(text)
-    assert "the session would last at least" in out and "--max-minutes" in out
+    assert "the session would last at least" in out and "Limits.max_total_ms" in out
 
 
 def test_yaml_cannot_run_code() -> None:

@@ -149,7 +149,7 @@ def test_missing_espeak_library_gives_install_hint(monkeypatch):
 
     monkeypatch.setattr(espeak, "LIBRARY_NAMES", ("libespeak-ng-missing.so.9",))
     with pytest.raises(EngineError) as caught:
-        espeak._load_dll()
+        espeak.load_library()
     assert caught.value.message == "speech engine library libespeak-ng not found"
     assert "apt-get install espeak-ng" in caught.value.hint
     assert caught.value.exit_code == 1
@@ -269,19 +269,19 @@ def test_pyttsx3_chatter_never_reaches_stdout(engines, capfd):
 def test_pyttsx3_dead_worker_is_restarted(engines):
     engine = engines["pyttsx3"]
     restarts = engine.stats["restarts"]
-    engine._proc.kill()
-    engine._proc.wait()
+    engine.worker.kill()
+    engine.worker.wait()
     clip = engine.synthesize("Good work.", "en", 160, 1.0)
     assert clip.size > 0
     assert engine.stats["restarts"] == restarts + 1
 
 
 def test_pyttsx3_hung_worker_is_killed_and_restarted(monkeypatch):
-    monkeypatch.setattr(pyttsx3_module, "_reply_timeout_s", lambda text: 1.0)
+    monkeypatch.setattr(pyttsx3_module, "reply_timeout_s", lambda text: 1.0)
     engine = pyttsx3_module.Pyttsx3Engine()
     try:
         engine.voices()
-        os.kill(engine._proc.pid, signal.SIGSTOP)  # a hang: alive, never answers
+        os.kill(engine.worker.pid, signal.SIGSTOP)  # a hang: alive, never answers
         clip = engine.synthesize("Good work.", "en", 160, 1.0)
         assert clip.size > 0
         assert engine.stats["restarts"] >= 1 and engine.stats["retries"] >= 1
@@ -407,8 +407,8 @@ def test_awkward_characters_are_spoken_not_fatal(engines, name, text):
     assert clip.dtype == np.int16
 
 
-def test_synthesize_all_ellipsis_means_default_cache(tmp_path):
-    synthesize_all(["Hold."], VoiceSettings(engine="fake"), cache=...)
+def test_synthesize_all_user_means_default_cache(tmp_path):
+    synthesize_all(["Hold."], VoiceSettings(engine="fake"), cache="user")
     assert list((tmp_path / "cache").glob("*/*.clip"))
 
 

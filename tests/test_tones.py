@@ -175,13 +175,13 @@ def test_load_tone_missing_asset_says_what_to_do(tmp_path, monkeypatch):
     from voice_coach.errors import EngineError
 
     monkeypatch.setattr(assets, "audio_dir", lambda: tmp_path)
-    assets._load_tone_cached.cache_clear()
+    assets.clear_tone_cache()
     try:
         with pytest.raises(EngineError, match="cannot read sound asset") as info:
             assets.load_tone("rise")
         assert "make-audio" in info.value.hint
     finally:
-        assets._load_tone_cached.cache_clear()
+        assets.clear_tone_cache()
 
 
 def test_audio_dir_inside_an_installed_wheel(tmp_path):

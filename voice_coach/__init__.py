@@ -1,1 +1,142 @@
-"""voice-coach: voice-guided exercise sessions from routine files."""
+"""voice-coach: voice-guided exercise sessions from routine files, timed to the sample.
+
+The public API, in pipeline order::
+
+    import voice_coach as vc
+
+    routine = vc.load_routine("ankle-pumps")   # a built-in name or a .yaml path
+    session = vc.prepare(routine)              # speech synthesised (cached), timeline composed
+    vc.render_to_file(session, "ankle.mp3")    # mixed, mastered, tagged, written atomically
+
+Every name below is imported on first use (PEP 562), so `import voice_coach` stays cheap: it
+loads no numpy, no speech engine and no ffmpeg until a function that needs one is called.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# name -> the module that defines it
+_EXPORTS = {
+    # routine files
+    "load_routine": "voice_coach.routine",
+    "parse_routine": "voice_coach.routine",
+    "builtin_names": "voice_coach.routine",
+    "json_schema": "voice_coach.routine",
+    "Routine": "voice_coach.routine",
+    "Background": "voice_coach.routine",
+    "VoiceSettings": "voice_coach.routine",
+    "Limits": "voice_coach.routine",
+    "DEFAULT_LIMITS": "voice_coach.routine",
+    # composing
+    "compose": "voice_coach.plan.compose",
+    "phrases": "voice_coach.plan.compose",
+    "Timeline": "voice_coach.timeline",
+    "Event": "voice_coach.timeline",
+    "Chapter": "voice_coach.timeline",
+    # sessions
+    "prepare": "voice_coach.session",
+    "render_to_file": "voice_coach.session",
+    "render_session": "voice_coach.session",
+    "mix_session": "voice_coach.session",
+    "pcm_source": "voice_coach.session",
+    "Session": "voice_coach.session",
+    "Rendered": "voice_coach.session",
+    "flight_session": "voice_coach.tracks",
+    "render_all": "voice_coach.tracks",
+    # errors
+    "VoiceCoachError": "voice_coach.errors",
+    "UsageError": "voice_coach.errors",
+    "SpecError": "voice_coach.errors",
+    "EngineError": "voice_coach.errors",
+    "OutputError": "voice_coach.errors",
+    "OutputExistsError": "voice_coach.errors",
+    "Diagnostic": "voice_coach.errors",
+    "ExitStatus": "voice_coach.errors",
+}
+
+__all__ = [
+    "Background",
+    "Chapter",
+    "DEFAULT_LIMITS",
+    "Diagnostic",
+    "EngineError",
+    "Event",
+    "ExitStatus",
+    "Limits",
+    "OutputError",
+    "OutputExistsError",
+    "Rendered",
+    "Routine",
+    "Session",
+    "SpecError",
+    "Timeline",
+    "UsageError",
+    "VoiceCoachError",
+    "VoiceSettings",
+    "builtin_names",
+    "compose",
+    "flight_session",
+    "json_schema",
+    "load_routine",
+    "mix_session",
+    "parse_routine",
+    "pcm_source",
+    "phrases",
+    "prepare",
+    "render_all",
+    "render_session",
+    "render_to_file",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'voice_coach' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:
+    from voice_coach.errors import (
+        Diagnostic,
+        EngineError,
+        ExitStatus,
+        OutputError,
+        OutputExistsError,
+        SpecError,
+        UsageError,
+        VoiceCoachError,
+    )
+    from voice_coach.plan.compose import compose, phrases
+    from voice_coach.routine import (
+        DEFAULT_LIMITS,
+        Background,
+        Limits,
+        Routine,
+        VoiceSettings,
+        builtin_names,
+        json_schema,
+        load_routine,
+        parse_routine,
+    )
+    from voice_coach.session import (
+        Rendered,
+        Session,
+        mix_session,
+        pcm_source,
+        prepare,
+        render_session,
+        render_to_file,
+    )
+    from voice_coach.timeline import Chapter, Event, Timeline
+    from voice_coach.tracks import flight_session, render_all

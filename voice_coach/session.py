@@ -1,43 +1,62 @@
 """The whole pipeline in a few calls: the Python API beside the CLI.
 
 load_routine → prepare (synthesise + compose) → render_to_file. Engines and files are passed in
-or opened here, at the edge; the stages themselves stay pure.
+or opened here, at the edge; the stages themselves stay pure. Nothing here prints or exits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import EllipsisType
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from voice_coach.errors import SpecError, UsageError
-from voice_coach.output.tags import Tags
-from voice_coach.plan.compose import compose, phrases
+from voice_coach.plan.compose import MIN_FADE_OUT_MS, compose, phrases
 from voice_coach.routine import Background, Routine, VoiceSettings
 from voice_coach.timeline import Timeline, frames_to_ms
 
-Progress = Callable[[int, int], None]
-MIN_FADE_OUT_MS = 1000  # even a routine with fade_out: 0s ends in a fade, never a cut
+if TYPE_CHECKING:
+    import numpy as np
+
+    from voice_coach.output.tags import Tags
+    from voice_coach.sound.master import Mastered
+    from voice_coach.speech import SpeechEngine
+    from voice_coach.speech.cache import ClipCache
+
+Progress = Callable[[int, int], None]  # progress(done, total)
+if TYPE_CHECKING:
+    # A background choice: a bed, None for none, "routine" for the routine's own (or its
+    # absence), or a function of the routine's own bed (how the CLI's --background changes it).
+    BackgroundChoice = (Background | None | Literal["routine"]
+                        | Callable[[Background | None], Background | None])
+    CacheChoice = ClipCache | None | Literal["user"]
 
 
 @dataclass(frozen=True)
 class Session:
-    """A composed session: its timeline and the speech clips (int16, 22050 Hz) it needs."""
+    """A composed session: its routine, its timeline and the speech clips it needs (int16 mono
+    at the timeline's sample rate, 22050 Hz), keyed by text.
+
+    repeat_note: how a flight track repeats the routine ("Every hour for 6 hours"), else "".
+    cache_dir: where prepare's speech cache is (mastered mixes are kept beside the clips, in
+    its "mastered" folder), or None for no cache.
+    """
 
     routine: Routine
     timeline: Timeline
     clips: dict[str, np.ndarray]
-    voice: VoiceSettings | None = None  # the engine and voice id that spoke (auto resolved)
+    repeat_note: str = field(default="", compare=False)
+    cache_dir: Path | None = field(default=None, compare=False)
+    voice: VoiceSettings | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Rendered:
     """What render_session wrote and the levels it mastered to (LUFS; see master.Mastered):
     speech_lufs, the speech alone, speech-gated; cue_lufs, each spoken cue; predicted_lufs, the
-    whole file's integrated loudness."""
+    whole file's integrated loudness as planned (the encoded file measures within a few tenths
+    of it); sidecar: the cue sidecar written beside the audio, if any."""
 
     path: Path
     speech_lufs: float
@@ -46,51 +65,61 @@ class Rendered:
     sidecar: Path | None = None
 
 
-def prepare(routine: Routine, *, engine=None, cache=..., progress: Progress | None = None
-            ) -> Session:
+def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: CacheChoice = "user",
+            progress: Progress | None = None) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
     The clips are made at full volume (the voice's volume is applied when mastering).
 
     Args:
-        routine: a validated routine (see spec.load_routine).
-        engine: a SpeechEngine; None opens the routine's engine (voice.engine).
-        cache: a ClipCache, None for no cache, or ... for the user's default cache.
+        routine: a validated routine (see load_routine, parse_routine).
+        engine: a SpeechEngine; None opens the routine's engine (its voice block's `engine`).
+        cache: "user" for the user's speech cache ($VOICE_COACH_CACHE_DIR, else the platform's
+            cache folder), a ClipCache, or None for no cache.
         progress: called as progress(phrases_done, phrases_total) while synthesising.
+    Returns:
+        The Session; its timeline's times are whole milliseconds.
     Raises:
-        SpecError: a cue does not fit its slot. EngineError: no speech engine.
+        SpecError: a cue does not fit its slot, or the voice is not available.
+        EngineError: no speech engine.
     """
     import dataclasses
 
     from voice_coach.speech import synthesize_voice
+    from voice_coach.speech.cache import ClipCache
 
+    if cache == "user":
+        cache = ClipCache.default()
     texts = phrases(routine)
-    options = {} if cache is ... else {"cache": cache}  # ... = the user's default cache
     # The engine always speaks at full volume: the routine's volume is a level set while
     # mastering (sound.master.voice_level_lufs), so a soft voice is not a quantised one, and
     # every volume shares one cached clip.
     voice = dataclasses.replace(routine.voice, volume=1.0)
     try:
-        clips, used = synthesize_voice(texts, voice, engine=engine, progress=progress,
-                                       **options)
+        clips, used = synthesize_voice(texts, voice, engine=engine, cache=cache,
+                                       progress=progress)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
         if not routine.voice_pos.path:
             raise
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips, dataclasses.replace(used, volume=routine.voice.volume))
+    return Session(routine, timeline, clips, cache_dir=cache.root if cache else None,
+                   voice=dataclasses.replace(used, volume=routine.voice.volume))
 
 
-def render_to_file(session: Session, path: Path, *, format: str | None = None,
+def render_to_file(session: Session, path: Path | str, *, format: str | None = None,
                    bitrate_kbps: int | None = None, force: bool = False,
-                   progress: Progress | None = None, **options) -> Path:
+                   progress: Progress | None = None, loudness_lufs: float | None = None,
+                   background: BackgroundChoice = "routine", cues: str | None = None) -> Path:
     """Mixes the session and writes it to `path` (.mp3, .m4a, .ogg, .flac, .wav) atomically,
-    its speech mastered to the routine's loudness, with tags and chapters; returns the path.
+    its speech mastered to the routine's loudness, with tags and chapters (all formats but WAV);
+    returns the path.
 
-    options: those of render_session (loudness_lufs, background, tags, cues).
+    The arguments are render_session's.
     """
-    return render_session(session, path, format=format, bitrate_kbps=bitrate_kbps, force=force,
-                          progress=progress, **options).path
+    return render_session(session, Path(path), format=format, bitrate_kbps=bitrate_kbps,
+                          force=force, progress=progress, loudness_lufs=loudness_lufs,
+                          background=background, cues=cues).path
 
 
 def render_session(
@@ -102,71 +131,130 @@ def render_session(
     force: bool = False,
     progress: Progress | None = None,
     loudness_lufs: float | None = None,
-    background: Background | None | EllipsisType = ...,
-    tags: Tags | None | EllipsisType = ...,
+    background: BackgroundChoice = "routine",
+    tags: Tags | Literal["routine"] | None = "routine",
     cues: str | None = None,
+    on_written: Callable[[Rendered], None] | None = None,
 ) -> Rendered:
     """Masters, mixes and writes the session; optionally a cue sidecar beside it.
 
     Args:
-        loudness_lufs: the speech loudness at volume 1.0, speech-gated (None: the routine's
-            `loudness`); the voice's volume sets it lower, and the file's integrated loudness
-            follows (Rendered.predicted_lufs).
-        background: a bed under the cues (None for none; ... for the routine's own).
-        tags: the file's tags and chapters (None for none; ... made from the routine).
+        path: the audio file to write; its extension gives the format unless `format` does.
+        format: "mp3", "m4a", "ogg", "flac" or "wav" (None: from the extension).
+        bitrate_kbps: a fixed bitrate for lossy formats (None: MP3 VBR, M4A 64, Ogg Opus 48).
+        force: replace an existing file (else OutputExistsError).
+        progress: called as progress(frames_done, frames_total) while writing.
+        loudness_lufs: the speech loudness at volume 1.0 in LUFS, speech-gated (None: the
+            routine's `loudness`, whose default is defaults.LOUDNESS_LUFS); the voice's volume
+            sets it lower, and the file's integrated loudness follows (Rendered.predicted_lufs).
+        background: a bed under the cues: "routine" for the routine's own, None for none, a
+            Background, or a function of the routine's own.
+        tags: the file's tags and chapters ("routine": made from the routine; None: none).
         cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
+        on_written: called once both files are in place, before Ctrl-C or SIGTERM can stop
+            the program (to say what was written).
+    The audio and its sidecar are put in place together or not at all; without force no
+    existing file is replaced, even one that appears while rendering (see output.atomic).
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
+    from voice_coach.output.atomic import OutputSet, write_text_file
     from voice_coach.output.cues import cue_text, sidecar_path
-    from voice_coach.output.export import format_for, write_audio, write_text_atomic
-    from voice_coach.output.tags import tags_for
+    from voice_coach.output.export import encode_audio, format_for
 
+    path = Path(path)
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
-    if sidecar is not None and sidecar.exists() and not force:
-        raise UsageError(f"{sidecar} already exists", hint="use --force to overwrite")
+    check_sidecar(path, sidecar, fmt)
     timeline = session.timeline
-    mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
-                                        background=background)
-    file_tags = tags_for(session.routine, timeline, track=default_track(session.routine)) \
-        if tags is ... else tags
-    write_audio(path, blocks_from(0), sample_rate=timeline.sample_rate,
-                n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps, force=force,
-                progress=progress, tags=file_tags)
-    if sidecar is not None and cues is not None:
-        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
-                          force=True)
-    return Rendered(Path(path), mastered.speech_lufs, mastered.cue_lufs, mastered.predicted_lufs,
-                    sidecar)
+    file_tags = session_tags(session) if tags == "routine" else tags
+    mixed: list[Mastered] = []
+
+    def blocks() -> Iterator[np.ndarray]:  # called once the encoder is starting up
+        mastered, blocks_from = mix_session(session, loudness_lufs=loudness_lufs,
+                                            background=background)
+        mixed.append(mastered)
+        return blocks_from(0)
+
+    with OutputSet(force=force) as outputs:
+        # both targets are checked (and their temps made) before the long encode starts
+        audio_tmp = outputs.stage(path)
+        sidecar_tmp = outputs.stage(sidecar) if sidecar is not None else None
+        encode_audio(audio_tmp, path, blocks, sample_rate=timeline.sample_rate,
+                     n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps,
+                     progress=progress, tags=file_tags)  # type: ignore[arg-type]  # not "routine"
+        if sidecar is not None and sidecar_tmp is not None and cues is not None:
+            write_text_file(sidecar_tmp, cue_text(timeline, cues, audio_name=path.name), sidecar)
+        done = mixed[0]
+        rendered = Rendered(path, done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
+        # the audio and its sidecar land together or not at all; Ctrl-C waits for both
+        outputs.commit(None if on_written is None else lambda: on_written(rendered))
+    return rendered
+
+
+def check_sidecar(audio: Path, sidecar: Path | None, fmt: str) -> None:
+    """UsageError when the cue sidecar would be the audio file itself (-o out.vtt --cues vtt):
+    one would replace the other."""
+    import os
+
+    if sidecar is None:
+        return
+    if os.path.normcase(os.path.abspath(audio)) == os.path.normcase(os.path.abspath(sidecar)):
+        raise UsageError(f"the cue file would be {sidecar}, the audio file itself",
+                         hint=f"name the audio file {Path(audio).with_suffix('.' + fmt).name}")
+
+
+def session_tags(session: Session) -> Tags:
+    """The tags render_session writes by default: title, comment, track, album, chapters."""
+    from voice_coach.output.tags import tags_for
+
+    return tags_for(session.routine, session.timeline, repeat_note=session.repeat_note,
+                    track=default_track(session.routine))
+
+
+
+
+def resolve_background(session_or_routine: Session | Routine,
+                       background: BackgroundChoice = "routine") -> Background | None:
+    """The bed a background choice gives for this routine (see render_session)."""
+    routine = getattr(session_or_routine, "routine", session_or_routine)
+    if background == "routine":
+        return routine.background
+    if callable(background):
+        return background(routine.background)
+    return background  # type: ignore[return-value]  # a Background or None
 
 
 def mix_session(session: Session, *, loudness_lufs: float | None = None,
-                background: Background | None | EllipsisType = ...):
+                background: BackgroundChoice = "routine"
+                ) -> tuple[Mastered, Callable[[int], Iterator[np.ndarray]]]:
     """The session's mix, shared by render and live playback so both give the same samples.
 
     Masters the clips and tones (once), opens the background bed, and returns
     (mastered, blocks_from) where blocks_from(frame) yields float32 blocks from that frame on.
     loudness_lufs / background: as in render_session.
     """
+    from voice_coach.mastered import cached_master
     from voice_coach.sound.assets import load_tone
     from voice_coach.sound.background import open_bed
-    from voice_coach.sound.master import MIX_CEILING_DBFS, master, voice_level_lufs
+    from voice_coach.sound.master import MIX_CEILING_DBFS, gate_steps, master, voice_level_lufs
     from voice_coach.sound.mix import render_blocks
 
     timeline = session.timeline
     rate = timeline.sample_rate
     target = session.routine.loudness_lufs if loudness_lufs is None else loudness_lufs
-    bed_spec = session.routine.background if background is ... else background
+    bed_spec = resolve_background(session, background)
     bed = None
     if bed_spec is not None:
         bed = open_bed(bed_spec, timeline.events, target_lufs=target, n_frames=timeline.n_frames,
                        sample_rate=rate, fade_in_ms=session.routine.fade_in_ms)
     tones = {e.tone: load_tone(e.tone, rate) for e in timeline.tones()}
     fade_out_ms = closing_fade_ms(timeline)
-    mastered = master(timeline, session.clips, tones,
-                      speech_lufs=voice_level_lufs(target, session.routine.voice.volume),
-                      bed_powers=bed.step_powers if bed else None, fade_out_ms=fade_out_ms)
+    folder = session.cache_dir / "mastered" if session.cache_dir is not None else None
+    mastered = cached_master(master, folder, timeline, session.clips, tones,
+                             bed_powers=bed.step_powers(gate_steps(timeline)) if bed else None,
+                             speech_lufs=voice_level_lufs(target, session.routine.voice.volume),
+                             fade_out_ms=fade_out_ms)
     ceiling = 10 ** (MIX_CEILING_DBFS / 20)
 
     def blocks_from(frame: int) -> Iterator[np.ndarray]:
@@ -177,9 +265,25 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     return mastered, blocks_from
 
 
+def pcm_source(session: Session, *, loudness_lufs: float | None = None,
+               background: BackgroundChoice = "routine") -> Callable[[int], Iterator[bytes]]:
+    """frame → 16-bit little-endian mono PCM blocks from that frame to the end: the very samples
+    render writes, for live playback (mastered once, here, before the first sample)."""
+    from voice_coach.sound.mix import to_pcm16
+
+    _, mixed_from = mix_session(session, loudness_lufs=loudness_lufs, background=background)
+
+    def blocks_from(frame: int) -> Iterator[bytes]:
+        for block in mixed_from(frame):
+            yield to_pcm16(block)
+
+    return blocks_from
+
+
 def closing_fade_ms(timeline: Timeline) -> int:
-    """The fade at the end: the routine's fade_out, and at least MIN_FADE_OUT_MS of the silence
-    after the last cue, so no session ends with a cut (a background would otherwise stop dead)."""
+    """The fade at the end, in ms: the routine's fade_out, and at least MIN_FADE_OUT_MS of the
+    silence after the last cue, so no session ends with a cut (a background would otherwise stop
+    dead)."""
     last_end_ms = max((e.end_ms for e in timeline.events), default=0)
     tail_ms = max(0, timeline.duration_ms - last_end_ms)
     return max(timeline.fade_out_ms, min(MIN_FADE_OUT_MS, tail_ms))

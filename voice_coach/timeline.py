@@ -10,7 +10,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from voice_coach.wording import counted
+
 SAMPLE_RATE = 22050
+# The tones a timeline's events can name, and how long each lasts: the composer places them,
+# sound/tones.py makes exactly this many milliseconds of each.
+TONE_MS: dict[str, int] = {"rise": 200, "fall": 200, "tick": 50, "tock": 50, "chime": 800,
+                           "bell": 2500}
+TONE_NAMES = tuple(TONE_MS)
 
 
 def ms_to_frames(ms: int, sample_rate: int = SAMPLE_RATE) -> int:
@@ -158,7 +165,8 @@ def to_text(timeline: Timeline) -> str:
     lines = [
         f"# {timeline.title} ({timeline.routine})",
         f"# length {format_clock_ms(timeline.duration_ms)} ({timeline.duration_ms} ms), "
-        f"{len(timeline.speech())} spoken cues, {len(timeline.tones())} tones",
+        + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
+        + counted(len(timeline.tones()), "{n} tone", "{n} tones"),
     ]
     chapters = list(timeline.chapters)
     for event in timeline.events:

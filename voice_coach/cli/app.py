@@ -6,7 +6,9 @@ Library errors become a message on stderr and an exit code here (2 bad input, 1 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import signal
 import sys
 import warnings
@@ -16,32 +18,50 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from voice_coach.errors import UsageError, VoiceCoachError
+from voice_coach import defaults
+from voice_coach.cli import complete
+from voice_coach.cli.usage import Group, examples, no_color
+from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
+    cls=Group,
     help="Voice-guided exercise sessions from routine files: check, plan, render, play.",
+    epilog=examples(
+        "voice-coach",
+        "voice-coach routines                         # the built-in routines",
+        "voice-coach check ankle-pumps",
+        "voice-coach render ankle-pumps -o ankle-pumps.mp3",
+        "voice-coach play ankle-pumps",
+        "voice-coach COMMAND --help                   # a command's options and examples",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes, no colour, readable by screen readers
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"traceback": False}
+_state = {"traceback": False, "finished": False}
 
 RoutineArg = Annotated[str, typer.Argument(
-    metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+    metavar="ROUTINE", autocompletion=complete.routine,
+    help="A routine file, or the name of a built-in routine.")]
+LONGEST_MAX_MINUTES = 7 * 24 * 60  # as long as the longest flight track (--for)
 MaxMinutes = Annotated[float, typer.Option(
-    "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
-MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
-MaxSets = Annotated[int, typer.Option("--max-sets", help="Largest sets count accepted.")]
+    "--max-minutes", metavar="MINUTES",
+    help="Refuse sessions longer than this (guards against typos).")]
+MaxReps = Annotated[int, typer.Option(
+    "--max-reps", metavar="N", help="Largest repetitions count accepted.")]
+MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
+                                      help="Largest sets count accepted.")]
 VoiceOpt = Annotated[str | None, typer.Option(
-    "--voice", metavar="VOICE",
+    "--voice", metavar="VOICE", autocompletion=complete.voice,
     help="Speak with this voice instead of the routine's: an id from 'voice-coach voices' "
     "(en_US-joe-medium, gmw/en-US) or a language (en, de).")]
 EngineOpt = Annotated[str | None, typer.Option(
-    "--engine", metavar="ENGINE",
+    "--engine", metavar="ENGINE", autocompletion=complete.engine,
     help="Speech engine instead of the routine's: auto (Piper when a Piper voice for the "
     "language is installed), piper, espeak or pyttsx3.")]
 RateOpt = Annotated[int | None, typer.Option(
@@ -50,20 +70,24 @@ RateOpt = Annotated[int | None, typer.Option(
 ENGINE_CHOICES = ("auto", "piper", "espeak", "pyttsx3")
 
 
-class ExitStatus:
-    OK = 0
-    FAILURE = 1
-    BAD_INPUT = 2
-    INTERRUPTED = 130
-    TERMINATED = 143  # 128 + SIGTERM, as shells report it
-
-
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so every cleanup runs as for Ctrl-C."""
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    if not _state["finished"]:
+        raise Terminated()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if not _state["finished"]:
+        raise KeyboardInterrupt()
+
+
+def finished() -> None:
+    """The command's work is done and reported: a Ctrl-C or SIGTERM from now on changes nothing,
+    so the program exits 0 as it said, instead of "interrupted" after "Wrote …"."""
+    _state["finished"] = True
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -77,8 +101,48 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _python_showwarning = warnings.showwarning
 
 
+# The library's hints name arguments and Limits fields; the CLI names its options instead.
+CLI_WORDS = (
+    ("pass force=True to overwrite it", "use --force to overwrite it"),
+    ("raise it with Limits.max_reps", "raise it with --max-reps"),
+    ("raise it with Limits.max_sets", "raise it with --max-sets"),
+    ("raise the limit with Limits.max_total_ms", "raise the limit with --max-minutes"),
+    ("(Limits.max_events raises this limit)", "(--max-minutes raises this limit too)"),
+    ("then play again from where it stopped", "then play again with --start-at"),
+    ("or give the format (", "or pass --format ("),
+)
+
+
+def cli_words(text: str) -> str:
+    for library, cli in CLI_WORDS:
+        text = text.replace(library, cli)
+    return text
+
+
+def _in_cli_words(exc: VoiceCoachError) -> None:
+    """The error's hints as the command line says them (--force, --max-reps, ...)."""
+    exc.hint = cli_words(exc.hint)
+    if isinstance(exc, SpecError):
+        exc.diagnostics = [dataclasses.replace(d, hint=cli_words(d.hint))
+                           for d in exc.diagnostics]
+
+
 def err(text: str) -> None:
-    typer.echo(text, err=True)
+    typer.echo(printable(text), err=True)
+
+
+def out(text: str, nl: bool = True) -> None:
+    """Print to stdout with any control character escaped (a routine's titles and cues, file
+    names): nothing from a routine file can drive the terminal."""
+    typer.echo(printable(text), nl=nl)
+
+
+def printable(text: str) -> str:
+    """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
+    or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
+    from voice_coach.errors import escape_controls
+
+    return escape_controls(text)
 
 
 def funnel(fn: F) -> F:
@@ -93,13 +157,14 @@ def funnel(fn: F) -> F:
         except VoiceCoachError as exc:
             if _state["traceback"]:
                 raise
+            _in_cli_words(exc)
             err(exc.format())
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             if _state["traceback"]:
                 raise
             err("interrupted")
-            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -112,22 +177,36 @@ def _main(
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
+    _state["finished"] = False
 
 
-def load(routine: str, max_minutes: float = 360.0, max_reps: int = 1000, max_sets: int = 100):
-    from voice_coach.routine import DEFAULT_LIMITS, Limits, load_routine
+def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
+           max_sets: int = defaults.MAX_SETS):
+    """The routine limits --max-minutes, --max-reps and --max-sets ask for."""
+    from voice_coach.routine import DEFAULT_LIMITS, Limits
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
+    if max_minutes > LONGEST_MAX_MINUTES:
+        raise UsageError(f"--max-minutes must be at most {LONGEST_MAX_MINUTES:,} (a week), got "
+                         f"{max_minutes:g}", "the longest session voice-coach makes is a week "
+                         "(a flight track, --for 168h)")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
-    limits = Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
-                       "max_reps": max_reps, "max_sets": max_sets,
-                       "max_events": int(DEFAULT_LIMITS.max_events * scale)})
-    from voice_coach.practice.config import apply_to_routine, load_config
+    return Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
+                     "max_reps": max_reps, "max_sets": max_sets,
+                     "max_events": int(DEFAULT_LIMITS.max_events * scale)})
 
-    return apply_to_routine(load_routine(routine, limits), load_config())  # config.toml
+
+def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
+    """The routine with the limits the options ask for and the user's config applied."""
+    from voice_coach.practice.config import apply_to_routine, load_config
+    from voice_coach.routine import load_routine
+
+    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    return apply_to_routine(routine_obj, load_config())  # config.toml
 
 
 def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
@@ -135,8 +214,6 @@ def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
     """The routine with --voice, --engine and --rate in place of its voice block's values.
 
     Errors about a voice given here are plain usage errors, not located in the routine file."""
-    import dataclasses
-
     from voice_coach.routine import Pos
 
     if voice is None and engine is None and rate is None:
@@ -149,8 +226,6 @@ def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
 def voice_settings(base, voice: str | None, engine: str | None, rate: int | None):
     """`base` (VoiceSettings) with the options' values; --voice without --engine lets the voice
     pick its engine (auto). UsageError for an unknown engine or a rate out of range."""
-    import dataclasses
-
     from voice_coach.speech import MAX_RATE_WPM, MIN_RATE_WPM
 
     changes: dict[str, Any] = {}
@@ -180,9 +255,14 @@ def voice_words(session) -> str:
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped."""
+    """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
+    TERM=dumb) a plain counter line, rewritten with a carriage return: no escape sequences."""
     if not enabled or not sys.stderr.isatty():
         yield None
+        return
+    if no_color() or os.environ.get("TERM") == "dumb":
+        with _plain_progress(label) as update:
+            yield update
         return
     from rich.progress import (
         BarColumn,
@@ -192,14 +272,51 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         TimeRemainingColumn,
     )
 
-    columns = [BarColumn(), MofNCompleteColumn() if label.startswith("Preparing") else
-               TaskProgressColumn(), TimeRemainingColumn()]
-    with Progress("[progress.description]{task.description}", *columns, transient=True,
-                  console=_stderr_console()) as bar:
+    count = MofNCompleteColumn() if label.startswith("Preparing") else TaskProgressColumn()
+    with Progress("[progress.description]{task.description}", BarColumn(), count,
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextmanager
+def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    shown = [""]
+
+    def update(done: int, total: int) -> None:
+        text = f"{label} {done}/{total}" if total else label
+        if text != shown[0]:
+            sys.stderr.write("\r" + text.ljust(len(shown[0])))
+            sys.stderr.flush()
+            shown[0] = text
+
+    try:
+        yield update
+    finally:
+        if shown[0]:
+            sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
+            sys.stderr.flush()
+
+
+@contextmanager
+def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
+    """One progress bar on a terminal (stderr) for work in named stages: update(name, stage,
+    done, total) shows "name: stage"; nothing when output is piped."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(name: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{name}: {stage}", completed=done, total=total)
 
         yield update
 
@@ -211,11 +328,16 @@ def _stderr_console():
 
 
 def prepare_session(routine_obj, quiet: bool = False):
-    """prepare(), with a progress line on a terminal while speech is made (phrases done/all)."""
+    """prepare(), with a progress line on a terminal while speech is made (phrases done/all),
+    then the routine's warnings."""
     from voice_coach.session import prepare
 
     with progress_bar("Preparing speech", enabled=not quiet) as progress:
-        return prepare(routine_obj, progress=progress)
+        session = prepare(routine_obj, progress=progress)
+    # Once the routine has no error: what it sets that does nothing (errors come alone first).
+    for warning in routine_obj.warnings:
+        err(warning.format())
+    return session
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,8 +346,18 @@ def prepare_session(routine_obj, quiet: bool = False):
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except Terminated:
         err("terminated")
-        sys.exit(ExitStatus.TERMINATED)
+        sys.exit(int(ExitStatus.TERMINATED))
+    except KeyboardInterrupt:  # outside any command's funnel (while starting or exiting)
+        err("interrupted")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    finally:
+        # The outcome is decided and said. Python puts its own handlers back to the default
+        # while it shuts down, and a SIGTERM then killed the process with no word after it had
+        # said "Wrote …"; ignored signals stay ignored, so it exits with the status it chose.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -7,21 +7,34 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
     EngineOpt,
     RateOpt,
     VoiceOpt,
     app,
     err,
+    finished,
     funnel,
+    out,
     progress_bar,
     voice_settings,
 )
+from voice_coach.cli.usage import Group, examples
 from voice_coach.errors import UsageError
 
 voices_app = typer.Typer(
+    cls=Group,
     no_args_is_help=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        "voices",
+        "voice-coach voices --language en",
+        "voice-coach voices --engine piper",
+        "voice-coach voices install de_DE-thorsten-medium",
+        "voice-coach voices remove de_DE-thorsten-medium",
+    ),
 )
 app.add_typer(voices_app, name="voices")
 
@@ -38,14 +51,12 @@ def voices(
         "--language", metavar="LANG", help="Only voices for this language, e.g. en or en-us.")]
     = None,
     engine: Annotated[str | None, typer.Option(
-        "--engine", metavar="ENGINE", help="Only this engine's voices: piper, espeak or "
-        "pyttsx3 (default: Piper and this system's engine).")] = None,
+        "--engine", metavar="ENGINE", autocompletion=complete.engine,
+        help="Only this engine's voices: piper, espeak or pyttsx3 (default: Piper and this "
+        "system's engine).")] = None,
 ) -> None:
     """List the voices of every engine: engine, id, language, quality, licence, installed or
-    not. Subcommands install and remove Piper voices.
-
-    Example: voice-coach voices --language en
-    """
+    not. Subcommands install and remove Piper voices."""
     if ctx.invoked_subcommand is not None:
         return
     from voice_coach.speech.listing import voice_rows
@@ -60,21 +71,23 @@ def voices(
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        typer.echo("  ".join([*cells, row[-1]]))
+        out("  ".join([*cells, row[-1]]))
 
 
-@voices_app.command("install")
+@voices_app.command("install", epilog=examples(
+    "voices install",
+    "voice-coach voices install en_US-lessac-medium",
+    "voice-coach voices install de_DE-thorsten-medium --mirror https://example.org/piper-voices",
+))
 @funnel
 def install(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The voice's id, e.g. "
-                                        "en_US-lessac-medium (see 'voice-coach voices').")],
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", autocompletion=complete.piper_voice,
+        help="The voice's id, e.g. en_US-lessac-medium (see 'voice-coach voices').")],
     mirror: Mirror = None,
 ) -> None:
     """Download a Piper voice from the piper-voices repository, checked against its catalogue
-    (size and MD5 of every file), and install it for voice-coach.
-
-    Example: voice-coach voices install en_US-lessac-medium
-    """
+    (size and MD5 of every file), and install it for voice-coach."""
     import sys
 
     from voice_coach.speech import install as installer
@@ -86,12 +99,14 @@ def install(
         done = installer.install(name, mirror=base, progress=progress)
     where = done.folder
     if done.already:
-        typer.echo(f"{done.voice.id} is already installed in {where} (files verified).")
+        out(f"{done.voice.id} is already installed in {where} (files verified).")
+        finished()
         return
-    typer.echo(f"Installed {done.voice.id} ({round(done.voice.size_bytes / 1e6)} MB, every file's "
-               f"size and MD5 checked) in {where}.")
+    out(f"Installed {done.voice.id} ({round(done.voice.size_bytes / 1e6)} MB, every file's "
+        f"size and MD5 checked) in {where}.")
     _time_voice(done.voice.id)
-    typer.echo(f'Try it: voice-coach say "Toes up, and hold." --voice {done.voice.id}')
+    out(f'Try it: voice-coach say "Toes up, and hold." --voice {done.voice.id}')
+    finished()
 
 
 def _time_voice(voice_id: str) -> None:
@@ -110,22 +125,28 @@ def _time_voice(voice_id: str) -> None:
         err(f"warning: {exc.message}")
 
 
-@voices_app.command("remove")
+@voices_app.command("remove", epilog=examples(
+    "voices remove", "voice-coach voices remove en_US-lessac-medium"))
 @funnel
 def remove(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="An installed Piper voice's id.")],
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", autocompletion=complete.voice, help="An installed Piper voice's id.")],
 ) -> None:
-    """Delete a Piper voice installed with 'voices install' (or dropped into the voices folder).
-
-    Example: voice-coach voices remove en_US-lessac-medium
-    """
+    """Delete a Piper voice installed with 'voices install' (or dropped into the voices
+    folder)."""
     from voice_coach.speech.install import remove as remover
 
     where = remover(name)
-    typer.echo(f"Removed {name} from {where}.")
+    out(f"Removed {name} from {where}.")
+    finished()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "say",
+    'voice-coach say "Toes up, and hold."',
+    'voice-coach say "Toes up, and hold." --voice en_US-joe-medium -o toes.wav',
+    'voice-coach say "Breathe in slowly." --engine espeak --rate 130',
+))
 @funnel
 def say(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What to say.")],
@@ -137,33 +158,33 @@ def say(
         "instead of playing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Speak one phrase through the speakers, or into a file: a quick way to try a voice.
-
-    Example: voice-coach say "Toes up, and hold." --voice en_US-joe-medium
-    """
+    """Speak one phrase through the speakers, or into a file: a quick way to try a voice."""
     from voice_coach.routine import VoiceSettings
     from voice_coach.speech import synthesize_voice
 
     if not text.strip():
         raise UsageError("there is nothing to say", 'e.g. voice-coach say "Toes up, and hold."')
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output} already exists", "use --force to overwrite it")
+    if output is not None:
+        from voice_coach.output.targets import check_target
+
+        check_target(output, force=force)  # before any speech is made
     settings = voice_settings(VoiceSettings(), voice, engine, rate)
     clips, used = synthesize_voice([text], settings, workers=1)
     clip = clips[text]
     if output is not None:
         _write(output, clip, force)
-        typer.echo(f"Wrote {output}: {len(clip) * 1000 // 22050} ms, voice {used.voice} "
-                   f"({used.engine}, {used.rate_wpm} wpm).")
+        out(f"Wrote {output}: {len(clip) * 1000 // 22050} ms, voice {used.voice} "
+            f"({used.engine}, {used.rate_wpm} wpm).")
+        finished()
         return
     from voice_coach.live.devices import open_output
     from voice_coach.live.play import play_pcm
 
     hint = f"write it to a file instead: voice-coach say {_quote(text)} -o phrase.wav"
-    with open_output("say", hint=hint) as out:
-        silence = b"\x00\x00" * (out.sample_rate // 5)  # lets the device finish the last word
-        play_pcm(clip.astype("<i2").tobytes() + silence, out)
-    typer.echo(f"Said it with {used.voice} ({used.engine}, {used.rate_wpm} wpm).")
+    with open_output("say", hint=hint) as device:
+        silence = b"\x00\x00" * (device.sample_rate // 5)  # lets the device finish the last word
+        play_pcm(clip.astype("<i2").tobytes() + silence, device)
+    out(f"Said it with {used.voice} ({used.engine}, {used.rate_wpm} wpm).")
 
 
 def _write(path: Path, clip, force: bool) -> None:

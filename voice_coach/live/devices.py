@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.errors import DeviceError, EngineError, UsageError
 from voice_coach.live.player import Output
 from voice_coach.timeline import SAMPLE_RATE
 
@@ -144,8 +144,8 @@ class AlsaOutput:
     def _check(self, err: int, what: str) -> int:
         if err < 0 and err not in (-_EAGAIN, -_EPIPE, -_ESTRPIPE):
             reason = self._lib.snd_strerror(err).decode(errors="replace")
-            raise EngineError(f"the sound device failed ({what}: {reason})",
-                              "check the sound output, then play again with --start-at")
+            raise DeviceError(f"the sound device failed ({what}: {reason})",
+                              "check the sound output, then play again from where it stopped")
         return err
 
     def _recover(self, err: int) -> None:

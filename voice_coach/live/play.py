@@ -1,7 +1,7 @@
-"""Live playback's wiring: a prepared session to sound, screen and keys.
+"""Live playback's wiring: a timeline and its samples to sound, screen and keys.
 
 It must not decide what plays when (player.py does), open devices itself (devices.py does)
-nor mix audio (session.mix_session does).
+nor mix audio (the caller passes the samples: session.pcm_source, the very ones render writes).
 """
 
 from __future__ import annotations
@@ -9,33 +9,16 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from voice_coach.live.devices import ENV_PLAY_LOG, open_output, stderr_silenced
-from voice_coach.live.player import Outcome, Player, Reminder, RemindPlan
+from voice_coach.live.player import Outcome, Player, Source
+from voice_coach.live.remind import Reminder, RemindPlan
 from voice_coach.live.terminal import interaction
+from voice_coach.timeline import Timeline
 
 # ---------------------------------------------------------------------------------------------
 # Wiring: a prepared session → sound, screen and keys.
-
-
-def pcm_source(session: Any):
-    """session frame → int16 blocks from there: the very samples `render` writes.
-
-    The same mix as render (session.mix_session); test_play_server holds the two
-    byte-identical. Mastering runs once here, before the first sample.
-    """
-    from voice_coach.session import mix_session
-    from voice_coach.sound.mix import to_pcm16
-
-    _, mixed_from = mix_session(session)
-
-    def blocks_from(frame: int) -> Iterator[bytes]:
-        for block in mixed_from(frame):
-            yield to_pcm16(block)
-
-    return blocks_from
 
 
 def play_log():
@@ -51,23 +34,24 @@ def play_log():
     return log
 
 
-def play_session(session: Any, output: Any, *, start_frame: int = 0, quiet: bool = False,
-                 controls: Any = None, view: Any = None, observer: Any = None) -> Outcome:
-    """Plays `session` from start_frame on `output`, with screen and keys on a terminal.
+def play_session(timeline: Timeline, source: Source, output: Any, *, start_frame: int = 0,
+                 quiet: bool = False, controls: Any = None, view: Any = None,
+                 observer: Any = None) -> Outcome:
+    """Plays `timeline`'s samples (source(frame) → int16 PCM blocks from that frame) from
+    start_frame on `output`, with screen and keys on a terminal.
 
     observer: told when it starts and how it ends, however it ends (see player.Observer).
     """
     if controls is None:
         with interaction(quiet) as (controls, view):
-            return play_session(session, output, start_frame=start_frame, controls=controls,
-                                view=view, observer=observer)
+            return play_session(timeline, source, output, start_frame=start_frame,
+                                controls=controls, view=view, observer=observer)
     log = play_log()
-    log("open", backend=output.name, can_pause=output.can_pause,
-        n_frames=session.timeline.n_frames)
+    log("open", backend=output.name, can_pause=output.can_pause, n_frames=timeline.n_frames)
     if hasattr(output, "on_xrun"):
         output.on_xrun = lambda heard_frames: log("xrun", stream_frame=heard_frames)
-    player = Player(session.timeline, pcm_source(session), output, controls, view,
-                    start_frame=start_frame, log=log, observer=observer)
+    player = Player(timeline, source, output, controls, view, start_frame=start_frame, log=log,
+                    observer=observer)
     with stderr_silenced():
         return player.run()
 
@@ -96,19 +80,19 @@ def check_output(routine: str) -> None:
         pass
 
 
-def remind_session(session: Any, plan: RemindPlan, routine: str, quiet: bool = False,
-                   observer: Any = None) -> str:
-    """Plays `session` on `plan`, opening the device afresh for each round; the observer
+def remind_session(timeline: Timeline, source: Source, plan: RemindPlan, routine: str,
+                   quiet: bool = False, observer: Any = None) -> str:
+    """Plays the session on `plan`, opening the device afresh for each round; the observer
     hears each round start and end."""
     with interaction(quiet) as (controls, view):
 
         def play_round(round_no: int) -> Outcome:
             play_log()("round", round=round_no)
             with open_output(routine) as output:
-                return play_session(session, output, controls=controls, view=view,
+                return play_session(timeline, source, output, controls=controls, view=view,
                                     observer=observer)
 
-        return Reminder(plan, play_round, session.timeline.title, controls, time.monotonic,
+        return Reminder(plan, play_round, timeline.title, controls, time.monotonic,
                         view, at_text=_at_text).run()
 
 

@@ -7,9 +7,11 @@ Pure: a timeline in, text out; cues come from the plan, never from the audio. Wr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+from voice_coach.errors import escape_controls
 from voice_coach.timeline import Event, Timeline, format_length_ms
 
 CUE_FORMATS = ("vtt", "srt", "lrc", "json")
@@ -22,8 +24,15 @@ def sidecar_path(audio_path: Path, fmt: str) -> Path:
 
 
 def cue_text(timeline: Timeline, fmt: str, *, audio_name: str = "") -> str:
-    """The timeline's spoken cues as a sidecar in `fmt` (one of CUE_FORMATS)."""
-    speech = sorted(timeline.speech(), key=lambda e: e.start_ms)
+    """The timeline's spoken cues as a sidecar in `fmt` (one of CUE_FORMATS); any control
+    character is written as an escape (\\x1b), never as itself."""
+    timeline = dataclasses.replace(
+        timeline, title=escape_controls(timeline.title),
+        chapters=tuple(dataclasses.replace(c, title=escape_controls(c.title))
+                       for c in timeline.chapters))
+    speech = sorted((dataclasses.replace(e, text=escape_controls(e.text))
+                     for e in timeline.speech()), key=lambda e: e.start_ms)
+    audio_name = escape_controls(audio_name)
     if fmt == "vtt":
         return to_vtt(speech)
     if fmt == "srt":

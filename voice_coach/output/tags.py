@@ -10,8 +10,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from voice_coach.errors import escape_controls
 from voice_coach.routine import Breathe, Exercise, Routine
 from voice_coach.timeline import Timeline, format_length_ms
+from voice_coach.wording import counted
 
 ARTIST = "voice-coach"
 ALBUM = "voice-coach"
@@ -47,11 +49,13 @@ def tags_for(routine: Routine, timeline: Timeline, *, track: str = "1", album: s
     repeat_note: how the routine repeats in a flight track ("Every 1 h for 6 h"), or "".
     """
     marks = tuple(
-        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), c.title)
+        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), escape_controls(c.title))
         for i, c in enumerate(timeline.chapters)
         if timeline.chapter_end_ms(i) > c.start_ms
     )
-    return Tags(title=timeline.title, comment=describe(routine, timeline, repeat_note),
+    # Routine text is checked to be printable; the routine's name comes from its file's name.
+    return Tags(title=escape_controls(timeline.title),
+                comment=escape_controls(describe(routine, timeline, repeat_note)),
                 chapters=marks, duration_ms=timeline.duration_ms, track=track, album=album)
 
 
@@ -61,7 +65,8 @@ def describe(routine: Routine, timeline: Timeline, repeat_note: str = "") -> str
     body = "; ".join(p for p in parts if p)
     lead = f"{repeat_note}: " if repeat_note else ""
     return (f"{routine.title}. {lead}{body}. {format_length_ms(timeline.duration_ms)}, "
-            f"{len(timeline.speech())} spoken cues, {len(timeline.chapters)} chapters. "
+            + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
+            + counted(len(timeline.chapters), "{n} chapter", "{n} chapters") + ". "
             f"Made with voice-coach from the routine '{routine.name}'.")
 
 
@@ -72,11 +77,13 @@ def _describe_step(step: object) -> str:
         else:
             how = "holds of " + " and ".join(f"{p.hold_ms / 1000:g} s" for p in step.phases)
         rest = f", {step.rest_ms / 1000:g} s rests" if step.rest_ms and step.sets > 1 else ""
-        return f"{step.sets} x {step.reps} reps of {step.name} ({how}{rest})"
+        reps = counted(step.reps, "{n} rep", "{n} reps")
+        return f"{step.sets} x {reps} of {step.name} ({how}{rest})"
     if isinstance(step, Breathe):
         counts = [step.inhale_ms, step.hold_ms, step.exhale_ms, step.hold_out_ms]
         pattern = "-".join(f"{ms / 1000:g}" for ms in counts if ms)
-        return f"{step.cycles} breaths of {step.name} ({pattern} s)"
+        breaths = counted(step.cycles, "{n} breath", "{n} breaths")
+        return f"{breaths} of {step.name} ({pattern} s)"
     return ""
 
 

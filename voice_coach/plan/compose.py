@@ -12,17 +12,23 @@ from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text, fill
-from voice_coach.sound.tones import TONE_MS
-from voice_coach.timeline import Chapter, Event, Timeline, format_clock_ms
+from voice_coach.routine.timing import (
+    BEAT_MS,
+    COUNTDOWN_BEATS,
+    breath_parts_ms,
+    counted_seconds,
+    phase_offset_ms,
+)
+from voice_coach.timeline import TONE_MS, Chapter, Event, Timeline, format_clock_ms
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts
-COUNT_GAP_MS = 150  # a count is skipped when it would follow speech more closely than this
+COUNT_GAP_MS = 150  # a counting tick is skipped when it would follow speech closer than this
 HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
 REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
-COUNTDOWN_BEATS = 3
-BEAT_MS = 1000
-TAIL_MIN_MS = 1000
+# Every session ends with at least this much silence after its last sound, and the mix fades it
+# out (session.closing_fade_ms): even a routine with fade_out: 0s never ends in a cut.
+MIN_FADE_OUT_MS = 1000
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
@@ -41,6 +47,8 @@ def _capital(word: str) -> str:
 class _Placed:
     event: Event
     pos: Pos | None  # where a spoken cue came from, for fit errors
+    gap_ms: int | None = None  # the silence a free-standing passage is given after it
+    count: bool = False  # a number of `count: aloud`, which must not be crowded out
 
 
 class _Builder:
@@ -54,13 +62,13 @@ class _Builder:
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
-            set_: int = 0, rep: int = 0, phase: str = "") -> int:
+            set_: int = 0, rep: int = 0, phase: str = "", count: bool = False) -> int:
         """Places speech at start_ms; returns its end (start_ms when there is nothing to say)."""
         if not text:
             return start_ms
         duration_ms = self.speech_ms(text)
         self.placed.append(_Placed(Event(start_ms, duration_ms, "speech", text=text, layer=layer,
-                                         set=set_, rep=rep, phase=phase), pos))
+                                         set=set_, rep=rep, phase=phase), pos, count=count))
         return start_ms + duration_ms
 
     def tone(self, start_ms: int, tone: str, *, layer: str = "cue", set_: int = 0, rep: int = 0,
@@ -109,7 +117,7 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
     if problems:
         raise SpecError(problems)
     end_ms = max((p.event.end_ms for p in placed), default=0)
-    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, TAIL_MIN_MS)
+    duration_ms = max(end_ms, builder.cursor_ms) + max(routine.fade_out_ms, MIN_FADE_OUT_MS)
     return Timeline(
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
@@ -148,6 +156,8 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
 
 def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
     end = builder.say(t, fill(text, values), text.pos)
+    if end > t:
+        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms=gap_ms)
     return end + gap_ms
 
 
@@ -206,12 +216,7 @@ def _announcements(ex: Exercise, values: dict, rep: int) -> list[tuple[str, Pos]
 
 def _phase_start(ex: Exercise, t: int, rep: int, k: int) -> int:
     """Absolute start of phase k of repetition rep (1-based), exact for any cadence."""
-    if ex.style == "pump":
-        beats = len(ex.phases)
-        beat = (rep - 1) * beats + k
-        return t + beat * 60_000 // (ex.cadence_per_min * beats)
-    rep_ms = sum(p.hold_ms for p in ex.phases)
-    return t + (rep - 1) * rep_ms + sum(p.hold_ms for p in ex.phases[:k])
+    return t + phase_offset_ms(ex, rep, k)
 
 
 def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) -> int:
@@ -234,31 +239,31 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             text = " ".join(p for p, _ in parts)
             pos = parts[0][1] if parts else None
             spoken_end = builder.say(speech_at, text, pos, **tags)
-            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
+            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
+                    phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
-            tags: dict) -> None:
-    """Counts the whole seconds of a hold, aloud or ticked, where they do not crowd the cue."""
+            tags: dict, pos: Pos | None = None) -> None:
+    """Counts the whole seconds of a hold: every number aloud ("Two." one second in, "Three."
+    ...), a cue that runs into one being a fit error; or a tick each second, skipped while the
+    cue is still speaking. pos: the phase, where a count that does not fit is reported."""
     if count == "none":
         return
-    for second in range(1, (end - start - 1) // BEAT_MS + 1):
+    for second in counted_seconds(end - start):
         at = start + second * BEAT_MS
-        if at < busy_until + COUNT_GAP_MS:
-            continue
         if count == "aloud" and not faded:
-            builder.say(at, _capital(number_word(second + 1)), None, **tags)
-        else:
+            builder.say(at, _capital(number_word(second + 1)), pos, count=True, **tags)
+        elif at >= busy_until + COUNT_GAP_MS:
             builder.tone(at, "tick", **tags)
 
 
 def _breathe(builder: _Builder, t: int, step: Breathe) -> int:
     builder.chapter(t, step.name or "Breathing", "breathing")
-    parts = ((step.inhale_ms, step.say_in, "rise", "breathe in"),
-             (step.hold_ms, step.say_hold, "none", "hold"),
-             (step.exhale_ms, step.say_out, "fall", "breathe out"),
-             (step.hold_out_ms, step.say_hold, "none", "hold"))
+    cues = ((step.say_in, "rise", "breathe in"), (step.say_hold, "none", "hold"),
+            (step.say_out, "fall", "breathe out"), (step.say_hold, "none", "hold"))
+    parts = [(ms, *cue) for ms, cue in zip(breath_parts_ms(step), cues, strict=True)]
     for cycle in range(1, step.cycles + 1):
         faded = step.voice_fade > 0 and cycle > step.voice_fade
         values = {"cycle": cycle, "cycles": step.cycles, "name": step.name,
@@ -282,18 +287,27 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         event = here.event
         if event.end_ms + (FIT_MARGIN_MS if event.kind == "speech" else 0) <= after.event.start_ms:
             continue
-        pos = here.pos or after.pos or Pos(routine.path)
+        pos = here.pos or after.pos or Pos(routine.path, 1, 1)
         slot_ms = after.event.start_ms - event.start_ms
         nxt = f'"{after.event.text}"' if after.event.kind == "speech" else (
             f"the {after.event.tone} tone")
         if event.kind == "speech":
             needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
                             // max(slot_ms - FIT_MARGIN_MS, 1))
+            faster = f"speak faster (voice: rate: {min(needed_rate, 450)})"
+            if here.gap_ms is not None and here.gap_ms < FIT_MARGIN_MS:
+                hint = (f"give it a gap of at least {FIT_MARGIN_MS}ms (gap: {FIT_MARGIN_MS}ms), "
+                        "or shorten the text")
+            elif not after.count:
+                hint = f"shorten the text, {faster}, or lengthen the phase or rest it falls in"
+            else:
+                hint = (f"count: aloud says the number of every second of the phase, so the cue "
+                        f"must end before {nxt}: shorten it, {faster}, or use count: tick (its "
+                        f"ticks wait for the cue)")
             yield pos.diag(
-                f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
-                f"{slot_ms} ms (at {format_clock_ms(event.start_ms)}, before {nxt})",
-                "shorten the text, speak faster (voice: rate: "
-                f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
+                f'the cue "{event.text}" takes {event.duration_ms} ms plus a margin of '
+                f"{FIT_MARGIN_MS} ms but its slot is {slot_ms} ms (at "
+                f"{format_clock_ms(event.start_ms)}, before {nxt})", hint)
         else:
             at = format_clock_ms(event.start_ms)
             yield pos.diag(f"the {event.tone} tone at {at} runs into {nxt}",

@@ -38,8 +38,10 @@ from voice_coach.routine.model import (
     Text,
     VoiceSettings,
 )
-from voice_coach.routine.parse import fill, maximum_events, minimum_length_ms, parse_routine
+from voice_coach.routine.parse import parse_routine
 from voice_coach.routine.schema import json_schema
+from voice_coach.routine.templates import fill
+from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 __all__ = [
     "BACKGROUND_FIELDS", "DEFAULT_LIMITS", "DURATION_HINT", "EXERCISE_FIELDS", "NOISE_SOUNDS",

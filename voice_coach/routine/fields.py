@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
-from voice_coach.sound.tones import TONE_NAMES
+from voice_coach import defaults
+from voice_coach.timeline import TONE_NAMES
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
 # kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
@@ -24,13 +24,13 @@ class Field:
 
 
 VOICE_FIELDS = {
-    "engine": Field("enum:auto|piper|espeak|pyttsx3", "auto",
+    "engine": Field("enum:auto|piper|espeak|pyttsx3", defaults.ENGINE,
                     "speech engine; auto is Piper when a Piper voice for the voice's language is "
                     "installed, else espeak-ng (Linux) or pyttsx3"),
-    "voice": Field("name", "en", "voice id or language code (see `voice-coach voices`)"),
-    "rate": Field("int", 160, "speaking rate in words per minute", 80, 450),
-    "volume": Field("number", 1.0, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 under 1.0 "
-                    "(0.8: 4 dB, 0.5: 10 dB, half as loud)", 0.0, 1.0),
+    "voice": Field("name", defaults.VOICE, "voice id or language code (see `voice-coach voices`)"),
+    "rate": Field("int", defaults.RATE_WPM, "speaking rate in words per minute", 80, 450),
+    "volume": Field("number", defaults.VOLUME, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 "
+                    "under 1.0 (0.8: 4 dB, 0.5: 10 dB, half as loud)", 0.0, 1.0),
 }
 
 ROUTINE_FIELDS = {
@@ -41,12 +41,16 @@ ROUTINE_FIELDS = {
     "intro": Field("text", None, "spoken at the start"),
     "outro": Field("text", None, "spoken at the end"),
     "steps": Field("steps", None, "what happens, in order", required=True),
-    "gap": Field("duration", 800, "silence after each free-standing spoken passage", 0, 60_000),
-    "fade_out": Field("duration", 2000, "fade to silence over the last part", 0, 60_000),
-    "fade_in": Field("duration", 3000, "the background sound fades in over this long", 0, 60_000),
-    "loudness": Field("number", DEFAULT_LOUDNESS_LUFS, "the speech loudness in LUFS "
-                      "(speech-gated, at volume 1.0; the file's own follows): -16 suits phones "
-                      "and podcasts, -19 to -23 is quieter", -40, -6),
+    "gap": Field("duration", defaults.GAP_MS, "silence after each free-standing spoken passage",
+                 0, 60_000),
+    "fade_out": Field("duration", defaults.FADE_OUT_MS, "fade to silence over the last part", 0,
+                      60_000),
+    "fade_in": Field("duration", defaults.FADE_IN_MS,
+                     "the background sound fades in over this long", 0, 60_000),
+    "loudness": Field("number", defaults.LOUDNESS_LUFS, "the speech loudness in LUFS "
+                      "(speech-gated, at volume 1.0; the file's own follows): "
+                      f"{defaults.LOUDNESS_LUFS:g} suits phones and podcasts, -19 to -23 is "
+                      "quieter", -40, -6),
     "background": Field("background", None, "a sound under the cues: brown, pink or white "
                         "noise, or a music file"),
 }
@@ -54,13 +58,16 @@ ROUTINE_FIELDS = {
 BACKGROUND_FIELDS = {
     "sound": Field("path", None, "brown, pink or white noise, or a music file's path",
                    required=True),
-    "level": Field("number", -30.0, "its loudness in LUFS (on the -16 LUFS scale: it moves "
-                   "with 'loudness')", -60, -10),
-    "duck": Field("number", -12.0, "how far it dips under each cue and tone, in dB", -60, 0),
-    "attack": Field("duration", 150, "how long it takes to dip (it starts before the cue)", 0,
-                    5000),
-    "release": Field("duration", 600, "how long it takes to come back after the cue", 0, 10_000),
-    "seed": Field("int", 1, "the noise's random seed (same seed, same noise)", 0, 2**31 - 1),
+    "level": Field("number", defaults.BACKGROUND_LEVEL_LUFS, "its loudness in LUFS (on the "
+                   f"{defaults.LOUDNESS_LUFS:g} LUFS scale: it moves with 'loudness')", -60, -10),
+    "duck": Field("number", defaults.DUCK_DB, "how far it dips under each cue and tone, in dB",
+                  -60, 0),
+    "attack": Field("duration", defaults.DUCK_ATTACK_MS,
+                    "how long it takes to dip (it starts before the cue)", 0, 5000),
+    "release": Field("duration", defaults.DUCK_RELEASE_MS,
+                     "how long it takes to come back after the cue", 0, 10_000),
+    "seed": Field("int", defaults.NOISE_SEED, "the noise's random seed (same seed, same noise)",
+                  0, 2**31 - 1),
 }
 
 EXERCISE_FIELDS = {

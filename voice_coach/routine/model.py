@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voice_coach import defaults
 from voice_coach.errors import Diagnostic
 
 
@@ -11,10 +12,10 @@ from voice_coach.errors import Diagnostic
 class VoiceSettings:
     """The routine's voice block: which engine and voice speak, how fast, how loud."""
 
-    engine: str = "auto"  # "auto" | "piper" | "espeak" | "pyttsx3" | "fake"
-    voice: str = "en"  # engine voice id or language code, e.g. "en", "en-us", "de"
-    rate_wpm: int = 160  # words per minute (80..450)
-    volume: float = 1.0  # 0.0..1.0
+    engine: str = defaults.ENGINE  # "auto" | "piper" | "espeak" | "pyttsx3" | "fake"
+    voice: str = defaults.VOICE  # engine voice id or language code, e.g. "en", "en-us", "de"
+    rate_wpm: int = defaults.RATE_WPM  # words per minute (80..450)
+    volume: float = defaults.VOLUME  # 0.0..1.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Pos:
 
     def diag(self, message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, message, hint)
+
+    def warning(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint, severity="warning")
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,6 @@ class Say:
 Step = Exercise | Breathe | Pause | Say
 
 NOISE_SOUNDS = ("brown", "pink", "white")
-# The speech loudness every session is mastered to unless its routine or --loudness says
-# otherwise: speech-gated BS.1770 loudness of the voice at volume 1.0, in LUFS (the level
-# podcast apps and phones expect of speech). The one place this default is written.
-DEFAULT_LOUDNESS_LUFS = -16.0
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class Background:
 
     sound: "brown", "pink" or "white" (seeded noise), or a music file's path (relative paths are
     relative to `base_dir`, the routine file's folder, or the working folder).
-    level_db: the bed's loudness in LUFS when the speech is mastered to DEFAULT_LOUDNESS_LUFS
+    level_db: the bed's loudness in LUFS when the speech is mastered to defaults.LOUDNESS_LUFS
     (it moves with the routine's loudness, so it always sits the same distance under the voice).
     duck_db: how far (negative dB) the bed dips under each cue and tone; attack_ms: how long it
     takes to dip (it starts that long before the cue); release_ms: how long it takes to return.
@@ -121,11 +121,11 @@ class Background:
     """
 
     sound: str
-    level_db: float = -30.0
-    duck_db: float = -12.0
-    attack_ms: int = 150
-    release_ms: int = 600
-    seed: int = 1
+    level_db: float = defaults.BACKGROUND_LEVEL_LUFS
+    duck_db: float = defaults.DUCK_DB
+    attack_ms: int = defaults.DUCK_ATTACK_MS
+    release_ms: int = defaults.DUCK_RELEASE_MS
+    seed: int = defaults.NOISE_SEED
     base_dir: str = ""
     pos: Pos = Pos("")
 
@@ -149,6 +149,9 @@ class Routine:
     path: str = ""
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)
-    fade_in_ms: int = 3000  # the background fades in over this long
-    loudness_lufs: float = DEFAULT_LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
+    fade_in_ms: int = defaults.FADE_IN_MS  # the background fades in over this long
+    loudness_lufs: float = defaults.LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None
+    # Things in the file that do not do what they say (an option with no effect): accepted,
+    # and shown by check, plan and render as "file:line:col: warning: ...".
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)

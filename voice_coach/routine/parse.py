@@ -6,12 +6,16 @@ Pure: takes text (and a name for messages), returns values. It never reads files
 
 from __future__ import annotations
 
-import difflib
-import string
 from pathlib import Path
 from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.routine.effects import (
+    background_warnings,
+    routine_warnings,
+    step_warnings,
+    written_keys,
+)
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
@@ -36,6 +40,8 @@ from voice_coach.routine.model import (
     VoiceSettings,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
+from voice_coach.routine.templates import check_template as _check_template
+from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
 def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
@@ -74,57 +80,14 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
             f"limit is {limits.max_total_ms / 60_000:g} minutes",
-            "fewer sets or repetitions, or raise the limit with --max-minutes")])
+            "fewer sets or repetitions, or raise the limit with Limits.max_total_ms")])
     n_events = maximum_events(routine)
     if n_events > limits.max_events:
         raise SpecError([Diagnostic(
             path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
             f"is {limits.max_events:,}",
-            "fewer sets or repetitions, or longer phases (--max-minutes raises this limit too)")])
+            "fewer sets or repetitions, or longer phases (Limits.max_events raises this limit)")])
     return routine
-
-
-def maximum_events(routine: Routine) -> int:
-    """A ceiling on the cues and tones the session places, computed without composing it, so
-    routines that would fill memory with events are refused first (see compose._build)."""
-    total = (routine.intro is not None) + (routine.outro is not None)
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            set_events = 6  # chime, header, 3-2-1, rest cue
-            rep_events = sum(2 + _max_counts(step, phase) for phase in step.phases)
-            total += step.sets * (set_events + step.reps * rep_events)
-        elif isinstance(step, Breathe):
-            total += step.cycles * 8  # a tone and a cue for each of four parts
-        else:
-            total += 1
-    return total
-
-
-def _max_counts(step: Exercise, phase: Phase) -> int:
-    if phase.count == "none":
-        return 0
-    if step.style == "pump":
-        return 60_000 // (step.cadence_per_min * len(step.phases)) // 1000 + 1
-    return phase.hold_ms // 1000 + 1
-
-
-def minimum_length_ms(routine: Routine) -> int:
-    """A floor on the session's length from its timed parts alone (no speech), computed cheaply
-    so absurd routines are refused before anything is composed or synthesised."""
-    total = 0
-    for step in routine.steps:
-        if isinstance(step, Exercise):
-            if step.style == "pump":
-                rep_ms = 60_000 // step.cadence_per_min
-            else:
-                rep_ms = sum(p.hold_ms for p in step.phases)
-            total += step.sets * step.reps * rep_ms + (step.sets - 1) * step.rest_ms
-        elif isinstance(step, Breathe):
-            total += step.cycles * (step.inhale_ms + step.hold_ms + step.exhale_ms
-                                    + step.hold_out_ms)
-        elif isinstance(step, Pause):
-            total += step.duration_ms
-    return total
 
 
 def _decode(text: str | bytes, path: str, limits: Limits) -> str:
@@ -194,16 +157,21 @@ def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | Non
         return None
     voice = _voice(values["voice"], reader)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
+    title = values["title"] or name
+    reader.title = title
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
-        _check_template(values[key], TEXT_VARS["routine"], reader)
+        _check_template(values[key], TEXT_VARS["routine"], reader, key)
+    background = _background(values["background"], reader)
+    routine_warnings(written_keys(root), background, reader)
     return Routine(
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
-        background=_background(values["background"], reader),
+        background=background,
+        warnings=tuple(sorted(reader.warnings, key=lambda d: (d.line, d.col))),
     )
 
 
@@ -224,10 +192,12 @@ def _background(node: Any, reader: Reader) -> Background | None:
         return None
     sound_node = next(v for k, v in node.value if getattr(k, "value", None) == "sound")
     sound = values["sound"]
-    return Background(
+    background = Background(
         sound=sound, level_db=float(values["level"]), duck_db=float(values["duck"]),
         attack_ms=values["attack"], release_ms=values["release"], seed=int(values["seed"]),
         base_dir=_routine_dir(reader.path), pos=reader.pos(sound_node))
+    background_warnings(node, background, reader)
+    return background
 
 
 def _routine_dir(path: str) -> str:
@@ -250,8 +220,17 @@ def _voice_pos(node: Any, reader: Reader) -> Pos | None:
 
 
 def _voice(node: Any, reader: Reader) -> VoiceSettings:
+    """The voice block: a mapping of VOICE_FIELDS, or just the voice ("voice: de")."""
+    import yaml
+
     if node is None:
         return VoiceSettings()
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value.lower() in ("", "~", "null"):
+            return VoiceSettings()
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [
+            (yaml.ScalarNode("tag:yaml.org,2002:str", "voice", node.start_mark, node.end_mark),
+             node)], start_mark=node.start_mark, end_mark=node.end_mark)
     values = reader.fields(node, VOICE_FIELDS, "voice")
     if values is None:
         return VoiceSettings()
@@ -306,15 +285,19 @@ def _step(node: Any, reader: Reader) -> Step | None:
     if values is None:
         return None
     pos = reader.pos(node)
-    for value in values.values():
+    step_name = values.get(kind) if kind in ("exercise", "breathe") else None
+    for key, value in values.items():
         if isinstance(value, Text):
-            _check_template(value, TEXT_VARS[kind], reader)
+            _check_template(value, TEXT_VARS[kind], reader, key, step_name)
     if kind == "say" and values["say"] is None:
         if len(reader.diags) == n_before:
             reader.error(node, "'say' must not be empty")
         return None
     step = _make_step(kind, values, node, reader, pos)  # validates nested phases too
-    return None if len(reader.diags) > n_before else step
+    if len(reader.diags) > n_before or step is None:
+        return None
+    step_warnings(step, node, reader)
+    return step
 
 
 def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos: Pos
@@ -334,7 +317,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos)
+    phases = _phases(values["phases"], reader, pos, values["exercise"])
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -346,7 +329,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
     import yaml
 
     if node is None:
@@ -361,32 +344,7 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
         values = reader.fields(item, PHASE_FIELDS, "a phase")
         if values is None:
             continue
-        _check_template(values["say"], TEXT_VARS["exercise"], reader)
+        _check_template(values["say"], TEXT_VARS["exercise"], reader, "say", name)
         phases.append(Phase(say=values["say"], hold_ms=values["hold"], tone=values["tone"],
                             count=values["count"], pos=reader.pos(item)))
     return phases
-
-
-def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> None:
-    if text is None:
-        return
-    try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text.value) if f is not None]
-    except ValueError as exc:
-        reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
-                                          "placeholders look like {rep}; write {{ for a brace"))
-        return
-    for placeholder in names:
-        if placeholder not in allowed:
-            close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
-            hint = f"did you mean {{{close[0]}}}?" if close else (
-                "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
-            reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
-
-
-def fill(text: Text | None, values: dict[str, Any]) -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0."""
-    if text is None:
-        return ""
-    shown = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
-    return text.value.format_map(shown).strip()

@@ -40,6 +40,11 @@ def load_tone(name: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     return _load_tone_cached(name, sample_rate)
 
 
+def clear_tone_cache() -> None:
+    """Forget the tones load_tone has read (after the audio folder changed)."""
+    _load_tone_cached.cache_clear()
+
+
 @functools.cache
 def _load_tone_cached(name: str, sample_rate: int) -> np.ndarray:
     if sample_rate == ASSET_SAMPLE_RATE:

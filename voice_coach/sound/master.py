@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_coach.routine.model import DEFAULT_LOUDNESS_LUFS
+from voice_coach import defaults
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.cue_level import (
     REFERENCE_LUFS,
@@ -92,7 +92,7 @@ def master(
     clips: Mapping[str, np.ndarray],
     tones: Mapping[str, np.ndarray],
     *,
-    speech_lufs: float = DEFAULT_LOUDNESS_LUFS,
+    speech_lufs: float = defaults.LOUDNESS_LUFS,
     levels: MixLevels = DEFAULT_LEVELS,
     bed_powers: Callable[[int], np.ndarray] | None = None,
     fade_out_ms: int = 0,
@@ -116,7 +116,7 @@ def master(
     """
     rate = timeline.sample_rate
     step = rate * ld.GATE_STEP_MS // 1000
-    n_steps = timeline.n_frames // step
+    n_steps = gate_steps(timeline)
     voices = VoiceCache(clips, rate)
     spoken = [e for e in timeline.events if e.kind == "speech"]
     cue_lufs = speech_lufs + CUE_OVER_SPEECH_LU
@@ -151,6 +151,11 @@ def master(
         tone_lufs={n: t.lufs for n, t in levelled_tones.items()},
         predicted_lufs=ld.gated_lufs(ld.block_powers(mix)),
     )
+
+
+def gate_steps(timeline: Timeline) -> int:
+    """How many whole 100 ms loudness steps (BS.1770's gating step) the session holds."""
+    return timeline.n_frames // (timeline.sample_rate * ld.GATE_STEP_MS // 1000)
 
 
 def _step_powers(timeline: Timeline, clips: Mapping[str, ld.EnergyProfile],

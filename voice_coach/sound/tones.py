@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_coach.timeline import SAMPLE_RATE, ms_to_frames
+from voice_coach.timeline import SAMPLE_RATE, TONE_MS, TONE_NAMES, ms_to_frames
 
 # Speech from espeak peaks around -3..-6 dBFS; tones sit ~6-9 dB under it so a tone never
 # startles and never covers a word, yet stays clear with eyes closed.
@@ -38,7 +38,7 @@ class ToneSpec:
 
 TONE_SPECS: dict[str, ToneSpec] = {
     "rise": ToneSpec(
-        duration_ms=200,
+        duration_ms=TONE_MS["rise"],
         start_hz=440.0,
         end_hz=660.0,
         partials=((1.0, 1.0, 0.0),),
@@ -47,7 +47,7 @@ TONE_SPECS: dict[str, ToneSpec] = {
         description="soft upward glide (toes up)",
     ),
     "fall": ToneSpec(
-        duration_ms=200,
+        duration_ms=TONE_MS["fall"],
         start_hz=660.0,
         end_hz=440.0,
         partials=((1.0, 1.0, 0.0),),
@@ -56,7 +56,7 @@ TONE_SPECS: dict[str, ToneSpec] = {
         description="soft downward glide (toes down)",
     ),
     "tick": ToneSpec(
-        duration_ms=50,
+        duration_ms=TONE_MS["tick"],
         start_hz=880.0,
         end_hz=880.0,
         partials=((1.0, 1.0, 15.0),),
@@ -65,7 +65,7 @@ TONE_SPECS: dict[str, ToneSpec] = {
         description="short soft tick for counts and the metronome's first beat",
     ),
     "tock": ToneSpec(
-        duration_ms=50,
+        duration_ms=TONE_MS["tock"],
         start_hz=587.33,
         end_hz=587.33,
         partials=((1.0, 1.0, 15.0),),
@@ -74,7 +74,7 @@ TONE_SPECS: dict[str, ToneSpec] = {
         description="lower tick: the metronome's second beat",
     ),
     "chime": ToneSpec(
-        duration_ms=800,
+        duration_ms=TONE_MS["chime"],
         start_hz=523.25,
         end_hz=523.25,
         partials=((1.0, 1.0, 350.0), (1.5, 0.5, 250.0)),
@@ -83,7 +83,7 @@ TONE_SPECS: dict[str, ToneSpec] = {
         description="two-partial chime (C5 + G5) for set boundaries",
     ),
     "bell": ToneSpec(
-        duration_ms=2500,
+        duration_ms=TONE_MS["bell"],
         start_hz=329.63,
         end_hz=329.63,
         partials=((1.0, 1.0, 1100.0), (2.0, 0.3, 700.0), (2.76, 0.25, 450.0)),
@@ -93,8 +93,6 @@ TONE_SPECS: dict[str, ToneSpec] = {
     ),
 }
 
-TONE_NAMES = ("rise", "fall", "tick", "tock", "chime", "bell")
-TONE_MS: dict[str, int] = {name: TONE_SPECS[name].duration_ms for name in TONE_NAMES}
 TONE_FREQS_HZ: dict[str, tuple[float, float]] = {
     name: (TONE_SPECS[name].start_hz, TONE_SPECS[name].end_hz) for name in TONE_NAMES
 }

@@ -12,7 +12,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
@@ -231,15 +231,15 @@ def synthesize_all(
     settings: VoiceSettings,
     *,
     engine: SpeechEngine | None = None,
-    cache: ClipCache | None = ...,  # type: ignore[assignment]  # ... = ClipCache.default()
+    cache: ClipCache | Literal["user"] | None = "user",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Clips for every distinct text: {text: int16 mono clip at SAMPLE_RATE, trimmed}.
 
     Only cache misses reach the engine; `progress(done, total)` is called once per distinct text.
-    Whitespace-only text gives an empty clip.
-    Raises UsageError for a bad voice, rate or volume.
+    Whitespace-only text gives an empty clip. Raises UsageError for a bad voice, rate or volume.
+    cache: "user" for the user's cache (ClipCache.default()), a ClipCache, or None for none.
     workers: processes for the cache misses when the engine is opened here (engine=None):
     None = one per core once there are enough misses to repay starting them, 1 = this process.
     """
@@ -252,7 +252,7 @@ def synthesize_voice(
     settings: VoiceSettings,
     *,
     engine: SpeechEngine | None = None,
-    cache: ClipCache | None = ...,  # type: ignore[assignment]
+    cache: ClipCache | Literal["user"] | None = "user",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> tuple[dict[str, np.ndarray], VoiceSettings]:
@@ -289,10 +289,10 @@ def synthesize_voice(
             engine.close()
 
 
-def _usable_cache(cache: ClipCache | None) -> ClipCache | None:
+def _usable_cache(cache: ClipCache | Literal["user"] | None) -> ClipCache | None:
     from voice_coach.speech.cache import ClipCache
 
-    if cache is ...:
+    if cache == "user":
         cache = ClipCache.default()
     if cache is not None:
         problem = cache.check_writable()
@@ -313,6 +313,8 @@ def _synthesize_misses(
     """(text, clip) for each miss, in order: in worker processes when that pays, else here.
 
     Only an engine opened here can be opened again in workers (one passed in may be a fake)."""
+    if not misses:  # a warm cache: no need to load multiprocessing
+        return ()
     from voice_coach.speech import parallel
 
     if own_engine and parallel.worth_it(engine.name, len(misses), workers):
@@ -349,7 +351,9 @@ class _Store:
             return np.zeros(0, dtype=np.int16)
         if self.cache is None:
             return None
-        return self.cache.get(self.cache.key(*self.key_fields, text, model=self.model))
+        clip = self.cache.get(self.cache.key(*self.key_fields, text, model=self.model))
+        self._tell_repairs()
+        return clip
 
     def put(self, text: str, clip: np.ndarray) -> np.ndarray:
         if clip.dtype != np.int16:
@@ -358,10 +362,18 @@ class _Store:
             )
         if self.cache is not None and text.strip():
             self.cache.put(self.cache.key(*self.key_fields, text, model=self.model), clip)
+            self._tell_repairs()
             if self.cache.failed:
                 _warn_cache(self.cache, self.cache.failed)
                 self.cache = None
         return clip
+
+    def _tell_repairs(self) -> None:
+        """One warning for each broken entry the cache moved aside (or could not)."""
+        if self.cache is not None:
+            for repair in self.cache.repairs:
+                warnings.warn(repair, CacheWarning, stacklevel=4)
+            self.cache.repairs.clear()
 
 
 __all__ = [

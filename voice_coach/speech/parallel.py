@@ -22,8 +22,10 @@ from voice_coach import errors
 
 # Misses below which starting workers costs more than it saves. Measured on 2 cores: a spawned
 # worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker, ~1-2 s with a Piper model to
-# load); espeak then takes 1-3 ms a phrase, pyttsx3 ~15 ms, Piper ~0.1-1 s.
-MIN_MISSES = {"espeak": 600, "pyttsx3": 100, "piper": 4}
+# load); espeak then takes about 5 ms of CPU a phrase (each made in a freshly forked process, see
+# espeak_zygote.py; 1-3 ms before that), pyttsx3 ~15 ms, Piper ~0.05-2 s. Two workers pay from
+# about 120 espeak phrases, and from 4 Piper phrases.
+MIN_MISSES = {"espeak": 150, "pyttsx3": 100, "piper": 4}
 CHUNKS_PER_WORKER = 4
 MIN_CHUNK = 8
 # Piper phrases cost 0.05-2 s each: one per chunk, longest first, keeps both cores busy to the

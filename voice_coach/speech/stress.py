@@ -39,7 +39,8 @@ RATIO_TOLERANCE = 0.30  # measured length ratio vs the inverse rate ratio (pause
 # A clip shorter than this share of its words at its rate was cut short (engines measure
 # 0.9-1.5x words x 60 / rate on these phrases).
 MIN_SHARE_OF_NOMINAL = 0.4
-DETERMINISTIC = {"piper", "fake"}  # same text and settings must give the same bytes
+# Same text and settings must give the same bytes (espeak: each phrase from a fresh engine state).
+DETERMINISTIC = {"piper", "espeak", "fake"}
 
 
 @dataclass
@@ -52,9 +53,9 @@ class StressResult:
     restarts: int = 0  # worker processes killed (hung) or found dead and started again
     late_files: int = 0  # renders whose file was still being written when runAndWait returned
     max_spread_ms: float = 0.0  # worst |length - mean| over renders of one (text, voice, rate)
+    varying: int = 0  # (text, voice, rate) whose renders were not all the same samples
     worst_ratio_error: float = 0.0  # worst |(len_a/len_b) / (rate_b/rate_a) - 1|
     n_short: int = 0  # clips shorter than MIN_SHARE_OF_NOMINAL of their words at their rate
-    n_variants: int = 0  # (text, voice, rate) rendered to more than one distinct clip
     digests: dict[str, str] = field(default_factory=dict)  # "text|voice|rate" → sha256
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -109,7 +110,7 @@ def measure(engine: SpeechEngine, n_renders: int = 1000, voices: tuple[str, ...]
     for (text, voice, rate_wpm), found in variants.items():
         result.digests[f"{text}|{voice}|{rate_wpm}"] = min(found)
         if len(found) > 1:
-            result.n_variants += 1
+            result.varying += 1
             if engine.name in DETERMINISTIC:
                 result.problems.append(f"not bit-identical: {text!r} {voice} {rate_wpm} wpm "
                                        f"gave {len(found)} different clips")
@@ -154,7 +155,8 @@ def format_table(results: list[StressResult]) -> str:
     """A Markdown table of the results, for the README."""
     lines = [
         "| engine | version | renders | empty | cut short | retries | restarts | late files "
-        "| max spread (ms) | not bit-identical | worst rate-ratio error | ms/render | result |",
+        "| max spread (ms) | phrases not bit-identical | worst rate-ratio error | ms/render "
+        "| result |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
@@ -162,7 +164,7 @@ def format_table(results: list[StressResult]) -> str:
         lines.append(
             f"| {r.engine} | {r.version} | {r.n_renders} | {r.n_empty} | {r.n_short} "
             f"| {r.retries} | {r.restarts} | {r.late_files} | {r.max_spread_ms:.1f} "
-            f"| {r.n_variants} | {r.worst_ratio_error:.1%} | {r.ms_per_render:.2f} | {verdict} |"
+            f"| {r.varying} | {r.worst_ratio_error:.1%} | {r.ms_per_render:.2f} | {verdict} |"
         )
     return "\n".join(lines)
 
