@@ -229,6 +229,12 @@ def bench_session(
     return result, codec
 
 
+def piper_available() -> bool:
+    from voice_coach.speech.piper import available
+
+    return available()
+
+
 def bench_synthesis(engine: str, n_phrases: int, workers: int) -> tuple[float, float]:
     """Unique phrases a second, cold (no cache): in one process, then on `workers` processes."""
     from voice_coach.speech import VoiceSettings, synthesize_all
@@ -539,6 +545,7 @@ def main() -> None:
     parser.add_argument("--practice-only", action="store_true",
                         help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_piper
     import bench_practice
 
     if options.practice_only:
@@ -580,6 +587,7 @@ def main() -> None:
             e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
         practice = bench_practice.measure()
+        piper = bench_piper.measure(tmp, workers) if piper_available() else None
         elapsed_s = time.perf_counter() - started
     load = os.getloadavg()[0]
     note = (
@@ -593,6 +601,8 @@ def main() -> None:
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
     serving = bench_serving(options)
     report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}\n\n{serving}"
+    if piper is not None:
+        report += "\n\n" + bench_piper.section(piper, ceiling)
     print(report)
     if options.readme:
         write_readme(wrapped(report))

@@ -366,7 +366,7 @@ def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: 
 
 
 MANY = """title: Many
-voice: {rate: 200}
+voice: {engine: espeak, rate: 200}
 steps:
   - exercise: Count
     sets: 1
@@ -377,7 +377,8 @@ steps:
     phases:
       - hold: 3s
   - pause: 2s
-"""  # 651 distinct phrases: each render synthesises them on every core
+"""  # 651 distinct phrases: each render synthesises them on every core (espeak-ng: over its
+# 600-phrase threshold for worker processes, and fast enough for 3 cold renders of 651)
 
 
 def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None:
@@ -473,3 +474,27 @@ def test_a_killed_speech_worker_is_an_engine_error_not_a_hang() -> None:
     with pytest.raises(EngineError, match="speech worker process died"):
         list(made)
     assert multiprocessing.active_children() == []
+
+
+def test_kept_workers_serve_many_calls_then_stop() -> None:
+    """Inside workers_kept() (routines, render --all) the same worker processes, with whatever
+    model they loaded, serve every call, whatever its voice and rate; on leaving, none is left."""
+    import multiprocessing
+
+    from voice_coach.speech import VoiceSettings, synthesize_all
+    from voice_coach.speech.parallel import workers_kept
+
+    texts = [f"Cue number {i}." for i in range(30)]
+    with workers_kept():
+        first = synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=2)
+        crew = sorted(p.pid for p in multiprocessing.active_children())
+        second = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),
+                                cache=None, workers=2)
+        assert sorted(p.pid for p in multiprocessing.active_children()) == crew
+        assert len(crew) == 2
+    assert multiprocessing.active_children() == []
+    assert all(np.array_equal(first[t], c) for t, c in
+               synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=1).items())
+    serial = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),
+                            cache=None, workers=1)
+    assert all(np.array_equal(second[t], serial[t]) for t in texts)

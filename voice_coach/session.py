@@ -93,7 +93,7 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
     """
     import dataclasses
 
-    from voice_coach.speech import synthesize_all
+    from voice_coach.speech import synthesize_voice
     from voice_coach.speech.cache import ClipCache
     from voice_coach.speech.for_language import choose_voice
 
@@ -114,13 +114,17 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
     # every volume shares one cached clip.
     voice = dataclasses.replace(choice.settings, volume=1.0)
     try:
-        clips = synthesize_all(texts, voice, engine=engine, cache=cache, progress=progress)
+        clips, used = synthesize_voice(texts, voice, engine=engine, cache=cache,
+                                       progress=progress)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
+        if not routine.voice_pos.path:
+            raise
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
     return Session(routine, timeline, clips, cache_dir=cache.root if cache else None,
-                   warnings=warnings, voice=choice.settings)
+                   warnings=warnings,
+                   voice=dataclasses.replace(used, volume=routine.voice.volume))
 
 
 def _estimated(routine: Routine, texts: list[str], warnings: tuple[str, ...]) -> Session:

@@ -60,6 +60,18 @@ LanguageOpt = Annotated[str | None, typer.Option(
     "--language", metavar="LANG", autocompletion=complete.language,
     help="Language of the session: a built-in routine in it, or a file's language: replaced "
     "(en, de, fr, es, it, pt, nl, zh).")]
+VoiceOpt = Annotated[str | None, typer.Option(
+    "--voice", metavar="VOICE", autocompletion=complete.voice,
+    help="Speak with this voice instead of the routine's: an id from 'voice-coach voices' "
+    "(en_US-joe-medium, gmw/en-US) or a language (en, de).")]
+EngineOpt = Annotated[str | None, typer.Option(
+    "--engine", metavar="ENGINE", autocompletion=complete.engine,
+    help="Speech engine instead of the routine's: auto (Piper when a Piper voice for the "
+    "language is installed), piper, espeak or pyttsx3.")]
+RateOpt = Annotated[int | None, typer.Option(
+    "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450), instead of "
+    "the routine's.")]
+ENGINE_CHOICES = ("auto", "piper", "espeak", "pyttsx3")
 
 
 class Terminated(BaseException):
@@ -203,6 +215,50 @@ def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
     return apply_to_routine(routine_obj, load_config())  # config.toml
 
 
+def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
+               rate: int | None = None):
+    """The routine with --voice, --engine and --rate in place of its voice block's values.
+
+    Errors about a voice given here are plain usage errors, not located in the routine file."""
+    from voice_coach.routine import Pos
+
+    if voice is None and engine is None and rate is None:
+        return routine_obj
+    settings = voice_settings(routine_obj.voice, voice, engine, rate)
+    where = Pos("") if voice is not None or engine is not None else routine_obj.voice_pos
+    return dataclasses.replace(routine_obj, voice=settings, voice_pos=where)
+
+
+def voice_settings(base, voice: str | None, engine: str | None, rate: int | None):
+    """`base` (VoiceSettings) with the options' values; --voice without --engine lets the voice
+    pick its engine (auto). UsageError for an unknown engine or a rate out of range."""
+    from voice_coach.speech import MAX_RATE_WPM, MIN_RATE_WPM
+
+    changes: dict[str, Any] = {}
+    if engine is not None:
+        if engine.strip().lower() not in (*ENGINE_CHOICES, "fake"):
+            raise UsageError(f"unknown --engine {engine!r}",
+                             "choose one of: " + ", ".join(ENGINE_CHOICES))
+        changes["engine"] = engine.strip().lower()
+    if voice is not None:
+        if not voice.strip():
+            raise UsageError("--voice is empty", "run 'voice-coach voices' to list the voices")
+        changes["voice"] = voice.strip()
+        changes.setdefault("engine", "auto")
+    if rate is not None:
+        if not MIN_RATE_WPM <= rate <= MAX_RATE_WPM:
+            raise UsageError(f"--rate must be from {MIN_RATE_WPM} to {MAX_RATE_WPM} words per "
+                             f"minute, got {rate}", "160 is a calm pace; 130 is slow")
+        changes["rate_wpm"] = rate
+    return dataclasses.replace(base, **changes)
+
+
+def voice_words(session) -> str:
+    """How the session's voice is named in messages: "en_US-joe-medium (piper, 160 wpm)"."""
+    v = session.voice or session.routine.voice
+    return f"{v.voice} ({v.engine}, {v.rate_wpm} wpm)"
+
+
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
@@ -214,9 +270,16 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         with _plain_progress(label) as update:
             yield update
         return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TimeRemainingColumn,
+    )
 
-    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+    count = MofNCompleteColumn() if label.startswith("Preparing") else TaskProgressColumn()
+    with Progress("[progress.description]{task.description}", BarColumn(), count,
                   TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
         task = bar.add_task(label, total=None)
 
@@ -274,7 +337,7 @@ def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
     """The session (see session.prepare), its warnings printed on stderr."""
     from voice_coach.session import prepare
 
-    with progress_bar("speech", enabled=not quiet) as progress:
+    with progress_bar("Preparing speech", enabled=not quiet) as progress:
         session = prepare(routine_obj, progress=progress, estimate=estimate)
     # Once the routine has no error: what it sets that does nothing (errors come alone first).
     for warning in routine_obj.warnings:

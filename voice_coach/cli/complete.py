@@ -48,7 +48,28 @@ def background(incomplete: str) -> list[str]:
 
 
 def engine(incomplete: str) -> list[str]:
-    return [e for e in ("auto", "espeak", "pyttsx3") if e.startswith(incomplete)]
+    return [e for e in ("auto", "piper", "espeak", "pyttsx3") if e.startswith(incomplete)]
+
+
+def voice(incomplete: str) -> list[str]:
+    """Installed Piper voices' ids, then espeak-ng's voice ids, that start so."""
+    from voice_coach.speech.voices import installed_piper_voices
+
+    ids = [v.id for v in installed_piper_voices()]
+    try:
+        from voice_coach.speech.espeak import EspeakEngine
+
+        ids += [v.id for v in EspeakEngine().voices()]
+    except Exception:  # no espeak-ng here: Piper's voices are still offered
+        pass
+    return [i for i in ids if i.lower().startswith(incomplete.lower())]
+
+
+def piper_voice(incomplete: str) -> list[str]:
+    """Piper voice ids from the catalogue (for `voices install`) that start so."""
+    from voice_coach.speech.catalog import load_catalog
+
+    return sorted(i for i in load_catalog()[0] if i.lower().startswith(incomplete.lower()))
 
 
 def _files(incomplete: str, suffixes: tuple[str, ...]) -> list[str]:

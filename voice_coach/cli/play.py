@@ -9,14 +9,18 @@ import typer
 from voice_coach import defaults
 from voice_coach.cli.app import (
     LanguageOpt,
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
     funnel,
     load,
     prepare_session,
+    with_voice,
 )
 from voice_coach.cli.usage import examples
 
@@ -28,6 +32,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while p
     "voice-coach play ankle-pumps",
     "voice-coach play my-routine.yaml --start-at 1m30s",
     "voice-coach play bedtime --from-set 2 --quiet",
+    "voice-coach play bedtime --voice en_US-joe-medium --rate 120",
 ))
 @funnel
 def play(
@@ -38,6 +43,9 @@ def play(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
     language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -49,7 +57,8 @@ def play(
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     session = prepare_session(routine_obj, quiet)
     # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
     # is: checked before the device is opened
@@ -79,6 +88,9 @@ def remind(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
     language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -93,7 +105,8 @@ def remind(
     from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)

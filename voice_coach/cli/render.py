@@ -11,9 +11,12 @@ from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     LanguageOpt,
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
+    VoiceOpt,
     app,
     finished,
     funnel,
@@ -23,6 +26,9 @@ from voice_coach.cli.app import (
     prepare_session,
     progress_bar,
     stage_progress,
+    voice_settings,
+    voice_words,
+    with_voice,
 )
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
@@ -38,6 +44,7 @@ CueFormat = Literal["vtt", "srt", "lrc", "json"]
     "voice-coach render my-routine.yaml -o my-routine.mp3 --cues vtt",
     "voice-coach render flight --every 1h --for 6h -o flight.mp3",
     "voice-coach render --all -o sessions/",
+    "voice-coach render bedtime -o bedtime-espeak.mp3 --engine espeak",
 ))
 @funnel
 def render(
@@ -87,6 +94,9 @@ def render(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
     language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -116,16 +126,21 @@ def render(
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
+        from voice_coach.routine import VoiceSettings
+
         limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
+        voice_settings(VoiceSettings(), voice, engine, rate)  # bad voice options, likewise
         _render_all(output, format_, bitrate, force, options, bed,
-                    lambda name: load(name, max_minutes, max_reps, max_sets, language))
+                    lambda name: with_voice(load(name, max_minutes, max_reps, max_sets,
+                                                 language), voice, engine, rate))
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
     fmt = _check_outputs(output, format_, options["cues"], force)
     flight = _flight_options(every, for_, max_minutes) if every or for_ else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     if flight is not None:
@@ -268,7 +283,8 @@ def _report(session, done) -> None:
     cues = counted(len(tl.speech()), "{n} spoken cue", "{n} spoken cues")
     out(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
         f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
-        + counted(len(tl.chapters), "{n} chapter", "{n} chapters") + ".")
+        + counted(len(tl.chapters), "{n} chapter", "{n} chapters")
+        + f"; voice {voice_words(session)}.")
     if done.sidecar is not None:
         out(f"Wrote {done.sidecar}: {cues}.")
     out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
@@ -290,7 +306,9 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
         raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
                          "file name", f"e.g. -o {folder.with_suffix('')}/ (the folder is made "
                          "if missing)")
-    with stage_progress() as progress:
+    from voice_coach.speech.parallel import workers_kept
+
+    with stage_progress() as progress, workers_kept():  # each worker loads a Piper model once
         playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
                               background="routine" if bed is None else bed, loader=loader,
                               progress=progress, on_rendered=_report, **options)

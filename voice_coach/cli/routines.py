@@ -12,16 +12,20 @@ from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     LanguageOpt,
+    EngineOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
     finished,
     funnel,
     load,
     out,
     prepare_session,
+    with_voice,
 )
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
@@ -36,6 +40,8 @@ def routines(language: LanguageOpt = None) -> None:
     from voice_coach.lang import normalize_language, words_for
     from voice_coach.routine import builtin_names, load_routine
     from voice_coach.session import prepare
+    from voice_coach.speech.parallel import workers_kept
+    from voice_coach.timeline import format_length_ms
 
     code = normalize_language(language) if language is not None else None
     names = builtin_names()
@@ -82,12 +88,16 @@ def new(
 @app.command(epilog=examples(
     "check",
     "voice-coach check ankle-pumps",
+    "voice-coach check bedtime --voice en_US-joe-medium --rate 120",
     "voice-coach check my-routine.yaml --max-reps 50",
 ))
 @funnel
 def check(
     routine: RoutineArg,
     language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -100,7 +110,8 @@ def check(
     from voice_coach.cli.summary import summary
     from voice_coach.sound.music_file import check_background
 
-    routine_obj = load(routine, max_minutes, max_reps, max_sets, language)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     check_background(routine_obj.background)  # as render would, before any speech is made
     session = prepare_session(routine_obj)
     out(summary(session))
@@ -116,6 +127,9 @@ def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -123,7 +137,8 @@ def plan(
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets, language),
+    session = prepare_session(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                              language), voice, engine, rate),
                               estimate=True)
     if json_:
         out(session.timeline.to_json_text(), nl=False)

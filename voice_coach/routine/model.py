@@ -12,7 +12,7 @@ from voice_coach.errors import Diagnostic
 class VoiceSettings:
     """The routine's voice block: which engine and voice speak, how fast, how loud."""
 
-    engine: str = defaults.ENGINE  # "auto" | "espeak" | "pyttsx3" | "fake"
+    engine: str = defaults.ENGINE  # "auto" | "piper" | "espeak" | "pyttsx3" | "fake"
     voice: str = defaults.VOICE  # engine voice id or language code, e.g. "en", "en-us", "de"
     rate_wpm: int = defaults.RATE_WPM  # words per minute (80..450)
     volume: float = defaults.VOLUME  # 0.0..1.0

@@ -57,10 +57,14 @@ class ClipCache:
         rate_wpm: int,
         volume: float,
         text: str,
+        model: str = "",
     ) -> str:
-        """sha256 hex of every input that changes the clip (and the cache format version)."""
+        """sha256 hex of every input that changes the clip (and the cache format version).
+
+        model: a checksum of the voice model file (Piper), so a changed model never serves the
+        old model's clips; "" for engines whose voices are part of their version."""
         fields = [FORMAT_VERSION, SAMPLE_RATE, engine_name, engine_version, voice.lower()]
-        fields += [int(rate_wpm), round(float(volume), 4), text]
+        fields += [int(rate_wpm), round(float(volume), 4), text, model]
         blob = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -47,6 +47,12 @@ def choose_voice(settings: VoiceSettings, language: str, voice_named: bool,
     Raises UsageError for a named voice the engine does not have (as synthesis would).
     """
     lang = get_language(language)
+    if engine is None:  # a natural (Piper) voice installed for it is taken as it is
+        from voice_coach.speech import engine_for
+
+        probe = settings if voice_named else dataclasses.replace(settings, voice=lang.code)
+        if engine_for(probe) == "piper":
+            return VoiceChoice(probe, lang.code)
     own = engine is None
     if engine is None:
         engine = open_engine(settings.engine)
