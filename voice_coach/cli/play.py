@@ -8,8 +8,8 @@ import typer
 
 from voice_coach import defaults
 from voice_coach.cli.app import (
-    LanguageOpt,
     EngineOpt,
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,

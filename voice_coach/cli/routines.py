@@ -11,8 +11,8 @@ import typer
 from voice_coach import defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
-    LanguageOpt,
     EngineOpt,
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
@@ -40,8 +40,6 @@ def routines(language: LanguageOpt = None) -> None:
     from voice_coach.lang import normalize_language, words_for
     from voice_coach.routine import builtin_names, load_routine
     from voice_coach.session import prepare
-    from voice_coach.speech.parallel import workers_kept
-    from voice_coach.timeline import format_length_ms
 
     code = normalize_language(language) if language is not None else None
     names = builtin_names()
