@@ -136,7 +136,9 @@ def test_say_refuses_empty_text():
 
 def test_routine_schema_knows_the_piper_engine():
     schema = json.loads(invoke("schema").stdout)
-    engine = schema["properties"]["voice"]["properties"]["engine"]
+    voice = schema["properties"]["voice"]
+    block = next(v for v in voice.get("oneOf", [voice]) if "properties" in v)  # or a shorthand
+    engine = block["properties"]["engine"]
     assert "piper" in engine["enum"]
 
 

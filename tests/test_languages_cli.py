@@ -33,7 +33,9 @@ def test_every_builtin_passes_check_in_every_language(name: str, code: str) -> N
     session = prepare(load_routine(name, language=code))
     assert session.warnings == () and not session.estimated
     assert session.voice is not None
-    assert session.voice.voice == {"pt": "pt-br", "zh": "cmn-latn-pinyin"}.get(code, code)
+    wanted = {"pt": "pt-br", "zh": "cmn-latn-pinyin"}.get(code, code)
+    if session.voice.engine != "piper":  # a natural voice installed for it is taken as it is
+        assert session.voice.voice.rpartition("/")[2].lower() == wanted  # e.g. roa/it
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
@@ -81,7 +83,7 @@ def test_check_summary_in_german() -> None:
     assert lines[1].startswith("  Länge      4 min ")
     assert lines[2] == "  Sätze      3 × 10 Wiederholungen Knöchelpumpen (Halten, Pause 30 s)"
     assert lines[3].startswith("  gesprochen 61 Ansagen (")
-    assert lines[-1] == "  Stimme     espeak, de, 160 Wörter/min"
+    assert lines[-1] == "  Stimme     espeak, gmw/de, 160 Wörter/min"
 
 
 def test_plan_json_has_the_language() -> None:
@@ -105,7 +107,7 @@ def test_new_writes_the_language_copy(tmp_path: Path) -> None:
 
 def test_a_voice_of_another_language_is_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "mixed.yaml"
-    path.write_text("title: Knöchel\nlanguage: de\nvoice: {voice: en}\nsteps:\n"
+    path.write_text("title: Knöchel\nlanguage: de\nvoice: {engine: espeak, voice: en}\nsteps:\n"
                     "  - exercise: Knöchelpumpen\n", encoding="utf-8")
     result = invoke("check", str(path))
     assert result.exit_code == 0, result.output
@@ -167,5 +169,5 @@ def test_render_in_every_language(code: str, tmp_path: Path) -> None:
 def test_voices_for_a_language_include_the_ones_that_read_it() -> None:
     result = invoke("voices", "--language", "zh")
     assert result.exit_code == 0, result.output
-    ids = [line.split()[0] for line in result.stdout.splitlines()]
-    assert ids == ["sit/cmn", "sit/cmn-Latn-pinyin"]
+    ids = [line.split()[1] for line in result.stdout.splitlines()[1:]]
+    assert {"sit/cmn", "sit/cmn-Latn-pinyin"} <= set(ids)

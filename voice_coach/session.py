@@ -101,6 +101,8 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
     try:
         choice = choose_voice(routine.voice, routine.language, routine.voice_named, engine)
     except UsageError as exc:  # a voice the engine does not have
+        if not routine.voice_pos.path:  # named on the command line, not in the file
+            raise
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     warnings = (choice.warning,) if choice.warning else ()
     if choice.problem:

@@ -226,7 +226,9 @@ def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
         return routine_obj
     settings = voice_settings(routine_obj.voice, voice, engine, rate)
     where = Pos("") if voice is not None or engine is not None else routine_obj.voice_pos
-    return dataclasses.replace(routine_obj, voice=settings, voice_pos=where)
+    named = routine_obj.voice_named or voice is not None  # --voice names it: the language
+    return dataclasses.replace(routine_obj, voice=settings, voice_pos=where,  # won't pick
+                               voice_named=named)
 
 
 def voice_settings(base, voice: str | None, engine: str | None, rate: int | None):

@@ -52,7 +52,7 @@ def choose_voice(settings: VoiceSettings, language: str, voice_named: bool,
 
         probe = settings if voice_named else dataclasses.replace(settings, voice=lang.code)
         if engine_for(probe) == "piper":
-            return VoiceChoice(probe, lang.code)
+            return _piper_choice(probe, lang, voice_named)
     own = engine is None
     if engine is None:
         engine = open_engine(settings.engine)
@@ -65,6 +65,21 @@ def choose_voice(settings: VoiceSettings, language: str, voice_named: bool,
     if voice_named:
         return _named(settings, lang, voices, engine_name)
     return _unnamed(settings, lang, voices, engine_name)
+
+
+def _piper_choice(settings: VoiceSettings, lang: Language, voice_named: bool) -> VoiceChoice:
+    """A Piper voice: trusted to read its own language; a named one of another language warns."""
+    from voice_coach.speech import piper
+    from voice_coach.speech.voices import installed_piper_voices
+
+    found = piper.choose(settings.voice, installed_piper_voices())
+    voice_language = found.tag if found is not None else ""
+    if voice_named and voice_language and not lang.reads(voice_language):
+        return VoiceChoice(settings, voice_language, warning=(
+            f"the voice '{settings.voice}' speaks {voice_language}, but the routine is in "
+            f"{lang.name} ({lang.code}): leave 'voice' out to let the language pick its voice, "
+            f"or name a {lang.name} voice (see: voice-coach voices)"))
+    return VoiceChoice(settings, voice_language or lang.code)
 
 
 def _named(settings: VoiceSettings, lang: Language, voices: list[Voice], engine_name: str
