@@ -40,7 +40,7 @@ def test_voice_shorthand_checks_with_a_german_voice(tmp_path: Path) -> None:
     routine.write_text("title: Knöchel\nvoice: de\nsteps:\n  - say: Guten Morgen.\n")
     result = invoke("check", str(routine))
     assert result.exit_code == 0, result.output
-    assert "  voice    espeak, de, 160 wpm\n" in result.stdout
+    assert "  voice    espeak, gmw/de, 160 wpm\n" in result.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: T\nvoice: vulcan\nsteps:\n  - say: Hello.\n")
     refused = invoke("check", str(bad))
@@ -233,8 +233,8 @@ def test_one_of_everything_is_said_in_the_singular(tmp_path: Path) -> None:
     render = invoke("render", str(routine), "-o", str(out), "--cues", "vtt")
     assert render.exit_code == 0, render.output
     first, second = render.stdout.splitlines()[:2]
-    assert first.startswith(f"Wrote {out}: ") and first.endswith(
-        " ms), 1 spoken cue, 0 tones, 1 chapter.")
+    assert first.startswith(f"Wrote {out}: ") and (
+        " ms), 1 spoken cue, 0 tones, 1 chapter; voice " in first)
     assert second == f"Wrote {tmp_path / 'one.vtt'}: 1 spoken cue."
 
 

@@ -88,8 +88,9 @@ def test_placeholders_with_a_format_are_refused(tmp_path: Path, text: str, shown
                     f'title: T\nsteps:\n  - exercise: A\n    set_intro: "{text}"\n')
     result = run("check", str(routine))
     assert result.returncode == 2
-    assert result.stderr == (f"{routine}:4:16: error: placeholder '{shown}' has a format; "
-                             f"placeholders are plain names\n  hint: {hint}\n")
+    assert result.stderr.startswith(f"{routine}:4:16: error: placeholder '{shown}' has a "
+                                    "format; placeholders are plain names")
+    assert f"\n  hint: {hint}" in result.stderr and result.stderr.count("\n") == 2
 
 
 def test_placeholders_cannot_make_a_cue_longer_than_the_limit(tmp_path: Path) -> None:
@@ -305,7 +306,7 @@ def test_missing_espeak_data_is_one_clear_error(tmp_path: Path) -> None:
     script = f'mount -t tmpfs tmpfs "{data}" && exec "$@"'
     result = subprocess.run(
         [unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", *VOICE_COACH,
-         "check", "flight"], capture_output=True, text=True, timeout=120,
+         "check", "flight", "--engine", "espeak"], capture_output=True, text=True, timeout=120,
         env={**os.environ, "VOICE_COACH_CACHE_DIR": str(tmp_path / "cache")})
     assert result.returncode == 1
     assert result.stderr == (

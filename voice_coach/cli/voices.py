@@ -149,7 +149,7 @@ def remove(
 ))
 @funnel
 def say(
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to say.")],
+    text: Annotated[str, typer.Argument(metavar="PHRASE", help="What to say.")],
     voice: VoiceOpt = None,
     engine: EngineOpt = None,
     rate: RateOpt = None,
