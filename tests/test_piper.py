@@ -174,9 +174,9 @@ def test_unspeakable_text_gives_an_empty_clip(engine):
 
 def test_model_is_loaded_once_per_process(monkeypatch):
     opened = []
-    real = piper_module._open_model
-    monkeypatch.setattr(piper_module, "_models", {})
-    monkeypatch.setattr(piper_module, "_open_model", lambda f: opened.append(f) or real(f))
+    real = piper_module.open_model
+    monkeypatch.setattr(piper_module, "loaded_models", {})
+    monkeypatch.setattr(piper_module, "open_model", lambda f: opened.append(f) or real(f))
     for _ in range(2):
         eng = open_engine("piper")
         eng.synthesize("Up.", JOE, 160, 1.0)
@@ -218,7 +218,7 @@ def test_a_new_voice_is_timed_once_and_remembered(engine, tmp_path, monkeypatch)
     assert durations == shipped  # the shipped timing is what timing joe gives now
     stored = json.loads((tmp_path / "cache" / "piper-rate.json").read_text())
     assert stored == {eng.model_checksum(JOE): list(durations)}
-    monkeypatch.setattr(piper_module, "_speak", lambda *a: pytest.fail("timed again"))
+    monkeypatch.setattr(piper_module, "speak", lambda *a: pytest.fail("timed again"))
     assert open_engine("piper").durations(files) == durations
 
 

@@ -114,6 +114,9 @@ CLI_WORDS = (
     ("(Limits.max_events raises this limit)", "(--max-minutes raises this limit too)"),
     ("then play again from where it stopped", "then play again with --start-at"),
     ("or give the format (", "or pass --format ("),
+    ("name a mirror with mirror=URL", "name a mirror with --mirror URL"),
+    ("e.g. mirror=https://", "e.g. --mirror https://"),
+    ("unknown engine= ", "unknown --engine "),
 )
 
 
@@ -126,6 +129,7 @@ def cli_words(text: str) -> str:
 def _in_cli_words(exc: VoiceCoachError) -> None:
     """The error's hints as the command line says them (--force, --max-reps, ...)."""
     exc.hint = cli_words(exc.hint)
+    exc.message = cli_words(exc.message)
     if isinstance(exc, SpecError):
         exc.diagnostics = [dataclasses.replace(d, hint=cli_words(d.hint))
                            for d in exc.diagnostics]

@@ -56,7 +56,7 @@ def voices_url(mirror: str | None = None) -> str:
     url = (mirror or os.environ.get(ENV_VOICES_URL) or DEFAULT_VOICES_URL).strip()
     if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
         raise UsageError(f"the voice mirror {url!r} is not an http(s) or file URL",
-                         "e.g. --mirror https://example.org/piper-voices")
+                         "e.g. mirror=https://example.org/piper-voices")
     return url.rstrip("/")
 
 
@@ -198,7 +198,7 @@ def _offline(url: str, exc: Exception) -> EngineError:
     else:
         why = f"cannot reach {host} ({reason})"
     return EngineError(f"cannot download Piper voices: {why}; connect to the internet, or name a "
-                       f"mirror with --mirror URL or ${ENV_VOICES_URL}")
+                       f"mirror with mirror=URL or ${ENV_VOICES_URL}")
 
 
 def _broken(url: str, exc: Exception) -> EngineError:

@@ -46,7 +46,7 @@ def voice_rows(engine: str | None = None, language: str | None = None) -> list[V
     elif engine in ("piper", "espeak", "pyttsx3"):
         engines = [engine]
     else:
-        raise UsageError(f"unknown --engine {engine!r}", "choose one of: piper, espeak, pyttsx3")
+        raise UsageError(f"unknown engine= {engine!r}", "choose one of: piper, espeak, pyttsx3")
     rows: list[VoiceRow] = []
     for name in engines:
         rows += piper_rows() if name == "piper" else system_rows(name, quiet=engine is None)

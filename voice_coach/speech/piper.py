@@ -33,8 +33,8 @@ INSTALL_HINT = ("install it: pip install 'voice-coach[piper]' (piper-tts with th
 PEAK = 0.891  # a clip's peak before volume: -1 dBFS
 INT16_MAX = 32767
 
-_models: dict[tuple, Any] = {}  # (path, size, mtime, inode) → model: a changed file reloads
-_models_lock = threading.Lock()
+loaded_models: dict[tuple, Any] = {}  # (path, size, mtime, inode) → model: a changed file reloads
+loaded_models_lock = threading.Lock()
 
 
 def available() -> bool:
@@ -110,7 +110,7 @@ class PiperEngine:
             return np.zeros(0, dtype=np.int16)
         model = _load(files)
         scale = self.length_scale(files, rate_wpm)
-        clip = _speak(model, text, scale, files.sample_rate)
+        clip = speak(model, text, scale, files.sample_rate)
         if files.sample_rate != SAMPLE_RATE:
             clip = resample_to(clip, files.sample_rate, SAMPLE_RATE)
         if volume != 1.0:
@@ -135,7 +135,7 @@ class PiperEngine:
         phrases = rate.reference_phrases(files.language) or ()
         model = _load(files)
         durations = tuple(
-            rate.seconds(sum(len(_speak(model, p, scale, files.sample_rate)) for p in phrases),
+            rate.seconds(sum(len(speak(model, p, scale, files.sample_rate)) for p in phrases),
                          files.sample_rate)
             for scale in rate.CALIBRATION_SCALES)
         rate.remember_durations(store, checksum, durations)
@@ -162,14 +162,14 @@ def _load(files: PiperVoiceFiles) -> Any:
                           f"{exc.strerror}", hint=f"reinstall it: voice-coach voices install "
                           f"{files.id}") from None
     key = (str(files.model_path), st.st_size, st.st_mtime_ns, st.st_ino)
-    with _models_lock:
-        model = _models.get(key)
+    with loaded_models_lock:
+        model = loaded_models.get(key)
         if model is None:
-            model = _models[key] = _open_model(files)
+            model = loaded_models[key] = open_model(files)
         return model
 
 
-def _open_model(files: PiperVoiceFiles) -> Any:
+def open_model(files: PiperVoiceFiles) -> Any:
     import json
 
     try:
@@ -195,7 +195,7 @@ def _open_model(files: PiperVoiceFiles) -> Any:
     return PiperVoice(session=session, config=config)
 
 
-def _speak(model: Any, text: str, scale: float, sample_rate: int) -> np.ndarray:
+def speak(model: Any, text: str, scale: float, sample_rate: int) -> np.ndarray:
     """int16 clip at the model's rate: sentences trimmed, joined by the scaled pause."""
     from piper import SynthesisConfig
 
