@@ -303,7 +303,7 @@ def test_play_with_a_cold_cache_shows_what_it_is_preparing(pulse, tmp_path):
     """Speech is made before the first sample: the terminal says so (a progress line with the
     phrases done), not a blank screen, then the player takes over."""
     routine = tmp_path / "cold.yaml"
-    routine.write_text(TINY.format(sets=1))
+    routine.write_text(TINY.format(sets=1, rest=""))
     env = player_env(pulse, tmp_path, tmp_path / "empty-speech-cache")
     player = PtyPlayer(["play", str(routine)], env)
     try:

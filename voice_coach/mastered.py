@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import io
 import json
 import struct
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def _code_digest() -> str:
 
 def _write(path: Path, done: Mastered) -> None:
     from voice_coach.errors import VoiceCoachError
-    from voice_coach.output.atomic import write_bytes_atomic
+    from voice_coach.output.atomic import OutputSet
 
     texts, names = list(done.clips), list(done.tones)
     meta = {"texts": texts, "tones": names, "levels": dataclasses.asdict(done.levels),
@@ -96,37 +97,51 @@ def _write(path: Path, done: Mastered) -> None:
             "predicted_lufs": done.predicted_lufs}
     arrays = {f"c{i}": done.clips[t] for i, t in enumerate(texts)}
     arrays.update({f"t{i}": done.tones[n] for i, n in enumerate(names)})
-    buffer = io.BytesIO()
-    np.savez(buffer, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-             **arrays)
-    payload = buffer.getvalue()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, _HEADER.pack(_MAGIC, hashlib.sha256(payload).digest())
-                           + payload, force=True)
+        with OutputSet(force=True) as outputs:
+            tmp = outputs.stage(path)
+            # streamed into the file: no copy of the clips is held in memory to write them
+            with open(tmp, "w+b") as out:
+                out.write(_HEADER.pack(_MAGIC, bytes(32)))
+                np.savez(out, meta=np.frombuffer(json.dumps(meta).encode("utf-8"),
+                                                 dtype=np.uint8), **arrays)
+                digest = _payload_digest(out)
+                out.seek(0)
+                out.write(_HEADER.pack(_MAGIC, digest))
+            outputs.commit()
         _prune(path.parent.parent)
     except (OSError, VoiceCoachError):
         pass  # a cache that cannot be written costs time, never the render
 
 
+def _payload_digest(f: BinaryIO) -> bytes:
+    """sha256 of everything after the header, read in blocks."""
+    h = hashlib.sha256()
+    f.seek(_HEADER.size)
+    while block := f.read(1 << 20):
+        h.update(block)
+    return h.digest()
+
+
 def _read(path: Path, clips: Mapping[str, np.ndarray],
           tones: Mapping[str, np.ndarray]) -> Mastered | None:
     try:
-        blob = path.read_bytes()
-    except OSError:
+        with open(path, "rb") as f:
+            magic, digest = _HEADER.unpack(f.read(_HEADER.size))
+            if magic != _MAGIC or _payload_digest(f) != digest:
+                raise ValueError("damaged")
+            f.seek(_HEADER.size)  # np.load reads the zip after the header
+            with np.load(f, allow_pickle=False) as data:
+                meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+                if (sorted(meta["texts"]) != sorted(clips)
+                        or sorted(meta["tones"]) != sorted(tones)):
+                    raise ValueError("another session")
+                out_clips = {t: data[f"c{i}"] for i, t in enumerate(meta["texts"])}
+                out_tones = {n: data[f"t{i}"] for i, n in enumerate(meta["tones"])}
+    except FileNotFoundError:
         return None
-    try:
-        magic, digest = _HEADER.unpack_from(blob)
-        payload = blob[_HEADER.size:]
-        if magic != _MAGIC or hashlib.sha256(payload).digest() != digest:
-            raise ValueError("damaged")
-        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
-            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-            if sorted(meta["texts"]) != sorted(clips) or sorted(meta["tones"]) != sorted(tones):
-                raise ValueError("another session")
-            out_clips = {t: data[f"c{i}"] for i, t in enumerate(meta["texts"])}
-            out_tones = {n: data[f"t{i}"] for i, n in enumerate(meta["tones"])}
-    except (ValueError, KeyError, OSError, struct.error, EOFError):
+    except (ValueError, KeyError, OSError, struct.error, EOFError, zipfile.BadZipFile):
         try:
             path.unlink()
         except OSError:
