@@ -420,3 +420,33 @@ def test_fit_errors_name_the_tone_and_cap_the_rate_they_suggest() -> None:
     assert diag.message == ("the chime tone at 0:01.480 runs into the fall tone")
     assert diag.hint == "lengthen the phase it starts, or choose a shorter tone (tick)"
     assert (diag.line, diag.col) == (1, 1)
+
+
+def test_reminders_yield_to_halfway_and_last_and_voice_fade_of_one() -> None:
+    """remind_every 2 reminds at repetitions 3, 5, ... unless halfway or last is said there;
+    voice_fade 1 speaks the phase cue in the first repetition only; numbers are words to 20."""
+    from voice_coach.plan.compose import number_word
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 8\n    get_ready: none\n"
+        "    set_intro: ''\n    remind_every: 2\n    remind: Breathe.\n    last: 2\n"
+        "    voice_fade: 1\n    phases:\n      - {say: Up., hold: 3s}\n")
+    timeline = compose(routine, lambda text: 100)
+    said = {e.rep: e.text for e in timeline.speech() if e.rep}
+    assert said == {1: "Up.", 3: "Breathe.", 5: "Halfway.", 7: "Last 2.", 8: "Last 1."}
+    assert [number_word(n) for n in (0, 1, 20, 21)] == ["zero", "one", "twenty", "21"]
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("title: T\nsteps:\n  - pause: 1s\n    say: A long pause cue.\n  - say: Next.\n", 4, 10),
+    ("title: T\nsteps:\n  - say: A long line.\n    gap: 0s\n  - say: Next.\n", 3, 10),
+    ("title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 1\n    halfway: false\n", 3, 5),
+])
+def test_a_cue_that_does_not_fit_is_located_where_it_was_written(text: str, line: int,
+                                                                  col: int) -> None:
+    routine = routine_from(text)
+    with pytest.raises(SpecError) as info:
+        compose(routine, lambda t: 5000 if t in ("A long pause cue.", "A long line.",
+                                                 "Three.") else 100)
+    diag = info.value.diagnostics[0]
+    assert (diag.line, diag.col) == (line, col), diag
