@@ -9,7 +9,9 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from voice_coach.errors import OutputError, OutputExistsError, UsageError
 
@@ -24,6 +26,13 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
 def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     """Write `data` to path through a temp file beside it and a rename (os.replace): readers see
     the old file or the new one, never a part. Raises as write_text_atomic."""
+    return write_atomic_with(path, lambda out: out.write(data), force=force)
+
+
+def write_atomic_with(path: Path, write: Callable[[BinaryIO], object], *,
+                      force: bool = False) -> Path:
+    """Like write_bytes_atomic, for contents too big to hold twice: write(out) streams them
+    into the temp file (opened binary), which is then renamed into place."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name to write")
@@ -32,7 +41,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     tmp = create_temp(path)
     try:
         with open(tmp, "wb") as out:
-            out.write(data)
+            write(out)
         commit(tmp, path)
     except OSError as exc:
         remove_quietly(tmp)
