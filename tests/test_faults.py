@@ -411,10 +411,13 @@ def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None
         agreement = np.mean(_activity(samples) == reference)
         assert agreement > 0.97, f"{name}.wav: sound where the fresh render has none ({agreement})"
     root = tmp_path / "shared"
-    entries = list(root.glob("*/*"))
+    entries = list(root.glob("??/*"))  # the clips' two-letter shards (mastered/ holds mixes)
     assert not [p for p in entries if not p.name.endswith(".clip")]  # no temp files left
     assert len(entries) == 651  # 650 counts and "Set 1 of 1."
     assert all(ClipCache(root).get(p.stem) is not None for p in entries)
+    mixes = list((root / "mastered").glob("*/*"))
+    assert mixes and all(p.name.endswith(".npz") for p in mixes)  # no temp files left there
+    assert sorted(p.name for p in root.iterdir() if len(p.name) != 2) == ["mastered"]
 
 
 @pytest.mark.parametrize("how", ["read-only", "uncreatable"])
