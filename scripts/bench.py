@@ -2,8 +2,9 @@
 
 Renders generated 10-, 30- and 180-minute sessions to MP3 through the real CLI with a warm speech
 cache and compares each with ffmpeg alone encoding the same PCM with the same encoder arguments;
-measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up.
-It measures only: it never asserts (the targets are printed beside the numbers).
+measures peak memory, cold synthesis per engine on all cores and `voice-coach --help` start-up;
+then loads `voice-coach serve` with concurrent clients on loopback (bench_serve.py; --serve runs
+only that). It measures only: it never asserts (the targets are printed beside the numbers).
 """
 
 from __future__ import annotations
@@ -226,6 +227,12 @@ def bench_session(
         unmastered,
     )
     return result, codec
+
+
+def piper_available() -> bool:
+    from voice_coach.speech.piper import available
+
+    return available()
 
 
 def bench_synthesis(engine: str, n_phrases: int, workers: int) -> tuple[float, float]:
@@ -501,16 +508,44 @@ def write_readme(text: str, readme: Path = REPO / "README.md") -> None:
     readme.write_text(body.rstrip("\n") + "\n")
 
 
+SERVE_HEADING = "### Serving to phones"
+
+
+def bench_serving(options) -> str:
+    """The serve load measurement as a README subsection."""
+    from bench_serve import bench_serve, serve_table
+
+    result = bench_serve(options.serve_clients, options.serve_seconds)
+    return f"{SERVE_HEADING}\n\n{serve_table(result)}"
+
+
+def write_serve_readme(text: str, readme: Path = REPO / "README.md") -> None:
+    """Replace (or add) the serving subsection at the end of the "## Benchmark" section."""
+    body = readme.read_text()
+    found = re.search(rf"^{re.escape(SERVE_HEADING)}\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+    if found:
+        body = body[: found.start()] + text + "\n\n" + body[found.end() :]
+    else:
+        section = re.search(r"^## Benchmark\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+        end = section.end() if section else len(body)
+        body = body[:end].rstrip("\n") + f"\n\n{text}\n\n" + body[end:]
+    readme.write_text(body.rstrip("\n") + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
+    parser.add_argument("--serve", action="store_true", help="only the serve load measurement")
+    parser.add_argument("--serve-clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--serve-seconds", type=float, default=30.0, help="load duration")
     parser.add_argument("--quick", action="store_true",
                         help="sessions and play start only (no cold synthesis)")
     parser.add_argument("--practice-only", action="store_true",
                         help="measure only `stats` and `today` over ten years of history")
     options = parser.parse_args()
+    import bench_piper
     import bench_practice
 
     if options.practice_only:
@@ -519,6 +554,12 @@ def main() -> None:
         return
     if not shutil.which("ffmpeg"):
         raise SystemExit("scripts/bench needs ffmpeg: sudo apt-get install ffmpeg")
+    if options.serve:
+        serving = bench_serving(options)
+        print(serving)
+        if options.readme:
+            write_serve_readme(wrapped(serving))
+        return
     from voice_coach.speech.parallel import cpu_count
 
     # Bytecode, as an installed package has it: without it (PYTHONDONTWRITEBYTECODE) every run
@@ -546,6 +587,7 @@ def main() -> None:
             e: bench_synthesis(e, n, workers) for e, n in SYNTH_PHRASES.items()}
         ceiling = parallel_ceiling(workers)
         practice = bench_practice.measure()
+        piper = bench_piper.measure(tmp, workers) if piper_available() else None
         elapsed_s = time.perf_counter() - started
     load = os.getloadavg()[0]
     note = (
@@ -557,7 +599,10 @@ def main() -> None:
     )
     body = table(sessions, synth, workers, ceiling, help_s, practice, play)
     closing = "\n".join(f"- {line}" for line in notes(sessions, synth, workers, ceiling))
-    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}"
+    serving = bench_serving(options)
+    report = f"{PREFACE}\n\n{note}\n\n{body}\n\n{closing}\n\n{serving}"
+    if piper is not None:
+        report += "\n\n" + bench_piper.section(piper, ceiling)
     print(report)
     if options.readme:
         write_readme(wrapped(report))

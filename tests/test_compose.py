@@ -50,7 +50,8 @@ def test_speech_that_does_not_fit_names_cue_length_slot_and_fix() -> None:
     out = info.value.format()
     assert out.startswith(
         'long.yaml:9:14: error: the cue "Pull your toes up towards your nose '
-        'as far as you comfortably can." takes 3960 ms but its slot is 1720 ms'
+        'as far as you comfortably can." takes 3960 ms plus a margin of 100 ms but its slot '
+        'is 1720 ms'
     )
     assert "and 1 more time" in out  # the same cue in set 2 is reported once
     assert "hint: shorten the text, speak faster (voice: rate: 392)" in out
@@ -235,7 +236,8 @@ def test_speech_fits_when_it_ends_exactly_100_ms_before_the_next_cue() -> None:
     assert down.start_ms - up.start_ms == 1000 and up.end_ms + 100 == down.start_ms
     with pytest.raises(SpecError) as info:
         compose(routine, lengths(901))
-    assert 'the cue "Up." takes 901 ms but its slot is 1000 ms' in info.value.format()
+    assert ('the cue "Up." takes 901 ms plus a margin of 100 ms but its slot is 1000 ms'
+            in info.value.format())
 
 
 def test_breathing_cues_tones_placeholders_and_voice_fade() -> None:

@@ -68,8 +68,18 @@ def test_format_from_extension_or_explicit():
     assert FORMATS[:2] == ("wav", "mp3")
     assert format_for(Path("a.wav")) == "wav"
     assert format_for(Path("dir.x/A.MP3")) == "mp3"
-    assert format_for(Path("a.wav"), "mp3") == "mp3"
+    assert format_for(Path("a.opus"), "ogg") == "ogg"
     assert format_for(Path("noext"), "WAV") == "wav"
+    assert format_for(Path("podcast.bin"), "mp3") == "mp3"  # a name that says no audio format
+
+
+def test_a_format_the_file_name_contradicts_is_refused():
+    """--format ogg -o x.mp3 once wrote Ogg into x.mp3, which players then refuse."""
+    with pytest.raises(UsageError) as info:
+        format_for(Path("x.mp3"), "ogg")
+    assert info.value.message == (
+        "the format ogg does not match the file name 'x.mp3', which says mp3")
+    assert info.value.hint == "name the file x.ogg, or leave the format out"
 
 
 def test_unknown_format_lists_the_known_ones():
@@ -436,12 +446,12 @@ def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
      "check the permissions of /o/d, or choose another output path"),
     ("EPERM", "cannot write /o/d/s.mp3: operation not permitted", "choose another output path"),
     ("EROFS", "cannot write /o/d/s.mp3: read-only file system", "choose another output path"),
-    ("ENOSPC", "disk full while writing /o/d/s.mp3",
-     "free some space, or write a smaller format such as .mp3"),
+    # writing .mp3 already: no "write .mp3" (it once said so)
+    ("ENOSPC", "disk full while writing /o/d/s.mp3", "free some space, or write to another disk"),
     ("EDQUOT", "disk quota exceeded while writing /o/d/s.mp3",
-     "free some space, or write a smaller format such as .mp3"),
+     "free some space, or write to another disk"),
     ("EFBIG", "file too large while writing /o/d/s.mp3",
-     "the file system or a size limit refuses files this big; write .mp3, or split the session"),
+     "the file system or a size limit refuses files this big; split the session"),
     ("EIO", "cannot write /o/d/s.mp3: Input/output error", ""),
 ])
 def test_os_errors_say_what_happened_and_what_to_do(code: str, message: str, hint: str):

@@ -105,9 +105,14 @@ def hidden_file(target: Path) -> Iterator[list[str]]:
 
 def espeak_library_path() -> Path:
     """The file libespeak-ng is loaded from, as the dynamic linker finds it."""
-    from voice_coach.speech.espeak import EspeakLibrary
+    import ctypes
 
-    EspeakLibrary.get()
+    from voice_coach.speech.espeak import LIBRARY_NAMES
+
+    for name in LIBRARY_NAMES:
+        with contextlib.suppress(OSError):
+            ctypes.CDLL(name)
+            break
     maps = Path("/proc/self/maps").read_text()
     found = re.search(r"(/\S*libespeak-ng\S*)", maps)
     if not found:
@@ -219,9 +224,10 @@ def test_full_disk_keeps_the_old_file_and_leaves_nothing(tmp_path: Path, fmt: st
         target.write_text("old")
         result = run("render", "flight", "-o", str(target), "--force")
         assert result.returncode == 1
+        # writing .mp3 already, the hint does not suggest .mp3 (it once did)
+        smaller = "write to another disk" if fmt == "mp3" else "write a smaller format such as .mp3"
         assert result.stderr == (
-            f"error: disk full while writing {target}\n"
-            "  hint: free some space, or write a smaller format such as .mp3\n"
+            f"error: disk full while writing {target}\n  hint: free some space, or {smaller}\n"
         )
         assert [p.name for p in tiny.iterdir()] == [target.name]
         assert target.read_text() == "old"
@@ -241,9 +247,10 @@ def test_file_size_limit_keeps_the_old_file_and_leaves_nothing(tmp_path: Path, f
     assert result.returncode == 1
     # libespeak-ng's PulseAudio client may add "ftruncate() failed: File too large" before it.
     ours = result.stderr[result.stderr.index("error: ") :]
+    remedy = "split the session" if fmt == "mp3" else "write .mp3, or split the session"
     assert ours == (
         f"error: file too large while writing {target}\n  hint: the file system or "
-        "a size limit refuses files this big; write .mp3, or split the session\n"
+        f"a size limit refuses files this big; {remedy}\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
     assert target.read_text() == "old"
@@ -353,20 +360,13 @@ def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: 
     assert all(cache.get(entry.stem) is not None for entry in entries)  # re-made and valid
     expected = _render_from_cache(routine, cache_dir, tmp_path / "expected.wav")
     assert (tmp_path / "b.wav").read_bytes() == expected
-    independent, healed = read_wav(tmp_path / "a.wav")[0], read_wav(tmp_path / "b.wav")[0]
-    if damaged == "every entry":
-        # every phrase made again in the same order as the first render: the same bytes
-        assert (tmp_path / "b.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
-    else:
-        # espeak-ng's clip for a phrase depends by a few samples on what the process said
-        # before it, so two re-made clips move the plan by a few ms, never more
-        assert abs(len(healed) - len(independent)) <= ms_to_frames(50)
-        n = min(len(healed), len(independent))
-        assert np.mean(_activity(healed[:n]) == _activity(independent[:n])) > 0.97
+    # every phrase is made from a fresh engine state: re-made clips are the very same samples,
+    # so the healed render is the first one, byte for byte, however much was damaged
+    assert (tmp_path / "b.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
 
 
 MANY = """title: Many
-voice: {rate: 200}
+voice: {engine: espeak, rate: 200}
 steps:
   - exercise: Count
     sets: 1
@@ -377,14 +377,8 @@ steps:
     phases:
       - hold: 3s
   - pause: 2s
-"""  # 651 distinct phrases: each render synthesises them on every core
-
-
-def _activity(samples: np.ndarray, window: int = 220) -> np.ndarray:
-    """Per 10 ms window: is there sound (above -50 dBFS)?"""
-    usable = len(samples) // window * window
-    peaks = np.abs(samples[:usable].astype(np.int32)).reshape(-1, window).max(axis=1)
-    return peaks > 32768 * 10 ** (-50 / 20)
+"""  # 651 distinct phrases: each render synthesises them on every core (espeak-ng: over its
+# 600-phrase threshold for worker processes, and fast enough for 3 cold renders of 651)
 
 
 def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None:
@@ -400,16 +394,15 @@ def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None
         )
         for name in ("a", "b")
     ]
-    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    errors = [proc.communicate(timeout=900)[1] for proc in procs]  # a hang guard, not a target
     assert [proc.returncode for proc in procs] == [0, 0], errors
     fresh = {ENV_CACHE_DIR: str(tmp_path / "fresh")}
-    assert run("render", str(routine), "-o", str(tmp_path / "fresh.wav"), env=fresh).returncode == 0
-    reference = _activity(read_wav(tmp_path / "fresh.wav")[0])
+    assert run("render", str(routine), "-o", str(tmp_path / "fresh.wav"), env=fresh,
+               timeout_s=600).returncode == 0
+    reference = (tmp_path / "fresh.wav").read_bytes()
     for name in ("a", "b"):
-        samples, _ = read_wav(tmp_path / f"{name}.wav")
-        assert len(samples) == plan_frames(routine, fresh)
-        agreement = np.mean(_activity(samples) == reference)
-        assert agreement > 0.97, f"{name}.wav: sound where the fresh render has none ({agreement})"
+        # every phrase is made from the same engine state, whichever process made it
+        assert (tmp_path / f"{name}.wav").read_bytes() == reference, name
     root = tmp_path / "shared"
     entries = list(root.glob("??/*"))  # the clips' two-letter shards (mastered/ holds mixes)
     assert not [p for p in entries if not p.name.endswith(".clip")]  # no temp files left
@@ -484,3 +477,27 @@ def test_a_killed_speech_worker_is_an_engine_error_not_a_hang() -> None:
     with pytest.raises(EngineError, match="speech worker process died"):
         list(made)
     assert multiprocessing.active_children() == []
+
+
+def test_kept_workers_serve_many_calls_then_stop() -> None:
+    """Inside workers_kept() (routines, render --all) the same worker processes, with whatever
+    model they loaded, serve every call, whatever its voice and rate; on leaving, none is left."""
+    import multiprocessing
+
+    from voice_coach.speech import VoiceSettings, synthesize_all
+    from voice_coach.speech.parallel import workers_kept
+
+    texts = [f"Cue number {i}." for i in range(30)]
+    with workers_kept():
+        first = synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=2)
+        crew = sorted(p.pid for p in multiprocessing.active_children())
+        second = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),
+                                cache=None, workers=2)
+        assert sorted(p.pid for p in multiprocessing.active_children()) == crew
+        assert len(crew) == 2
+    assert multiprocessing.active_children() == []
+    assert all(np.array_equal(first[t], c) for t, c in
+               synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=1).items())
+    serial = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),
+                            cache=None, workers=1)
+    assert all(np.array_equal(second[t], serial[t]) for t in texts)

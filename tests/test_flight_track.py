@@ -64,7 +64,7 @@ def flight(tmp_path_factory: pytest.TempPathFactory):
                                  str(out), "--cues", "srt"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Wrote {out}: 12 min 00 s (720000 ms), 90 spoken cues, ")
-    assert result.stdout.splitlines()[0].endswith(", 3 chapters.")
+    assert result.stdout.splitlines()[0].split("; voice ")[0].endswith(", 3 chapters")
     plan = json.loads(runner.invoke(app, ["plan", "flight", "--json"]).stdout)
     return out, plan, result.stdout
 

@@ -1,13 +1,18 @@
-"""Fuzzing the routine loader and the CLI: arbitrary text, arbitrary YAML, mutated built-ins.
+"""Fuzzing the routine loader and the CLI: arbitrary text, arbitrary YAML, mutated built-ins,
+with hostile values mixed in (durations and numbers of any length, placeholders with format
+specs, control characters: tests/fuzz_hostile.py).
 
 The promise under test: never a traceback. parse_routine returns a Routine or raises SpecError
-whose every diagnostic is located in the file; `voice-coach check` exits 0, or 2 with
-compiler-style lines on stderr. A fast slice runs in the suite; `scripts/fuzz` runs the same
-properties with >= 10,000 examples (python -m tests.test_fuzz).
+whose every diagnostic is located in the file; a valid routine's every cue is printable and
+within the cue length limit; `voice-coach check` exits 0, or 2 with compiler-style lines on
+stderr, and prints no control character; duration options are refused with one clear line.
+A fast slice runs in the suite; `scripts/fuzz` runs the same properties with >= 10,000
+examples (python -m tests.test_fuzz).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import tempfile
@@ -16,32 +21,29 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.fuzz_hostile import has_control
+from tests.fuzz_strategies import OPTION_STRATEGIES, STRATEGIES
 from voice_coach.cli import app
 from voice_coach.errors import SpecError
-from voice_coach.plan.compose import compose
+from voice_coach.plan.compose import compose, phrases
 from voice_coach.routine import (
-    PHASE_FIELDS,
-    ROUTINE_FIELDS,
-    STEP_KINDS,
-    VOICE_FIELDS,
-    Field,
-    builtin_names,
-    builtin_text,
+    DEFAULT_LIMITS,
     maximum_events,
+    parse_duration_ms,
     parse_routine,
 )
+from voice_coach.routine.durations import MAX_DURATION_MS
 from voice_coach.speech.fake import fake_duration_ms
 
 FUZZ_PATH = "fuzz.yaml"
 # Compose only routines this small, so one example stays in milliseconds.
 MAX_COMPOSED_EVENTS = 5_000
-FAST_EXAMPLES = {"parse": 150, "cli": 40}  # the slice in the suite, per strategy
-FULL_EXAMPLES = {"parse": 2_500, "cli": 1_000}  # scripts/fuzz, per strategy: 10,500 in all
+FAST_EXAMPLES = {"parse": 150, "cli": 40, "option": 150}  # the slice in the suite, per strategy
+# scripts/fuzz, per strategy: 2,500 x 4 parsed, 1,000 x 4 through `check`, 2,500 options
+FULL_EXAMPLES = {"parse": 2_500, "cli": 1_000, "option": 2_500}
 
 # stderr of `check` on bad input: located errors (or a file-level one), hints, a count.
 ERROR_LINE = re.compile(r"^(?P<path>[^\n]+?)(:[1-9]\d*:[1-9]\d*)?: error: \S")
@@ -49,163 +51,6 @@ OTHER_LINE = re.compile(r"^(  hint: |\s+\S|\d+ errors$)")
 
 examples_run: Counter[str] = Counter()
 examples_valid: Counter[str] = Counter()  # of which were valid routines
-
-# -- strategies -------------------------------------------------------------------------------
-
-KNOWN_KEYS = sorted(
-    {*ROUTINE_FIELDS, *VOICE_FIELDS, *PHASE_FIELDS}
-    | {k for fields in STEP_KINDS.values() for k in fields}
-)
-DURATIONS = ["3s", "1.5s", "500ms", "1m30s", "2h", "0s", "-3s", "3", "1e9h", "99999999999s", "s"]
-
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(10**12), max_value=10**12),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30),
-    st.sampled_from(DURATIONS),
-    st.sampled_from(["rise", "fall", "tick", "none", "aloud", "pump", "hold", "en", "{rep}", "{"]),
-)
-keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=12), st.integers(-5, 5))
-yaml_trees = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5), st.dictionaries(keys, children, max_size=6)
-    ),
-    max_leaves=40,
-)
-routine_like = st.fixed_dictionaries(
-    {"title": scalars, "steps": st.lists(yaml_trees, max_size=4)},
-    optional={k: yaml_trees for k in ("voice", "intro", "outro", "gap", "fade_out", "about")},
-)
-
-
-def field_values(field: Field) -> st.SearchStrategy:
-    """Values for one routine field: mostly of its kind (valid or out of range), sometimes not."""
-    kind = field.kind
-    if kind == "duration":
-        typed = st.one_of(
-            st.sampled_from(DURATIONS), st.integers(0, 90_000).map(lambda n: f"{n}ms")
-        )
-    elif kind in ("int", "number"):
-        typed = st.one_of(st.integers(-3, 40), st.integers(), st.floats())
-    elif kind == "bool":
-        typed = st.booleans()
-    elif kind.startswith("enum:"):
-        typed = st.sampled_from([*kind[5:].split("|"), "loud"])
-    else:
-        typed = st.one_of(
-            st.sampled_from(["Up.", "Set {set} of {sets}.", "{left} left", "{x}"]),
-            st.text(max_size=40),
-        )
-    return st.one_of(typed, typed, scalars)
-
-
-def shaped(fields: dict[str, Field], nested: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
-    """A mapping with some of `fields`, each with a value of roughly its kind."""
-    values = {k: nested[k] if k in nested else field_values(f) for k, f in fields.items()}
-    return st.fixed_dictionaries(
-        {k: v for k, v in values.items() if fields[k].required},
-        optional={k: v for k, v in values.items() if not fields[k].required},
-    )
-
-
-phases = st.lists(shaped(PHASE_FIELDS, {}), min_size=1, max_size=3)
-steps = st.lists(
-    st.one_of(*(shaped(fields, {"phases": phases}) for fields in STEP_KINDS.values())),
-    min_size=1,
-    max_size=4,
-)
-shaped_routines = shaped(ROUTINE_FIELDS, {"steps": steps, "voice": shaped(VOICE_FIELDS, {})})
-any_yaml = st.one_of(yaml_trees, routine_like, shaped_routines, shaped_routines).map(
-    lambda tree: yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
-)
-# Any text, including lone surrogates written out as invalid UTF-8 bytes.
-any_text = st.one_of(st.text(max_size=300), st.binary(max_size=300))
-
-GARBAGE = [
-    "\t",
-    ":",
-    "- ",
-    "&a ",
-    "*a",
-    "!!python/object/apply:os.system ['true']",
-    "{",
-    "]",
-    "? ",
-    "|",
-    ">",
-    "%YAML 1.1\n",
-    "---\n",
-    "\x00",
-    "\ufeff",
-    "\xff",
-    "{{",
-    "{rep",
-    "'",
-    '"',
-    "#",
-    "@",
-    "`",
-    "${HOME}",
-    "\\",
-]
-
-
-@st.composite
-def mutated_builtins(draw: st.DrawFn) -> str:
-    """A built-in routine with 1-4 edits: lines deleted, duplicated or swapped, numbers changed,
-    tabs or garbage inserted, the text truncated."""
-    lines = builtin_text(draw(st.sampled_from(builtin_names()))).splitlines(keepends=True)
-    for _ in range(draw(st.integers(1, 4))):
-        lines = _mutate(draw, lines)
-    return "".join(lines)
-
-
-def _mutate(draw: st.DrawFn, lines: list[str]) -> list[str]:
-    if not lines:
-        return lines
-    i = draw(st.integers(0, len(lines) - 1))
-    j = draw(st.integers(0, len(lines) - 1))
-    how = draw(st.sampled_from(["delete", "duplicate", "swap", "number", "insert", "truncate"]))
-    if how == "delete":
-        return lines[:i] + lines[i + 1 :]
-    if how == "duplicate":
-        return lines[: i + 1] + [lines[i]] + lines[i + 1 :]
-    if how == "swap":
-        lines[i], lines[j] = lines[j], lines[i]
-        return lines
-    if how == "number":
-        number = draw(
-            st.sampled_from(
-                [
-                    "0",
-                    "-1",
-                    "1000000000",
-                    "1e400",
-                    "nan",
-                    "0.5",
-                    "10**9",
-                    "999999999999999999999",
-                    "3s",
-                    "",
-                ]
-            )
-        )
-        return lines[:i] + [re.sub(r"\d+", number, lines[i], count=1)] + lines[i + 1 :]
-    at = draw(st.integers(0, len(lines[i])))
-    if how == "insert":
-        garbage = draw(st.one_of(st.sampled_from(GARBAGE), st.text(max_size=8)))
-        return lines[:i] + [lines[i][:at] + garbage + lines[i][at:]] + lines[i + 1 :]
-    return lines[:i] + [lines[i][:at]]  # truncate
-
-
-STRATEGIES: dict[str, st.SearchStrategy] = {
-    "text": any_text,
-    "yaml": any_yaml,
-    "mutated": mutated_builtins(),
-}
 
 # -- properties -------------------------------------------------------------------------------
 
@@ -223,7 +68,11 @@ def check_parse(text: str | bytes) -> bool:
             assert_located(diag)
         assert_error_text(exc.format())
         return False
+    assert not has_control(routine.title), routine.title
     if maximum_events(routine) <= MAX_COMPOSED_EVENTS:
+        for text in phrases(routine):  # what is spoken, printed, tagged: short and printable
+            assert len(text) <= DEFAULT_LIMITS.max_text_chars, len(text)
+            assert not has_control(text), repr(text)
         try:
             timeline = compose(routine, lambda t: fake_duration_ms(t, routine.voice.rate_wpm))
         except SpecError as exc:
@@ -232,6 +81,7 @@ def check_parse(text: str | bytes) -> bool:
             assert_error_text(exc.format())
         else:  # the early refusal's estimate is a true ceiling
             assert len(timeline.events) <= maximum_events(routine)
+            assert not any(has_control(c.title) for c in timeline.chapters)
     return True
 
 
@@ -247,11 +97,42 @@ def check_cli(text: str | bytes) -> bool:
         f"uncaught {result.exception!r}"
     )
     assert result.exit_code in (0, 2), (result.exit_code, result.output)
+    assert not has_control(result.stdout + result.stderr), repr(result.output)
     if result.exit_code == 0:
         assert result.stdout.splitlines()[0].endswith(": OK"), result.stdout
     else:
         assert_error_text(result.stderr, str(path))
     return result.exit_code == 0
+
+
+def check_option(text: str) -> bool:
+    """A duration option's value: parse_duration_ms gives whole milliseconds in range or a
+    ValueError; `render --duck-attack=TEXT` refuses a bad one in one clear line (exit 2) before
+    anything else (here the unknown --format comes next, so nothing is ever rendered).
+
+    Returns whether the text was a duration."""
+    try:
+        ms = parse_duration_ms(text)
+    except ValueError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        ms = None
+    else:
+        assert isinstance(ms, int) and 0 <= ms <= MAX_DURATION_MS, ms
+    with tempfile.TemporaryDirectory(prefix="voice-coach-fuzz-") as tmp_dir:
+        result = CliRunner().invoke(app, ["render", "--all", "-o", tmp_dir, "--format", "nope",
+                                          f"--duck-attack={text}"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"uncaught {result.exception!r}"
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2 and len(result.stderr) < 400, result.stderr
+    assert not has_control(result.stderr), repr(result.stderr)
+    if ms is not None and ms <= 10_000:
+        assert lines[0] == "error: unknown format 'nope'", lines
+    else:
+        assert lines[0].startswith("error: --duck-attack must be "), lines
+    return ms is not None
 
 
 def assert_located(diag) -> None:
@@ -277,7 +158,7 @@ def assert_error_text(text: str, path: str = FUZZ_PATH) -> None:
 
 def property_test(name: str, kind: str, n_examples: int) -> Callable[[], None]:
     """The hypothesis test of one strategy against one property, run n_examples times."""
-    strategy = STRATEGIES[name]
+    strategy = OPTION_STRATEGIES[name] if kind == "option" else STRATEGIES[name]
     fuzz_settings = settings(
         max_examples=n_examples,
         deadline=None,
@@ -294,6 +175,16 @@ def property_test(name: str, kind: str, n_examples: int) -> Callable[[], None]:
             examples_valid[f"{kind} {name}"] += check_parse(text)
 
         return run
+
+    if kind == "option":
+
+        @fuzz_settings
+        @given(strategy)
+        def run_option(text: str) -> None:
+            examples_run[f"{kind} {name}"] += 1
+            examples_valid[f"{kind} {name}"] += check_option(text)
+
+        return run_option
 
     @fuzz_settings
     @given(strategy)
@@ -312,6 +203,19 @@ test_parse_mutated_builtins = property_test("mutated", "parse", FAST_EXAMPLES["p
 test_cli_any_text = property_test("text", "cli", FAST_EXAMPLES["cli"])
 test_cli_any_yaml = property_test("yaml", "cli", FAST_EXAMPLES["cli"])
 test_cli_mutated_builtins = property_test("mutated", "cli", FAST_EXAMPLES["cli"])
+test_parse_hostile_builtins = property_test("hostile", "parse", FAST_EXAMPLES["parse"])
+test_cli_hostile_builtins = property_test("hostile", "cli", FAST_EXAMPLES["cli"])
+test_duration_options = property_test("duration", "option", FAST_EXAMPLES["option"])
+
+
+def test_the_hostile_values_that_once_broke_the_program() -> None:
+    """Each was a traceback, a 1 GB cue or a terminal escape before issue 10."""
+    for value in ("9" * 310 + "s", "{name:d}", "{set:>999999999999}", "{set:>99999999}",
+                  "\x1b]0;owned\x07", "\x1b[2J", "1" + "0" * 4_300):
+        for key in ("set_intro", "rest", "reps"):
+            check_parse("title: T\nsteps:\n  - exercise: A\n"
+                        f"    {key}: {json.dumps(value)}\n")
+        check_option(value)
 
 
 def test_complex_yaml_keys_in_a_step_are_located_errors() -> None:
@@ -340,7 +244,7 @@ def main(argv: list[str]) -> int:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="voice-coach-fuzz-cache-") as cache_dir:
         os.environ["VOICE_COACH_CACHE_DIR"] = cache_dir  # never the user's speech cache
-        failures = [f for kind in ("parse", "cli") for f in _run_all(kind, scale)]
+        failures = [f for kind in ("parse", "cli", "option") for f in _run_all(kind, scale)]
     total = sum(examples_run.values())
     print(
         f"{total:,} examples in {time.perf_counter() - began:.0f} s, "
@@ -354,7 +258,7 @@ def main(argv: list[str]) -> int:
 def _run_all(kind: str, scale: float) -> list[str]:
     """Every strategy against one property; prints each count; returns the failures."""
     failures = []
-    for name in STRATEGIES:
+    for name in OPTION_STRATEGIES if kind == "option" else STRATEGIES:
         test = property_test(name, kind, max(1, round(FULL_EXAMPLES[kind] * scale)))
         try:
             test()
@@ -362,8 +266,8 @@ def _run_all(kind: str, scale: float) -> list[str]:
             failures.append(f"{kind} {name}: {type(exc).__name__}: {exc}")
         key = f"{kind} {name}"
         print(
-            f"{kind:>5} {name:<8} {examples_run[key]:>6,} examples "
-            f"({examples_valid[key]:,} valid routines)",
+            f"{kind:>6} {name:<8} {examples_run[key]:>6,} examples "
+            f"({examples_valid[key]:,} {'durations' if kind == 'option' else 'valid routines'})",
             flush=True,
         )
     return failures

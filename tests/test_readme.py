@@ -55,9 +55,8 @@ def test_readme_runs_top_to_bottom(tmp_path: Path) -> None:
     # The README's examples name files in tests/: a copy of them is there.
     for folder in ("routines", "bad-routines", "configs"):
         shutil.copytree(REPO / "tests" / folder, tmp_path / "tests" / folder)
-    # A fresh speech cache: espeak-ng's clip for a phrase can differ by a few samples with what
-    # the same process synthesised before it, so lengths shown in the README are those of a
-    # first run, as a new user sees them. A fresh history and no config file, likewise.
+    # A fresh speech cache, as a new user's first run (each phrase is made from a fresh engine
+    # state, so a warm cache gives the same lengths). A fresh history and no config file, too.
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache"),
            "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),

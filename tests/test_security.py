@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from voice_coach.speech import open_engine
+from voice_coach.speech.piper import available as piper_available
 from voice_coach.timeline import SAMPLE_RATE
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
-ENGINES = ["espeak", "pyttsx3"]
+ENGINES = ["espeak", "pyttsx3"] + (["piper"] if piper_available() else [])
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,6 +6,7 @@ Library code raises these; only `cli/` turns them into stderr text and exit code
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -20,20 +21,36 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
     TERMINATED = 143  # 128 + SIGTERM
 
+# C0 and C1 control characters (but newline) and the Unicode bidirectional overrides and
+# isolates, which reorder what a terminal shows ("Trojan source").
+CONTROL_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """text with every control character but newline shown as an escape (ESC as \\x1b,
+    U+202E as \\u202e): safe to print on a terminal or to store in a tag."""
+    return CONTROL_CHARACTERS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
+                         else f"\\u{ord(m.group()):04x}", text)
+
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem in an input file, located like a compiler does (1-based line and column)."""
+    """One problem in an input file, located like a compiler does (1-based line and column).
+
+    severity: "error" (the input is refused) or "warning" (it is accepted, but something in it
+    does not do what it says, e.g. an option that has no effect).
+    """
 
     path: str
     line: int
     col: int
     message: str
     hint: str = ""
+    severity: str = "error"
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -65,8 +82,9 @@ class UsageError(VoiceCoachError):
 class OutputExistsError(UsageError):
     """The file to write is there already and overwriting was not asked for (force=True)."""
 
-    def __init__(self, path: object) -> None:
-        super().__init__(f"{path} already exists", hint="pass force=True to overwrite it")
+    def __init__(self, path: object, message: str = "",
+                 hint: str = "pass force=True to overwrite it") -> None:
+        super().__init__(message or f"{path} already exists", hint=hint)
         self.path = path
 
 

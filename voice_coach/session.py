@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from voice_coach.errors import OutputExistsError, SpecError, UsageError
+from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.plan.compose import MIN_FADE_OUT_MS, compose, phrases
-from voice_coach.routine import Background, Routine
+from voice_coach.routine import Background, Routine, VoiceSettings
 from voice_coach.timeline import Timeline, frames_to_ms
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ class Session:
     repeat_note: how a flight track repeats the routine ("Every hour for 6 hours"), else "".
     cache_dir: where prepare's speech cache is (mastered mixes are kept beside the clips, in
     its "mastered" folder), or None for no cache.
+    warnings: what to tell the user (a named voice of another language, estimated speech).
+    estimated: no voice here reads the routine's language; speech lengths are estimates and
+    there are no clips (prepare(estimate=True) only).
+    voice: the voice that spoke (the language's own when the routine names none).
     """
 
     routine: Routine
@@ -48,6 +52,9 @@ class Session:
     clips: dict[str, np.ndarray]
     repeat_note: str = field(default="", compare=False)
     cache_dir: Path | None = field(default=None, compare=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    estimated: bool = False
+    voice: VoiceSettings | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Rendered:
 
 
 def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: CacheChoice = "user",
-            progress: Progress | None = None) -> Session:
+            progress: Progress | None = None, estimate: bool = False) -> Session:
     """Synthesises (or takes from the cache) every phrase, measures it and composes the timeline.
     The clips are made at full volume (the voice's volume is applied when mastering).
 
@@ -75,31 +82,59 @@ def prepare(routine: Routine, *, engine: SpeechEngine | None = None, cache: Cach
         cache: "user" for the user's speech cache ($VOICE_COACH_CACHE_DIR, else the platform's
             cache folder), a ClipCache, or None for no cache.
         progress: called as progress(phrases_done, phrases_total) while synthesising.
+        estimate: when no voice here reads the routine's language, compose with estimated
+            speech lengths (no clips; Session.estimated) instead of raising EngineError.
     Returns:
         The Session; its timeline's times are whole milliseconds.
     Raises:
         SpecError: a cue does not fit its slot, or the voice is not available.
-        EngineError: no speech engine.
+        EngineError: no speech engine, or no voice that reads the routine's language (the hint
+        names one to install).
     """
     import dataclasses
 
-    from voice_coach.speech import synthesize_all
+    from voice_coach.speech import synthesize_voice
     from voice_coach.speech.cache import ClipCache
+    from voice_coach.speech.for_language import choose_voice
 
+    texts = phrases(routine)
+    try:
+        choice = choose_voice(routine.voice, routine.language, routine.voice_named, engine)
+    except UsageError as exc:  # a voice the engine does not have
+        if not routine.voice_pos.path:  # named on the command line, not in the file
+            raise
+        raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
+    warnings = (choice.warning,) if choice.warning else ()
+    if choice.problem:
+        if not estimate:
+            raise EngineError(choice.problem, choice.hint)
+        return _estimated(routine, texts, warnings + (f"{choice.problem}; {choice.hint}",))
     if cache == "user":
         cache = ClipCache.default()
-    texts = phrases(routine)
     # The engine always speaks at full volume: the routine's volume is a level set while
     # mastering (sound.master.voice_level_lufs), so a soft voice is not a quantised one, and
     # every volume shares one cached clip.
-    voice = dataclasses.replace(routine.voice, volume=1.0)
+    voice = dataclasses.replace(choice.settings, volume=1.0)
     try:
-        clips = synthesize_all(texts, voice, engine=engine, cache=cache, progress=progress)
+        clips, used = synthesize_voice(texts, voice, engine=engine, cache=cache,
+                                       progress=progress)
     except UsageError as exc:  # a voice, rate or volume the engine does not have
+        if not routine.voice_pos.path:
+            raise
         raise SpecError([routine.voice_pos.diag(exc.message, exc.hint)]) from None
     lengths_ms = {text: frames_to_ms(len(clip)) for text, clip in clips.items()}
     timeline = compose(routine, lengths_ms.__getitem__)
-    return Session(routine, timeline, clips, cache_dir=cache.root if cache else None)
+    return Session(routine, timeline, clips, cache_dir=cache.root if cache else None,
+                   warnings=warnings,
+                   voice=dataclasses.replace(used, volume=routine.voice.volume))
+
+
+def _estimated(routine: Routine, texts: list[str], warnings: tuple[str, ...]) -> Session:
+    from voice_coach.speech.estimate import estimate_speech_ms
+
+    lengths_ms = {t: estimate_speech_ms(t, routine.voice.rate_wpm) for t in texts}
+    timeline = compose(routine, lengths_ms.__getitem__)
+    return Session(routine, timeline, {}, warnings=warnings, estimated=True)
 
 
 def render_to_file(session: Session, path: Path | str, *, format: str | None = None,
@@ -129,6 +164,7 @@ def render_session(
     background: BackgroundChoice = "routine",
     tags: Tags | Literal["routine"] | None = "routine",
     cues: str | None = None,
+    on_written: Callable[[Rendered], None] | None = None,
 ) -> Rendered:
     """Masters, mixes and writes the session; optionally a cue sidecar beside it.
 
@@ -145,17 +181,21 @@ def render_session(
             Background, or a function of the routine's own.
         tags: the file's tags and chapters ("routine": made from the routine; None: none).
         cues: "vtt", "srt", "lrc" or "json": also write that sidecar (same stem as path).
+        on_written: called once both files are in place, before Ctrl-C or SIGTERM can stop
+            the program (to say what was written).
+    The audio and its sidecar are put in place together or not at all; without force no
+    existing file is replaced, even one that appears while rendering (see output.atomic).
     Raises UsageError (a file exists without force, a bad format), SpecError/UsageError (a
     background file that is missing or unreadable), OutputError, EngineError.
     """
-    from voice_coach.output.atomic import write_text_atomic
+    from voice_coach.output.atomic import OutputSet, write_text_file
     from voice_coach.output.cues import cue_text, sidecar_path
-    from voice_coach.output.export import format_for, write_audio
+    from voice_coach.output.export import encode_audio, format_for
 
+    path = Path(path)
     fmt = format_for(path, format)
     sidecar = sidecar_path(path, cues) if cues else None
-    if sidecar is not None and sidecar.exists() and not force:
-        raise OutputExistsError(sidecar)
+    check_sidecar(path, sidecar, fmt)
     timeline = session.timeline
     file_tags = session_tags(session) if tags == "routine" else tags
     mixed: list[Mastered] = []
@@ -166,14 +206,32 @@ def render_session(
         mixed.append(mastered)
         return blocks_from(0)
 
-    write_audio(path, blocks, sample_rate=timeline.sample_rate, n_frames=timeline.n_frames,
-                format=fmt, bitrate_kbps=bitrate_kbps, force=force, progress=progress,
-                tags=file_tags)  # type: ignore[arg-type]  # not "routine"
-    if sidecar is not None and cues is not None:
-        write_text_atomic(sidecar, cue_text(timeline, cues, audio_name=Path(path).name),
-                          force=True)
-    done = mixed[0]
-    return Rendered(Path(path), done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
+    with OutputSet(force=force) as outputs:
+        # both targets are checked (and their temps made) before the long encode starts
+        audio_tmp = outputs.stage(path)
+        sidecar_tmp = outputs.stage(sidecar) if sidecar is not None else None
+        encode_audio(audio_tmp, path, blocks, sample_rate=timeline.sample_rate,
+                     n_frames=timeline.n_frames, format=fmt, bitrate_kbps=bitrate_kbps,
+                     progress=progress, tags=file_tags)  # type: ignore[arg-type]  # not "routine"
+        if sidecar is not None and sidecar_tmp is not None and cues is not None:
+            write_text_file(sidecar_tmp, cue_text(timeline, cues, audio_name=path.name), sidecar)
+        done = mixed[0]
+        rendered = Rendered(path, done.speech_lufs, done.cue_lufs, done.predicted_lufs, sidecar)
+        # the audio and its sidecar land together or not at all; Ctrl-C waits for both
+        outputs.commit(None if on_written is None else lambda: on_written(rendered))
+    return rendered
+
+
+def check_sidecar(audio: Path, sidecar: Path | None, fmt: str) -> None:
+    """UsageError when the cue sidecar would be the audio file itself (-o out.vtt --cues vtt):
+    one would replace the other."""
+    import os
+
+    if sidecar is None:
+        return
+    if os.path.normcase(os.path.abspath(audio)) == os.path.normcase(os.path.abspath(sidecar)):
+        raise UsageError(f"the cue file would be {sidecar}, the audio file itself",
+                         hint=f"name the audio file {Path(audio).with_suffix('.' + fmt).name}")
 
 
 def session_tags(session: Session) -> Tags:
@@ -182,6 +240,8 @@ def session_tags(session: Session) -> Tags:
 
     return tags_for(session.routine, session.timeline, repeat_note=session.repeat_note,
                     track=default_track(session.routine))
+
+
 
 
 def resolve_background(session_or_routine: Session | Routine,
@@ -261,9 +321,9 @@ def closing_fade_ms(timeline: Timeline) -> int:
 
 def default_track(routine: Routine) -> str:
     """The track number in tags: a built-in routine's place in the list ("3/7"), else "1"."""
-    from voice_coach.routine import builtin_names
+    from voice_coach.routine import builtin_names, builtin_path
 
     names = builtin_names()
-    if routine.path == f"<built-in {routine.name}>" and routine.name in names:
+    if routine.path == builtin_path(routine.name, routine.language) and routine.name in names:
         return f"{names.index(routine.name) + 1}/{len(names)}"
     return "1"

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from voice_coach.wording import counted
+
 SAMPLE_RATE = 22050
 # The tones a timeline's events can name, and how long each lasts: the composer places them,
 # sound/tones.py makes exactly this many milliseconds of each.
@@ -97,6 +99,7 @@ class Timeline:
     sample_rate: int = SAMPLE_RATE
     fade_out_ms: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    language: str = "en"  # the language of its texts and chapter titles (a routine's code)
 
     @property
     def n_frames(self) -> int:
@@ -126,6 +129,7 @@ class Timeline:
         return {
             "routine": self.routine,
             "title": self.title,
+            "language": self.language,
             "sample_rate": self.sample_rate,
             "duration_ms": self.duration_ms,
             "events": [e.to_json() for e in self.events],
@@ -163,7 +167,8 @@ def to_text(timeline: Timeline) -> str:
     lines = [
         f"# {timeline.title} ({timeline.routine})",
         f"# length {format_clock_ms(timeline.duration_ms)} ({timeline.duration_ms} ms), "
-        f"{len(timeline.speech())} spoken cues, {len(timeline.tones())} tones",
+        + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
+        + counted(len(timeline.tones()), "{n} tone", "{n} tones"),
     ]
     chapters = list(timeline.chapters)
     for event in timeline.events:
@@ -192,7 +197,7 @@ def overlaps(events: tuple[Event, ...] | list[Event]) -> list[tuple[Event, Event
     return found
 
 
-def repeat(timeline: Timeline, every_ms: int, total_ms: int) -> Timeline:
+def repeat(timeline: Timeline, every_ms: int, total_ms: int, words: Any = None) -> Timeline:
     """The session played at 0, every_ms, 2 * every_ms, … while a start falls before total_ms:
     one file for a long flight, the routine once an hour with silence between.
 
@@ -200,6 +205,8 @@ def repeat(timeline: Timeline, every_ms: int, total_ms: int) -> Timeline:
     ("Hour 2 — In-flight ankle pumps"); the result lasts total_ms, or until the last repetition
     ends if that is later. Raises ValueError when every_ms is shorter than the session (the
     repetitions would overlap) or total_ms is not positive.
+    words: the titles' language, an object with repeat_title(index, start_ms, every_ms, title)
+    and repeat_heading(title, every_ms, total_ms) (voice_coach.lang.Words); None: English.
     """
     if every_ms < timeline.duration_ms:
         raise ValueError(f"every_ms {every_ms} is shorter than the session "
@@ -212,15 +219,16 @@ def repeat(timeline: Timeline, every_ms: int, total_ms: int) -> Timeline:
               e.phase)
         for start in starts for e in timeline.events
     )
-    chapters = tuple(Chapter(start, repeat_title(k, start, every_ms, timeline.title), "repeat")
+    title_of = words.repeat_title if words is not None else repeat_title
+    chapters = tuple(Chapter(start, title_of(k, start, every_ms, timeline.title), "repeat")
                      for k, start in enumerate(starts))
+    heading = words.repeat_heading(timeline.title, every_ms, total_ms) if words is not None \
+        else f"{timeline.title}, every {span_words(every_ms, one=True)} for {span_words(total_ms)}"
     return Timeline(
-        routine=timeline.routine,
-        title=f"{timeline.title}, every {span_words(every_ms, one=True)} for "
-              f"{span_words(total_ms)}",
+        routine=timeline.routine, title=heading,
         duration_ms=max(total_ms, starts[-1] + timeline.duration_ms),
         events=events, chapters=chapters, sample_rate=timeline.sample_rate,
-        fade_out_ms=timeline.fade_out_ms,
+        fade_out_ms=timeline.fade_out_ms, language=timeline.language,
     )
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voice_coach.errors import OutputError, OutputExistsError, UsageError
+from voice_coach.errors import OutputError, UsageError
 from voice_coach.routine import DEFAULT_LIMITS, Limits, Routine
 from voice_coach.session import Rendered, Session, prepare, render_session, resolve_background
-from voice_coach.timeline import Timeline, format_length_ms, repeat, span_words
+from voice_coach.timeline import Timeline, format_length_ms, repeat
 
 if TYPE_CHECKING:
     from voice_coach.session import BackgroundChoice, CacheChoice
@@ -41,8 +41,11 @@ def flight_session(session: Session, *, every_ms: int, total_ms: int) -> Session
     if total_ms < length_ms:
         raise UsageError(f"a track of {format_length_ms(total_ms)} is shorter than the routine "
                          f"({format_length_ms(length_ms)})")
-    timeline = repeat(session.timeline, every_ms, total_ms)
-    note = f"Every {span_words(every_ms, one=True)} for {span_words(total_ms)}"
+    from voice_coach.lang import words_for
+
+    words = words_for(session.routine.language)  # chapters and tags in the routine's language
+    timeline = repeat(session.timeline, every_ms, total_ms, words)
+    note = words.repeat_note(every_ms, total_ms)
     return dataclasses.replace(session, timeline=timeline, repeat_note=note)
 
 
@@ -67,28 +70,28 @@ def render_all(
     folder/voice-coach.m3u listing them in order; returns the playlist's path.
 
     format: as in render_session, default "mp3"; the other arguments are render_session's and
-    prepare's, applied to every routine. on_rendered(session, rendered) is called after each
-    file. loader(name) makes each Routine (default: load_routine(name, limits); the CLI's
+    prepare's, applied to every routine. on_rendered(session, rendered) is called as each file
+    lands. loader(name) makes each Routine (default: load_routine(name, limits); the CLI's
     also applies the user's config). Nothing is rendered when any file to write exists and
     force is False (OutputExistsError), or when `folder` is a file (UsageError).
     """
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import sidecar_path
     from voice_coach.output.export import format_for
+    from voice_coach.output.targets import check_target
     from voice_coach.routine import builtin_names, load_routine
-    from voice_coach.sound.background import check_sound
+    from voice_coach.sound.music_file import check_sound
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is not a folder", "render every routine into a folder")
-    fmt = format_for(folder / "x.mp3", format)
+    fmt = format_for(Path("session.mp3") if format is None else Path("session"), format)
     names = list(builtin_names() if names is None else names)
     outputs = [folder / f"{name}.{fmt}" for name in names]
     playlist = folder / PLAYLIST_NAME
     sidecars = [sidecar_path(o, cues.lower()) for o in outputs] if cues else []
     for path in (*outputs, *sidecars, playlist):
-        if path.exists() and not force:
-            raise OutputExistsError(path)
+        check_target(path, force=force)  # exists without force, a device, a link, a folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -99,14 +102,13 @@ def render_all(
         bed = resolve_background(routine, background)
         check_sound(bed)  # a missing music file is refused before any speech is made
         session = prepare(routine, cache=cache, progress=_stage(progress, name, "speech"))
-        done = render_session(session, output, format=fmt, bitrate_kbps=bitrate_kbps,
-                              force=force, progress=_stage(progress, name, "render"),
-                              loudness_lufs=loudness_lufs, background=bed,
-                              cues=cues.lower() if cues else None)
-        if on_rendered is not None:
-            on_rendered(session, done)
+        told = None if on_rendered is None else (
+            lambda done, session=session: on_rendered(session, done))  # as the files land
+        render_session(session, output, format=fmt, bitrate_kbps=bitrate_kbps, force=force,
+                       progress=_stage(progress, name, "render"), loudness_lufs=loudness_lufs,
+                       background=bed, cues=cues.lower() if cues else None, on_written=told)
         entries.append((session.timeline, output.name))
-    write_text_atomic(playlist, m3u(entries), force=True)
+    write_text_atomic(playlist, m3u(entries), force=force)
     return playlist
 
 

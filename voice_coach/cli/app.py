@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import signal
 import sys
 import warnings
@@ -18,26 +19,59 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from voice_coach import defaults
+from voice_coach.cli import complete
+from voice_coach.cli.usage import Group, examples, no_color
 from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
+    cls=Group,
     help="Voice-guided exercise sessions from routine files: check, plan, render, play.",
+    epilog=examples(
+        "voice-coach",
+        "voice-coach routines                         # the built-in routines",
+        "voice-coach check ankle-pumps",
+        "voice-coach render ankle-pumps -o ankle-pumps.mp3",
+        "voice-coach play ankle-pumps",
+        "voice-coach COMMAND --help                   # a command's options and examples",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes, no colour, readable by screen readers
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"traceback": False}
+_state = {"traceback": False, "finished": False}
 
 RoutineArg = Annotated[str, typer.Argument(
-    metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")]
+    metavar="ROUTINE", autocompletion=complete.routine,
+    help="A routine file, or the name of a built-in routine.")]
+LONGEST_MAX_MINUTES = 7 * 24 * 60  # as long as the longest flight track (--for)
 MaxMinutes = Annotated[float, typer.Option(
-    "--max-minutes", help="Refuse sessions longer than this (guards against typos).")]
-MaxReps = Annotated[int, typer.Option("--max-reps", help="Largest repetitions count accepted.")]
-MaxSets = Annotated[int, typer.Option("--max-sets", help="Largest sets count accepted.")]
+    "--max-minutes", metavar="MINUTES",
+    help="Refuse sessions longer than this (guards against typos).")]
+MaxReps = Annotated[int, typer.Option(
+    "--max-reps", metavar="N", help="Largest repetitions count accepted.")]
+MaxSets = Annotated[int, typer.Option("--max-sets", metavar="N",
+                                      help="Largest sets count accepted.")]
+LanguageOpt = Annotated[str | None, typer.Option(
+    "--language", metavar="LANG", autocompletion=complete.language,
+    help="Language of the session: a built-in routine in it, or a file's language: replaced "
+    "(en, de, fr, es, it, pt, nl, zh).")]
+VoiceOpt = Annotated[str | None, typer.Option(
+    "--voice", metavar="VOICE", autocompletion=complete.voice,
+    help="Speak with this voice instead of the routine's: an id from 'voice-coach voices' "
+    "(en_US-joe-medium, gmw/en-US) or a language (en, de).")]
+EngineOpt = Annotated[str | None, typer.Option(
+    "--engine", metavar="ENGINE", autocompletion=complete.engine,
+    help="Speech engine instead of the routine's: auto (Piper when a Piper voice for the "
+    "language is installed), piper, espeak or pyttsx3.")]
+RateOpt = Annotated[int | None, typer.Option(
+    "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450), instead of "
+    "the routine's.")]
+ENGINE_CHOICES = ("auto", "piper", "espeak", "pyttsx3")
 
 
 class Terminated(BaseException):
@@ -45,7 +79,19 @@ class Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
+    if not _state["finished"]:
+        raise Terminated()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if not _state["finished"]:
+        raise KeyboardInterrupt()
+
+
+def finished() -> None:
+    """The command's work is done and reported: a Ctrl-C or SIGTERM from now on changes nothing,
+    so the program exits 0 as it said, instead of "interrupted" after "Wrote …"."""
+    _state["finished"] = True
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -86,7 +132,21 @@ def _in_cli_words(exc: VoiceCoachError) -> None:
 
 
 def err(text: str) -> None:
-    typer.echo(text, err=True)
+    typer.echo(printable(text), err=True)
+
+
+def out(text: str, nl: bool = True) -> None:
+    """Print to stdout with any control character escaped (a routine's titles and cues, file
+    names): nothing from a routine file can drive the terminal."""
+    typer.echo(printable(text), nl=nl)
+
+
+def printable(text: str) -> str:
+    """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
+    or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
+    from voice_coach.errors import escape_controls
+
+    return escape_controls(text)
 
 
 def funnel(fn: F) -> F:
@@ -121,6 +181,7 @@ def _main(
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
+    _state["finished"] = False
 
 
 def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
@@ -131,6 +192,10 @@ def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.M
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
             "--max-minutes, --max-reps and --max-sets must be positive finite numbers")
+    if max_minutes > LONGEST_MAX_MINUTES:
+        raise UsageError(f"--max-minutes must be at most {LONGEST_MAX_MINUTES:,} (a week), got "
+                         f"{max_minutes:g}", "the longest session voice-coach makes is a week "
+                         "(a flight track, --for 168h)")
     # The cap on cues and tones is a density (per 6 hours), so a longer limit raises it too.
     scale = max(1.0, max_minutes * 60_000 / DEFAULT_LIMITS.max_total_ms)
     return Limits(**{**DEFAULT_LIMITS.__dict__, "max_total_ms": int(max_minutes * 60_000),
@@ -139,24 +204,84 @@ def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.M
 
 
 def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
-         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS):
-    """The routine with the limits the options ask for and the user's config applied."""
+         max_reps: int = defaults.MAX_REPS, max_sets: int = defaults.MAX_SETS,
+         language: str | None = None):
+    """The routine with the limits the options ask for and the user's config applied; in
+    `language` (--language) when given."""
     from voice_coach.practice.config import apply_to_routine, load_config
     from voice_coach.routine import load_routine
 
-    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets))
+    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets), language)
     return apply_to_routine(routine_obj, load_config())  # config.toml
+
+
+def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
+               rate: int | None = None):
+    """The routine with --voice, --engine and --rate in place of its voice block's values.
+
+    Errors about a voice given here are plain usage errors, not located in the routine file."""
+    from voice_coach.routine import Pos
+
+    if voice is None and engine is None and rate is None:
+        return routine_obj
+    settings = voice_settings(routine_obj.voice, voice, engine, rate)
+    where = Pos("") if voice is not None or engine is not None else routine_obj.voice_pos
+    named = routine_obj.voice_named or voice is not None  # --voice names it: the language
+    return dataclasses.replace(routine_obj, voice=settings, voice_pos=where,  # won't pick
+                               voice_named=named)
+
+
+def voice_settings(base, voice: str | None, engine: str | None, rate: int | None):
+    """`base` (VoiceSettings) with the options' values; --voice without --engine lets the voice
+    pick its engine (auto). UsageError for an unknown engine or a rate out of range."""
+    from voice_coach.speech import MAX_RATE_WPM, MIN_RATE_WPM
+
+    changes: dict[str, Any] = {}
+    if engine is not None:
+        if engine.strip().lower() not in (*ENGINE_CHOICES, "fake"):
+            raise UsageError(f"unknown --engine {engine!r}",
+                             "choose one of: " + ", ".join(ENGINE_CHOICES))
+        changes["engine"] = engine.strip().lower()
+    if voice is not None:
+        if not voice.strip():
+            raise UsageError("--voice is empty", "run 'voice-coach voices' to list the voices")
+        changes["voice"] = voice.strip()
+        changes.setdefault("engine", "auto")
+    if rate is not None:
+        if not MIN_RATE_WPM <= rate <= MAX_RATE_WPM:
+            raise UsageError(f"--rate must be from {MIN_RATE_WPM} to {MAX_RATE_WPM} words per "
+                             f"minute, got {rate}", "160 is a calm pace; 130 is slow")
+        changes["rate_wpm"] = rate
+    return dataclasses.replace(base, **changes)
+
+
+def voice_words(session) -> str:
+    """How the session's voice is named in messages: "en_US-joe-medium (piper, 160 wpm)"."""
+    v = session.voice or session.routine.voice
+    return f"{v.voice} ({v.engine}, {v.rate_wpm} wpm)"
 
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped."""
+    """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
+    TERM=dumb) a plain counter line, rewritten with a carriage return: no escape sequences."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+    if no_color() or os.environ.get("TERM") == "dumb":
+        with _plain_progress(label) as update:
+            yield update
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TimeRemainingColumn,
+    )
 
-    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
+    count = MofNCompleteColumn() if label.startswith("Preparing") else TaskProgressColumn()
+    with Progress("[progress.description]{task.description}", BarColumn(), count,
                   TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
         task = bar.add_task(label, total=None)
 
@@ -164,6 +289,25 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    shown = [""]
+
+    def update(done: int, total: int) -> None:
+        text = f"{label} {done}/{total}" if total else label
+        if text != shown[0]:
+            sys.stderr.write("\r" + text.ljust(len(shown[0])))
+            sys.stderr.flush()
+            shown[0] = text
+
+    try:
+        yield update
+    finally:
+        if shown[0]:
+            sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
+            sys.stderr.flush()
 
 
 @contextmanager
@@ -191,11 +335,18 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def prepare_session(routine_obj, quiet: bool = False):
+def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
+    """The session (see session.prepare), its warnings printed on stderr."""
     from voice_coach.session import prepare
 
-    with progress_bar("speech", enabled=not quiet) as progress:
-        return prepare(routine_obj, progress=progress)
+    with progress_bar("Preparing speech", enabled=not quiet) as progress:
+        session = prepare(routine_obj, progress=progress, estimate=estimate)
+    # Once the routine has no error: what it sets that does nothing (errors come alone first).
+    for warning in routine_obj.warnings:
+        err(warning.format())
+    for warning in session.warnings:  # a voice of another language, estimated speech
+        err(f"warning: {warning}")
+    return session
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,8 +355,18 @@ def prepare_session(routine_obj, quiet: bool = False):
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except Terminated:
         err("terminated")
         sys.exit(int(ExitStatus.TERMINATED))
+    except KeyboardInterrupt:  # outside any command's funnel (while starting or exiting)
+        err("interrupted")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    finally:
+        # The outcome is decided and said. Python puts its own handlers back to the default
+        # while it shuts down, and a SIGTERM then killed the process with no word after it had
+        # said "Wrote …"; ignored signals stay ignored, so it exits with the status it chose.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from voice_coach.errors import UsageError
 from voice_coach.live.remind import RemindPlan
 from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+from voice_coach.routine.durations import shown
 from voice_coach.timeline import Timeline, format_length_ms, ms_to_frames
 
 REMIND_DURATION_HINT = 'durations look like "45m", "1h" or "1h30m"'
@@ -18,7 +19,7 @@ def parse_start_at(text: str) -> int:
     try:
         return parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"--start-at must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"--start-at must be a duration, got {shown(text)}: it {exc}",
                          DURATION_HINT) from None
 
 
@@ -64,8 +65,8 @@ def positive_duration_ms(option: str, text: str) -> int:
     try:
         ms = parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"{option} must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"{option} must be a duration, got {shown(text)}: it {exc}",
                          REMIND_DURATION_HINT) from None
     if ms <= 0:
-        raise UsageError(f"{option} must be longer than zero, got {text!r}")
+        raise UsageError(f"{option} must be longer than zero, got {shown(text)}")
     return ms

@@ -8,20 +8,32 @@ import typer
 
 from voice_coach import defaults
 from voice_coach.cli.app import (
+    EngineOpt,
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
     funnel,
     load,
     prepare_session,
+    with_voice,
 )
+from voice_coach.cli.usage import examples
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
 
 
-@app.command()
+@app.command(epilog=examples(
+    "play",
+    "voice-coach play ankle-pumps",
+    "voice-coach play my-routine.yaml --start-at 1m30s",
+    "voice-coach play bedtime --from-set 2 --quiet",
+    "voice-coach play bedtime --voice en_US-joe-medium --rate 120",
+))
 @funnel
 def play(
     routine: RoutineArg,
@@ -30,6 +42,10 @@ def play(
     from_set: Annotated[int | None, typer.Option(
         "--from-set", metavar="N", help="Start at the beginning of set N.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -41,11 +57,14 @@ def play(
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
+    session = prepare_session(routine_obj, quiet)
+    # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
+    # is: checked before the device is opened
+    frame = start_frame(session.timeline, start_at_ms, from_set)
     with open_output(routine) as output:
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
-        session = prepare_session(routine_obj, quiet)
-        frame = start_frame(session.timeline, start_at_ms, from_set)
         try:
             play_session(session.timeline, pcm_source(session), output, start_frame=frame,
                          quiet=quiet, observer=recorder.on(session.timeline))
@@ -53,7 +72,11 @@ def play(
             recorder.tell()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "remind",
+    "voice-coach remind flight --every 1h --for 6h     # a long flight: 6 rounds",
+    "voice-coach remind tv-break --every 45m --times 4",
+))
 @funnel
 def remind(
     routine: RoutineArg,
@@ -64,18 +87,26 @@ def remind(
     times: Annotated[int | None, typer.Option(
         "--times", metavar="N", help="Play it N times in all.")] = None,
     quiet: Quiet = False,
+    language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
-    """Play a routine again and again, e.g. every hour of a flight; a key starts it early."""
+    """Play a routine again and again, as every hour of a long flight.
+
+    Between rounds it counts down to the next one; any key but q starts it now.
+    """
     from voice_coach.cli.options import remind_plan
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
     from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)

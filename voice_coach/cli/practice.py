@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.cli.usage import examples
+from voice_coach.errors import UsageError
 
 
 def _config():
@@ -53,24 +53,17 @@ def recorder_for(routine: Any, source: str) -> Any:
 
 
 def _write_bytes_atomic(path: Path, data: bytes, force: bool) -> None:
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists", "use --force to overwrite it")
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory", "give a file name to write")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-        raise
+    """data into path through the one atomic writer (output/atomic.py): nothing that exists is
+    replaced without force, and never a folder, device or link even with it."""
+    from voice_coach.output.atomic import OutputSet, output_error
+
+    with OutputSet(force=force) as outputs:
+        tmp = outputs.stage(path)
+        try:
+            tmp.write_bytes(data)
+        except OSError as exc:
+            raise output_error(exc, path) from exc
+        outputs.commit()
 
 
 def _rating(name: str, value: int | None) -> int | None:
@@ -83,7 +76,11 @@ def _rating(name: str, value: int | None) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(epilog=examples(
+    "done",
+    "voice-coach done ankle-pumps                 # just followed it from a phone file",
+    'voice-coach done flight --sets 2 --at "yesterday 21:30" --effort 4 --pain 1',
+))
 @funnel
 def done(
     routine: RoutineArg,
@@ -96,7 +93,7 @@ def done(
         "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
     pain: Annotated[int | None, typer.Option(
         "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="A note to keep with it.")]
+    note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
     """Record a session followed elsewhere, e.g. from a phone file."""
@@ -138,7 +135,11 @@ def done(
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "today",
+    "voice-coach today",
+    "voice-coach today --flight",
+))
 @funnel
 def today(
     flight: Annotated[bool, typer.Option(
@@ -155,7 +156,12 @@ def today(
         typer.echo(line)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "history",
+    "voice-coach history --since 7d",
+    "voice-coach history --csv > history.csv",
+    "voice-coach history --import history.csv",
+))
 @funnel
 def history(
     since: Annotated[str | None, typer.Option(
@@ -215,7 +221,11 @@ def _import(path: Path) -> None:
                + (f" ({skipped} already there)." if skipped else "."))
 
 
-@app.command()
+@app.command(epilog=examples(
+    "stats",
+    "voice-coach stats",
+    "voice-coach stats --weeks 26 -o calendar.svg",
+))
 @funnel
 def stats(
     weeks: Annotated[int, typer.Option(
@@ -266,7 +276,11 @@ def stats(
         typer.echo(f"Wrote {output}.")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "config",
+    "voice-coach config",
+    "voice-coach config --init              # a config.toml to edit",
+))
 @funnel
 def config(
     init: Annotated[bool, typer.Option(

@@ -3,81 +3,120 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from voice_coach import defaults
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
+    EngineOpt,
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
+    VoiceOpt,
     app,
+    finished,
     funnel,
     limits,
     load,
+    out,
     prepare_session,
     progress_bar,
     stage_progress,
+    voice_settings,
+    voice_words,
+    with_voice,
 )
-from voice_coach.errors import OutputExistsError, UsageError
+from voice_coach.cli.usage import examples
+from voice_coach.errors import UsageError
+from voice_coach.wording import counted
+
+CueFormat = Literal["vtt", "srt", "lrc", "json"]
 
 
-@app.command()
+@app.command(epilog=examples(
+    "render",
+    "voice-coach render ankle-pumps -o ankle-pumps.mp3",
+    "voice-coach render bedtime -o bedtime.m4a --background brown --loudness -19",
+    "voice-coach render my-routine.yaml -o my-routine.mp3 --cues vtt",
+    "voice-coach render flight --every 1h --for 6h -o flight.mp3",
+    "voice-coach render --all -o sessions/",
+    "voice-coach render bedtime -o bedtime-espeak.mp3 --engine espeak",
+))
 @funnel
 def render(
     routine: Annotated[str | None, typer.Argument(
-        metavar="[ROUTINE]",
+        metavar="ROUTINE", autocompletion=complete.routine,
         help="A routine file, or the name of a built-in routine (none with --all).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="The file to write (with --all: the folder).")] = None,
+        "-o", "--output", metavar="FILE",
+        help="The file to write (with --all: the folder).")] = None,
     format_: Annotated[str | None, typer.Option(
-        "--format", help="Audio format (default: from the extension): mp3, m4a, ogg (Opus), "
-        "flac, wav.")] = None,
+        "--format", metavar="FORMAT", autocompletion=complete.audio_format,
+        help="Audio format (default: from the extension): mp3, m4a, ogg (Opus), flac, wav.")]
+    = None,
     bitrate: Annotated[int | None, typer.Option(
-        "--bitrate", help="Bitrate in kbps (default: MP3 VBR, "
+        "--bitrate", metavar="KBPS", help="Bitrate in kbps, 8 to 320 (default: MP3 VBR, "
         f"M4A {defaults.M4A_KBPS}, Ogg Opus {defaults.OPUS_KBPS}).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
-    cues: Annotated[str | None, typer.Option(
-        "--cues", help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")]
-    = None,
+    cues: Annotated[CueFormat | None, typer.Option(
+        "--cues", metavar="FORMAT", case_sensitive=False,
+        help="Also write every spoken cue beside the audio: vtt, srt, lrc or json.")] = None,
     loudness: Annotated[float | None, typer.Option(
-        "--loudness", help="Speech loudness in LUFS at volume 1.0, speech-gated (default: the "
-        f"routine's, {defaults.LOUDNESS_LUFS:g}); the file's integrated loudness follows.")] = None,
+        "--loudness", metavar="LUFS", help="Speech loudness in LUFS at volume 1.0, "
+        f"speech-gated, -40 to -6 (default: the routine's, {defaults.LOUDNESS_LUFS:g}); the file's "
+        "integrated loudness follows.")] = None,
     background: Annotated[str | None, typer.Option(
-        "--background", help="Sound under the cues: brown, pink or white noise, a music file, "
-        "or none (default: the routine's).")] = None,
+        "--background", metavar="SOUND", autocompletion=complete.background,
+        help="Sound under the cues: brown, pink or white noise, a music file, or none "
+        "(default: the routine's).")] = None,
     background_level: Annotated[float | None, typer.Option(
-        "--background-level", help=f"Its loudness in LUFS on the {defaults.LOUDNESS_LUFS:g} "
-        f"scale (default {defaults.BACKGROUND_LEVEL_LUFS:g}).")]
-    = None,
+        "--background-level", metavar="LUFS", help="Its loudness in LUFS on the "
+        f"{defaults.LOUDNESS_LUFS:g} scale (default {defaults.BACKGROUND_LEVEL_LUFS:g}).")] = None,
     duck_depth: Annotated[float | None, typer.Option(
-        "--duck-depth", help="How far it dips under each cue and tone, in dB "
-        f"(default {defaults.DUCK_DB:g}).")]
-    = None,
+        "--duck-depth", metavar="DB", help="How far it dips under each cue and tone, in dB "
+        f"(default {defaults.DUCK_DB:g}).")] = None,
     duck_attack: Annotated[str | None, typer.Option(
-        "--duck-attack", help="How long the dip takes, e.g. 150ms (it starts before the cue).")]
-    = None,
+        "--duck-attack", metavar="DURATION",
+        help="How long the dip takes, e.g. 150ms (it starts before the cue).")] = None,
     duck_release: Annotated[str | None, typer.Option(
-        "--duck-release", help="How long it takes to come back, e.g. 600ms.")] = None,
+        "--duck-release", metavar="DURATION",
+        help="How long it takes to come back, e.g. 600ms.")] = None,
     every: Annotated[str | None, typer.Option(
-        "--every", help="Repeat the routine this often in one long file, e.g. 1h (with --for).")]
-    = None,
+        "--every", metavar="DURATION",
+        help="Repeat the routine this often in one long file, e.g. 1h (with --for).")] = None,
     for_: Annotated[str | None, typer.Option(
-        "--for", help="How long that file lasts, e.g. 6h.")] = None,
+        "--for", metavar="DURATION", help="How long that file lasts, e.g. 6h.")] = None,
     all_: Annotated[bool, typer.Option(
         "--all", help="Render every built-in routine into the folder -o, with an M3U playlist.")]
     = False,
+    language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
-    """Render a routine to an audio file at an even loudness (.mp3, .m4a, .ogg or .flac with
-    chapters and tags, or a plain .wav); or a flight track (--every/--for); or every built-in
-    routine (--all)."""
+    """Write a routine as an audio file: MP3, M4A, Ogg, FLAC or WAV.
+
+    MP3, M4A, Ogg and FLAC carry chapters and tags; all are at an even loudness. --every/--for
+    make one long flight track; --all renders every built-in routine into a folder.
+    """
+    if language is not None:
+        from voice_coach.lang import normalize_language
+
+        language = normalize_language(language)  # a bad one before any file is touched
     if output is None:
-        raise UsageError("missing option '-o' / '--output'",
-                         "give the file to write, e.g. -o ankle-pumps.mp3")
+        raise UsageError("missing option --output",
+                         "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
+    if str(output) == "-":
+        raise UsageError("-o - (standard output) is not supported: audio files are finished "
+                         "by going back to their start (headers, lengths, tags)",
+                         "give a file name, e.g. -o ankle-pumps.mp3")
     if bitrate is not None and not 8 <= bitrate <= 320:
         raise UsageError(f"--bitrate must be from 8 to 320 kbps, got {bitrate}")
     options = _render_options(cues, loudness)
@@ -87,20 +126,21 @@ def render(
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
+        from voice_coach.routine import VoiceSettings
+
         limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
+        voice_settings(VoiceSettings(), voice, engine, rate)  # bad voice options, likewise
         _render_all(output, format_, bitrate, force, options, bed,
-                    lambda name: load(name, max_minutes, max_reps, max_sets))
+                    lambda name: with_voice(load(name, max_minutes, max_reps, max_sets,
+                                                 language), voice, engine, rate))
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
-    targets = [output] + ([_sidecar(output, cues)] if cues else [])
-    _refuse_existing(targets, force)
-    from voice_coach.output.export import format_for
-
-    fmt = format_for(output, format_)
+    fmt = _check_outputs(output, format_, options["cues"], force)
     flight = _flight_options(every, for_, max_minutes) if every or for_ else None
-    routine_obj = load(routine, max_minutes, max_reps, max_sets)
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     if flight is not None:
@@ -112,11 +152,8 @@ RenderOptions = dict[str, Any]
 
 
 def _render_options(cues: str | None, loudness: float | None) -> RenderOptions:
-    from voice_coach.output.cues import CUE_FORMATS
     from voice_coach.routine import ROUTINE_FIELDS
 
-    if cues is not None and cues.lower() not in CUE_FORMATS:
-        raise UsageError(f"unknown --cues format {cues!r}", "formats: " + ", ".join(CUE_FORMATS))
     low, high = ROUTINE_FIELDS["loudness"].low, ROUTINE_FIELDS["loudness"].high
     if loudness is not None and not low <= loudness <= high:
         raise UsageError(f"--loudness must be from {low:g} to {high:g} LUFS, got {loudness:g}",
@@ -173,7 +210,7 @@ def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
     from voice_coach.session import resolve_background
-    from voice_coach.sound.background import check_sound
+    from voice_coach.sound.music_file import check_sound
 
     background = resolve_background(routine_obj, "routine" if option is None else option)
     check_sound(background)
@@ -182,15 +219,18 @@ def _resolve_background(option, routine_obj):
 
 def _duration_option(name: str, text: str, low_ms: int, high_ms: int) -> int:
     from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
+    from voice_coach.routine.durations import DurationTooLong, shown
 
     try:
         ms = parse_duration_ms(text)
+    except DurationTooLong:
+        ms = None
     except ValueError as exc:
-        raise UsageError(f"{name} must be a duration, got {text!r}: it {exc}",
+        raise UsageError(f"{name} must be a duration, got {shown(text)}: it {exc}",
                          DURATION_HINT) from None
-    if not low_ms <= ms <= high_ms:
+    if ms is None or not low_ms <= ms <= high_ms:
         raise UsageError(f"{name} must be from {format_duration_ms(low_ms)} to "
-                         f"{format_duration_ms(high_ms)}, got {text!r}")
+                         f"{format_duration_ms(high_ms)}, got {shown(text)}")
     return ms
 
 
@@ -227,23 +267,28 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
                 options: RenderOptions, background) -> None:
     from voice_coach.session import render_session
 
+    def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
+        _report(session, done)
+        finished()
+
     with progress_bar("render") as progress:
-        done = render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
-                              progress=progress, background=background, **options)
-    _report(session, done)
+        render_session(session, output, format=fmt, bitrate_kbps=bitrate, force=force,
+                       progress=progress, background=background, on_written=report, **options)
 
 
 def _report(session, done) -> None:
     from voice_coach.timeline import format_length_ms
 
     tl = session.timeline
-    typer.echo(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
-               f"{len(tl.speech())} spoken cues, {len(tl.tones())} tones, "
-               f"{len(tl.chapters)} chapters.")
+    cues = counted(len(tl.speech()), "{n} spoken cue", "{n} spoken cues")
+    out(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
+        f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
+        + counted(len(tl.chapters), "{n} chapter", "{n} chapters")
+        + f"; voice {voice_words(session)}.")
     if done.sidecar is not None:
-        typer.echo(f"Wrote {done.sidecar}: {len(tl.speech())} spoken cues.")
-    typer.echo(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
-               "integrated.")
+        out(f"Wrote {done.sidecar}: {cues}.")
+    out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
+        "integrated.")
 
 
 def _lufs(value: float) -> str:
@@ -253,14 +298,23 @@ def _lufs(value: float) -> str:
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
                 options: RenderOptions, bed, loader) -> None:
     """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
+    from voice_coach.output.targets import lstat_or_none
     from voice_coach.routine import builtin_names
     from voice_coach.tracks import render_all
 
-    with stage_progress() as progress:
+    if lstat_or_none(folder) is None and _audio_suffix(folder):
+        raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
+                         "file name", f"e.g. -o {folder.with_suffix('')}/ (the folder is made "
+                         "if missing)")
+    from voice_coach.speech.parallel import workers_kept
+
+    with stage_progress() as progress, workers_kept():  # each worker loads a Piper model once
         playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
                               background="routine" if bed is None else bed, loader=loader,
                               progress=progress, on_rendered=_report, **options)
-    typer.echo(f"Wrote {playlist}: {len(builtin_names())} sessions.")
+    out(f"Wrote {playlist}: " + counted(len(builtin_names()), "{n} session", "{n} sessions")
+        + ".")
+    finished()
 
 
 def _sidecar(output: Path, cues: str | None) -> Path:
@@ -269,7 +323,28 @@ def _sidecar(output: Path, cues: str | None) -> Path:
     return sidecar_path(output, (cues or "").lower())
 
 
-def _refuse_existing(paths: list[Path], force: bool) -> None:
-    for path in paths:
-        if path.exists() and not force:
-            raise OutputExistsError(path)
+def _check_outputs(output: Path, format_: str | None, cues: str | None, force: bool) -> str:
+    """The audio format, once the output and its sidecar are known to be writable: before any
+    speech is made. Refuses a folder, a device or other special file, an existing file without
+    --force, a format the name contradicts, and a sidecar that would be the audio itself."""
+    from voice_coach.output.export import format_for
+    from voice_coach.output.targets import check_target
+    from voice_coach.session import check_sidecar
+
+    check_target(output, force=force)
+    fmt = format_for(output, format_)
+    sidecar = _sidecar(output, cues) if cues else None
+    check_sidecar(output, sidecar, fmt)
+    if sidecar is not None:
+        check_target(sidecar, force=force)
+    return fmt
+
+
+def _audio_suffix(path: Path) -> bool:
+    from voice_coach.output.export import format_for
+
+    try:
+        format_for(path)
+    except UsageError:
+        return False
+    return True

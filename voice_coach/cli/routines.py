@@ -9,96 +9,125 @@ from typing import Annotated
 import typer
 
 from voice_coach import defaults
+from voice_coach.cli import complete
 from voice_coach.cli.app import (
+    EngineOpt,
+    LanguageOpt,
     MaxMinutes,
     MaxReps,
     MaxSets,
+    RateOpt,
     RoutineArg,
+    VoiceOpt,
     app,
+    finished,
     funnel,
     load,
+    out,
     prepare_session,
+    with_voice,
 )
-from voice_coach.errors import OutputExistsError, UsageError
+from voice_coach.cli.usage import examples
+from voice_coach.errors import UsageError
 
 
-@app.command()
+@app.command(epilog=examples("routines", "voice-coach routines",
+                            "voice-coach routines --language fr"))
 @funnel
-def routines() -> None:
+def routines(language: LanguageOpt = None) -> None:
     """List the built-in routines: name, length and what each is for."""
+    from voice_coach.cli.summary import text_width
+    from voice_coach.lang import normalize_language, words_for
     from voice_coach.routine import builtin_names, load_routine
     from voice_coach.session import prepare
-    from voice_coach.timeline import format_length_ms
 
+    code = normalize_language(language) if language is not None else None
     names = builtin_names()
     width = max(len(n) for n in names)
     for name in names:
-        session = prepare(load_routine(name))
-        typer.echo(f"{name:<{width}}  {format_length_ms(session.timeline.duration_ms):>11}  "
-                   f"{session.routine.about}")
+        session = prepare(load_routine(name, language=code), estimate=True)
+        words = words_for(session.routine.language)
+        length = ("~" if session.estimated else "") + words.length(session.timeline.duration_ms)
+        pad = " " * max(0, 11 - text_width(length))
+        out(f"{name:<{width}}  {pad}{length}  {session.routine.about}")
 
 
-@app.command()
+@app.command(epilog=examples(
+    "new",
+    "voice-coach new my-routine.yaml                     # a copy of ankle-pumps",
+    "voice-coach new bedtime.yaml --from bedtime --force",
+    "voice-coach new knoechel.yaml --from ankle-pumps --language de",
+))
 @funnel
 def new(
-    file: Annotated[Path, typer.Argument(help="Where to write the new routine file.")],
-    from_: Annotated[str, typer.Option("--from", help="The built-in routine to copy.")]
-    = "ankle-pumps",
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Where to write the new routine file.")],
+    from_: Annotated[str, typer.Option(
+        "--from", metavar="NAME", autocompletion=complete.builtin,
+        help="The built-in routine to copy.")] = "ankle-pumps",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    language: LanguageOpt = None,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
+    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.routine import builtin_names, builtin_text, read_routine_source
 
+    code = normalize_language(language) if language is not None else DEFAULT_LANGUAGE
     if from_ not in builtin_names():
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    if file.exists() and not force:
-        raise OutputExistsError(file)
-    write_text_atomic(file, builtin_text(from_), force=True)
-    typer.echo(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    write_text_atomic(file, builtin_text(from_, code), force=force)
+    out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
+    finished()
 
 
-@app.command()
+@app.command(epilog=examples(
+    "check",
+    "voice-coach check ankle-pumps",
+    "voice-coach check bedtime --voice en_US-joe-medium --rate 120",
+    "voice-coach check my-routine.yaml --max-reps 50",
+))
 @funnel
 def check(
     routine: RoutineArg,
+    language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
 ) -> None:
-    """Validate a routine, synthesise its speech, and print a summary or every error."""
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
-    typer.echo(_summary(session))
+    """Check a routine and its speech: print a summary, or every error.
+
+    Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
+    one fits its slot. Warnings (an option that has no effect) do not fail the check.
+    """
+    from voice_coach.cli.summary import summary
+    from voice_coach.sound.music_file import check_background
+
+    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
+                             voice, engine, rate)
+    check_background(routine_obj.background)  # as render would, before any speech is made
+    session = prepare_session(routine_obj)
+    out(summary(session))
 
 
-def _summary(session) -> str:
-    from voice_coach.routine import Exercise
-    from voice_coach.speech import default_engine_name
-    from voice_coach.timeline import format_length_ms
-
-    r, tl = session.routine, session.timeline
-    engine = default_engine_name() if r.voice.engine == "auto" else r.voice.engine
-    lines = [f"{r.name}: {r.title}: OK",
-             f"  length   {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms)"]
-    for step in r.steps:
-        if isinstance(step, Exercise):
-            lines.append(f"  sets     {step.sets} x {step.reps} reps of {step.name} "
-                         f"({step.style}, rest {step.rest_ms // 1000} s)")
-    speech = tl.speech()
-    lines += [f"  spoken   {len(speech)} cues ({len({e.text for e in speech})} distinct phrases)",
-              f"  tones    {len(tl.tones())}",
-              f"  chapters {len(tl.chapters)}",
-              f"  voice    {engine}, {r.voice.voice}, {r.voice.rate_wpm} wpm"]
-    return "\n".join(lines)
-
-
-@app.command()
+@app.command(epilog=examples(
+    "plan",
+    "voice-coach plan ankle-pumps",
+    "voice-coach plan my-routine.yaml --json > plan.json",
+))
 @funnel
 def plan(
     routine: RoutineArg,
     json_: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    language: LanguageOpt = None,
+    voice: VoiceOpt = None,
+    engine: EngineOpt = None,
+    rate: RateOpt = None,
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
@@ -106,14 +135,16 @@ def plan(
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
-    session = prepare_session(load(routine, max_minutes, max_reps, max_sets))
+    session = prepare_session(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                              language), voice, engine, rate),
+                              estimate=True)
     if json_:
-        typer.echo(session.timeline.to_json_text(), nl=False)
+        out(session.timeline.to_json_text(), nl=False)
     else:
-        typer.echo(to_text(session.timeline), nl=False)
+        out(to_text(session.timeline), nl=False)
 
 
-@app.command()
+@app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
 @funnel
 def schema() -> None:
     """Print the JSON Schema of routine files (for editors)."""

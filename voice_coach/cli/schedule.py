@@ -15,14 +15,20 @@ import typer
 
 from voice_coach.cli.app import app, funnel
 from voice_coach.cli.practice import _write_bytes_atomic
+from voice_coach.cli.usage import examples
 from voice_coach.errors import OutputError, UsageError
 
 
-@app.command()
+@app.command(epilog=examples(
+    "schedule",
+    "voice-coach schedule ankle-pumps --at 09:00,13:00,18:00 --at 21:30=bedtime -o reminders.ics",
+    "voice-coach schedule ankle-pumps --at 09:00 --systemd --install",
+    "voice-coach schedule --remove",
+))
 @funnel
 def schedule(
     routine: Annotated[str | None, typer.Argument(
-        metavar="[ROUTINE]", help="The routine for times given without =ROUTINE.")] = None,
+        metavar="ROUTINE", help="The routine for times given without =ROUTINE.")] = None,
     at: Annotated[list[str] | None, typer.Option(
         "--at", metavar="TIMES", help="Times of day: 09:00,13:00,18:00; 21:30=bedtime picks "
         "another routine for that time. May be given more than once.")] = None,

@@ -28,7 +28,9 @@ LATENCY_US = 500_000  # ALSA buffer: long enough to ride out a stall; pause and 
 PCM16_BYTES = 2
 
 
-def no_device_error(routine: str) -> EngineError:
+def no_device_error(routine: str, hint: str | None = None) -> EngineError:
+    if hint is not None:
+        return EngineError("no sound device found, so nothing can be played here", hint)
     return EngineError("no sound device found, so the session cannot be played here",
                        f"render it to a file instead: voice-coach render {shlex.quote(routine)} "
                        "-o session.mp3")
@@ -369,12 +371,14 @@ class SimpleaudioOutput:
 
 
 @contextlib.contextmanager
-def open_output(routine: str, sample_rate: int = SAMPLE_RATE) -> Iterator[Output]:
+def open_output(routine: str, sample_rate: int = SAMPLE_RATE,
+                hint: str | None = None) -> Iterator[Output]:
     """The sound output, stopped and closed on the way out (Ctrl-C included).
 
-    routine: what the person typed, for the hint. Raises EngineError when there is no device.
+    routine: what the person typed, for the hint (or `hint` itself). Raises EngineError when
+    there is no device.
     """
-    output = _open_backend(routine, sample_rate)
+    output = _open_backend(routine, sample_rate, hint)
     try:
         yield output
     finally:
@@ -383,7 +387,7 @@ def open_output(routine: str, sample_rate: int = SAMPLE_RATE) -> Iterator[Output
         output.close()
 
 
-def _open_backend(routine: str, sample_rate: int) -> Any:
+def _open_backend(routine: str, sample_rate: int, hint: str | None = None) -> Any:
     backend = os.environ.get(ENV_BACKEND, "") or "auto"
     if backend not in ("auto", "alsa", "simpleaudio"):
         raise UsageError(f"{ENV_BACKEND}={backend} is not a sound backend",
@@ -397,4 +401,4 @@ def _open_backend(routine: str, sample_rate: int) -> Any:
             raise OSError("libasound is not available")
         return SimpleaudioOutput.open(sample_rate)
     except OSError as exc:
-        raise no_device_error(routine) from exc
+        raise no_device_error(routine, hint) from exc

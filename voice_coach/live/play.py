@@ -56,6 +56,24 @@ def play_session(timeline: Timeline, source: Source, output: Any, *, start_frame
         return player.run()
 
 
+def play_pcm(pcm: bytes, output: Any, poll_s: float = 0.02) -> None:
+    """Plays int16 mono `pcm` on `output` to its end (a phrase from `say`: no screen, no keys)."""
+    view = memoryview(pcm)
+    pos = 0
+    while pos < len(view):
+        room = output.room_frames()
+        if room > 0:
+            pos += 2 * output.write(view[pos:pos + 2 * room])
+        else:
+            output.played_frames()  # lets a clock-scheduled backend hand on its queue
+            time.sleep(poll_s)
+    output.finish()
+    while not output.idle():
+        wake = output.wake_s()
+        time.sleep(poll_s if wake is None else min(poll_s, wake))
+        output.finish()
+
+
 def check_output(routine: str) -> None:
     """Opens and closes the device: EngineError now rather than after synthesis."""
     with open_output(routine):
@@ -75,7 +93,7 @@ def remind_session(timeline: Timeline, source: Source, plan: RemindPlan, routine
                                     observer=observer)
 
         return Reminder(plan, play_round, timeline.title, controls, time.monotonic,
-                        view, at_text=_at_text).run()
+                        view, at_text=_at_text, language=timeline.language).run()
 
 
 def _at_text(wait_s: float) -> str:

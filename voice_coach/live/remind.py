@@ -44,7 +44,9 @@ class Reminder:
 
     def __init__(self, plan: RemindPlan, play_round: Callable[[int], Outcome], title: str,
                  controls: Controls, clock: Callable[[], float], view: View | None = None,
-                 at_text: Callable[[float], str] = lambda wait_s: "") -> None:
+                 at_text: Callable[[float], str] = lambda wait_s: "", language: str = "en"
+                 ) -> None:
+        self.language = language  # the screen's words between rounds are in it
         self.plan = plan
         self.play_round = play_round
         self.title = title
@@ -73,7 +75,7 @@ class Reminder:
             if self.view is not None:
                 self.view.show(wait_lines(self.title, wait_s, self.plan.every_ms / 1000,
                                           next_round, self.plan.rounds, self.at_text(wait_s),
-                                          self.view.width, self.view.unicode))
+                                          self.view.width, self.view.unicode, self.language))
             key = self.controls.read(min(0.25, wait_s))
             if key is None:
                 continue

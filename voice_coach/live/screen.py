@@ -29,6 +29,7 @@ class Moment:
     phase: str = ""
     cue: str = ""  # the text being spoken (or just spoken), "" in silence
     cue_progress: float = 0.0  # how far through the cue's clip, 0..1
+    language: str = "en"  # the session's language: the screen's own words are in it
 
 
 class Guide:
@@ -52,7 +53,7 @@ class Guide:
     def at(self, position_ms: int) -> Moment:
         tl = self.timeline
         position_ms = max(0, min(position_ms, tl.duration_ms))
-        moment = Moment(position_ms, tl.duration_ms)
+        moment = Moment(position_ms, tl.duration_ms, language=tl.language)
         index = bisect.bisect_right(self._chapter_starts, position_ms) - 1
         section_start_ms = 0
         if index >= 0:
@@ -89,14 +90,38 @@ def format_clock_s(seconds: int) -> str:
 
 
 def status_line(moment: Moment) -> str:
-    """'Set 2 of 3 · rep 4 of 10 · Toes up, and hold.'"""
+    """'Set 2 of 3 · rep 4 of 10 · Toes up, and hold.' (in the session's language)"""
+    from voice_coach.lang import words_for
+
     parts = [moment.section] if moment.section else []
     if moment.rep:
-        parts.append(f"{moment.rep_word} {moment.rep}"
-                     + (f" of {moment.reps}" if moment.reps >= moment.rep else ""))
-    if moment.phase and moment.phase.lower() not in (moment.section.lower(), "set"):
-        parts.append(moment.phase)
+        words = words_for(moment.language)
+        t = words.t
+        if moment.rep_word == "breath":
+            text = (t.pgettext("display", "breath {rep} of {reps}") if moment.reps >= moment.rep
+                    else t.pgettext("display", "breath {rep}"))
+        else:
+            text = (t.pgettext("display", "rep {rep} of {reps}") if moment.reps >= moment.rep
+                    else t.pgettext("display", "rep {rep}"))
+        parts.append(words.format(text, {"rep": moment.rep, "reps": moment.reps}))
+    phase = _phase_shown(moment.phase, moment.language)
+    if phase and phase.lower() not in (moment.section.lower(), "set"):
+        parts.append(phase)
     return " · ".join(parts)
+
+
+def _phase_shown(phase: str, language: str) -> str:
+    """A timeline's phase tag as the screen shows it: the plan's own tags ("get ready",
+    "breathe in") in the session's language; an exercise phase is already its cue text."""
+    from voice_coach.lang import words_for
+
+    t = words_for(language).t
+    shown = {"get ready": t.pgettext("display", "get ready"),
+             "rest": t.pgettext("display", "rest"),
+             "breathe in": t.pgettext("display", "breathe in"),
+             "hold": t.pgettext("display", "hold"),
+             "breathe out": t.pgettext("display", "breathe out")}
+    return shown.get(phase, phase)
 
 
 def cue_line(moment: Moment, width: int, unicode: bool = True) -> str:
@@ -133,19 +158,38 @@ def screen_lines(title: str, moment: Moment, paused: bool, width: int,
     fraction = moment.position_ms / max(moment.duration_ms, 1)
     lines = [title, status_line(moment), cue_line(moment, width, unicode),
              f"{progress_bar(fraction, bar_width, unicode)}  {times}",
-             KEYS_HELP_PAUSED if paused else KEYS_HELP]
+             keys_help(moment.language, paused)]
     return [_fit(line, width) for line in lines]
 
 
+def keys_help(language: str = "en", paused: bool = False) -> str:
+    """The keys line, in the session's language (KEYS_HELP in English)."""
+    from voice_coach.lang import words_for
+
+    t = words_for(language).t
+    if paused:
+        return t.pgettext("display", "paused · space resume · n next · b back · q quit")
+    return t.pgettext("display", "space pause · n next · b back · q quit")
+
+
 def wait_lines(title: str, wait_s: float, every_s: float, next_round: int, rounds: int | None,
-               at_text: str, width: int, unicode: bool = True) -> list[str]:
+               at_text: str, width: int, unicode: bool = True, language: str = "en"
+               ) -> list[str]:
     """The lines shown between reminders: the time to the next round and how to start it now."""
-    left_s = int(-(-wait_s // 1))
-    of = f" of {rounds}" if rounds else ""
-    when = f" (at {at_text})" if at_text else ""
-    lines = [title, f"Next round ({next_round}{of}) in {format_clock_s(left_s)}{when}", "",
+    from voice_coach.lang import words_for
+
+    words = words_for(language)
+    t = words.t
+    values = {"round": next_round, "rounds": rounds or 0, "time": format_clock_s(
+        int(-(-wait_s // 1))), "clock": at_text}
+    line = (t.pgettext("display", "Next round ({round} of {rounds}) in {time}") if rounds
+            else t.pgettext("display", "Next round ({round}) in {time}"))
+    if at_text:
+        line = words.format(t.pgettext("display", "{line} (at {clock})"), {"line": line,
+                                                                            "clock": "{clock}"})
+    lines = [title, words.format(line, values), "",
              progress_bar(1 - wait_s / max(every_s, 1e-9), max(10, width - 2), unicode),
-             "space start now · q quit"]
+             t.pgettext("display", "space start now · q quit")]
     return [_fit(line, width) for line in lines]
 
 

@@ -22,11 +22,21 @@ _ESCAPES = {"\x1b[C": "n", "\x1b[D": "b"}  # → next, ← back; other escape se
 _ESCAPE_RE = re.compile(r"\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z]|.)?")
 
 
-class Terminal:
-    """stdin in cbreak mode (Ctrl-C still interrupts) for keys; stdout redrawn in place."""
+def plain_terminal() -> bool:
+    """NO_COLOR (https://no-color.org) or TERM=dumb: no escape sequences on the terminal."""
+    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
 
-    def __init__(self, stdin: Any, stdout: Any, screen: bool = True) -> None:
-        self._in, self._out, self._screen = stdin, stdout, screen
+
+class Terminal:
+    """stdin in cbreak mode (Ctrl-C still interrupts) for keys; stdout redrawn in place.
+
+    plain: one status line rewritten with a carriage return instead of a block of lines moved
+    over with cursor escapes (for NO_COLOR and dumb terminals).
+    """
+
+    def __init__(self, stdin: Any, stdout: Any, screen: bool = True, plain: bool = False
+                 ) -> None:
+        self._in, self._out, self._screen, self._plain = stdin, stdout, screen, plain
         self._keys: list[str] = []
         self._drawn: list[str] = []
         self._encoding = getattr(stdout, "encoding", None) or "ascii"
@@ -44,7 +54,7 @@ class Terminal:
         self._saved = termios.tcgetattr(self._fd)
         tty.setcbreak(self._fd)
         termios.tcflush(self._fd, termios.TCIFLUSH)  # keys typed while speech was made
-        if self._screen:
+        if self._screen and not self._plain:
             self._write("\x1b[?25l")
         return self
 
@@ -52,7 +62,9 @@ class Terminal:
         import termios
 
         termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
-        if self._screen:
+        if self._screen and self._plain:
+            self._write("\n" if self._drawn else "")
+        elif self._screen:
             self._write("\x1b[?25h" + ("\n" if self._drawn else ""))
 
     def read(self, timeout_s: float) -> str | None:
@@ -75,9 +87,26 @@ class Terminal:
             lines = [_plain(line, self._encoding) for line in lines]
         if not self._screen or lines == self._drawn:
             return
+        if self._plain:
+            self._show_plain(lines)
+            return
         up = f"\r\x1b[{len(self._drawn) - 1}A" if len(self._drawn) > 1 else "\r"
         self._write((up if self._drawn else "") + "\n".join(f"\x1b[2K{x}" for x in lines))
         self._drawn = lines
+
+    def _show_plain(self, lines: list[str]) -> None:
+        """'Set 1 of 3 · rep 7 of 10 · Toes up, and hold.  1:00 / 4:51  -3:51' on one line."""
+        status = lines[1] if len(lines) > 1 else ""
+        times = lines[3].partition("  ")[2].strip() if len(lines) > 3 else ""
+        paused = "paused · " if len(lines) > 4 and lines[4].startswith("paused") else ""
+        line = f"{paused}{status}  {times}".strip()
+        line = line if len(line) <= self.width else line[: self.width - 1] + "…"
+        if not self.unicode:
+            line = _plain(line, self._encoding)
+        previous = self._drawn[0] if self._drawn else ""
+        if line != previous:
+            self._write("\r" + line.ljust(len(previous)))
+        self._drawn = [line]
 
     def _write(self, text: str) -> None:
         self._out.write(text)
@@ -105,7 +134,7 @@ def interaction(quiet: bool) -> Iterator[tuple[Any, Any]]:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             yield Sleeper(), None
             return
-        with Terminal(sys.stdin, sys.stdout, screen=not quiet) as term:
+        with Terminal(sys.stdin, sys.stdout, screen=not quiet, plain=plain_terminal()) as term:
             yield term, (None if quiet else term)
 
 

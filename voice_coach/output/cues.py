@@ -7,10 +7,13 @@ Pure: a timeline in, text out; cues come from the plan, never from the audio. Wr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
-from voice_coach.timeline import Event, Timeline, format_length_ms
+from voice_coach.errors import escape_controls
+from voice_coach.lang import words_for
+from voice_coach.timeline import Event, Timeline
 
 CUE_FORMATS = ("vtt", "srt", "lrc", "json")
 JSON_CHAPTERS_VERSION = "1.2.0"
@@ -22,8 +25,15 @@ def sidecar_path(audio_path: Path, fmt: str) -> Path:
 
 
 def cue_text(timeline: Timeline, fmt: str, *, audio_name: str = "") -> str:
-    """The timeline's spoken cues as a sidecar in `fmt` (one of CUE_FORMATS)."""
-    speech = sorted(timeline.speech(), key=lambda e: e.start_ms)
+    """The timeline's spoken cues as a sidecar in `fmt` (one of CUE_FORMATS); any control
+    character is written as an escape (\\x1b), never as itself."""
+    timeline = dataclasses.replace(
+        timeline, title=escape_controls(timeline.title),
+        chapters=tuple(dataclasses.replace(c, title=escape_controls(c.title))
+                       for c in timeline.chapters))
+    speech = sorted((dataclasses.replace(e, text=escape_controls(e.text))
+                     for e in timeline.speech()), key=lambda e: e.start_ms)
+    audio_name = escape_controls(audio_name)
     if fmt == "vtt":
         return to_vtt(speech)
     if fmt == "srt":
@@ -69,8 +79,10 @@ def to_json(speech: list[Event], timeline: Timeline, audio_name: str = "") -> st
                  "author": "voice-coach"}
     if audio_name:
         doc["fileName"] = audio_name
-    doc["description"] = (f"Every spoken cue of {timeline.title} "
-                          f"({format_length_ms(timeline.duration_ms)}).")
+    words = words_for(timeline.language)
+    doc["description"] = words.format(
+        words.t.pgettext("cues", "Every spoken cue of {title} ({length})."),
+        {"title": timeline.title, "length": words.length(timeline.duration_ms)})
     doc["chapters"] = [entry for _, _, entry in sorted(entries, key=lambda t: (t[0], t[1]))]
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 

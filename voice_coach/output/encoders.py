@@ -64,15 +64,17 @@ class FfmpegSink:
 
     def __init__(
         self, ffmpeg: str, codec_args: list[str], tmp: Path, target: Path, sample_rate: int,
-        metadata: Path | None = None,
+        metadata: BinaryIO | None = None,
     ) -> None:
         self._target = target
         self._stderr: BinaryIO = tempfile.TemporaryFile()  # a file, so ffmpeg can never block
+        pass_fds: tuple[int, ...] = ()
         if metadata is None:
             mapping = ["-map_metadata", "-1"]
-        else:
-            mapping = ["-f", "ffmetadata", "-i", f"file:{metadata}", "-map", "0:a",
-                       "-map_metadata", "1", "-map_chapters", "1"]
+        else:  # an unlinked file, passed open: nothing to clean up, even after a SIGKILL
+            pass_fds = (metadata.fileno(),)
+            mapping = ["-f", "ffmetadata", "-i", f"file:/dev/fd/{metadata.fileno()}",
+                       "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         command = [
             ffmpeg,
             "-hide_banner",
@@ -102,7 +104,8 @@ class FfmpegSink:
         ]
         try:
             self._proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                pass_fds=pass_fds,
             )
         except OSError as exc:
             self._stderr.close()

@@ -13,12 +13,19 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from voice_coach import defaults
-from voice_coach.errors import OutputError, OutputExistsError, UsageError
-from voice_coach.output.atomic import commit, create_temp, output_error, remove_quietly
+from voice_coach.errors import OutputError, UsageError
+from voice_coach.output.atomic import (  # noqa: F401 - write_text_atomic: re-exported
+    OutputSet,
+    create_temp,
+    output_error,
+    remove_quietly,
+    write_text_atomic,
+)
 from voice_coach.output.encoders import FfmpegSink, Sink, WavSink, find_ffmpeg
 from voice_coach.output.tags import Tags, ffmetadata, id3v2
 from voice_coach.sound.mix import to_pcm16
@@ -88,16 +95,24 @@ def format_for(path: Path, explicit: str | None = None) -> str:
     Raises UsageError naming the known formats when neither gives one.
     """
     known = ", ".join(FORMATS)
+    suffix = Path(path).suffix.lower()
+    by_suffix = next((f.name for f in _FORMATS.values() if suffix in f.extensions), None)
     if explicit is not None:
         name = explicit.strip().lower().lstrip(".")
         name = _ALIASES.get(name, name)
-        if name in _FORMATS:
-            return name
-        raise UsageError(f"unknown format {explicit!r}", hint=f"formats: {known}")
-    suffix = Path(path).suffix.lower()
-    for fmt in _FORMATS.values():
-        if suffix in fmt.extensions:
-            return fmt.name
+        if name not in _FORMATS:
+            raise UsageError(f"unknown format {explicit!r}", hint=f"formats: {known}")
+        if by_suffix is not None and by_suffix != name:
+            # Ogg in a file named .mp3 plays nowhere that trusts the name: refuse
+            raise UsageError(
+                f"the format {name} does not match the file name {Path(path).name!r}, which "
+                f"says {by_suffix}",
+                hint=f"name the file {Path(path).with_suffix(_FORMATS[name].extensions[0]).name}"
+                f", or leave the format out",
+            )
+        return name
+    if by_suffix is not None:
+        return by_suffix
     what = f"extension {suffix!r}" if suffix else "no extension"
     names = ", ".join(f".{f}" for f in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
     raise UsageError(
@@ -136,45 +151,65 @@ def write_audio(
             f"{bitrate_kbps} kbps"
         )
     path = Path(path)
-    fmt = _FORMATS[format_for(path, format)]
-    if path.is_dir():
-        raise UsageError(f"{path} is a directory", hint="give a file name to write")
-    if path.exists() and not force:
-        raise OutputExistsError(path)
+    fmt = format_for(path, format)
+    with OutputSet(force=force) as outputs:
+        tmp = outputs.stage(path)
+        encode_audio(tmp, path, blocks, sample_rate=sample_rate, n_frames=n_frames, format=fmt,
+                     bitrate_kbps=bitrate_kbps, progress=progress, tags=tags)
+        outputs.commit()
+    return path
+
+
+def encode_audio(
+    tmp: Path,
+    target: Path,
+    blocks: Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]],
+    *,
+    sample_rate: int,
+    n_frames: int,
+    format: str,
+    bitrate_kbps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    tags: Tags | None = None,
+) -> None:
+    """Stream `blocks` into the staged temp file `tmp` (see atomic.OutputSet) as `format`;
+    `target` is the file it will become (named in errors). Arguments as for write_audio."""
+    if sample_rate <= 0 or (bitrate_kbps is not None and bitrate_kbps <= 0):
+        raise ValueError(
+            f"sample_rate and bitrate_kbps must be positive, got {sample_rate} Hz, "
+            f"{bitrate_kbps} kbps"
+        )
+    fmt = _FORMATS[format]
     ffmpeg = find_ffmpeg() if fmt.ffmpeg_args else None
-    tmp = create_temp(path)
     metadata = None
     try:
         if ffmpeg and fmt.ffmpeg_args:
             if tags is not None and fmt.tags in ("ffmetadata", "vorbis"):
                 metadata = _metadata_file(ffmetadata(tags, chapter_comments=fmt.tags == "vorbis"))
-            sink: Sink = FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, path,
-                                      sample_rate, metadata)
+            sink: Sink = FfmpegSink(ffmpeg, fmt.ffmpeg_args(bitrate_kbps), tmp, target,
+                                    sample_rate, metadata)
         else:
-            sink = WavSink(tmp, path, sample_rate, n_frames)
+            sink = WavSink(tmp, target, sample_rate, n_frames)
         _stream(sink, blocks() if callable(blocks) else blocks, n_frames, progress)
         if tags is not None and fmt.tags == "id3":
-            _prepend(tmp, id3v2(tags), path)
-        commit(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+            _prepend(tmp, id3v2(tags), target)
     finally:
         if metadata is not None:
-            remove_quietly(metadata)
-    return path
+            metadata.close()
 
 
-def _metadata_file(text: str) -> Path:
-    """ffmpeg reads metadata from a file: a private temp file, removed after the encode."""
+def _metadata_file(text: str) -> BinaryIO:
+    """ffmpeg reads metadata from a file: an unlinked temp file, passed as an open descriptor,
+    so nothing is left behind even if the process is killed."""
     try:
-        fd, name = tempfile.mkstemp(prefix="voice-coach-", suffix=".ffmeta")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        handle = tempfile.TemporaryFile()
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        handle.seek(0)
     except OSError as exc:
         raise OutputError(f"cannot write a temporary metadata file: {exc.strerror or exc}",
                           hint="check that the temporary folder ($TMPDIR) is writable") from exc
-    return Path(name)
+    return handle
 
 
 def _prepend(tmp: Path, prefix: bytes, target: Path) -> None:

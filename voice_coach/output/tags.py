@@ -2,7 +2,8 @@
 routine, and the chapters, as ffmpeg metadata text, ID3v2.3 bytes and Vorbis chapter comments.
 
 Pure: a routine and its timeline in, text and bytes out. Nothing that changes from run to run
-(no dates, no versions), so the same routine gives the same bytes. Writes no files.
+(no dates, no versions), so the same routine gives the same bytes. Writes no files. The album and
+the comment are in the routine's language (voice_coach.lang), like its title and chapters.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from voice_coach.errors import escape_controls
+from voice_coach.lang import Words, get_language, words_for
 from voice_coach.routine import Breathe, Exercise, Routine
-from voice_coach.timeline import Timeline, format_length_ms
+from voice_coach.timeline import Timeline
 
 ARTIST = "voice-coach"
 ALBUM = "voice-coach"
@@ -38,45 +41,75 @@ class Tags:
     album: str = ALBUM
     artist: str = ARTIST
     genre: str = GENRE
+    language: str = "eng"  # ISO 639-2 code of the comment's language (ID3 COMM)
 
 
-def tags_for(routine: Routine, timeline: Timeline, *, track: str = "1", album: str = ALBUM,
+def tags_for(routine: Routine, timeline: Timeline, *, track: str = "1", album: str | None = None,
              repeat_note: str = "") -> Tags:
-    """The tags of a rendered session: its title, chapters and a one-paragraph comment.
+    """The tags of a rendered session: its title, chapters and a one-paragraph comment, in the
+    routine's language.
 
-    repeat_note: how the routine repeats in a flight track ("Every 1 h for 6 h"), or "".
+    album: None for the language's own ("voice-coach" in English).
+    repeat_note: how the routine repeats in a flight track ("Every hour for 6 hours"), or "".
     """
+    words = words_for(routine.language)
     marks = tuple(
-        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), c.title)
+        ChapterMark(c.start_ms, timeline.chapter_end_ms(i), escape_controls(c.title))
         for i, c in enumerate(timeline.chapters)
         if timeline.chapter_end_ms(i) > c.start_ms
     )
-    return Tags(title=timeline.title, comment=describe(routine, timeline, repeat_note),
-                chapters=marks, duration_ms=timeline.duration_ms, track=track, album=album)
+    # Routine text is checked to be printable; the routine's name comes from its file's name.
+    return Tags(title=escape_controls(timeline.title),
+                comment=escape_controls(describe(routine, timeline, repeat_note)),
+                chapters=marks, duration_ms=timeline.duration_ms, track=track,
+                album=album if album is not None else words.t.pgettext("tags", "voice-coach"),
+                language=get_language(routine.language).iso639_2)
 
 
 def describe(routine: Routine, timeline: Timeline, repeat_note: str = "") -> str:
     """A comment for the file: what the routine does, how long it lasts, what it holds."""
-    parts = [_describe_step(step) for step in routine.steps]
+    words = words_for(routine.language)
+    t = words.t
+    parts = [_describe_step(words, step) for step in routine.steps]
     body = "; ".join(p for p in parts if p)
-    lead = f"{repeat_note}: " if repeat_note else ""
-    return (f"{routine.title}. {lead}{body}. {format_length_ms(timeline.duration_ms)}, "
-            f"{len(timeline.speech())} spoken cues, {len(timeline.chapters)} chapters. "
-            f"Made with voice-coach from the routine '{routine.name}'.")
+    if repeat_note:
+        body = words.format(t.pgettext("comment", "{note}: {steps}"),
+                            {"note": repeat_note, "steps": body})
+    n_cues, n_chapters = len(timeline.speech()), len(timeline.chapters)
+    return words.format(t.pgettext(
+        "comment", "{title}. {steps}. {length}, {cues}, {chapters}. Made with voice-coach from "
+        "the routine '{name}'."), {
+        "title": routine.title, "steps": body, "length": words.length(timeline.duration_ms),
+        "cues": words.format(t.npgettext("comment", "{n} spoken cue", "{n} spoken cues",
+                                         n_cues), {"n": n_cues}),
+        "chapters": words.format(t.npgettext("comment", "{n} chapter", "{n} chapters",
+                                             n_chapters), {"n": n_chapters}),
+        "name": routine.name})
 
 
-def _describe_step(step: object) -> str:
+def _describe_step(words: Words, step: object) -> str:
+    t = words.t
     if isinstance(step, Exercise):
         if step.style == "pump":
-            how = f"pumped at {step.cadence_per_min} a minute"
+            how = words.format(t.pgettext("comment", "pumped at {cadence} a minute"),
+                               {"cadence": step.cadence_per_min})
         else:
-            how = "holds of " + " and ".join(f"{p.hold_ms / 1000:g} s" for p in step.phases)
-        rest = f", {step.rest_ms / 1000:g} s rests" if step.rest_ms and step.sets > 1 else ""
-        return f"{step.sets} x {step.reps} reps of {step.name} ({how}{rest})"
+            holds = words.list_text([words.seconds(p.hold_ms / 1000) for p in step.phases])
+            how = words.format(t.pgettext("comment", "holds of {holds}"), {"holds": holds})
+        if step.rest_ms and step.sets > 1:
+            how = words.format(t.pgettext("comment", "{how}, {rest} rests"),
+                               {"how": how, "rest": words.seconds(step.rest_ms / 1000)})
+        return words.format(t.npgettext("comment", "{sets} x {reps} rep of {name} ({how})",
+                                        "{sets} x {reps} reps of {name} ({how})", step.reps),
+                            {"sets": step.sets, "reps": step.reps, "name": step.name,
+                             "how": how})
     if isinstance(step, Breathe):
         counts = [step.inhale_ms, step.hold_ms, step.exhale_ms, step.hold_out_ms]
         pattern = "-".join(f"{ms / 1000:g}" for ms in counts if ms)
-        return f"{step.cycles} breaths of {step.name} ({pattern} s)"
+        return words.format(t.npgettext("comment", "{cycles} breath of {name} ({pattern} s)",
+                                        "{cycles} breaths of {name} ({pattern} s)",
+                                        step.cycles),
+                            {"cycles": step.cycles, "name": step.name, "pattern": pattern})
     return ""
 
 
@@ -138,7 +171,7 @@ def id3v2(tags: Tags) -> bytes:
         _text_frame("TALB", tags.album),
         _text_frame("TRCK", tags.track),
         _text_frame("TCON", tags.genre),
-        _comment_frame(tags.comment),
+        _comment_frame(tags.comment, tags.language),
         _text_frame("TLEN", str(tags.duration_ms)),
     ]
     if tags.chapters:
@@ -164,10 +197,11 @@ def _text_frame(frame_id: str, text: str) -> bytes:
     return _frame(frame_id, bytes([encoding]) + data)
 
 
-def _comment_frame(text: str) -> bytes:
+def _comment_frame(text: str, language: str = "eng") -> bytes:
     encoding, data = _encode(text)
     description = b"\x00" if encoding == 0 else b"\xff\xfe\x00\x00"
-    return _frame("COMM", bytes([encoding]) + b"eng" + description + data)
+    code = language.encode("ascii") if len(language) == 3 and language.isascii() else b"eng"
+    return _frame("COMM", bytes([encoding]) + code + description + data)
 
 
 def _encode(text: str) -> tuple[int, bytes]:

@@ -2,7 +2,8 @@
 
 Pure: no engines, no files, no clock. Every event is placed from an absolute integer start;
 nothing is accumulated from float durations. Speech that does not fit its slot is an error here,
-found when the session is built, not when it is heard.
+found when the session is built, not when it is heard. What the program itself says (numbers,
+default cues, chapter titles) comes from the routine's language (voice_coach.lang).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
-from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text, fill
+from voice_coach.lang import Words, words_for
+from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text
 from voice_coach.routine.timing import (
     BEAT_MS,
     COUNTDOWN_BEATS,
@@ -23,30 +25,19 @@ from voice_coach.timeline import TONE_MS, Chapter, Event, Timeline, format_clock
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts
-COUNT_GAP_MS = 150  # a count is skipped when it would follow speech more closely than this
+COUNT_GAP_MS = 150  # a counting tick is skipped when it would follow speech closer than this
 HEADER_AFTER_MS = 600  # pause after a set's spoken introduction
 REST_LEAD_MS = 300  # pause between a set's last phase and the rest announcement
 # Every session ends with at least this much silence after its last sound, and the mix fades it
 # out (session.closing_fade_ms): even a routine with fade_out: 0s never ends in a cut.
 MIN_FADE_OUT_MS = 1000
 
-NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
-
-
-def number_word(n: int) -> str:
-    """'three' for 3; digits past twenty (the engine reads those naturally)."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
-
-
-def _capital(word: str) -> str:
-    return word[:1].upper() + word[1:] + "."
-
-
 @dataclass(frozen=True)
 class _Placed:
     event: Event
     pos: Pos | None  # where a spoken cue came from, for fit errors
+    gap_ms: int | None = None  # the silence a free-standing passage is given after it
+    count: bool = False  # a number of `count: aloud`, which must not be crowded out
 
 
 class _Builder:
@@ -54,19 +45,20 @@ class _Builder:
 
     def __init__(self, routine: Routine, speech_ms: Callable[[str], int]) -> None:
         self.routine = routine
+        self.words: Words = words_for(routine.language)
         self.speech_ms = speech_ms
         self.placed: list[_Placed] = []
         self.chapters: list[Chapter] = []
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
-            set_: int = 0, rep: int = 0, phase: str = "") -> int:
+            set_: int = 0, rep: int = 0, phase: str = "", count: bool = False) -> int:
         """Places speech at start_ms; returns its end (start_ms when there is nothing to say)."""
         if not text:
             return start_ms
         duration_ms = self.speech_ms(text)
         self.placed.append(_Placed(Event(start_ms, duration_ms, "speech", text=text, layer=layer,
-                                         set=set_, rep=rep, phase=phase), pos))
+                                         set=set_, rep=rep, phase=phase), pos, count=count))
         return start_ms + duration_ms
 
     def tone(self, start_ms: int, tone: str, *, layer: str = "cue", set_: int = 0, rep: int = 0,
@@ -119,7 +111,7 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
     return Timeline(
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
-        fade_out_ms=routine.fade_out_ms,
+        fade_out_ms=routine.fade_out_ms, language=routine.language,
     )
 
 
@@ -128,7 +120,7 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
     t = 0
     exercises = [s for s in routine.steps if isinstance(s, Exercise)]
     if routine.intro is not None or (routine.steps and not isinstance(routine.steps[0], Exercise)):
-        builder.chapter(0, "Introduction", "intro")
+        builder.chapter(0, builder.words.chapter_intro(), "intro")
     minutes = {"title": routine.title, "minutes": ""}
     if routine.intro is not None:
         t = _say_block(builder, t, routine.intro, minutes, routine.gap_ms)
@@ -138,37 +130,40 @@ def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
         elif isinstance(step, Breathe):
             t = _breathe(builder, t, step)
         elif isinstance(step, Pause):
-            builder.say(t, fill(step.say, {"title": routine.title,
-                                           "seconds": step.duration_ms / 1000}),
+            builder.say(t, builder.words.fill(step.say, {"title": routine.title,
+                                                         "seconds": step.duration_ms / 1000}),
                         step.say.pos if step.say else None)
             t += step.duration_ms
         elif isinstance(step, Say):
             gap_ms = step.gap_ms if step.gap_ms >= 0 else routine.gap_ms
             t = _say_block(builder, t, step.text, minutes, gap_ms)
     if routine.outro is not None:
-        builder.chapter(t, "Finish", "outro")
+        builder.chapter(t, builder.words.chapter_finish(), "outro")
         t = _say_block(builder, t, routine.outro, minutes, routine.gap_ms)
     builder.cursor_ms = t
     return builder
 
 
 def _say_block(builder: _Builder, t: int, text: Text, values: dict, gap_ms: int) -> int:
-    end = builder.say(t, fill(text, values), text.pos)
+    end = builder.say(t, builder.words.fill(text, values), text.pos)
+    if end > t:
+        builder.placed[-1] = _Placed(builder.placed[-1].event, text.pos, gap_ms=gap_ms)
     return end + gap_ms
 
 
 def _exercise(builder: _Builder, t: int, ex: Exercise, named: bool) -> int:
     title = builder.routine.title
+    words = builder.words
     for set_no in range(1, ex.sets + 1):
-        label = f"Set {set_no} of {ex.sets}"
-        builder.chapter(t, f"{ex.name}: {label.lower()}" if named else label, "set")
+        builder.chapter(t, words.chapter_set(set_no, ex.sets, ex.name if named else ""), "set")
         values = {"set": set_no, "sets": ex.sets, "reps": ex.reps, "name": ex.name,
-                  "title": title, "seconds": ex.rest_ms / 1000, "rest": ex.rest_ms / 1000}
+                  "title": title, "seconds": ex.rest_ms / 1000, "rest": ex.rest_ms / 1000,
+                  "next": words.next_set(set_no + 1, ex.sets) if set_no < ex.sets else ""}
         t = _set_header(builder, t, ex, values, set_no)
         t = _reps(builder, t, ex, values, set_no)
         if set_no < ex.sets and ex.rest_ms > 0:
-            builder.chapter(t, "Rest", "rest")
-            builder.say(t + REST_LEAD_MS, fill(ex.rest_say, values),
+            builder.chapter(t, words.chapter_rest(), "rest")
+            builder.say(t + REST_LEAD_MS, words.fill(ex.rest_say, values),
                         ex.rest_say.pos if ex.rest_say else None, set_=set_no, phase="rest")
             t += ex.rest_ms
     return t
@@ -176,37 +171,38 @@ def _exercise(builder: _Builder, t: int, ex: Exercise, named: bool) -> int:
 
 def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) -> int:
     t = builder.tone(t, "chime", set_=set_no, phase="set") + TONE_GAP_MS
-    texts = [fill(ex.set_intro, values), fill(ex.safety, values)]
+    texts = [builder.words.fill(ex.set_intro, values), builder.words.fill(ex.safety, values)]
     pos = (ex.set_intro or ex.safety or ex).pos
-    end = builder.say(t, " ".join(x for x in texts if x), pos, set_=set_no, phase="set")
+    end = builder.say(t, builder.words.join(texts), pos, set_=set_no, phase="set")
     t = end + HEADER_AFTER_MS
     if ex.get_ready == "none":
         return t
     for beat in range(COUNTDOWN_BEATS):
         start = t + beat * BEAT_MS
         if ex.get_ready == "spoken":
-            builder.say(start, _capital(number_word(COUNTDOWN_BEATS - beat)), ex.pos,
+            builder.say(start, builder.words.counted(COUNTDOWN_BEATS - beat), ex.pos,
                         set_=set_no, phase="get ready")
         else:
             builder.tone(start, "tick", set_=set_no, phase="get ready")
     return t + COUNTDOWN_BEATS * BEAT_MS
 
 
-def _announcements(ex: Exercise, values: dict, rep: int) -> list[tuple[str, Pos]]:
+def _announcements(words: Words, ex: Exercise, values: dict, rep: int
+                   ) -> list[tuple[str, Pos]]:
     """What is said at the start of repetition `rep`, besides the first phase's own cue."""
     out: list[tuple[str, Pos]] = []
     if ex.count_reps:
-        out.append((_capital(number_word(rep)), ex.pos))
+        out.append((words.counted(rep), ex.pos))
     special = False
     if ex.halfway is not None and ex.reps >= 4 and rep == ex.reps // 2 + 1:
-        out.append((fill(ex.halfway, values), ex.halfway.pos))
+        out.append((words.fill(ex.halfway, values), ex.halfway.pos))
         special = True
     if ex.last_reps and ex.last_say is not None and rep > ex.reps - ex.last_reps:
-        out.append((fill(ex.last_say, values), ex.last_say.pos))
+        out.append((words.fill(ex.last_say, values), ex.last_say.pos))
         special = True
     if (ex.remind_every and ex.remind is not None and not special and rep > 1
             and (rep - 1) % ex.remind_every == 0):
-        out.append((fill(ex.remind, values), ex.remind.pos))
+        out.append((words.fill(ex.remind, values), ex.remind.pos))
     return [(text, pos) for text, pos in out if text]
 
 
@@ -223,39 +219,40 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
         for k, phase in enumerate(ex.phases):
             start = _phase_start(ex, t, rep, k)
             end = _phase_start(ex, t, rep, k + 1)
-            name = phase.say.value if phase.say else f"phase {k + 1}"
+            name = builder.words.template(phase.say) if phase.say else f"phase {k + 1}"
             tags = {"set_": set_no, "rep": rep, "phase": name}
             rep_values["seconds"] = (end - start) / 1000
             tone_end = builder.tone(start, phase.tone, layer="metronome" if pump else "cue",
                                     **tags)
             speech_at = start if pump or phase.tone == "none" else tone_end + TONE_GAP_MS
-            parts = _announcements(ex, rep_values, rep) if k == 0 else []
+            parts = _announcements(builder.words, ex, rep_values, rep) if k == 0 else []
             if phase.say is not None and not faded:
-                parts.append((fill(phase.say, rep_values), phase.say.pos))
-            text = " ".join(p for p, _ in parts)
+                parts.append((builder.words.fill(phase.say, rep_values), phase.say.pos))
+            text = builder.words.join([p for p, _ in parts])
             pos = parts[0][1] if parts else None
             spoken_end = builder.say(speech_at, text, pos, **tags)
-            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags)
+            _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
+                    phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
-            tags: dict) -> None:
-    """Counts the whole seconds of a hold, aloud or ticked, where they do not crowd the cue."""
+            tags: dict, pos: Pos | None = None) -> None:
+    """Counts the whole seconds of a hold: every number aloud ("Two." one second in, "Three."
+    ...), a cue that runs into one being a fit error; or a tick each second, skipped while the
+    cue is still speaking. pos: the phase, where a count that does not fit is reported."""
     if count == "none":
         return
     for second in counted_seconds(end - start):
         at = start + second * BEAT_MS
-        if at < busy_until + COUNT_GAP_MS:
-            continue
         if count == "aloud" and not faded:
-            builder.say(at, _capital(number_word(second + 1)), None, **tags)
-        else:
+            builder.say(at, builder.words.counted(second + 1), pos, count=True, **tags)
+        elif at >= busy_until + COUNT_GAP_MS:
             builder.tone(at, "tick", **tags)
 
 
 def _breathe(builder: _Builder, t: int, step: Breathe) -> int:
-    builder.chapter(t, step.name or "Breathing", "breathing")
+    builder.chapter(t, step.name or builder.words.chapter_breathing(), "breathing")
     cues = ((step.say_in, "rise", "breathe in"), (step.say_hold, "none", "hold"),
             (step.say_out, "fall", "breathe out"), (step.say_hold, "none", "hold"))
     parts = [(ms, *cue) for ms, cue in zip(breath_parts_ms(step), cues, strict=True)]
@@ -270,7 +267,8 @@ def _breathe(builder: _Builder, t: int, step: Breathe) -> int:
             tone_end = builder.tone(t, tone, rep=cycle, phase=phase)
             speech_at = t if tone == "none" else tone_end + TONE_GAP_MS
             if not faded and say is not None:
-                builder.say(speech_at, fill(say, values), say.pos, rep=cycle, phase=phase)
+                builder.say(speech_at, builder.words.fill(say, values), say.pos, rep=cycle,
+                            phase=phase)
             t += duration_ms
     return t
 
@@ -289,11 +287,20 @@ def _fit_problems(placed: list[_Placed], routine: Routine) -> Iterable[Diagnosti
         if event.kind == "speech":
             needed_rate = -(-routine.voice.rate_wpm * event.duration_ms
                             // max(slot_ms - FIT_MARGIN_MS, 1))
+            faster = f"speak faster (voice: rate: {min(needed_rate, 450)})"
+            if here.gap_ms is not None and here.gap_ms < FIT_MARGIN_MS:
+                hint = (f"give it a gap of at least {FIT_MARGIN_MS}ms (gap: {FIT_MARGIN_MS}ms), "
+                        "or shorten the text")
+            elif not after.count:
+                hint = f"shorten the text, {faster}, or lengthen the phase or rest it falls in"
+            else:
+                hint = (f"count: aloud says the number of every second of the phase, so the cue "
+                        f"must end before {nxt}: shorten it, {faster}, or use count: tick (its "
+                        f"ticks wait for the cue)")
             yield pos.diag(
-                f'the cue "{event.text}" takes {event.duration_ms} ms but its slot is '
-                f"{slot_ms} ms (at {format_clock_ms(event.start_ms)}, before {nxt})",
-                "shorten the text, speak faster (voice: rate: "
-                f"{min(needed_rate, 450)}), or lengthen the phase or rest it falls in")
+                f'the cue "{event.text}" takes {event.duration_ms} ms plus a margin of '
+                f"{FIT_MARGIN_MS} ms but its slot is {slot_ms} ms (at "
+                f"{format_clock_ms(event.start_ms)}, before {nxt})", hint)
         else:
             at = format_clock_ms(event.start_ms)
             yield pos.diag(f"the {event.tone} tone at {at} runs into {nxt}",

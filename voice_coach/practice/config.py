@@ -281,6 +281,8 @@ def apply_to_routine(routine: Any, config: Config) -> Any:
     changes: dict[str, Any] = {}
     if voice and "voice" not in top.get("voice", set()):
         changes["voice"] = dataclasses.replace(routine.voice, voice=voice)
+        changes["voice_named"] = True  # the config named it: the routine's language must not
+        # replace it (voice_coach.speech.for_language)
     if loudness is not None and "loudness" not in top:
         changes["loudness_lufs"] = float(loudness)
     return dataclasses.replace(routine, **changes) if changes else routine

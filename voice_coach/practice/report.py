@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from voice_coach.wording import counted
+
 from .days import habit_strength, mark_days, practice_day, streak, trend_word, week_start
 from .records import SessionRecord
 
@@ -26,7 +28,7 @@ class Totals:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return counted(n, "{n} " + word, "{n} " + word + "s")
 
 
 def _day_words(day: date) -> str:

@@ -19,6 +19,7 @@ from voice_coach.routine.fields import (
 )
 from voice_coach.routine.files import (
     builtin_names,
+    builtin_path,
     builtin_text,
     load_routine,
     read_routine_source,
@@ -38,15 +39,16 @@ from voice_coach.routine.model import (
     Text,
     VoiceSettings,
 )
-from voice_coach.routine.parse import fill, parse_routine
+from voice_coach.routine.parse import parse_routine
 from voice_coach.routine.schema import json_schema
+from voice_coach.routine.templates import fill
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 __all__ = [
     "BACKGROUND_FIELDS", "DEFAULT_LIMITS", "DURATION_HINT", "EXERCISE_FIELDS", "NOISE_SOUNDS",
     "PHASE_FIELDS", "ROUTINE_FIELDS", "STEP_KINDS", "VOICE_FIELDS", "Background", "Breathe",
     "Exercise", "Field", "Limits", "Pause", "Phase", "Pos", "Routine", "Say", "Step", "Text",
-    "VoiceSettings", "builtin_names", "builtin_text", "fill", "format_duration_ms",
+    "VoiceSettings", "builtin_names", "builtin_path", "builtin_text", "fill", "format_duration_ms",
     "json_schema", "load_routine", "maximum_events", "minimum_length_ms", "parse_duration_ms",
     "parse_routine", "read_routine_source",
 ]

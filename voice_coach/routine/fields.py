@@ -10,7 +10,7 @@ from voice_coach.timeline import TONE_NAMES
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
 # kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
-# | background
+# | background | language
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,11 @@ class Field:
 
 
 VOICE_FIELDS = {
-    "engine": Field("enum:auto|espeak|pyttsx3", defaults.ENGINE,
-                    "speech engine; auto picks the best here"),
-    "voice": Field("name", defaults.VOICE, "voice id or language code (see `voice-coach voices`)"),
+    "engine": Field("enum:auto|piper|espeak|pyttsx3", defaults.ENGINE,
+                    "speech engine; auto is Piper when a Piper voice for the voice's language is "
+                    "installed, else espeak-ng (Linux) or pyttsx3"),
+    "voice": Field("name", None, "voice id or language code (see `voice-coach voices`); "
+                   "default: the routine's language picks it"),
     "rate": Field("int", defaults.RATE_WPM, "speaking rate in words per minute", 80, 450),
     "volume": Field("number", defaults.VOLUME, "speech volume, 0.0 to 1.0: 2 dB softer per 0.1 "
                     "under 1.0 (0.8: 4 dB, 0.5: 10 dB, half as loud)", 0.0, 1.0),
@@ -34,6 +36,8 @@ VOICE_FIELDS = {
 
 ROUTINE_FIELDS = {
     "title": Field("name", None, "the routine's title", required=True),
+    "language": Field("language", "en", "the routine's language (en, de, fr, es, it, pt, nl, "
+                      "zh, ...): what the program itself says and writes is in it"),
     "about": Field("name", "", "one line on what it is for (shown by `voice-coach routines`)"),
     "description": Field("name", "", "longer description, for people reading the file"),
     "voice": Field("voice", None, "voice settings"),
@@ -129,7 +133,9 @@ STEP_KINDS = {
 }
 
 # Placeholders each kind of text may use.
-SET_VARS = {"set", "sets", "reps", "name", "title", "seconds", "rest"}
+SET_VARS = {"set", "sets", "reps", "name", "title", "seconds", "rest", "next"}
+# Placeholders that hold numbers: they may say how to speak them ({sets:word}, {left:word-f}).
+NUMBER_VARS = {"set", "sets", "reps", "seconds", "rest", "rep", "left", "done", "cycle", "cycles"}
 REP_VARS = SET_VARS | {"rep", "left", "done"}
 TEXT_VARS = {
     "routine": {"title", "minutes"},

@@ -12,7 +12,7 @@ from voice_coach.errors import Diagnostic
 class VoiceSettings:
     """The routine's voice block: which engine and voice speak, how fast, how loud."""
 
-    engine: str = defaults.ENGINE  # "auto" | "espeak" | "pyttsx3" | "fake"
+    engine: str = defaults.ENGINE  # "auto" | "piper" | "espeak" | "pyttsx3" | "fake"
     voice: str = defaults.VOICE  # engine voice id or language code, e.g. "en", "en-us", "de"
     rate_wpm: int = defaults.RATE_WPM  # words per minute (80..450)
     volume: float = defaults.VOLUME  # 0.0..1.0
@@ -29,6 +29,9 @@ class Pos:
     def diag(self, message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(self.path, self.line, self.col, message, hint)
 
+    def warning(self, message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.col, message, hint, severity="warning")
+
 
 @dataclass(frozen=True)
 class Text:
@@ -36,6 +39,7 @@ class Text:
 
     value: str
     pos: Pos
+    default: bool = False  # the field's default: a program phrase, said in the routine's language
 
 
 @dataclass(frozen=True)
@@ -149,3 +153,8 @@ class Routine:
     fade_in_ms: int = defaults.FADE_IN_MS  # the background fades in over this long
     loudness_lufs: float = defaults.LOUDNESS_LUFS  # the speech loudness (volume 1.0) target
     background: Background | None = None
+    language: str = "en"  # a shipped language's code: the program's own phrases are in it
+    voice_named: bool = True  # False when the voice was left for the language to choose
+    # Things in the file that do not do what they say (an option with no effect): accepted,
+    # and shown by check, plan and render as "file:line:col: warning: ...".
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)

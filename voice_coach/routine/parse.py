@@ -6,12 +6,16 @@ Pure: takes text (and a name for messages), returns values. It never reads files
 
 from __future__ import annotations
 
-import difflib
-import string
 from pathlib import Path
 from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.routine.effects import (
+    background_warnings,
+    routine_warnings,
+    step_warnings,
+    written_keys,
+)
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
@@ -19,7 +23,11 @@ from voice_coach.routine.fields import (
     ROUTINE_FIELDS,
     STEP_KINDS,
     TEXT_VARS,
-    VOICE_FIELDS,
+)
+from voice_coach.routine.language import (
+    routine_language,
+    voice_named,
+    voice_settings,
 )
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import (
@@ -33,14 +41,14 @@ from voice_coach.routine.model import (
     Say,
     Step,
     Text,
-    VoiceSettings,
 )
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
+from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
 def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS) -> Routine:
+                  limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
     """Validates routine text and returns the Routine, or raises SpecError with every problem.
 
     Args:
@@ -48,6 +56,8 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
         path: the file name used in messages.
         name: the routine's short name (default: the file name's stem).
         limits: upper bounds checked before anything costly.
+        language: a shipped language's code that overrides the file's `language:` (None: the
+            file's, default en); it also picks the voice when the file names none.
     """
     import yaml
 
@@ -67,7 +77,7 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
     _check_size(root, reader)
     if reader.diags:
         raise SpecError(reader.diags)
-    routine = _routine(root, reader, name, source)
+    routine = _routine(root, reader, name, source, language)
     if reader.diags or routine is None:
         raise SpecError(reader.diags)
     floor_ms = minimum_length_ms(routine)
@@ -146,22 +156,29 @@ def _check_size(root: Any, reader: Reader) -> None:
                 stack.append((value, depth + 1))
 
 
-def _routine(root: Any, reader: Reader, name: str, source: str) -> Routine | None:
+def _routine(root: Any, reader: Reader, name: str, source: str, language: str | None
+             ) -> Routine | None:
     values = reader.fields(root, ROUTINE_FIELDS, "the routine")
     if values is None:
         return None
-    voice = _voice(values["voice"], reader)
+    language = language or routine_language(root, values["language"], reader)
+    voice = voice_settings(values["voice"], reader, language)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
+    title = values["title"] or name
+    reader.title = title
     steps = _steps(values["steps"], reader)
     for key in ("intro", "outro"):
-        _check_template(values[key], TEXT_VARS["routine"], reader)
+        _check_template(values[key], TEXT_VARS["routine"], reader, key)
+    background = _background(values["background"], reader)
+    routine_warnings(written_keys(root), background, reader)
     return Routine(
         name=name, title=values["title"] or name, about=values["about"],
         description=values["description"], voice=voice, intro=values["intro"],
         outro=values["outro"], steps=tuple(steps), fade_out_ms=values["fade_out"],
         gap_ms=values["gap"], path=reader.path, source=source, voice_pos=voice_pos,
         fade_in_ms=values["fade_in"], loudness_lufs=float(values["loudness"]),
-        background=_background(values["background"], reader),
+        background=background, language=language, voice_named=voice_named(values["voice"]),
+        warnings=tuple(sorted(reader.warnings, key=lambda d: (d.line, d.col))),
     )
 
 
@@ -182,10 +199,12 @@ def _background(node: Any, reader: Reader) -> Background | None:
         return None
     sound_node = next(v for k, v in node.value if getattr(k, "value", None) == "sound")
     sound = values["sound"]
-    return Background(
+    background = Background(
         sound=sound, level_db=float(values["level"]), duck_db=float(values["duck"]),
         attack_ms=values["attack"], release_ms=values["release"], seed=int(values["seed"]),
         base_dir=_routine_dir(reader.path), pos=reader.pos(sound_node))
+    background_warnings(node, background, reader)
+    return background
 
 
 def _routine_dir(path: str) -> str:
@@ -205,16 +224,6 @@ def _voice_pos(node: Any, reader: Reader) -> Pos | None:
         if getattr(key, "value", None) == "voice":
             return reader.pos(value)
     return reader.pos(node)
-
-
-def _voice(node: Any, reader: Reader) -> VoiceSettings:
-    if node is None:
-        return VoiceSettings()
-    values = reader.fields(node, VOICE_FIELDS, "voice")
-    if values is None:
-        return VoiceSettings()
-    return VoiceSettings(engine=values["engine"], voice=values["voice"] or "en",
-                         rate_wpm=int(values["rate"]), volume=float(values["volume"]))
 
 
 def _steps(node: Any, reader: Reader) -> list[Step]:
@@ -264,15 +273,19 @@ def _step(node: Any, reader: Reader) -> Step | None:
     if values is None:
         return None
     pos = reader.pos(node)
-    for value in values.values():
+    step_name = values.get(kind) if kind in ("exercise", "breathe") else None
+    for key, value in values.items():
         if isinstance(value, Text):
-            _check_template(value, TEXT_VARS[kind], reader)
+            _check_template(value, TEXT_VARS[kind], reader, key, step_name)
     if kind == "say" and values["say"] is None:
         if len(reader.diags) == n_before:
             reader.error(node, "'say' must not be empty")
         return None
     step = _make_step(kind, values, node, reader, pos)  # validates nested phases too
-    return None if len(reader.diags) > n_before else step
+    if len(reader.diags) > n_before or step is None:
+        return None
+    step_warnings(step, node, reader)
+    return step
 
 
 def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos: Pos
@@ -292,7 +305,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos)
+    phases = _phases(values["phases"], reader, pos, values["exercise"])
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -304,11 +317,11 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
     import yaml
 
     if node is None:
-        return [Phase(say=Text(p["say"], pos), hold_ms=p["hold"], tone=p["tone"],
+        return [Phase(say=Text(p["say"], pos, default=True), hold_ms=p["hold"], tone=p["tone"],
                       count=p["count"], pos=pos) for p in DEFAULT_PHASES]
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         reader.error(node, "'phases' must be a non-empty list of phases",
@@ -319,32 +332,7 @@ def _phases(node: Any, reader: Reader, pos: Pos) -> list[Phase]:
         values = reader.fields(item, PHASE_FIELDS, "a phase")
         if values is None:
             continue
-        _check_template(values["say"], TEXT_VARS["exercise"], reader)
+        _check_template(values["say"], TEXT_VARS["exercise"], reader, "say", name)
         phases.append(Phase(say=values["say"], hold_ms=values["hold"], tone=values["tone"],
                             count=values["count"], pos=reader.pos(item)))
     return phases
-
-
-def _check_template(text: Text | None, allowed: set[str], reader: Reader) -> None:
-    if text is None:
-        return
-    try:
-        names = [f for _, f, _, _ in string.Formatter().parse(text.value) if f is not None]
-    except ValueError as exc:
-        reader.diags.append(text.pos.diag(f"bad placeholder in {text.value!r}: {exc}",
-                                          "placeholders look like {rep}; write {{ for a brace"))
-        return
-    for placeholder in names:
-        if placeholder not in allowed:
-            close = difflib.get_close_matches(placeholder, allowed, n=1, cutoff=0.5)
-            hint = f"did you mean {{{close[0]}}}?" if close else (
-                "known here: " + ", ".join("{" + v + "}" for v in sorted(allowed)))
-            reader.diags.append(text.pos.diag(f"unknown placeholder {{{placeholder}}}", hint))
-
-
-def fill(text: Text | None, values: dict[str, Any]) -> str:
-    """The text with its placeholders filled in ("" for None); numbers without trailing .0."""
-    if text is None:
-        return ""
-    shown = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
-    return text.value.format_map(shown).strip()

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from voice_coach.errors import Diagnostic
-from voice_coach.routine.durations import DURATION_HINT, format_duration_ms, parse_duration_ms
+from voice_coach.errors import CONTROL_CHARACTERS, Diagnostic
+from voice_coach.routine.durations import (
+    DURATION_HINT,
+    DurationTooLong,
+    format_duration_ms,
+    parse_duration_ms,
+    shown,
+)
 from voice_coach.routine.fields import EXERCISE_FIELDS, PHASE_FIELDS, Field
 from voice_coach.routine.limits import Limits
 from voice_coach.routine.model import Pos, Text
@@ -20,6 +27,8 @@ class Reader:
         self.path = path
         self.limits = limits
         self.diags: list[Diagnostic] = []
+        self.title = ""  # the routine's title, once read: {title} fills in to this
+        self.warnings: list[Diagnostic] = []
 
     def pos(self, node: Any) -> Pos:
         mark = node.start_mark
@@ -27,6 +36,9 @@ class Reader:
 
     def error(self, node: Any, message: str, hint: str = "") -> None:
         self.diags.append(self.pos(node).diag(message, hint))
+
+    def warn(self, node: Any, message: str, hint: str = "") -> None:
+        self.warnings.append(self.pos(node).warning(message, hint))
 
     def mapping(self, node: Any, fields: dict[str, Field], what: str) -> dict[str, Any] | None:
         import yaml
@@ -63,7 +75,7 @@ class Reader:
             return spec.default
         raw = node.value
         plain = node.style is None  # unquoted: YAML would read numbers and booleans
-        if kind in ("text", "name", "path"):
+        if kind in ("text", "name", "path", "language"):
             if kind == "text" and plain and raw.lower() in ("", "~", "null", "false", "no", "off"):
                 return None  # "halfway: false" or "halfway: ~" turns an announcement off
             if len(raw) > self.limits.max_text_chars:
@@ -71,6 +83,14 @@ class Reader:
                            f"{self.limits.max_text_chars}", "split it into shorter cues")
                 return spec.default
             text = raw if kind == "path" else " ".join(raw.split())  # a path is taken as written
+            control = CONTROL_CHARACTERS.search(text)
+            if control:  # "\e]0;...\a" in a shared file must not drive the reader's terminal
+                char = control.group()
+                self.error(node, f"'{key}' holds a control character (U+{ord(char):04X}, "
+                           f"{_control_name(char)}) at character {control.start() + 1}",
+                           "routine text must be printable: remove it (control characters can "
+                           "take over the terminal that shows them)")
+                return spec.default
             if kind in ("name", "path") and not text.strip() and spec.required:
                 self.error(node, f"'{key}' must not be empty")
             if kind == "text":
@@ -100,32 +120,40 @@ class Reader:
 
     def _number(self, node: Any, key: str, spec: Field) -> Any:
         raw = node.value
+        digits = re.fullmatch(r"\s*([-+]?)0*(\d+)\s*", raw)
         try:
-            number: float = int(raw) if spec.kind == "int" else float(raw)
+            if spec.kind == "int" and digits and len(digits[2]) > 18:
+                number: float = float("-inf" if digits[1] == "-" else "inf")  # out of any range
+            else:
+                number = int(raw) if spec.kind == "int" else float(raw)
         except ValueError:
-            self.error(node, f"'{key}' must be {_kind_words(spec.kind)}, got {raw!r}")
+            self.error(node, f"'{key}' must be {_kind_words(spec.kind)}, got {shown(raw)}")
             return spec.default
         high = spec.high
         if high is None:
             high = {"reps": self.limits.max_reps, "sets": self.limits.max_sets,
                     "cycles": self.limits.max_cycles}.get(key, self.limits.max_reps)
         if (spec.low is not None and number < spec.low) or number > high or number != number:
-            self.error(node, f"'{key}' must be from {_num(spec.low)} to {_num(high)}, got {raw}",
+            self.error(node, f"'{key}' must be from {_num(spec.low)} to {_num(high)}, got "
+                       f"{shown(raw)[1:-1] if len(raw) <= 40 else shown(raw)}",
                        _limit_hint(key, high, self.limits))
             return spec.default
         return number
 
     def _duration(self, node: Any, key: str, spec: Field) -> int | None:
         raw = node.value
+        low, high = spec.low or 0, spec.high
         try:
             ms = parse_duration_ms(str(raw))
+        except DurationTooLong:
+            ms = None
         except ValueError as exc:
-            self.error(node, f"'{key}' must be a duration, got {raw!r}: it {exc}", DURATION_HINT)
+            self.error(node, f"'{key}' must be a duration, got {shown(raw)}: it {exc}",
+                       DURATION_HINT)
             return spec.default
-        low, high = spec.low or 0, spec.high
-        if ms < low or (high is not None and ms > high):
+        if ms is None or ms < low or (high is not None and ms > high):
             self.error(node, f"'{key}' must be from {format_duration_ms(int(low))} to "
-                       f"{format_duration_ms(int(high or 0))}, got {raw!r}", DURATION_HINT)
+                       f"{format_duration_ms(int(high or 0))}, got {shown(raw)}", DURATION_HINT)
             return spec.default
         return ms
 
@@ -141,10 +169,18 @@ class Reader:
             elif key in nodes:
                 out[key] = self.value(nodes[key], key, spec)
             elif spec.kind == "text" and isinstance(spec.default, str):
-                out[key] = Text(spec.default, self.pos(node))
+                out[key] = Text(spec.default, self.pos(node), default=True)
             else:
                 out[key] = spec.default
         return out
+
+
+def _control_name(char: str) -> str:
+    import unicodedata
+
+    names = {"\x1b": "escape", "\x07": "bell", "\x08": "backspace", "\x00": "NUL",
+             "\x7f": "delete", "\x9b": "CSI"}
+    return names.get(char) or unicodedata.name(char, "a control character").lower()
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_coach.routine.durations import _DURATION_RE, format_duration_ms
+from voice_coach.routine.durations import DURATION_PATTERN, format_duration_ms
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     PHASE_FIELDS,
@@ -18,8 +18,15 @@ from voice_coach.routine.fields import (
 def _schema_for(spec: Field) -> dict[str, Any]:
     kind = spec.kind
     out: dict[str, Any]
-    if kind in ("text", "name", "path"):
+    if kind == "text" and not spec.required:
+        # "halfway: false" (or ~) turns an announcement off
+        out = {"anyOf": [{"type": "string"}, {"const": False}, {"type": "null"}]}
+    elif kind in ("text", "name", "path"):
         out = {"type": "string"}
+    elif kind == "language":
+        from voice_coach.lang import language_codes
+
+        out = {"type": "string", "examples": language_codes()}
     elif kind == "int":
         out = {"type": "integer"}
     elif kind == "number":
@@ -27,11 +34,12 @@ def _schema_for(spec: Field) -> dict[str, Any]:
     elif kind == "bool":
         out = {"type": "boolean"}
     elif kind == "duration":
-        out = {"type": "string", "pattern": _DURATION_RE.pattern}
+        out = {"type": "string", "pattern": DURATION_PATTERN}
     elif kind.startswith("enum:"):
         out = {"enum": kind[5:].split("|")}
-    elif kind == "voice":
-        out = _object_schema(VOICE_FIELDS)
+    elif kind == "voice":  # "voice: de" is short for "voice: {voice: de}"
+        out = {"oneOf": [{"type": "string", "description": VOICE_FIELDS["voice"].doc},
+                         _object_schema(VOICE_FIELDS)]}
     elif kind == "phases":
         out = {"type": "array", "minItems": 1, "items": _object_schema(PHASE_FIELDS)}
     elif kind == "steps":

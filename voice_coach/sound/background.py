@@ -4,28 +4,29 @@ a loudness, ducked under every cue and tone, and faded in.
 Streams: noise is two seeded, seamless loops whose lengths are in the golden ratio, added
 together (so the texture does not come round again for hours), and any block of any size is
 the same samples; nothing grows with the session.
-Music is decoded once by ffmpeg into a bounded buffer (at most MUSIC_MAX_S) and looped with a
-crossfade. Opening a music file is the one edge here; the rest is pure.
+Music is decoded once by ffmpeg into a bounded buffer (music_file.py) and
+looped with a crossfade. The rest is pure.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import math
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from voice_coach import defaults
-from voice_coach.errors import EngineError, SpecError, UsageError
 from voice_coach.routine import NOISE_SOUNDS, Background
 from voice_coach.sound import loudness as ld
+from voice_coach.sound.music_file import (  # noqa: F401 - check_sound, music_path: re-exported
+    MUSIC_MAX_S,
+    check_sound,
+    decode_music,
+    music_path,
+)
 from voice_coach.timeline import Event, ms_to_frames
 
 # 23.8 s and 14.7 s at 22050 Hz. In the golden ratio, the second loop is never back near the
@@ -33,7 +34,6 @@ from voice_coach.timeline import Event, ms_to_frames
 # Both lengths factor into 2, 3, 5 and 7 only, so their FFTs are quick and need little memory.
 LOOP_FRAMES = (1 << 19, 324_135)  # 2**19 and 3**3 * 5 * 7**4
 NOISE_LOW_HZ = 40.0  # below this the noise rolls off: phone speakers cannot play it anyway
-MUSIC_MAX_S = 600  # a longer music file is used up to here, then looped
 MUSIC_CROSSFADE_MS = 2000
 _REFERENCE_LUFS = -20.0
 _CHUNK_STEPS = 600
@@ -139,76 +139,6 @@ def _crossfade(head: np.ndarray, tail: np.ndarray) -> tuple[np.ndarray, np.ndarr
     a = np.sin(t * np.pi / 2)
     b = -rho * a + np.sqrt(np.maximum(0.0, rho * rho * a * a - a * a + 1))
     return a, b
-
-
-def check_sound(background: Background | None) -> None:
-    """Refuse a background music file that does not exist (SpecError located at the routine's
-    `sound:`, or UsageError for one given on the command line); noise and None pass."""
-    if background is None or background.is_noise:
-        return
-    path = music_path(background)
-    if not path.is_file():
-        looked = f" (looked for {path})" if str(path) != background.sound else ""
-        raise _sound_error(background, f"background sound '{background.sound}' not found"
-                           + looked, _sound_hint(background.sound))
-
-
-def decode_music(background: Background, sample_rate: int) -> np.ndarray:
-    """The music file as mono int16 at sample_rate, at most MUSIC_MAX_S long (ffmpeg).
-
-    Raises SpecError located at the routine's `sound:` (or UsageError when it came from the
-    command line) for a missing or undecodable file, EngineError when ffmpeg is missing.
-    """
-    check_sound(background)
-    path = music_path(background)
-    ffmpeg = shutil.which("ffmpeg")
-    if not ffmpeg:
-        raise EngineError("ffmpeg not found (it decodes the background music)",
-                          hint="install it: sudo apt-get install ffmpeg; or use brown, pink or "
-                               "white noise")
-    max_frames = MUSIC_MAX_S * sample_rate
-    proc = subprocess.Popen(
-        [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", f"file:{path}", "-vn",
-         "-t", str(MUSIC_MAX_S), "-ac", "1", "-ar", str(sample_rate), "-f", "s16le",
-         "-acodec", "pcm_s16le", "pipe:1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    buffer = bytearray(max_frames * 2)
-    view = memoryview(buffer)
-    got = 0
-    assert proc.stdout is not None and proc.stderr is not None  # both are PIPE
-    while got < len(buffer):
-        n = proc.stdout.readinto(view[got:])
-        if not n:
-            break
-        got += n
-    stderr = proc.stderr.read()
-    proc.wait()
-    if proc.returncode != 0 or got < 2:
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
-        raise _sound_error(background, f"cannot decode background sound '{background.sound}': "
-                           f"{tail[0]}", "use a music file ffmpeg can read (mp3, m4a, ogg, "
-                           "flac, wav…), or brown, pink or white noise")
-    return np.frombuffer(buffer, dtype="<i2", count=got // 2)
-
-
-def music_path(background: Background) -> Path:
-    path = Path(background.sound).expanduser()
-    if not path.is_absolute() and background.base_dir:
-        path = Path(background.base_dir) / path
-    return path
-
-
-def _sound_hint(sound: str) -> str:
-    close = difflib.get_close_matches(sound, NOISE_SOUNDS, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    return "give brown, pink or white, or the path of a music file"
-
-
-def _sound_error(background: Background, message: str, hint: str) -> Exception:
-    if background.pos.line:
-        return SpecError([background.pos.diag(message, hint)])
-    return UsageError(message, hint=hint)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ It must not place, mix or play anything: that is the composer's and renderer's j
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ from voice_coach.timeline import SAMPLE_RATE
 if TYPE_CHECKING:
     from voice_coach.speech.cache import ClipCache
 
-ENGINE_NAMES = ("espeak", "pyttsx3", "fake")
+ENGINE_NAMES = ("piper", "espeak", "pyttsx3", "fake")
 MIN_RATE_WPM = 80
 MAX_RATE_WPM = 450
 # int16 amplitude below which an edge sample counts as silence (about -54 dBFS).
@@ -62,13 +63,38 @@ def default_engine_name() -> str:
     return "espeak" if sys.platform.startswith("linux") else "pyttsx3"
 
 
-def open_engine(name: str = "auto") -> SpeechEngine:
-    """Open a speech engine by name ("auto", "espeak", "pyttsx3", "fake").
+# A Piper voice id: language_REGION-name-quality ("en_US-joe-medium").
+PIPER_VOICE_ID = re.compile(r"^[a-z]{2,3}_[A-Za-z]{2,3}-[^-\s]+-(x_low|low|medium|high)$")
 
+
+def engine_for(settings: VoiceSettings) -> str:
+    """The engine a voice block means: its own, or for "auto" Piper when a Piper voice for its
+    voice (an id or a language) is installed, or when it names a Piper voice (which then says
+    what to install); else default_engine_name()."""
+    if settings.engine != "auto":
+        return settings.engine
+    from voice_coach.speech import piper
+    from voice_coach.speech.voices import installed_piper_voices
+
+    if PIPER_VOICE_ID.match(settings.voice.strip()):
+        return "piper"
+    if piper.available() and piper.choose(settings.voice, installed_piper_voices()) is not None:
+        return "piper"
+    return default_engine_name()
+
+
+def open_engine(name: str = "auto") -> SpeechEngine:
+    """Open a speech engine by name ("auto", "piper", "espeak", "pyttsx3", "fake").
+
+    "auto" here is the system engine (default_engine_name); engine_for() picks Piper for a voice.
     Raises UsageError for an unknown name, EngineError (with an install hint) for a missing library.
     """
     if name == "auto":
         name = default_engine_name()
+    if name == "piper":
+        from voice_coach.speech.piper import PiperEngine
+
+        return PiperEngine()
     if name == "espeak":
         from voice_coach.speech.espeak import EspeakEngine
 
@@ -84,6 +110,14 @@ def open_engine(name: str = "auto") -> SpeechEngine:
     raise UsageError(
         f"unknown speech engine {name!r}", hint="choose one of: auto, " + ", ".join(ENGINE_NAMES)
     )
+
+
+def engine_voice(engine: SpeechEngine, query: str) -> str:
+    """The canonical voice id `query` names on `engine` (its own resolve() where it has one)."""
+    resolve = getattr(engine, "resolve", None)
+    if resolve is not None:
+        return str(resolve(query))
+    return resolve_voice(query, engine.voices())
 
 
 def resolve_voice(query: str, voices: Iterable[Voice]) -> str:
@@ -209,13 +243,30 @@ def synthesize_all(
     workers: processes for the cache misses when the engine is opened here (engine=None):
     None = one per core once there are enough misses to repay starting them, 1 = this process.
     """
+    return synthesize_voice(texts, settings, engine=engine, cache=cache, progress=progress,
+                            workers=workers)[0]
+
+
+def synthesize_voice(
+    texts: Iterable[str],
+    settings: VoiceSettings,
+    *,
+    engine: SpeechEngine | None = None,
+    cache: ClipCache | Literal["user"] | None = "user",
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, np.ndarray], VoiceSettings]:
+    """synthesize_all's clips, and the voice that spoke them: the settings with the engine and
+    voice id actually used ("auto" and "en" resolved, e.g. piper / en_US-joe-medium)."""
     check_settings(settings)
     unique = list(dict.fromkeys(texts))
     own_engine = engine is None
     if engine is None:
-        engine = open_engine(settings.engine)
+        engine = open_engine(engine_for(settings))
     try:
-        voice_id = resolve_voice(settings.voice, engine.voices())
+        voice_id = engine_voice(engine, settings.voice)
+        used = VoiceSettings(engine=engine.name, voice=voice_id, rate_wpm=settings.rate_wpm,
+                             volume=settings.volume)
         store = _Store(_usable_cache(cache), engine, voice_id, settings)
         clips: dict[str, np.ndarray | None] = {}
         done = 0
@@ -232,7 +283,7 @@ def synthesize_all(
             done += 1
             if progress is not None:
                 progress(done, len(unique))
-        return clips  # type: ignore[return-value]  # every None was replaced
+        return clips, used  # type: ignore[return-value]  # every None was replaced
     finally:
         if own_engine:
             engine.close()
@@ -290,6 +341,8 @@ class _Store:
     ) -> None:
         self.cache = cache
         self.engine_name = engine.name
+        checksum = getattr(engine, "model_checksum", None)
+        self.model = checksum(voice_id) if checksum is not None else ""
         self.key_fields = (engine.name, engine.version, voice_id, settings.rate_wpm,
                            settings.volume)
 
@@ -298,7 +351,9 @@ class _Store:
             return np.zeros(0, dtype=np.int16)
         if self.cache is None:
             return None
-        return self.cache.get(self.cache.key(*self.key_fields, text))
+        clip = self.cache.get(self.cache.key(*self.key_fields, text, model=self.model))
+        self._tell_repairs()
+        return clip
 
     def put(self, text: str, clip: np.ndarray) -> np.ndarray:
         if clip.dtype != np.int16:
@@ -306,11 +361,19 @@ class _Store:
                 f"speech engine {self.engine_name} returned {clip.dtype} samples, not int16"
             )
         if self.cache is not None and text.strip():
-            self.cache.put(self.cache.key(*self.key_fields, text), clip)
+            self.cache.put(self.cache.key(*self.key_fields, text, model=self.model), clip)
+            self._tell_repairs()
             if self.cache.failed:
                 _warn_cache(self.cache, self.cache.failed)
                 self.cache = None
         return clip
+
+    def _tell_repairs(self) -> None:
+        """One warning for each broken entry the cache moved aside (or could not)."""
+        if self.cache is not None:
+            for repair in self.cache.repairs:
+                warnings.warn(repair, CacheWarning, stacklevel=4)
+            self.cache.repairs.clear()
 
 
 __all__ = [
@@ -320,10 +383,13 @@ __all__ = [
     "Voice",
     "VoiceSettings",
     "default_engine_name",
+    "engine_for",
+    "engine_voice",
     "open_engine",
     "resample_to",
     "resolve_voice",
     "speakable",
     "synthesize_all",
+    "synthesize_voice",
     "trim_silence",
 ]

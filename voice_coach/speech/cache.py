@@ -1,8 +1,10 @@
 """On-disk cache of synthesised clips, addressed by a hash of everything that shapes the sound.
 
 Each entry carries its sample count and a checksum, so a corrupt or truncated file is detected,
-deleted and re-made; writes go through the one atomic writer (output.atomic). It never calls an
-engine.
+deleted and re-made; anything else found where an entry belongs (a folder, a link, a FIFO) is
+moved aside into root/broken/ and the entry re-made, so one broken entry never blocks the
+cache; `repairs` says what was moved. Writes go through the one atomic writer (output.atomic),
+which also removes the temp files of a killed run. It never calls an engine.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import struct
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
-from voice_coach.errors import OutputError
+from voice_coach.errors import OutputError, UsageError
 from voice_coach.timeline import SAMPLE_RATE
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
@@ -24,6 +28,7 @@ FORMAT_VERSION = 1
 _MAGIC = b"VCCLIP1\x00"
 # magic, sample_rate (u32), n_frames (u64), sha256 of the payload (32 bytes); little endian.
 _HEADER = struct.Struct("<8sIQ32s")
+MAX_CLIP_FRAMES = 60 * 60 * SAMPLE_RATE  # an hour of speech: far past any 1,000-character cue
 
 
 class ClipCache:
@@ -32,6 +37,7 @@ class ClipCache:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.failed = ""  # why the last put() could not write, "" if it did
+        self.repairs: list[str] = []  # what was moved aside, for the caller to tell the user
 
     @classmethod
     def default(cls) -> ClipCache:
@@ -51,10 +57,14 @@ class ClipCache:
         rate_wpm: int,
         volume: float,
         text: str,
+        model: str = "",
     ) -> str:
-        """sha256 hex of every input that changes the clip (and the cache format version)."""
+        """sha256 hex of every input that changes the clip (and the cache format version).
+
+        model: a checksum of the voice model file (Piper), so a changed model never serves the
+        old model's clips; "" for engines whose voices are part of their version."""
         fields = [FORMAT_VERSION, SAMPLE_RATE, engine_name, engine_version, voice.lower()]
-        fields += [int(rate_wpm), round(float(volume), 4), text]
+        fields += [int(rate_wpm), round(float(volume), 4), text, model]
         blob = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -62,13 +72,21 @@ class ClipCache:
         return self.root / key[:2] / f"{key}.clip"
 
     def get(self, key: str) -> np.ndarray | None:
-        """The cached int16 clip, or None if absent, or corrupt/truncated (then it is deleted)."""
+        """The cached int16 clip, or None if absent, or corrupt/truncated (then it is deleted),
+        or not a file at all (then it is moved aside, see `repairs`)."""
         path = self.path_for(key)
         try:
-            blob = path.read_bytes()
+            info = os.lstat(path)
         except OSError:
             return None
-        samples = decode_clip(blob)
+        if not stat.S_ISREG(info.st_mode):
+            try:
+                self._move_aside(path, info.st_mode)
+            except OSError:
+                pass  # said in `repairs`; this entry is simply not cached
+            return None
+        blob = _read_entry(path)
+        samples = decode_clip(blob) if blob is not None else None
         if samples is None:
             try:
                 path.unlink()
@@ -77,18 +95,60 @@ class ClipCache:
         return samples
 
     def put(self, key: str, samples: np.ndarray) -> bool:
-        """Store `samples` atomically; False (and `failed` says why) if the disk refused."""
+        """Store `samples` atomically; False (and `failed` says why) if the disk refused.
+
+        Something other than an entry in its way (a folder where the entry or its shard folder
+        belongs) is moved aside first, and said so in `repairs`; if it cannot be, only this
+        entry goes uncached (`failed` stays empty: the cache goes on)."""
         from voice_coach.output.atomic import write_bytes_atomic
 
         path = self.path_for(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_shard(path.parent)
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                info = None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                try:
+                    self._move_aside(path, info.st_mode)
+                except OSError:
+                    return False
             write_bytes_atomic(path, encode_clip(samples), force=True)
+            self.failed = ""
             return True
-        except (OSError, OutputError) as exc:
+        except (OSError, OutputError, UsageError) as exc:
             cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
             self.failed = f"{type(cause).__name__}: {getattr(cause, 'strerror', None) or cause}"
             return False
+
+    def _make_shard(self, shard: Path) -> None:
+        try:
+            shard.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            info = os.lstat(shard)  # a file (or link) where the shard folder belongs
+            if stat.S_ISDIR(info.st_mode) or shard.parent != self.root:
+                raise
+            self._move_aside(shard, info.st_mode)
+            shard.mkdir(parents=True, exist_ok=True)
+
+    def _move_aside(self, path: Path, mode: int) -> None:
+        """Move path into root/broken/ so the entry can be made again; say so in `repairs`."""
+        what = ("a folder" if stat.S_ISDIR(mode) else "a symbolic link" if stat.S_ISLNK(mode)
+                else "a special file" if not stat.S_ISREG(mode) else "a file")
+        expected = "a clip file" if path.suffix == ".clip" else "a folder of clips"
+        broken = self.root / "broken"
+        target = broken / f"{path.name}.{time.time_ns()}"
+        try:
+            broken.mkdir(parents=True, exist_ok=True)
+            os.rename(path, target)
+        except OSError as exc:
+            self.repairs.append(f"speech cache entry {path} is {what}, not {expected}, and could "
+                                f"not be moved aside ({exc.strerror or exc}); remove it: "
+                                f"rm -r '{path}'")
+            raise
+        self.repairs.append(f"speech cache entry {path} was {what}, not {expected}; moved it "
+                            f"to {target} and made it again (delete {broken} when you like)")
 
     def check_writable(self) -> str:
         """The reason entries cannot be written under root (read-only, not a dir...), or ""."""
@@ -112,6 +172,26 @@ class ClipCache:
             except OSError:
                 pass
         return total
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The entry's bytes, read no further than its header says (plus one byte, to see extra)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            head = f.read(_HEADER.size)
+            if len(head) < _HEADER.size:
+                return head
+            n_frames = _HEADER.unpack_from(head)[2]
+            if n_frames > MAX_CLIP_FRAMES:
+                return None
+            return head + f.read(2 * n_frames + 1)
+    except OSError:
+        return None
 
 
 def encode_clip(samples: np.ndarray) -> bytes:

@@ -3,13 +3,25 @@ because it passed 3,000 alternating renders with no empty clip and no retry at ~
 while pyttsx3 (on this same library) needs a guarded worker process and still retries (stress.py).
 
 Text is always plain UTF-8 (never SSML or [[phoneme]] input): cue text is spoken literally.
-The library is process-global state, so one locked singleton owns it; nothing runs at import.
+The library runs in a small helper process (espeak_zygote.py) that forks a fresh copy of itself
+for every phrase, so a phrase's samples never depend on what was said before it; one helper per
+process, started on first use and stopped at exit. Nothing runs at import.
 """
 
 from __future__ import annotations
 
-import ctypes
+import atexit
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -21,185 +33,177 @@ from voice_coach.speech import (
     speakable,
     trim_silence,
 )
-from voice_coach.timeline import SAMPLE_RATE
 
 LIBRARY_NAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.1.dylib", "libespeak-ng.dll")
 INSTALL_HINT = "install it: sudo apt-get install espeak-ng"
-
-# Constants from espeak-ng's speak_lib.h.
-AUDIO_OUTPUT_SYNCHRONOUS = 2
-ESPEAK_INITIALIZE_DONT_EXIT = 0x8000  # without it a missing data dir calls exit() in our process
-ESPEAK_CHARS_UTF8 = 1  # and deliberately never espeakSSML (0x10) or espeakPHONEMES (0x100)
-POS_CHARACTER = 1
-ESPEAK_RATE = 1
-ESPEAK_VOLUME = 2
-EE_OK = 0
+DATA_HINT = "reinstall its data: sudo apt-get install --reinstall espeak-ng-data"
+START_TIMEOUT_S = 30.0
+ZYGOTE = Path(__file__).with_name("espeak_zygote.py")
+_FRAME = struct.Struct("<I")
+# Marks clips made from a fresh engine state, so cached clips from the old, history-dependent
+# synthesis are never mixed with them (the version is part of the cache key).
+FRESH_STATE = "fresh state per phrase"
 
 
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", ctypes.c_void_p),
-    ]
-
-
-class _Voice(ctypes.Structure):
-    _fields_ = [
-        ("name", ctypes.c_char_p),
-        ("languages", ctypes.c_char_p),
-        ("identifier", ctypes.c_char_p),
-        ("gender", ctypes.c_ubyte),
-        ("age", ctypes.c_ubyte),
-        ("variant", ctypes.c_ubyte),
-        ("xx1", ctypes.c_ubyte),
-        ("score", ctypes.c_int),
-        ("spare", ctypes.c_void_p),
-    ]
-
-
-_SynthCallback = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
-)
+def reply_timeout_s(text: str) -> float:
+    # Generous: a phrase takes a few ms; only a hang (seconds of nothing) should trip it.
+    return 20.0 + 0.05 * len(text)
 
 
 class EspeakLibrary:
-    """The one initialised libespeak-ng of this process; every call holds `lock`."""
+    """libespeak-ng in its helper process (espeak_zygote.py): one per process, shared by every
+    engine (get()); every request holds `lock`."""
 
     _instance: EspeakLibrary | None = None
     _instance_lock = threading.Lock()
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.dll = load_library()
-        self._chunks: list[bytes] = []
-        self._declare()
-        self.version = (self.dll.espeak_Info(None) or b"?").decode("ascii", "replace")
-        sample_rate = self.dll.espeak_Initialize(
-            AUDIO_OUTPUT_SYNCHRONOUS, 0, None, ESPEAK_INITIALIZE_DONT_EXIT
-        )
-        if sample_rate != SAMPLE_RATE:
-            raise EngineError(
-                f"libespeak-ng failed to initialise (returned {sample_rate})",
-                hint="reinstall its data: sudo apt-get install --reinstall espeak-ng-data",
-            )
-        # ctypes frees the trampoline with this object: it must live as long as the library.
-        self._callback = _SynthCallback(self._on_samples)
-        self.dll.espeak_SetSynthCallback(self._callback)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: BinaryIO | None = None
+        self.version = self._start()
 
     @classmethod
     def get(cls) -> EspeakLibrary:
         with cls._instance_lock:
             if cls._instance is None:
                 cls._instance = cls()
+                atexit.register(cls._instance.stop)
             return cls._instance
 
-    def _declare(self) -> None:
-        d = self.dll
-        d.espeak_Info.restype = ctypes.c_char_p
-        d.espeak_Info.argtypes = [ctypes.c_void_p]
-        d.espeak_Initialize.restype = ctypes.c_int
-        d.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        d.espeak_SetSynthCallback.restype = None
-        d.espeak_SetSynthCallback.argtypes = [_SynthCallback]
-        d.espeak_SetParameter.restype = ctypes.c_int
-        d.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        d.espeak_GetParameter.restype = ctypes.c_int
-        d.espeak_GetParameter.argtypes = [ctypes.c_int, ctypes.c_int]
-        d.espeak_SetVoiceByName.restype = ctypes.c_int
-        d.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        d.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
-        d.espeak_GetCurrentVoice.argtypes = []
-        d.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
-        d.espeak_ListVoices.argtypes = [ctypes.c_void_p]
-        d.espeak_Synth.restype = ctypes.c_int
-        d.espeak_Synth.argtypes = [
-            ctypes.c_char_p,
-            ctypes.c_size_t,
-            ctypes.c_uint,
-            ctypes.c_int,
-            ctypes.c_uint,
-            ctypes.c_uint,
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-        ]
+    def _start(self) -> str:
+        # stderr goes to a private unlinked file: libespeak-ng's own messages (a missing data
+        # folder, PulseAudio) never reach the terminal, and are quoted when it fails to start.
+        self._stderr = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-S", str(ZYGOTE), *LIBRARY_NAMES], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._stderr, close_fds=True,
+        )
+        hello = self._read(START_TIMEOUT_S)
+        if hello is None or not hello[0].get("ok"):
+            header = hello[0] if hello else {}
+            noise = self._stderr_tail()
+            self.stop()
+            if header.get("kind") == "missing":
+                raise EngineError("speech engine library libespeak-ng not found", hint=INSTALL_HINT)
+            reason = header.get("error") or "its helper process did not start"
+            raise EngineError(f"{reason}" + (f": {noise}" if noise else ""), hint=DATA_HINT)
+        return str(hello[0].get("version", "?"))
 
-    def _on_samples(self, wav, n_frames, events) -> int:  # type: ignore[no-untyped-def]
-        if n_frames > 0 and wav:
-            self._chunks.append(ctypes.string_at(wav, n_frames * 2))
-        return 0  # 0 = continue synthesis
-
-    def list_voices(self, languages: bytes | None = None) -> list[tuple[str, str, str]]:
-        """(identifier, first language, name) of every voice matching `languages` (None = all)."""
-        with self.lock:
-            spec = None
-            if languages is not None:
-                spec_voice = _Voice()
-                spec_voice.languages = languages
-                spec = ctypes.byref(spec_voice)
-            array = self.dll.espeak_ListVoices(spec)
-            out = []
-            i = 0
-            while array[i]:
-                v = array[i].contents
-                # languages: (priority byte, name, NUL)... ; the first one is the main language.
-                langs = ctypes.string_at(v.languages, 64) if v.languages else b""
-                language = langs[1:].split(b"\x00", 1)[0].decode("utf-8", "replace")
-                out.append(
-                    ((v.identifier or b"").decode(), language, (v.name or b"").decode("utf-8"))
-                )
-                i += 1
-            return out
-
-    def synthesize(self, text: str, voice_id: str, rate_wpm: int, volume: float) -> np.ndarray:
-        with self.lock:
-            if self.dll.espeak_SetVoiceByName(voice_id.encode("utf-8")) != EE_OK:
-                raise UsageError(f"unknown voice {voice_id!r} for espeak-ng")
-            current = self.dll.espeak_GetCurrentVoice()
-            current_id = (current.contents.identifier or b"").decode() if current else ""
-            if current_id.lower() != voice_id.lower():
-                # espeak-ng keeps the old voice (or variant) without an error for some names.
-                raise UsageError(
-                    f"espeak-ng did not select voice {voice_id!r} (got {current_id!r})"
-                )
-            # Set before every synth: parameters are global and any other user may change them.
-            self.dll.espeak_SetParameter(ESPEAK_RATE, int(rate_wpm), 0)
-            self.dll.espeak_SetParameter(ESPEAK_VOLUME, round(volume * 100), 0)
-            data = text.encode("utf-8") + b"\x00"
-            self._chunks = []
-            status = self.dll.espeak_Synth(
-                data, len(data), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
-            )
-            chunks, self._chunks = self._chunks, []
-        if status != EE_OK:
-            raise EngineError(f"espeak_Synth failed with status {status} for {text[:40]!r}")
-        return np.frombuffer(b"".join(chunks), dtype=np.int16).copy()
-
-
-def load_library() -> ctypes.CDLL:
-    for name in LIBRARY_NAMES:
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
         try:
-            return ctypes.CDLL(name)
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1].strip() if lines else ""
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def request(self, message: dict[str, Any], timeout_s: float) -> tuple[dict[str, Any], bytes]:
+        """The helper's answer (header, payload); restarts a dead or hung helper once."""
+        with self.lock:
+            for _attempt in (1, 2):
+                if self._proc is None:
+                    self.version = self._start()
+                answer = self._exchange(message, timeout_s)
+                if answer is not None:
+                    return answer
+                self.stop()
+            raise EngineError("the espeak-ng helper process stopped answering",
+                              hint="try again; if it keeps happening, reinstall espeak-ng")
+
+    def _exchange(self, message: dict[str, Any], timeout_s: float
+                  ) -> tuple[dict[str, Any], bytes] | None:
+        assert self._proc is not None and self._proc.stdin is not None
+        body = json.dumps(message).encode("utf-8")
+        try:
+            self._proc.stdin.write(_FRAME.pack(len(body)) + body)
+            self._proc.stdin.flush()
         except OSError:
-            continue
-    raise EngineError("speech engine library libespeak-ng not found", hint=INSTALL_HINT)
+            return None
+        return self._read(timeout_s)
+
+    def _read(self, timeout_s: float) -> tuple[dict[str, Any], bytes] | None:
+        """One framed answer, or None if the helper died, hung or sent something else."""
+        assert self._proc is not None and self._proc.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        head = _read_exactly(self._proc.stdout, _FRAME.size, deadline)
+        if head is None:
+            return None
+        body = _read_exactly(self._proc.stdout, _FRAME.unpack(head)[0], deadline)
+        try:
+            header = json.loads(body) if body is not None else None
+        except ValueError:
+            header = None
+        if not isinstance(header, dict):
+            return None
+        n_bytes = int(header.get("n_bytes", 0) or 0)
+        payload = _read_exactly(self._proc.stdout, n_bytes, deadline) if n_bytes else b""
+        if payload is None:
+            return None
+        return header, payload
+
+
+def load_library() -> EspeakLibrary:
+    """A new helper process with libespeak-ng loaded (from LIBRARY_NAMES) and initialised.
+
+    Raises EngineError (with what to install) when the library or its data is missing."""
+    return EspeakLibrary()
+
+
+def _read_exactly(stream: BinaryIO, n: int, deadline: float) -> bytes | None:
+    """n bytes from the pipe, or None at end of file or past the deadline."""
+    parts = []
+    fd = stream.fileno()
+    while n:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        n -= len(chunk)
+    return b"".join(parts)
 
 
 class EspeakEngine:
-    """SpeechEngine on libespeak-ng: native 22050 Hz, ~0.4 ms a short phrase, every rate applied."""
+    """SpeechEngine on libespeak-ng: native 22050 Hz, a few ms a short phrase, every rate
+    applied, and every phrase made from the same fresh engine state (see espeak_zygote.py)."""
 
     name = "espeak"
 
     def __init__(self) -> None:
-        self._lib = EspeakLibrary.get()
-        self.version = f"libespeak-ng {self._lib.version}"
+        self._helper = EspeakLibrary.get()
+        self.version = f"libespeak-ng {self._helper.version}, {FRESH_STATE}"
         self._voices: list[Voice] | None = None
         self._variants: set[str] | None = None
+
+    def _list(self, languages: str | None = None) -> list[list[str]]:
+        header, _ = self._helper.request({"op": "voices", "languages": languages},
+                                         START_TIMEOUT_S)
+        if not header.get("ok") or not isinstance(header.get("voices"), list):
+            raise EngineError(f"espeak-ng did not list its voices: {header.get('error', '?')}",
+                              hint=INSTALL_HINT)
+        return header["voices"]
 
     def voices(self) -> list[Voice]:
         """Every usable voice; MBROLA ("mb/") voices are left out: they need extra packages
@@ -207,7 +211,7 @@ class EspeakEngine:
         if self._voices is None:
             self._voices = [
                 Voice(id=ident, language=lang, name=name)
-                for ident, lang, name in self._lib.list_voices()
+                for ident, lang, name in self._list()
                 if not ident.startswith("mb/")
             ]
         return list(self._voices)
@@ -215,24 +219,33 @@ class EspeakEngine:
     def variants(self) -> set[str]:
         """Lower-case variant names usable after '+' (e.g. "f3", "klatt")."""
         if self._variants is None:
-            self._variants = {
-                ident.rsplit("/", 1)[-1].lower()
-                for ident, _, _ in self._lib.list_voices(b"variant")
-            }
+            self._variants = {ident.rsplit("/", 1)[-1].lower() for ident, _, _ in
+                              self._list("variant")}
         return set(self._variants)
 
     def synthesize(self, text: str, voice: str, rate_wpm: int, volume: float) -> np.ndarray:
         """int16 mono clip at 22050 Hz of `text` read literally, edge silence trimmed.
 
         voice: id, language or name (resolved like synthesize_all does); rate_wpm 80..450;
-        volume 0.0..1.0. Raises UsageError for an unknown voice or variant.
+        volume 0.0..1.0. The same arguments give the same samples, whatever was said before.
+        Raises UsageError for an unknown voice or variant, EngineError if the engine fails.
         """
         voice_id = check_variant(resolve_voice(voice, self.voices()), self.variants)
         text = speakable(text)
         if not text.strip():
             return np.zeros(0, dtype=np.int16)
-        raw = self._lib.synthesize(text, voice_id, rate_wpm, volume)
+        header, pcm = self._helper.request(
+            {"op": "synth", "text": text, "voice": voice_id, "rate_wpm": int(rate_wpm),
+             "volume": float(volume)}, reply_timeout_s(text))
+        if not header.get("ok"):
+            error = str(header.get("error", "unknown failure"))
+            if header.get("kind") == "voice":
+                raise UsageError(error)
+            raise EngineError(f"{error} for {text[:40]!r}", hint=INSTALL_HINT)
+        if len(pcm) % 2:
+            raise EngineError(f"espeak-ng returned a partial sample for {text[:40]!r}")
+        raw = np.frombuffer(pcm, dtype="<i2").astype(np.int16)
         return trim_silence(raw).copy()
 
     def close(self) -> None:
-        """Nothing to free: the library stays initialised for the life of the process."""
+        """Nothing to free: the helper process serves every engine of this process until exit."""

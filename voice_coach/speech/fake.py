@@ -23,6 +23,10 @@ FAKE_VOICES = (
     Voice(id="fake/de", language="de", name="Fake German"),
     Voice(id="fake/fr", language="fr-fr", name="Fake French"),
     Voice(id="fake/es", language="es", name="Fake Spanish"),
+    Voice(id="fake/it", language="it", name="Fake Italian"),
+    Voice(id="fake/pt-BR", language="pt-br", name="Fake Portuguese (Brazil)"),
+    Voice(id="fake/nl", language="nl", name="Fake Dutch"),
+    Voice(id="fake/cmn-Latn-pinyin", language="cmn-latn-pinyin", name="Fake Mandarin"),
 )
 
 

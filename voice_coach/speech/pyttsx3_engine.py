@@ -31,13 +31,17 @@ from voice_coach.speech import (
     speakable,
     trim_silence,
 )
-from voice_coach.timeline import SAMPLE_RATE
+from voice_coach.speech.wav_files import (  # noqa: F401 - read_audio_file: re-exported
+    TEMP_PREFIX,
+    read_audio_file,
+    sweep_temp_dirs,
+    wait_for_file,
+)
 
 INSTALL_HINT = "install it: pip install pyttsx3 (on Linux also: sudo apt-get install espeak-ng)"
 MAX_ATTEMPTS = 5  # renders of one phrase before giving up (defects hit ~1 in 1,500)
 PROPERTY_SETS = 3  # one setProperty('rate') was applied only half the time; three, every time
 START_TIMEOUT_S = 30.0
-POLL_S = 0.002
 
 
 def reply_timeout_s(text: str) -> float:
@@ -54,12 +58,14 @@ class Pyttsx3Engine:
         self._proc: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[str | None] = queue.Queue()
         self._lock = threading.Lock()
-        self._tmp_dir = Path(tempfile.mkdtemp(prefix="voice-coach-pyttsx3-"))
+        sweep_temp_dirs()
+        self._tmp_dir = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
         self._n_files = 0
         self._voices: list[Voice] | None = None
         self._variants: set[str] | None = None
         # Measured defects, for the stress report: extra renders and what caused them.
-        self.stats = {"renders": 0, "retries": 0, "restarts": 0, "rate_resets": 0, "late_files": 0}
+        self.stats = {"renders": 0, "retries": 0, "restarts": 0, "rate_resets": 0, "late_files": 0,
+                      "noise_lines": 0}
         try:
             hello = self._start()
         except BaseException:  # no engine, so no close(): remove the temp dir here
@@ -90,9 +96,10 @@ class Pyttsx3Engine:
             cwd=str(self._tmp_dir),
         )
         self._replies = queue.Queue()
-        threading.Thread(
+        self._reader = threading.Thread(
             target=_pump_lines, args=(self._proc.stdout, self._replies), daemon=True
-        ).start()
+        )
+        self._reader.start()
         hello = self._receive(START_TIMEOUT_S)
         if hello is None or not hello.get("ok"):
             self._kill()
@@ -103,11 +110,24 @@ class Pyttsx3Engine:
         return hello
 
     def _receive(self, timeout_s: float) -> dict[str, Any] | None:
-        try:
-            line = self._replies.get(timeout=timeout_s)
-        except queue.Empty:
-            return None
-        return None if line is None else json.loads(line)
+        """The worker's next reply; None if it died or hung. Lines that are not replies (a
+        library or a sitecustomize printing to the worker's stdout before our protocol took it
+        over) are skipped and counted, never parsed as one."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                line = self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            try:
+                reply = json.loads(line)
+            except ValueError:
+                reply = None
+            if isinstance(reply, dict) and "ok" in reply:
+                return reply
+            self.stats["noise_lines"] += 1
 
     def _request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any] | None:
         """Send one request; None if the worker died or hung (it is then killed)."""
@@ -131,6 +151,12 @@ class Pyttsx3Engine:
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()
+            # The dead worker's pipe ends: the reader thread sees end of file and stops. Wait
+            # for it before closing the pipe, so no thread is ever left inside a read (at exit
+            # that was a fatal "could not acquire lock" abort, exit status 134).
+            reader = getattr(self, "_reader", None)
+            if reader is not None and reader is not threading.current_thread():
+                reader.join(timeout=5)
             for stream in (self._proc.stdin, self._proc.stdout):
                 if stream is not None:
                     try:
@@ -240,70 +266,7 @@ def _pump_lines(stream: Any, replies: queue.Queue[str | None]) -> None:
     replies.put(None)
 
 
-def read_audio_file(path: Path) -> tuple[np.ndarray, int]:
-    """(int16 mono samples, sample_rate) of a WAV file (or, via ffmpeg, any other format)."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            n_channels, sample_width = wav.getnchannels(), wav.getsampwidth()
-            sample_rate = wav.getframerate()
-            data = wav.readframes(wav.getnframes())
-    except wave.Error:
-        return _decode_with_ffmpeg(path), SAMPLE_RATE
-    if sample_width == 1:
-        samples = (np.frombuffer(data, dtype=np.uint8).astype(np.int16) - 128) << 8
-    elif sample_width == 2:
-        samples = np.frombuffer(data, dtype="<i2").astype(np.int16)
-    elif sample_width == 4:
-        samples = (np.frombuffer(data, dtype="<i4") >> 16).astype(np.int16)
-    else:
-        raise wave.Error(f"unsupported sample width {sample_width}")
-    if n_channels > 1:
-        usable = samples.size - samples.size % n_channels
-        samples = samples[:usable].reshape(-1, n_channels).mean(axis=1).astype(np.int16)
-    return samples, sample_rate
-
-
-def _decode_with_ffmpeg(path: Path) -> np.ndarray:
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise EngineError("ffmpeg not found to read pyttsx3's output", hint="install ffmpeg")
-    command = [ffmpeg, "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1"]
-    command += ["-ar", str(SAMPLE_RATE), "-"]
-    done = subprocess.run(command, capture_output=True, timeout=60, check=False)
-    if done.returncode != 0:
-        raise EngineError(f"ffmpeg could not read {path.name}")
-    return np.frombuffer(done.stdout, dtype="<i2").astype(np.int16)
-
-
 # -- the worker process ----------------------------------------------------------------------
-
-
-def _wav_complete(path: Path) -> bool:
-    """True once `path` is a WAV whose header data size matches the bytes on disk."""
-    try:
-        size = path.stat().st_size
-        if size < 44:
-            return False
-        with wave.open(str(path), "rb") as wav:
-            expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
-        return size >= expected + 44
-    except (OSError, EOFError, wave.Error):
-        return False
-
-
-def _wait_for_file(path: Path, timeout_s: float) -> bool:
-    """Wait until the file is complete and its size stays the same for two polls."""
-    deadline = time.monotonic() + timeout_s
-    last_size = -1
-    while time.monotonic() < deadline:
-        is_wav = path.suffix == ".wav"
-        if path.exists() and (_wav_complete(path) if is_wav else path.stat().st_size > 0):
-            size = path.stat().st_size
-            if size == last_size:
-                return True
-            last_size = size
-        time.sleep(POLL_S)
-    return False
 
 
 def _worker_synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -322,7 +285,7 @@ def _worker_synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
         engine.save_to_file(text, str(path))
         engine.runAndWait()
         started = time.monotonic()
-        complete = _wait_for_file(path, 2.0 + 0.01 * len(text))
+        complete = wait_for_file(path, 2.0 + 0.01 * len(text))
         if time.monotonic() - started > 0.05:
             late += 1
         applied = (
@@ -394,7 +357,13 @@ def _worker_main() -> None:
         send({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
         return
     for line in sys.stdin:
-        request = json.loads(line)
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            send({"ok": False, "error": f"bad request: {exc}"})
+            continue
         try:
             if request["op"] == "voices":
                 send(_worker_voices(engine))

@@ -1,0 +1,196 @@
+"""The serve package's pure parts, with exact small inputs: the PNG writer and cover, GUIDs and
+the feed's repeatability, validators, the library index, and the seam with the daily practice.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import uuid
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice_coach.serve.cover import cover_png, encode_png
+from voice_coach.serve.feed import Episode, build_feed, episode_guid
+from voice_coach.serve.files import not_modified
+from voice_coach.serve.history import day_start, record_done, today
+from voice_coach.serve.library import Entry, Library, Rendered, slug, unique_key
+
+
+def rendered(**changes) -> Rendered:
+    fields = dict(audio="a.0123456789ab.mp3", chapters="a.0123456789ab.json",
+                  transcript="a.0123456789ab.vtt", render_key="k" * 64, size_bytes=1234,
+                  sha256="0" * 64, duration_ms=61_500, title="A & <B>", about="For evenings.",
+                  description="Desc.", language="en", voice="en", sets=3,
+                  rendered_at="2026-12-01T20:00:00+00:00", source_sha256="f" * 64)
+    return Rendered(**{**fields, **changes})
+
+
+def test_png_writer_exact_pixels() -> None:
+    image = np.array([[[255, 0, 0], [0, 255, 0]], [[0, 0, 255], [10, 20, 30]]], np.float32)
+    png = encode_png(image)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[12:16] == b"IHDR" and png[16:24] == b"\x00\x00\x00\x02\x00\x00\x00\x02"
+    start = png.index(b"IDAT") + 4
+    length = int.from_bytes(png[start - 8:start - 4], "big")
+    raw = zlib.decompress(png[start:start + length])
+    # Each row: filter type 1 (Sub), then each byte minus the one three to its left.
+    assert raw == bytes([1, 255, 0, 0, 1, 255, 0, 1, 0, 0, 255, 10, 20, 31])
+    assert png.endswith(b"IEND\xaeB`\x82")
+
+
+def test_cover_is_the_same_every_time() -> None:
+    first = cover_png(200)
+    assert first == cover_png(200)
+    assert int.from_bytes(first[16:20], "big") == 200
+
+
+def test_guid_is_stable_and_per_library() -> None:
+    library_id = str(uuid.uuid4())
+    assert episode_guid(library_id, "minimal") == episode_guid(library_id, "minimal")
+    assert episode_guid(library_id, "minimal") != episode_guid(library_id, "bedtime")
+    assert episode_guid(library_id, "minimal") != episode_guid(str(uuid.uuid4()), "minimal")
+    assert uuid.UUID(episode_guid(library_id, "x").removeprefix("urn:uuid:")).version == 5
+
+
+def test_feed_is_repeatable_and_leaves_out_what_is_not_rendered() -> None:
+    library_id = str(uuid.uuid4())
+    episodes = [Episode(Entry("a", "a", True, added_at="2026-12-01T19:00:00+00:00",
+                              rendered=rendered()), ((0, "Set 1"), (61_000, "Finish"))),
+                Episode(Entry("b", "b", True, added_at="2026-12-01T19:00:01+00:00"))]
+    xml = build_feed(episodes, "http://127.0.0.1:1/t/", library_id=library_id)
+    assert xml == build_feed(episodes, "http://127.0.0.1:1/t/", library_id=library_id)
+    assert xml.count(b"<item>") == 1
+    assert b"<title>A &amp; &lt;B&gt;</title>" in xml
+    assert b"<itunes:duration>0:01:02</itunes:duration>" in xml
+    assert b'<psc:chapter start="00:01:01.000" title="Finish"/>' in xml
+    assert b'url="http://127.0.0.1:1/t/media/a.0123456789ab.mp3" length="1234"' in xml
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ({}, False),
+    ({"if-none-match": '"abc"'}, True),
+    ({"if-none-match": 'W/"abc"'}, True),
+    ({"if-none-match": '"x", "abc"'}, True),
+    ({"if-none-match": "*"}, True),
+    ({"if-none-match": '"x"', "if-modified-since": "Tue, 01 Dec 2099 00:00:00 GMT"}, False),
+    ({"if-modified-since": "Tue, 01 Dec 2099 00:00:00 GMT"}, True),
+    ({"if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT"}, False),
+    ({"if-modified-since": "yesterday"}, False),
+])
+def test_conditional_requests(headers: dict[str, str], expected: bool) -> None:
+    assert not_modified(headers, '"abc"', 1_700_000_000.5) is expected
+
+
+def test_keys_are_safe_for_urls_and_files() -> None:
+    assert slug("Ankle Pumps (Lying)!") == "ankle-pumps-lying"
+    assert slug("Ünïcödé") == "n-c-d"
+    assert slug("...") == "routine"
+    assert len(slug("x" * 500)) == 60
+    assert unique_key("minimal", {"minimal", "minimal-2"}) == "minimal-3"
+
+
+def test_new_built_ins_join_an_existing_library(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    index = library.read()
+    index.entries = [e for e in index.entries if e.key != "bedtime"]
+    index.known_builtins.remove("bedtime")  # as if this version had just added it
+    library.write(index)
+    again = library.read()
+    assert again.find("bedtime") is not None and "bedtime" in again.known_builtins
+    index = library.read()
+    index.entries = [e for e in index.entries if e.key != "flight"]  # removed by the user
+    library.write(index)
+    assert library.read().find("flight") is None  # stays removed
+    assert library.read().library_id == index.library_id
+
+
+def test_day_rolls_over_at_four() -> None:
+    zone = timezone(timedelta(hours=1))
+    assert day_start(datetime(2026, 12, 2, 1, 30, tzinfo=zone)) == datetime(2026, 12, 1, 4,
+                                                                              tzinfo=zone)
+    assert day_start(datetime(2026, 12, 2, 4, 0, tzinfo=zone)) == datetime(2026, 12, 2, 4,
+                                                                            tzinfo=zone)
+
+
+def test_done_is_kept_in_the_library_without_the_practice_package(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "voice_coach.practice", None)  # not importable
+    library = Library(tmp_path)
+    entry = Entry("minimal", "/x/minimal.yaml", False, rendered=rendered(title="Minimal"))
+    now = datetime(2026, 12, 1, 21, 30).astimezone()
+    result = record_done(library, entry, now)
+    assert (result.sets, result.kept_by) == (3, "library")
+    record_done(library, entry, now + timedelta(minutes=5))
+    assert today(library, now + timedelta(minutes=10)).sets == 6
+    assert today(library, now + timedelta(days=1)).sets == 0
+    marks = json.loads((tmp_path / "done.json").read_text())["done"]
+    assert marks[0] == {"key": "minimal", "routine": "minimal", "title": "Minimal", "sets": 3,
+                        "at": now.isoformat(timespec="seconds"), "source": "phone"}
+
+
+def test_a_damaged_done_file_is_moved_aside(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "voice_coach.practice", None)
+    (tmp_path / "done.json").write_text("{not json")
+    entry = Entry("a", "a", True, rendered=rendered())
+    assert record_done(Library(tmp_path), entry).sets == 3
+    assert (tmp_path / "done.json.damaged").read_text() == "{not json"
+
+
+def test_done_goes_to_the_practice_history(tmp_path: Path, monkeypatch) -> None:
+    """With the practice package, a Done is a history record as `voice-coach done` makes one,
+    and today's count is the history's (so sets played with `play` count too)."""
+    from voice_coach.practice.store import Store
+
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
+    now = datetime(2026, 12, 1, 9, 15).astimezone()
+    entry = Entry("flight", "flight", True,
+                  rendered=rendered(title="In-flight ankle pumps", duration_ms=169_000))
+    result = record_done(Library(tmp_path / "lib"), entry, now)
+    with Store.open(write=False) as store:
+        (record,) = store.sessions()
+    assert (record.routine, record.source, record.status) == ("flight", "done", "completed")
+    assert record.done_sets == record.planned_sets and record.ended == now
+    assert (result.sets, result.kept_by, result.problem) == (record.done_sets, "practice", "")
+    assert [m.title for m in result.marks] == ["In-flight ankle pumps"]
+    assert today(Library(tmp_path / "lib"), now + timedelta(days=1)).sets == 0
+
+
+def test_a_history_that_cannot_be_written_still_keeps_the_mark(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "history.sqlite3").write_text("not a database")
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    entry = Entry("flight", "flight", True, rendered=rendered())
+    result = record_done(Library(tmp_path / "lib"), entry)
+    assert result.problem and result.kept_by == "library" and result.sets == 3
+
+
+def test_built_ins_take_the_configured_voice_unless_one_is_chosen(monkeypatch) -> None:
+    """With the daily-practice config there, a library entry without its own voice takes the
+    configured one (and a changed voice means a new render); `library add --voice` wins."""
+    import dataclasses
+
+    from voice_coach.serve.build import load_entry_routine, render_key
+
+    config = types.ModuleType("voice_coach.practice.config")
+    config.load_config = lambda: {"voice.voice": "en-gb"}  # type: ignore[attr-defined]
+    config.apply_to_routine = lambda routine, cfg: dataclasses.replace(  # type: ignore
+        routine, voice=dataclasses.replace(routine.voice, voice=cfg["voice.voice"]))
+    monkeypatch.setitem(sys.modules, "voice_coach.practice", types.ModuleType("p"))
+    monkeypatch.setitem(sys.modules, "voice_coach.practice.config", config)
+    entry = Entry("flight", "flight", True)
+    routine, source = load_entry_routine(entry)
+    assert routine.voice.voice == "en-gb"
+    chosen, _ = load_entry_routine(dataclasses.replace(entry, voice="en-us"))
+    assert chosen.voice.voice == "en-us"
+    assert render_key(entry, source, routine) != render_key(entry, source, chosen)

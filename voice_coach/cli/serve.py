@@ -1,0 +1,302 @@
+"""Commands that put sessions on the phone: serve, and the library group (add, list, remove).
+
+Errors go through the CLI's one funnel; only this module prints for them, voice_coach.serve
+does the work.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voice_coach.cli.app import app, funnel
+from voice_coach.cli.usage import examples
+
+LibraryOption = Annotated[Path | None, typer.Option(
+    "--library", metavar="DIR", help="The library folder (default: 'library' in the user's "
+    "data folder; VOICE_COACH_DATA_DIR moves that).")]
+
+
+library_app = typer.Typer(
+    name="library", no_args_is_help=True, add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="What `voice-coach serve` offers: add, list and remove routines.",
+    epilog=examples(
+        "library",
+        "voice-coach library add bedtime",
+        "voice-coach library add my-routine.yaml --language de",
+        "voice-coach library list",
+        "voice-coach library remove bedtime",
+    ))
+
+
+def _library(folder: Path | None):
+    from voice_coach.serve.library import Library
+    from voice_coach.serve.paths import default_library_dir
+
+    return Library(folder if folder is not None else default_library_dir())
+
+
+@library_app.command(name="add")
+@funnel
+def library_add(
+    routine: Annotated[str, typer.Argument(
+        metavar="ROUTINE", help="A routine file, or the name of a built-in routine.")],
+    language: Annotated[str | None, typer.Option(
+        "--language", metavar="LANG", help="The language to render it in, e.g. en.")] = None,
+    voice: Annotated[str | None, typer.Option(
+        "--voice", metavar="VOICE", help="The voice to speak it with, e.g. en-us "
+        "(see: voice-coach voices).")] = None,
+    library: LibraryOption = None,
+) -> None:
+    """Add a routine to the library; `voice-coach serve` renders it and puts it in the feed.
+
+    It is checked first as `voice-coach check` does. Adding it again with another --voice
+    changes the voice; the feed keeps its episode.
+    """
+    from voice_coach.cli.app import progress_bar as _progress
+    from voice_coach.serve.catalog import add
+
+    lib = _library(library)
+    with _progress("speech") as progress:
+        done = add(lib, routine, language=language, voice=voice, progress=progress)
+    entry = done.entry
+    if done.action == "unchanged":
+        typer.echo(f"{entry.key} ({done.title}) is already in the library {lib.root}.")
+        return
+    what = "Added" if done.action == "added" else "Updated"
+    voice_text = f", voice {entry.voice}" if entry.voice else ""
+    where = "to" if done.action == "added" else "in"
+    typer.echo(f"{what} {entry.key} ({done.title}{voice_text}) {where} the library {lib.root}.")
+    typer.echo("voice-coach serve renders it when it next starts, and offers it to your phone.")
+
+
+@library_app.command(name="list")
+@funnel
+def library_list(library: LibraryOption = None) -> None:
+    """List the routines in the library: key, title, length, language, voice, source."""
+    from voice_coach.serve.catalog import statuses
+    from voice_coach.timeline import format_length_ms
+
+    lib = _library(library)
+    rows = statuses(lib)
+    if not rows:
+        typer.echo(f"The library {lib.root} is empty. Add a routine: "
+                   "voice-coach library add ROUTINE")
+        return
+    table = []
+    for s in rows:
+        r = s.entry.rendered
+        if s.state == "rendered" and r is not None:
+            state = format_length_ms(r.duration_ms)
+        else:
+            state = {"new": "not rendered yet", "changed": "changed: serve re-renders it",
+                     "failed": f"problem: {s.problem}"}.get(s.state, s.state)
+        source = "built-in" if s.entry.builtin else _shown_path(s.entry.source)
+        table.append((s.entry.key, s.title, state, s.language, s.voice, source))
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
+    for row in table:
+        cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:5])]
+        typer.echo("  ".join([*cells, row[5]]))
+
+
+def _shown_path(path: str) -> str:
+    """A routine file's path as the user would type it: relative under the working folder."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative.startswith("..") else relative
+
+
+@library_app.command(name="remove")
+@funnel
+def library_remove(
+    names: Annotated[list[str], typer.Argument(
+        metavar="KEY...", help="What to take out: keys from `voice-coach library list`, "
+        "built-in names or routine files.")],
+    library: LibraryOption = None,
+) -> None:
+    """Take routines out of the library and delete their rendered files.
+
+    A built-in routine comes back with `voice-coach library add NAME`.
+    """
+    from voice_coach.serve.catalog import remove
+
+    for entry in remove(_library(library), names):
+        typer.echo(f"Removed {entry.key} from the library.")
+
+
+@app.command(name="serve", epilog=examples(
+    "serve",
+    "voice-coach serve                # this computer only: http://127.0.0.1:8765/",
+    "voice-coach serve --lan          # phones on the same Wi-Fi (a private token in every URL)",
+    "voice-coach serve --lan --new-token",
+))
+@funnel
+def serve(
+    host: Annotated[str | None, typer.Option(
+        "--host", metavar="ADDRESS", help="The address to listen on (default 127.0.0.1: this "
+        "computer only).")] = None,
+    lan: Annotated[bool, typer.Option(
+        "--lan", help="Listen on the home network, so phones on the same Wi-Fi can connect; "
+        "every address then carries a private token.")] = False,
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="The port (0: any free "
+                                      "one).")] = 8765,
+    library: LibraryOption = None,
+    new_token: Annotated[bool, typer.Option(
+        "--new-token", help="Replace the private token: old addresses and subscriptions "
+        "stop working.")] = False,
+    access_log: Annotated[str | None, typer.Option(
+        "--access-log", metavar="FILE", help="Where to write a line per request (default: "
+        "serve-access.log in the data folder; - for the terminal).")] = None,
+) -> None:
+    """Render what is missing, then serve the library to phones: a page and a podcast feed.
+
+    Phones play the sessions on the page or subscribe to the feed. Stop it with Ctrl-C.
+    An unencrypted server for your home network: do not expose it to the internet.
+    """
+    from voice_coach.errors import EngineError
+    from voice_coach.serve import missing_packages
+
+    missing = missing_packages()
+    if missing:
+        raise EngineError(f"voice-coach serve needs {', '.join(missing)}, which "
+                          "are not installed",
+                          "install the serve extra: pip install 'voice-coach[serve]' "
+                          "(./scripts/setup does)")
+    _run_serve(host=host, lan=lan, port=port, lib=_library(library), new_token=new_token,
+               access_log=access_log)
+
+
+def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
+               access_log: str | None) -> None:
+    from voice_coach.serve.app import create_app, load_state
+    from voice_coach.serve.build import ensure_cover
+    from voice_coach.serve.paths import load_token
+    from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run
+
+    host = host or (LAN_HOST if lan else "127.0.0.1")
+    private = not is_loopback(host)
+    token = load_token(renew=new_token) if (private or new_token) else None
+    sock = bind(host, port)  # a busy port is reported before any rendering
+    try:
+        _render(lib)
+        ensure_cover(lib)
+        state = load_state(lib, token=token if private else None, host_name=_host_name())
+        log, log_name = _open_log(access_log)
+        app = create_app(state, log)
+        port = sock.getsockname()[1]
+        run(app, sock, on_started=lambda: _banner(state, host, port, private, new_token,
+                                                   log_name))
+    finally:
+        sock.close()
+
+
+def _render(lib) -> None:
+    from voice_coach.cli.app import progress_bar as _progress
+    from voice_coach.serve.build import render_missing
+    from voice_coach.timeline import format_length_ms
+
+    def starting(entry, number: int, total: int) -> None:
+        typer.echo(f"Rendering {number} of {total}: {entry.key}")
+
+    def done(outcome) -> None:
+        r = outcome.entry.rendered
+        if outcome.status == "rendered" and r is not None:
+            typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}")
+
+    with _progress("render") as progress:
+        outcomes = render_missing(lib, on_start=starting, on_done=done, progress=progress)
+    for o in outcomes:
+        if o.status == "failed" and o.error is not None:
+            kept = ("serving its last rendered version" if o.entry.rendered is not None
+                    else "left out of the feed until it is fixed")
+            typer.echo(f"warning: {o.key}: {kept}", err=True)
+            typer.echo("  " + o.error.format().replace("\n", "\n  "), err=True)
+
+
+def _open_log(option: str | None):
+    from voice_coach.errors import OutputError
+    from voice_coach.serve.paths import data_dir
+
+    if option == "-":
+        return (lambda line: typer.echo(line, err=True)), "the terminal"
+    path = Path(option) if option else data_dir() / "serve-access.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - open for the run
+    except OSError as exc:
+        raise OutputError(f"cannot write the access log {path}: {exc.strerror or exc}",
+                          "give another file with --access-log, or - for the terminal") \
+            from None
+    return (lambda line: handle.write(line + "\n")), str(path)
+
+
+def _host_name() -> str:
+    import socket
+
+    return socket.gethostname().split(".")[0]
+
+
+def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str) -> None:
+    from voice_coach.serve.server import lan_addresses, url_host
+
+    token_path = f"/{state.token}/" if state.token else "/"
+    n = len(state.episodes)
+    typer.echo(f"Serving {n} {'session' if n == 1 else 'sessions'} from {state.library.root}")
+    if n == 0:
+        typer.echo("The library has nothing rendered: voice-coach library add ROUTINE, then "
+                   "start serve again.")
+    if not private:
+        url = f"http://{url_host(host)}:{port}{token_path}"
+        typer.echo(f"On this computer only ({host}): {url}")
+        typer.echo(f"Podcast feed: {url}feed.xml")
+        typer.echo("For phones on your Wi-Fi: voice-coach serve --lan")
+        if new_token:
+            typer.echo("A new token is made: it takes effect with --lan.")
+    else:
+        typer.echo("This is an unencrypted server for your home network: anyone with the "
+                   "address\ncan listen. Do not expose it to the internet.")
+        if new_token:
+            typer.echo("New token: phones must scan the new code (old addresses stop working).")
+        hosts = [host] if host not in ("0.0.0.0", "::") else lan_addresses()
+        urls = [f"http://{url_host(h)}:{port}{token_path}" for h in hosts]
+        if urls:
+            typer.echo("Open this address on your phone (same Wi-Fi):")
+            for url in urls:
+                typer.echo(f"  {url}")
+            typer.echo("Podcast feed (AntennaPod: + then Add podcast by URL):")
+            typer.echo(f"  {urls[0]}feed.xml")
+            _qr(urls[0])
+        else:
+            typer.echo("No network address found for this computer; is it on the Wi-Fi?")
+        if host in ("0.0.0.0", "::"):
+            typer.echo(f"On this computer: http://127.0.0.1:{port}{token_path}")
+    typer.echo(f"Requests are logged to {log_name}.")
+    typer.echo("Press Ctrl-C to stop.")
+
+
+def _qr(url: str) -> None:
+    """The address as a QR code of text blocks, for the phone's camera (skipped where the
+    output cannot show the block characters)."""
+    import io
+
+    import segno
+
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "\u2580\u2584\u2588".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return
+    out = io.StringIO()
+    segno.make(url, error="m", boost_error=False).terminal(out=out, compact=True)
+    typer.echo(out.getvalue(), nl=False)
+
+
+app.add_typer(library_app, name="library")

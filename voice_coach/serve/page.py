@@ -1,0 +1,90 @@
+"""The phone page: the session list, today's sets and the feed link, filled into the shipped
+HTML template (page/index.html) on the server, so it reads without JavaScript too.
+
+Pure apart from reading the template: episodes in, HTML text out; every value is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from importlib import resources
+from string import Template
+from urllib.parse import quote
+
+from voice_coach.timeline import format_length_ms
+
+from .build import language_name
+from .feed import Episode
+from .history import Today
+
+PAGE_PACKAGE = "voice_coach.serve"
+PAGE_FOLDER = "page"
+STATIC_FILES = ("style.css", "app.js")
+
+
+def page_dir():
+    return resources.files(PAGE_PACKAGE) / PAGE_FOLDER
+
+
+def render_page(episodes: Sequence[Episode], today: Today, *, feed_url: str) -> str:
+    template = Template((page_dir() / "index.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        feed_url=escape(feed_url), sessions=_sessions(episodes),
+        today_text=escape(today_text(today)), today_list=_today_list(today))
+
+
+def today_text(today: Today) -> str:
+    if today.sets == 0:
+        return "Today: no sets done yet."
+    return f"Today: {today.sets} {'set' if today.sets == 1 else 'sets'} done."
+
+
+def _sessions(episodes: Sequence[Episode]) -> str:
+    rendered = [e for e in episodes if e.entry.rendered is not None]
+    if not rendered:
+        return ('<p>No sessions yet. Add one on the computer with '
+                '<code>voice-coach library add ROUTINE</code>, then start '
+                '<code>voice-coach serve</code> again.</p>')
+    items = [_session(e) for e in rendered]
+    return '<ul class="sessions">\n' + "\n".join(items) + "\n</ul>"
+
+
+def _session(episode: Episode) -> str:
+    entry, r = episode.entry, episode.entry.rendered
+    if r is None:
+        return ""
+    key = escape(entry.key)
+    title = escape(r.title)
+    sets = f"{r.sets} {'set' if r.sets == 1 else 'sets'}"
+    meta = " · ".join([format_length_ms(r.duration_ms), language_name(r.language), sets])
+    about = f'<p class="about">{escape(r.about)}</p>' if r.about else ""
+    audio = "media/" + quote(r.audio)
+    return (
+        f'<li class="session" id="{key}" data-key="{key}" data-title="{title}" '
+        f'data-audio="{escape(audio)}" data-chapters="media/{escape(quote(r.chapters))}" '
+        f'data-transcript="media/{escape(quote(r.transcript))}" '
+        f'data-language="{escape(r.language)}">\n'
+        f'  <h3 id="{key}-title">{title}</h3>\n'
+        f'  <p class="meta">{escape(meta)}</p>\n'
+        f"  {about}\n"
+        f'  <p class="actions"><button type="button" class="play" '
+        f'aria-describedby="{key}-title">Play</button> '
+        f'<a href="{escape(audio)}" download aria-describedby="{key}-title">Download</a></p>\n'
+        f"</li>")
+
+
+def _today_list(today: Today) -> str:
+    if not today.marks:
+        return '<ul id="today-list" class="today-list" hidden></ul>'
+    items = "".join(f"<li>{escape(m.title)}, {m.sets} {'set' if m.sets == 1 else 'sets'}, "
+                    f"at {_clock(m.at)}</li>" for m in today.marks)
+    return f'<ul id="today-list" class="today-list">{items}</ul>'
+
+
+def _clock(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%H:%M")
+    except ValueError:
+        return iso

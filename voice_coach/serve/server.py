@@ -1,0 +1,138 @@
+"""Running the application under uvicorn: binding the socket first (so a busy port is a clear
+error and port 0 can be printed), the addresses a phone can use, and a clean stop.
+
+uvicorn stops on Ctrl-C or SIGTERM, finishes or cuts open responses within a few seconds, then
+raises the same signal again, so the CLI exits 130 or 143 as for any other command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import sys
+from collections.abc import Callable
+
+from voice_coach.errors import UsageError, VoiceCoachError
+
+DEFAULT_PORT = 8765
+LAN_HOST = "0.0.0.0"
+GRACEFUL_STOP_S = 3
+
+
+class ServeError(VoiceCoachError):
+    """The server could not start (the port is taken, no permission)."""
+
+    exit_code = 1
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: a free one). Raises ServeError/UsageError."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be from 0 to 65535, got {port}",
+                         f"the default is {DEFAULT_PORT}; 0 picks a free port")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host!r} is not an address of this computer ({exc})",
+                         "use 127.0.0.1 (this computer only) or --lan (the home network)") \
+            from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise ServeError(f"port {port} on {host} is already in use",
+                             f"another server runs there; choose another: --port {port + 1}, "
+                             "or --port 0 for any free one") from None
+        if exc.errno in (13, 10013):
+            raise ServeError(f"no permission to listen on port {port}",
+                             "ports below 1024 need root; use the default "
+                             f"{DEFAULT_PORT}") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         "use 127.0.0.1 (this computer only) or --lan (the home "
+                         "network)") from None
+    sock.setblocking(False)
+    return sock
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses a phone on the same network can reach (private ones
+    first); found from the interfaces, without sending anything anywhere."""
+    found: list[str] = []
+    for address in _interface_addresses() or _hostname_addresses():
+        ip = ipaddress.ip_address(address)
+        if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and address not in found:
+            found.append(address)
+    return sorted(found, key=lambda a: (not ipaddress.ip_address(a).is_private, a))
+
+
+def _interface_addresses() -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return []
+    import fcntl
+    import struct
+
+    out = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _, name in socket.if_nameindex():
+            with contextlib.suppress(OSError):
+                request = struct.pack("256s", name.encode()[:15])
+                reply = fcntl.ioctl(probe.fileno(), 0x8915, request)  # SIOCGIFADDR
+                out.append(socket.inet_ntoa(reply[20:24]))
+    return out
+
+
+def _hostname_addresses() -> list[str]:
+    with contextlib.suppress(OSError):
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        return [info[4][0] for info in infos]
+    return []
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def run(app, sock: socket.socket, *, on_started: Callable[[], None] | None = None) -> None:
+    """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn)."""
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=GRACEFUL_STOP_S, server_header=False,
+                            proxy_headers=False)
+    server = _Server(config, on_started)
+    server.run(sockets=[sock])
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def __init__(self, config, on_started) -> None:
+            super().__init__(config)
+            self._on_started = on_started
+
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            if self._on_started is not None and self.started:
+                self._on_started()
+
+    return Server
+
+
+def _Server(config, on_started):  # noqa: N802 - builds the subclass when uvicorn is imported
+    return _server_class()(config, on_started)
