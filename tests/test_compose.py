@@ -308,3 +308,147 @@ def test_breath_holds_voice_fade_of_one_and_a_located_misfit() -> None:
         compose(routine, lambda text: 2000 if text == "Breathe in." else 100)
     (diag,) = info.value.diagnostics
     assert (diag.line, diag.col) == (3, 5) and 'the cue "Breathe in."' in diag.message
+
+
+PLACEHOLDERS = """\
+title: Calm
+intro: "{title} begins."
+steps:
+  - exercise: Lift
+    sets: 2
+    reps: 4
+    rest: 10s
+    get_ready: none
+    set_intro: "{name} set {set} of {sets}, {reps} reps."
+    rest_say: "Rest {seconds} s ({rest})."
+    halfway: "Half of {reps} in {title}."
+    last: 1
+    last_say: "Last {left}, done {done}."
+    phases:
+      - {say: "Rep {rep} of {reps}, {seconds} s.", hold: 2s}
+  - pause: 3s
+    say: "Pause {seconds} s in {title}."
+  - say: Done.
+    gap: 150ms
+  - say: After.
+  - exercise: Still
+    sets: 2
+    reps: 1
+    rest: 0s
+    get_ready: none
+    halfway: false
+    phases:
+      - {say: Hold., hold: 2s}
+outro: Bye.
+"""
+
+
+def test_every_placeholder_and_every_cue_placed_by_hand() -> None:
+    """Each cue's words, time, set, repetition and phase, worked out from the rules with 100 ms
+    of speech each: intro + 800 ms gap; per set a chime (800 ms), 80 ms, the header, 600 ms;
+    2 s repetitions; rest cue 300 ms into a 10 s rest; a 0 s rest is no rest at all."""
+    timeline = compose(routine_from(PLACEHOLDERS), lambda text: 100)
+    rep = "Rep {rep} of {reps}, {seconds} s."  # a phase is named by its unfilled cue
+    want = [(0, "Calm begins.", 0, 0, "")]
+    for set_no, start in ((1, 900), (2, 20_480)):
+        first = start + 800 + 80 + 100 + 600
+        want += [(start + 880, f"Lift set {set_no} of 2, 4 reps.", set_no, 0, "set"),
+                 (first, "Rep 1 of 4, 2 s.", set_no, 1, rep),
+                 (first + 2000, "Rep 2 of 4, 2 s.", set_no, 2, rep),
+                 (first + 4000, "Half of 4 in Calm. Rep 3 of 4, 2 s.", set_no, 3, rep),
+                 (first + 6000, "Last 1, done 3. Rep 4 of 4, 2 s.", set_no, 4, rep)]
+        if set_no == 1:
+            want.append((first + 8000 + 300, "Rest 10 s (10).", 1, 0, "rest"))
+    want += [(30_060, "Pause 3 s in Calm.", 0, 0, ""), (33_060, "Done.", 0, 0, ""),
+             (33_060 + 100 + 150, "After.", 0, 0, ""),
+             (35_090, "Set 1 of 2.", 1, 0, "set"), (35_790, "Hold.", 1, 1, "Hold."),
+             (38_670, "Set 2 of 2.", 2, 0, "set"), (39_370, "Hold.", 2, 1, "Hold."),
+             (41_370, "Bye.", 0, 0, "")]
+    got = [(e.start_ms, e.text, e.set, e.rep, e.phase) for e in timeline.speech()]
+    assert got == want
+    assert [(c.start_ms, c.title, c.kind) for c in timeline.chapters] == [
+        (0, "Introduction", "intro"), (900, "Lift: set 1 of 2", "set"), (10_480, "Rest", "rest"),
+        (20_480, "Lift: set 2 of 2", "set"), (34_210, "Still: set 1 of 2", "set"),
+        (37_790, "Still: set 2 of 2", "set"), (41_370, "Finish", "outro")]
+    chimes = [(e.start_ms, e.set, e.phase) for e in timeline.tones() if e.tone == "chime"]
+    assert chimes == [(900, 1, "set"), (20_480, 2, "set"), (34_210, 1, "set"),
+                      (37_790, 2, "set")]
+    # gap: 0s after a free-standing cue means no gap: "After." would start as "Done." ends
+    with pytest.raises(SpecError, match='the cue "Done." takes 100 ms but its slot is 100 ms'):
+        compose(routine_from(PLACEHOLDERS.replace("gap: 150ms", "gap: 0s")), lambda text: 100)
+
+
+def test_limits_add_up_every_step() -> None:
+    """The early bounds sum every step: intro and outro cues; an exercise (2 sets of 3, 4 s
+    repetitions, a 5 s rest); 2 breaths of 4 + 6 s; a 3 s pause with its cue; a spoken line."""
+    from voice_coach.routine import maximum_events
+
+    routine = routine_from(
+        "title: T\nintro: Hi.\noutro: Bye.\nsteps:\n"
+        "  - exercise: A\n    sets: 2\n    reps: 3\n    rest: 5s\n    phases:\n"
+        "      - {say: Up., hold: 2s}\n      - {say: Down., hold: 2s}\n"
+        "  - breathe: B\n    cycles: 2\n"
+        "  - pause: 3s\n    say: Still.\n"
+        "  - say: Well done.\n")
+    assert minimum_length_ms(routine) == 2 * 3 * 4000 + 5000 + 2 * (4000 + 6000) + 3000
+    # intro + outro; per set 6 + 3 x 2 phases x 2; 2 breaths x 4 parts x 2; the pause; the line
+    assert maximum_events(routine) == 2 + 2 * (6 + 3 * 2 * 2) + 2 * 4 * 2 + 1 + 1
+
+
+def test_fit_errors_name_the_tone_and_cap_the_rate_they_suggest() -> None:
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 1\n    get_ready: none\n"
+        "    halfway: false\n    phases:\n      - {say: Up., hold: 1s, tone: rise}\n"
+        "      - {say: Down., hold: 1s, tone: fall}\n")
+    with pytest.raises(SpecError) as info:
+        compose(routine, lambda text: 5000 if text == "Up." else 100)
+    text = info.value.format()
+    assert 'the cue "Up." takes 5000 ms but its slot is 720 ms' in text  # after tone + 80 ms
+    assert "before the fall tone)" in text
+    assert "speak faster (voice: rate: 450)" in text  # never more than the engines can do
+    chime = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 1\n    get_ready: tones\n"
+        "    set_intro: ''\n    halfway: false\n    phases:\n      - {say: Up., hold: 1s}\n")
+    timeline = compose(chime, lambda text: 100)
+    first_tick = next(e.start_ms for e in timeline.tones() if e.tone == "tick")
+    assert first_tick - 800 - 80 - 600 == 0  # chime, 80 ms, 600 ms after the (empty) header
+    squeezed = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 1\n    get_ready: none\n"
+        "    set_intro: ''\n    halfway: false\n    phases:\n"
+        "      - {hold: 500ms, tone: chime}\n      - {hold: 1s, tone: fall}\n")
+    with pytest.raises(SpecError) as info:
+        compose(squeezed, lambda text: 100)
+    (diag,) = info.value.diagnostics
+    assert diag.message == ("the chime tone at 0:01.480 runs into the fall tone")
+    assert diag.hint == "lengthen the phase it starts, or choose a shorter tone (tick)"
+    assert (diag.line, diag.col) == (1, 1)
+
+
+def test_reminders_yield_to_halfway_and_last_and_voice_fade_of_one() -> None:
+    """remind_every 2 reminds at repetitions 3, 5, ... unless halfway or last is said there;
+    voice_fade 1 speaks the phase cue in the first repetition only; numbers are words to 20."""
+    from voice_coach.plan.compose import number_word
+
+    routine = routine_from(
+        "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 8\n    get_ready: none\n"
+        "    set_intro: ''\n    remind_every: 2\n    remind: Breathe.\n    last: 2\n"
+        "    voice_fade: 1\n    phases:\n      - {say: Up., hold: 3s}\n")
+    timeline = compose(routine, lambda text: 100)
+    said = {e.rep: e.text for e in timeline.speech() if e.rep}
+    assert said == {1: "Up.", 3: "Breathe.", 5: "Halfway.", 7: "Last 2.", 8: "Last 1."}
+    assert [number_word(n) for n in (0, 1, 20, 21)] == ["zero", "one", "twenty", "21"]
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("title: T\nsteps:\n  - pause: 1s\n    say: A long pause cue.\n  - say: Next.\n", 4, 10),
+    ("title: T\nsteps:\n  - say: A long line.\n    gap: 0s\n  - say: Next.\n", 3, 10),
+    ("title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 1\n    halfway: false\n", 3, 5),
+])
+def test_a_cue_that_does_not_fit_is_located_where_it_was_written(text: str, line: int,
+                                                                  col: int) -> None:
+    routine = routine_from(text)
+    with pytest.raises(SpecError) as info:
+        compose(routine, lambda t: 5000 if t in ("A long pause cue.", "A long line.",
+                                                 "Three.") else 100)
+    diag = info.value.diagnostics[0]
+    assert (diag.line, diag.col) == (line, col), diag

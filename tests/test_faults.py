@@ -404,11 +404,13 @@ def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None
         # every phrase is made from the same engine state, whichever process made it
         assert (tmp_path / f"{name}.wav").read_bytes() == reference, name
     root = tmp_path / "shared"
-    left = [p for p in root.rglob("*") if p.is_file() and p.suffix not in (".clip", ".npz")]
-    assert not left  # no temp files left (.npz: the mastered session, kept for the next run)
-    entries = list(root.glob("*/*.clip"))
+    entries = list(root.glob("??/*"))  # the clips' two-letter shards (mastered/ holds mixes)
+    assert not [p for p in entries if not p.name.endswith(".clip")]  # no temp files left
     assert len(entries) == 651  # 650 counts and "Set 1 of 1."
     assert all(ClipCache(root).get(p.stem) is not None for p in entries)
+    mixes = list((root / "mastered").glob("*/*"))
+    assert mixes and all(p.name.endswith(".npz") for p in mixes)  # no temp files left there
+    assert sorted(p.name for p in root.iterdir() if len(p.name) != 2) == ["mastered"]
 
 
 @pytest.mark.parametrize("how", ["read-only", "uncreatable"])

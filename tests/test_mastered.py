@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import voice_coach as vc
 from voice_coach.mastered import mastering_key
@@ -31,16 +32,22 @@ def test_a_second_render_masters_from_the_cache_to_the_same_bytes(tmp_path: Path
     assert first == second == reference
 
 
-def test_a_damaged_entry_is_made_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["flip a sample", "truncate"])
+def test_a_damaged_entry_is_made_again(tmp_path: Path, how: str) -> None:
     s = session(tmp_path)
     reference = vc.render_to_file(s, tmp_path / "a.wav").read_bytes()
     (entry,) = (tmp_path / "cache" / "mastered").glob("*/*.npz")
-    blob = bytearray(entry.read_bytes())
-    blob[-100] ^= 0xFF
+    good = entry.read_bytes()
+    blob = bytearray(good)
+    if how == "truncate":
+        del blob[len(blob) // 2:]
+    else:
+        blob[len(blob) // 2] ^= 0xFF  # inside the levelled clips: their CRC32 no longer checks
     entry.write_bytes(bytes(blob))
     assert vc.render_to_file(s, tmp_path / "b.wav").read_bytes() == reference
     (again,) = (tmp_path / "cache" / "mastered").glob("*/*.npz")
-    assert again.read_bytes() != bytes(blob)  # made again, whole
+    made = again.read_bytes()
+    assert made != bytes(blob) and len(made) == len(good)  # made again, whole
 
 
 def test_every_input_is_in_the_key(tmp_path: Path) -> None:

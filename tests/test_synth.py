@@ -408,8 +408,11 @@ def test_awkward_characters_are_spoken_not_fatal(engines, name, text):
 
 
 def test_synthesize_all_user_means_default_cache(tmp_path):
+    """cache="user" (the default; it was a `...` sentinel) is the user's cache."""
     synthesize_all(["Hold."], VoiceSettings(engine="fake"), cache="user")
     assert list((tmp_path / "cache").glob("*/*.clip"))
+    synthesize_all(["Go."], VoiceSettings(engine="fake"))
+    assert len(list((tmp_path / "cache").glob("*/*.clip"))) == 2
 
 
 def test_pyttsx3_first_render_of_a_long_text_is_complete(engines):

@@ -4,8 +4,9 @@ target and bed always master to the same result. So `play` after `render`, a sec
 another format, or a re-run of `render --all` starts mixing at once.
 
 Entries are addressed by a hash of every input, including the source of the mastering code
-itself (a changed constant never serves a stale mix), checked on read like speech clips (a
-damaged entry is ignored and made again) and written through the one atomic writer. Only the
+itself (a changed constant never serves a stale mix), checked on read (an .npz file: each array
+carries its zip CRC32; a damaged entry is ignored and made again) and streamed through the one
+atomic writer. Only the
 newest MAX_ENTRIES are kept.
 """
 
@@ -15,11 +16,9 @@ import dataclasses
 import functools
 import hashlib
 import json
-import struct
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -29,8 +28,6 @@ from voice_coach.timeline import Timeline
 
 FORMAT_VERSION = 1
 MAX_ENTRIES = 32
-_MAGIC = b"VCMAST1\x00"
-_HEADER = struct.Struct("<8s32s")  # magic, sha256 of the payload
 # The modules whose code decides the mastered result.
 _CODE = ("sound/master.py", "sound/cue_level.py", "sound/loudness.py", "sound/mix.py",
          "mastered.py")
@@ -86,64 +83,43 @@ def _code_digest() -> str:
 
 
 def _write(path: Path, done: Mastered) -> None:
+    """Streams the entry to its file (one array in memory at a time: a session of hundreds of
+    phrases must not be held twice); the zip format's CRC32 of each array checks it on read."""
     from voice_coach.errors import VoiceCoachError
-    from voice_coach.output.atomic import OutputSet
+    from voice_coach.output.atomic import write_atomic_with
 
     texts, names = list(done.clips), list(done.tones)
-    meta = {"texts": texts, "tones": names, "levels": dataclasses.asdict(done.levels),
-            "speech_lufs": done.speech_lufs, "cue_lufs": done.cue_lufs,
-            "clip_lufs": [done.clip_lufs.get(t) for t in texts],
+    meta = {"version": FORMAT_VERSION, "texts": texts, "tones": names,
+            "levels": dataclasses.asdict(done.levels), "speech_lufs": done.speech_lufs,
+            "cue_lufs": done.cue_lufs, "clip_lufs": [done.clip_lufs.get(t) for t in texts],
             "tone_lufs": [done.tone_lufs.get(n) for n in names],
             "predicted_lufs": done.predicted_lufs}
     arrays = {f"c{i}": done.clips[t] for i, t in enumerate(texts)}
     arrays.update({f"t{i}": done.tones[n] for i, n in enumerate(names)})
+    meta_array = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with OutputSet(force=True) as outputs:
-            tmp = outputs.stage(path)
-            # streamed into the file: no copy of the clips is held in memory to write them
-            with open(tmp, "w+b") as out:
-                out.write(_HEADER.pack(_MAGIC, bytes(32)))
-                np.savez(out, meta=np.frombuffer(json.dumps(meta).encode("utf-8"),
-                                                 dtype=np.uint8), **arrays)
-                digest = _payload_digest(out)
-                out.seek(0)
-                out.write(_HEADER.pack(_MAGIC, digest))
-            outputs.commit()
+        write_atomic_with(path, lambda out: np.savez(out, meta=meta_array, **arrays), force=True)
         _prune(path.parent.parent)
     except (OSError, VoiceCoachError):
         pass  # a cache that cannot be written costs time, never the render
 
 
-def _payload_digest(f: BinaryIO) -> bytes:
-    """sha256 of everything after the header, read in blocks."""
-    h = hashlib.sha256()
-    f.seek(_HEADER.size)
-    while block := f.read(1 << 20):
-        h.update(block)
-    return h.digest()
-
-
 def _read(path: Path, clips: Mapping[str, np.ndarray],
           tones: Mapping[str, np.ndarray]) -> Mastered | None:
-    try:
-        with open(path, "rb") as f:
-            magic, digest = _HEADER.unpack(f.read(_HEADER.size))
-            if magic != _MAGIC or _payload_digest(f) != digest:
-                raise ValueError("damaged")
-            f.seek(_HEADER.size)  # np.load reads the zip after the header
-            with np.load(f, allow_pickle=False) as data:
-                meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-                if (sorted(meta["texts"]) != sorted(clips)
-                        or sorted(meta["tones"]) != sorted(tones)):
-                    raise ValueError("another session")
-                out_clips = {t: data[f"c{i}"] for i, t in enumerate(meta["texts"])}
-                out_tones = {n: data[f"t{i}"] for i, n in enumerate(meta["tones"])}
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except (ValueError, KeyError, OSError, struct.error, EOFError, zipfile.BadZipFile):
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+            if meta.get("version") != FORMAT_VERSION or sorted(meta["texts"]) != sorted(clips) \
+                    or sorted(meta["tones"]) != sorted(tones):
+                raise ValueError("another session")
+            out_clips = {t: data[f"c{i}"] for i, t in enumerate(meta["texts"])}
+            out_tones = {n: data[f"t{i}"] for i, n in enumerate(meta["tones"])}
+    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, UnicodeDecodeError):
         try:
-            path.unlink()
+            path.unlink()  # damaged (a CRC or the zip's directory does not check out)
         except OSError:
             pass
         return None

@@ -22,6 +22,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from voice_coach.errors import OutputError, OutputExistsError, UsageError
 from voice_coach.output.targets import (  # noqa: F401 - check_target, lstat_or_none: re-exported
@@ -374,3 +375,19 @@ def output_error(exc: OSError, path: Path) -> OutputError | UsageError:
         exc.errno or 0, (f"cannot write {path}: {exc.strerror or exc}", "")
     )
     return OutputError(message, hint=hint)
+
+
+def write_atomic_with(path: Path, write: Callable[[BinaryIO], object], *,
+                      force: bool = False) -> Path:
+    """Like write_bytes_atomic, for contents too big to hold twice: write(out) streams them
+    into the staged temp file (opened binary), which is then put in place."""
+    path = Path(path)
+    with OutputSet(force=force) as outputs:
+        tmp = outputs.stage(path)
+        try:
+            with open(tmp, "wb") as out:
+                write(out)
+        except OSError as exc:
+            raise output_error(exc, path) from exc
+        outputs.commit()
+    return path

@@ -186,7 +186,7 @@ def units(slots: list[Slot], infos: dict[str, RoutineInfo], command: list[str],
 
 def write_units(texts: dict[str, str], folder: Path) -> list[Path]:
     """Writes the unit files into folder (made if missing), each atomically."""
-    from voice_coach.output.export import write_text_atomic
+    from voice_coach.output.atomic import write_text_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
