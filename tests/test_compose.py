@@ -374,7 +374,7 @@ def test_every_placeholder_and_every_cue_placed_by_hand() -> None:
     assert chimes == [(900, 1, "set"), (20_480, 2, "set"), (34_210, 1, "set"),
                       (37_790, 2, "set")]
     # gap: 0s after a free-standing cue means no gap: "After." would start as "Done." ends
-    with pytest.raises(SpecError, match='the cue "Done." takes 100 ms but its slot is 100 ms'):
+    with pytest.raises(SpecError, match='the cue "Done." takes 100 ms plus a margin of 100 ms but its slot is 100 ms'):
         compose(routine_from(PLACEHOLDERS.replace("gap: 150ms", "gap: 0s")), lambda text: 100)
 
 
@@ -403,7 +403,7 @@ def test_fit_errors_name_the_tone_and_cap_the_rate_they_suggest() -> None:
     with pytest.raises(SpecError) as info:
         compose(routine, lambda text: 5000 if text == "Up." else 100)
     text = info.value.format()
-    assert 'the cue "Up." takes 5000 ms but its slot is 720 ms' in text  # after tone + 80 ms
+    assert 'the cue "Up." takes 5000 ms plus a margin of 100 ms but its slot is 720 ms' in text  # after tone + 80 ms
     assert "before the fall tone)" in text
     assert "speak faster (voice: rate: 450)" in text  # never more than the engines can do
     chime = routine_from(
@@ -426,8 +426,10 @@ def test_fit_errors_name_the_tone_and_cap_the_rate_they_suggest() -> None:
 
 def test_reminders_yield_to_halfway_and_last_and_voice_fade_of_one() -> None:
     """remind_every 2 reminds at repetitions 3, 5, ... unless halfway or last is said there;
-    voice_fade 1 speaks the phase cue in the first repetition only; numbers are words to 20."""
-    from voice_coach.plan.compose import number_word
+    voice_fade 1 speaks the phase cue in the first repetition only; numbers are the language's
+    words (num2words)."""
+    from voice_coach.lang.languages import get_language
+    from voice_coach.lang.numbers import number_words
 
     routine = routine_from(
         "title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 8\n    get_ready: none\n"
@@ -436,7 +438,9 @@ def test_reminders_yield_to_halfway_and_last_and_voice_fade_of_one() -> None:
     timeline = compose(routine, lambda text: 100)
     said = {e.rep: e.text for e in timeline.speech() if e.rep}
     assert said == {1: "Up.", 3: "Breathe.", 5: "Halfway.", 7: "Last 2.", 8: "Last 1."}
-    assert [number_word(n) for n in (0, 1, 20, 21)] == ["zero", "one", "twenty", "21"]
+    english = get_language("en")
+    assert [number_words(n, english) for n in (0, 1, 20, 21)] == [
+        "zero", "one", "twenty", "twenty-one"]
 
 
 @pytest.mark.parametrize("text, line, col", [
