@@ -374,7 +374,8 @@ def test_every_placeholder_and_every_cue_placed_by_hand() -> None:
     assert chimes == [(900, 1, "set"), (20_480, 2, "set"), (34_210, 1, "set"),
                       (37_790, 2, "set")]
     # gap: 0s after a free-standing cue means no gap: "After." would start as "Done." ends
-    with pytest.raises(SpecError, match='the cue "Done." takes 100 ms plus a margin of 100 ms but its slot is 100 ms'):
+    with pytest.raises(SpecError, match='the cue "Done." takes 100 ms plus a margin of 100 ms '
+                                        'but its slot is 100 ms'):
         compose(routine_from(PLACEHOLDERS.replace("gap: 150ms", "gap: 0s")), lambda text: 100)
 
 
@@ -403,7 +404,8 @@ def test_fit_errors_name_the_tone_and_cap_the_rate_they_suggest() -> None:
     with pytest.raises(SpecError) as info:
         compose(routine, lambda text: 5000 if text == "Up." else 100)
     text = info.value.format()
-    assert 'the cue "Up." takes 5000 ms plus a margin of 100 ms but its slot is 720 ms' in text  # after tone + 80 ms
+    # the slot: after the tone and 80 ms
+    assert 'the cue "Up." takes 5000 ms plus a margin of 100 ms but its slot is 720 ms' in text
     assert "before the fall tone)" in text
     assert "speak faster (voice: rate: 450)" in text  # never more than the engines can do
     chime = routine_from(

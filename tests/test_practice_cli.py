@@ -307,7 +307,8 @@ def test_config_voice_and_loudness_apply_where_the_routine_sets_none(home, tmp_p
     own = tmp_path / "own.yaml"
     own.write_text("title: Mine\nvoice: {voice: en-gb}\nloudness: -18\nsteps:\n"
                    "  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
-    assert "  voice    espeak, en-gb, 160 wpm" in ok("check", str(own)).splitlines()
+    # en-gb is espeak-ng's gmw/en voice (British English)
+    assert "  voice    espeak, gmw/en, 160 wpm" in ok("check", str(own)).splitlines()
     from voice_coach.cli.app import load
 
     assert load("ankle-pumps").loudness_lufs == -20
