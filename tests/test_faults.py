@@ -28,6 +28,7 @@ from tests.audio_measure import read_wav
 from voice_coach.routine import load_routine
 from voice_coach.session import prepare
 from voice_coach.speech.cache import ENV_CACHE_DIR, ClipCache
+from voice_coach.speech.parallel import MIN_MISSES
 from voice_coach.timeline import ms_to_frames
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
@@ -365,20 +366,21 @@ def test_damaged_cache_entries_are_made_again_and_the_render_is_right(tmp_path: 
     assert (tmp_path / "b.wav").read_bytes() == (tmp_path / "a.wav").read_bytes()
 
 
-MANY = """title: Many
-voice: {engine: espeak, rate: 200}
+N_COUNTS = MIN_MISSES["espeak"] + 50
+MANY = f"""title: Many
+voice: {{engine: espeak, rate: 200}}
 steps:
   - exercise: Count
     sets: 1
-    reps: 650
+    reps: {N_COUNTS}
     count_reps: true
     halfway: false
     get_ready: none
     phases:
       - hold: 3s
   - pause: 2s
-"""  # 651 distinct phrases: each render synthesises them on every core (espeak-ng: over its
-# 600-phrase threshold for worker processes, and fast enough for 3 cold renders of 651)
+"""  # N_COUNTS + 1 distinct phrases: each render synthesises them on every core (espeak-ng: over
+# its threshold for worker processes, and fast enough for 3 cold renders)
 
 
 def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None:
@@ -406,7 +408,7 @@ def test_two_renders_sharing_a_cold_cache_are_both_right(tmp_path: Path) -> None
     root = tmp_path / "shared"
     entries = list(root.glob("??/*"))  # the clips' two-letter shards (mastered/ holds mixes)
     assert not [p for p in entries if not p.name.endswith(".clip")]  # no temp files left
-    assert len(entries) == 651  # 650 counts and "Set 1 of 1."
+    assert len(entries) == N_COUNTS + 1  # the counts and "Set 1 of 1."
     assert all(ClipCache(root).get(p.stem) is not None for p in entries)
     mixes = list((root / "mastered").glob("*/*"))
     assert mixes and all(p.name.endswith(".npz") for p in mixes)  # no temp files left there
