@@ -468,12 +468,15 @@ def notes(
             f"({first.n_phrases} distinct phrases), {rss[1]:.0f} MB at {last.nominal_minutes} "
             f"({last.n_phrases} distinct phrases)."
         )
+    from voice_coach.speech.parallel import MIN_MISSES
+
     for engine, (one, many) in synth.items():
         out.append(
             f"Cold synthesis with {engine} on {workers} processes runs {many / one:.2f}× one "
             f"process, where this machine runs CPU-bound work {ceiling:.2f}× faster on "
-            f"{workers}; below about 600 (espeak) or 100 (pyttsx3) unique phrases a render "
-            "synthesises in one process, as starting workers would cost more."
+            f"{workers}; below {MIN_MISSES['espeak']} (espeak) or {MIN_MISSES['pyttsx3']} "
+            "(pyttsx3) unique phrases a render synthesises in one process, as starting workers "
+            "would cost more."
         )
     return out
 
