@@ -171,7 +171,8 @@ def test_play_sends_exactly_the_rendered_samples_on_time(pulse, tiny, cache_dir,
     assert run.output == ""  # no terminal: it just plays
     assert run.captured == tiny.pcm
     assert run.event("open")["backend"] == "alsa"
-    assert run.event("start")["t"] - run.started_s < 1.5  # speech cached: sound within ~a second
+    # a hang guard, not a target: how soon the first sound comes is measured by scripts/bench
+    assert run.event("start")["t"] - run.started_s < 10
     assert 0 <= run.played_s() - tiny.length_s < WALL_TOLERANCE_S
     errors = onset_errors_ms(heard(monitor), tiny.samples(), onset_frames(tiny))
     assert len(errors) >= len(onset_frames(tiny)) - 1

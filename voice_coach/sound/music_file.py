@@ -123,7 +123,9 @@ def _decode(background: Background, fd: int, sample_rate: int, max_s: int) -> np
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 80 else f"{text[:50]}…{text[-20:]}"
+    """A path as shown in a message: whole up to 240 characters (real music paths are long),
+    cut in the middle beyond that (a name of thousands of characters is not repeated)."""
+    return text if len(text) <= 240 else f"{text[:160]}…{text[-60:]}"
 
 
 def music_path(background: Background) -> Path:
