@@ -45,6 +45,21 @@ def write_config(home: Path, text: str) -> Path:
     return path
 
 
+def test_done_records_the_routines_language_and_the_voice_check_names(home, tmp_path):
+    """A session followed from a phone file is kept with the language and the voice that file
+    was spoken in: the voice `check` reports, not the routine's unresolved block."""
+    german = tmp_path / "knoechel.yaml"
+    german.write_text("title: Knöchel\nlanguage: de\nsteps:\n  - exercise: Pumpen\n"
+                      "    sets: 1\n    reps: 2\n")
+    for routine, language in (("ankle-pumps", "en"), (str(german), "de")):
+        line = ok("check", routine).splitlines()[-1]  # "  voice    piper, en_US-joe-medium, …"
+        engine, voice_id = (word.rstrip(",") for word in line.split()[1:3])
+        ok("done", routine)
+        with Store.open(home / "data" / "history.sqlite3", write=False) as store:
+            kept = store.sessions(limit=1)[0]
+        assert (kept.language, kept.voice) == (language, f"{engine}:{voice_id}")
+
+
 def test_done_records_and_today_counts_it(home):
     assert ok("done", "ankle-pumps", "--at", "2026-12-01 09:10").splitlines() == [
         "Recorded ankle-pumps: 3 of 3 sets (30 repetitions), 2026-12-01 09:10.",

@@ -4,6 +4,8 @@ is said once while every sample still plays."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,7 +51,13 @@ def test_a_finished_play_is_recorded_completed(pulse, tiny, cache_dir, tmp_path)
     assert (kept.routine, kept.title, kept.status, kept.source) == (
         "tiny2", "Tiny test routine", "completed", "play")
     assert (kept.planned_sets, kept.done_sets, kept.planned_reps, kept.done_reps) == (2, 2, 2, 2)
-    assert (kept.language, kept.voice) == ("en", "espeak:en")
+    # the voice that spoke, as `check` names it ("  voice    piper, en_US-joe-medium, 160 wpm")
+    checked = subprocess.run([sys.executable, "-m", "voice_coach", "check", str(tiny.path)],
+                             capture_output=True, text=True, timeout=300,
+                             env=env_with_history(pulse, tmp_path, cache_dir, data))
+    engine, voice_id = next(line.split()[1:3] for line in checked.stdout.splitlines()
+                            if line.startswith("  voice "))
+    assert (kept.language, kept.voice) == ("en", f"{engine.rstrip(',')}:{voice_id.rstrip(',')}")
     assert kept.routine_hash == __import__("hashlib").sha256(
         tiny.path.read_bytes()).hexdigest()[:16]
     assert began <= kept.started <= kept.ended <= datetime.now(timezone.utc)

@@ -15,6 +15,7 @@ from voice_coach.practice.days import Clock
 from voice_coach.practice.recorder import Counts, Recorder, count, set_spans
 from voice_coach.practice.store import Store, StoreError
 from voice_coach.routine import parse_routine
+from voice_coach.speech import VoiceSettings
 
 ROUTINE = parse_routine("title: Tiny\nsteps:\n  - exercise: Pumps\n    sets: 2\n    reps: 2\n",
                         path="tiny.yaml", name="tiny")
@@ -112,10 +113,14 @@ class Ticking:
         return self.now
 
 
+SPOKEN = VoiceSettings(engine="espeak", voice="gmw/en")  # as a prepared Session names it
+
+
 def recorder(tmp_path, warnings: list[str], open_store=None) -> Recorder:
     path = tmp_path / "history.sqlite3"
     return Recorder(ROUTINE, TIMELINE, "play", Clock(Ticking()),
-                    open_store or (lambda: Store.open(path)), warnings.append)
+                    open_store or (lambda: Store.open(path)), warnings.append
+                    ).on(TIMELINE, SPOKEN)
 
 
 @pytest.mark.parametrize("keys, status, sets, reps", [
@@ -136,7 +141,7 @@ def test_each_ending_is_recorded_with_its_status(tmp_path, keys, status, sets, r
     assert (kept.status, kept.planned_sets, kept.done_sets, kept.planned_reps, kept.done_reps) \
         == (status, 2, sets, 3, reps)
     assert (kept.routine, kept.title, kept.language, kept.voice, kept.source) == (
-        "tiny", "Tiny", "en", "espeak:en", "play")
+        "tiny", "Tiny", "en", "espeak:gmw/en", "play")  # the voice that spoke
     assert kept.started.isoformat() == "2026-12-01T21:01:00+01:00"
     assert kept.ended > kept.started and kept.time_zone == "Europe/Berlin"
     assert warnings == []

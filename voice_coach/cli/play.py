@@ -67,7 +67,7 @@ def play(
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
         try:
             play_session(session.timeline, pcm_source(session), output, start_frame=frame,
-                         quiet=quiet, observer=recorder.on(session.timeline))
+                         quiet=quiet, observer=recorder.on(session.timeline, session.voice))
         finally:
             recorder.tell()
 
@@ -113,6 +113,6 @@ def remind(
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)
     try:
         remind_session(session.timeline, pcm_source(session), plan, routine, quiet,
-                       observer=recorder.on(session.timeline))
+                       observer=recorder.on(session.timeline, session.voice))
     finally:
         recorder.tell()

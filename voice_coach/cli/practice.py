@@ -96,7 +96,7 @@ def done(
     note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
-    """Record a session followed elsewhere, e.g. from a phone file."""
+    """Record a session followed elsewhere, such as from a phone file."""
     from voice_coach.practice.days import AT_HINT, parse_at, practice_day
     from voice_coach.practice.recorder import done_record
     from voice_coach.practice.records import NOTE_MAX_CHARS

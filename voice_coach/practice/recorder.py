@@ -92,22 +92,50 @@ def count(spans: Sequence[SetSpan], start_frame: int,
     return Counts(planned_sets, done_sets, planned_reps, done_reps)
 
 
-def voice_fields(routine: Any) -> tuple[str, str]:
-    """(language, voice) for a record: ('en', 'espeak:en')."""
+def voice_fields(routine: Any, voice: Any = None) -> tuple[str, str]:
+    """(language, voice) for a record: ('en', 'piper:en_US-joe-medium').
+
+    voice: the VoiceSettings that spoke (a prepared Session's); None: the voice the routine
+    would be spoken in, chosen as prepare chooses it (the routine's own block when no engine
+    here can say which)."""
     from voice_coach.speech import default_engine_name
 
-    engine = routine.voice.engine
+    if voice is None:
+        voice = _voice_for(routine)
+    engine = voice.engine
     if engine == "auto":
         engine = default_engine_name()
-    voice_id = routine.voice.voice
-    language = voice_id.rsplit("/", 1)[-1]
-    return language, f"{engine}:{voice_id}"
+    return getattr(routine, "language", "en"), f"{engine}:{voice.voice}"
 
 
-def _routine_fields(routine: Any) -> dict[str, str]:
-    language, voice = voice_fields(routine)
+def _voice_for(routine: Any) -> Any:
+    """The VoiceSettings prepare would speak the routine in, resolved as synthesis resolves it
+    (engine "auto" and voice "en" become, say, piper / en_US-joe-medium), without speaking."""
+    import dataclasses
+
+    from voice_coach.errors import VoiceCoachError
+    from voice_coach.speech import engine_for, engine_voice, open_engine
+    from voice_coach.speech.for_language import choose_voice
+
+    try:
+        choice = choose_voice(routine.voice, routine.language, routine.voice_named)
+        if choice.problem:
+            return routine.voice
+        engine = open_engine(engine_for(choice.settings))
+        try:
+            voice_id = engine_voice(engine, choice.settings.voice)
+        finally:
+            engine.close()
+    except (VoiceCoachError, OSError):
+        return routine.voice
+    return dataclasses.replace(choice.settings, engine=engine.name, voice=voice_id)
+
+
+def _routine_fields(routine: Any, voice: Any = None) -> dict[str, str]:
+    language, voice_label = voice_fields(routine, voice)
     return {"routine": routine.name, "title": routine.title,
-            "routine_hash": routine_hash(routine.source), "language": language, "voice": voice}
+            "routine_hash": routine_hash(routine.source), "language": language,
+            "voice": voice_label}
 
 
 class Recorder:
@@ -121,7 +149,7 @@ class Recorder:
                  open_store: Callable[[], Any], warn: Callable[[str], None]) -> None:
         self.routine, self.source = routine, source
         self.clock, self.open_store, self._warn = clock, open_store, warn
-        self.fields = _routine_fields(routine)
+        self.fields: dict[str, str] | None = None  # known once the voice is: see on()
         self.records: list[SessionRecord] = []
         self.broken = False
         self._started: datetime | None = None
@@ -132,10 +160,14 @@ class Recorder:
         self._untold: list[str] = []
         self.on(timeline)
 
-    def on(self, timeline: Any) -> Recorder:
-        """Records sessions of this timeline (known once the speech is made). Call it before
-        playing: it says now if the history cannot be written (the player hides stderr)."""
+    def on(self, timeline: Any, voice: Any = None) -> Recorder:
+        """Records sessions of this timeline (known once the speech is made), spoken by
+        `voice` (the prepared Session's VoiceSettings; None: the routine's, as prepare would
+        choose it). Call it before playing: it says now if the history cannot be written (the
+        player hides stderr)."""
         self.timeline = timeline
+        if voice is not None:
+            self.fields = _routine_fields(self.routine, voice)
         self.spans = set_spans(timeline) if timeline is not None else []
         self._join_check()
         return self
@@ -188,6 +220,8 @@ class Recorder:
         else:  # no sets (breathing or talk only): finished or not
             status = "stopped" if interrupted else (
                 "completed" if outcome.reason == "finished" else "partial")
+        if self.fields is None:
+            self.fields = _routine_fields(self.routine)
         record = SessionRecord(
             uid=new_uid(), **self.fields, started=started, ended=ended,
             time_zone=zone_name(started), planned_sets=counts.planned_sets,
