@@ -22,7 +22,7 @@ COLUMNS: dict[str, str] = {
     "title": "the routine's title",
     "routine_hash": "the first 16 hex digits of the SHA-256 of the routine file's text",
     "language": "the voice's language, e.g. en",
-    "voice": "the engine and voice, e.g. espeak:en",
+    "voice": "the engine and voice that spoke, e.g. piper:en_US-joe-medium",
     "started": "local start time with its UTC offset, ISO 8601 (2026-12-01T21:30:00+01:00)",
     "ended": "local end time with its UTC offset, ISO 8601",
     "time_zone": "the time zone it was done in (Europe/Berlin, or +01:00 when unnamed)",
