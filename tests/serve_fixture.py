@@ -94,10 +94,13 @@ class Served:
         return self.proc.returncode
 
 
-def start_server(library: Path, data_dir: Path, *args: str, timeout_s: float = 120) -> Served:
-    """Starts `voice-coach serve --library LIBRARY --port 0 ARGS...` and waits for its address."""
+def start_server(library: Path, data_dir: Path, *args: str, timeout_s: float = 120,
+                 **extra_env: str) -> Served:
+    """Starts `voice-coach serve --library LIBRARY --port 0 ARGS...` (with extra_env added to
+    its environment) and waits for its address."""
     log = data_dir / "access.log"
-    env = {**os.environ, "VOICE_COACH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "VOICE_COACH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
+           **extra_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "voice_coach", "serve", "--library", str(library), "--port", "0",
          "--access-log", str(log), *args],

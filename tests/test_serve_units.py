@@ -163,6 +163,18 @@ def test_done_goes_to_the_practice_history(tmp_path: Path, monkeypatch) -> None:
     assert today(Library(tmp_path / "lib"), now + timedelta(days=1)).sets == 0
 
 
+def test_done_and_today_follow_the_practice_clock(tmp_path: Path, monkeypatch) -> None:
+    """The phone page's Done and today count use the clock `done` and `today` use, so
+    $VOICE_COACH_NOW holds for the server too."""
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("VOICE_COACH_NOW", "2026-11-30 12:00")
+    entry = Entry("flight", "flight", True, rendered=rendered(duration_ms=169_000))
+    result = record_done(Library(tmp_path / "lib"), entry)
+    assert [m.at[:16] for m in result.marks] == ["2026-11-30T12:00"]
+    assert result.sets >= 1 and today(Library(tmp_path / "lib")).sets == result.sets
+
+
 def test_a_history_that_cannot_be_written_still_keeps_the_mark(tmp_path: Path,
                                                                monkeypatch) -> None:
     data = tmp_path / "data"

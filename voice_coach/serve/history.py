@@ -59,10 +59,23 @@ def practice() -> Any | None:
     return voice_coach.practice
 
 
+def _now() -> datetime:
+    """Now, from the practice clock where it is installed (so $VOICE_COACH_NOW holds here as
+    in `today` and `done`), else the computer's."""
+    if practice() is not None:
+        from voice_coach.practice.days import system_clock
+
+        try:
+            return system_clock().now()
+        except VoiceCoachError:
+            pass  # a bad $VOICE_COACH_NOW is the practice commands' to report
+    return datetime.now().astimezone()
+
+
 def record_done(library: Library, entry: Entry, now: datetime | None = None) -> Today:
     """Records `entry` as done now (all its sets): in the practice history when there is one,
     and in done.json. A history that cannot be written is reported in Today.problem."""
-    now = (now or datetime.now()).astimezone()
+    now = (now or _now()).astimezone()
     r = entry.rendered
     routine = entry.source if entry.builtin else Path(entry.source).stem
     mark = DoneMark(key=entry.key, routine=routine, title=r.title if r else entry.key,
@@ -84,7 +97,7 @@ def record_done(library: Library, entry: Entry, now: datetime | None = None) -> 
 
 def today(library: Library, now: datetime | None = None) -> Today:
     """Sets done today: the practice history's count when it can be read, else the page's."""
-    now = (now or datetime.now()).astimezone()
+    now = (now or _now()).astimezone()
     problem = ""
     if practice() is not None:
         try:
