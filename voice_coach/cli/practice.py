@@ -52,20 +52,6 @@ def recorder_for(routine: Any, source: str) -> Any:
     return recorder
 
 
-def _write_bytes_atomic(path: Path, data: bytes, force: bool) -> None:
-    """data into path through the one atomic writer (output/atomic.py): nothing that exists is
-    replaced without force, and never a folder, device or link even with it."""
-    from voice_coach.output.atomic import OutputSet, output_error
-
-    with OutputSet(force=force) as outputs:
-        tmp = outputs.stage(path)
-        try:
-            tmp.write_bytes(data)
-        except OSError as exc:
-            raise output_error(exc, path) from exc
-        outputs.commit()
-
-
 def _rating(name: str, value: int | None) -> int | None:
     if value is not None and not 0 <= value <= 10:
         raise UsageError(f"{name} must be from 0 to 10, got {value}",
@@ -238,6 +224,7 @@ def stats(
     """Days active, sets a day, habit strength, and a calendar of the last weeks."""
     from datetime import timedelta
 
+    from voice_coach.output.atomic import write_bytes_atomic
     from voice_coach.practice.days import practice_day, week_start
     from voice_coach.practice.heatmap import Calendar, svg, terminal
     from voice_coach.practice.report import Totals, stats_lines
@@ -272,7 +259,7 @@ def stats(
             from voice_coach.practice.picture import png
 
             data = png(cal, title)
-        _write_bytes_atomic(output, data, force)
+        write_bytes_atomic(output, data, force=force)
         typer.echo(f"Wrote {output}.")
 
 
@@ -289,6 +276,7 @@ def config(
     force: Annotated[bool, typer.Option("--force", help="With --init: overwrite it.")] = False,
 ) -> None:
     """Show the settings in force and where each came from (config.toml or the default)."""
+    from voice_coach.output.atomic import write_bytes_atomic
     from voice_coach.practice.config import KEYS, config_path, init_text
     from voice_coach.practice.store import ENV_DATA_DIR, store_path
 
@@ -297,7 +285,7 @@ def config(
         if path.exists() and not force:
             raise UsageError(f"{path} already exists", "use --force to overwrite it")
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_bytes_atomic(path, init_text().encode(), force=True)
+        write_bytes_atomic(path, init_text().encode(), force=True)
         typer.echo(f"Wrote {path}. Edit it, then check it with: voice-coach config")
         return
     cfg = _config()

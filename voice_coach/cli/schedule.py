@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import app, funnel
-from voice_coach.cli.practice import _write_bytes_atomic
 from voice_coach.cli.usage import examples
 from voice_coach.errors import OutputError, UsageError
 
@@ -89,7 +88,9 @@ def schedule(
         if ics_path is None:
             typer.echo(data.decode(), nl=False)
         else:
-            _write_bytes_atomic(ics_path, data, force)
+            from voice_coach.output.atomic import write_bytes_atomic
+
+            write_bytes_atomic(ics_path, data, force=force)
             typer.echo(f"Wrote {ics_path}: {len(slots)} daily reminder"
                        f"{'s' if len(slots) > 1 else ''} (" + ", ".join(
                            f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
