@@ -109,26 +109,17 @@ def voice_fields(routine: Any, voice: Any = None) -> tuple[str, str]:
 
 
 def _voice_for(routine: Any) -> Any:
-    """The VoiceSettings prepare would speak the routine in, resolved as synthesis resolves it
-    (engine "auto" and voice "en" become, say, piper / en_US-joe-medium), without speaking."""
-    import dataclasses
-
+    """The VoiceSettings prepare would speak the routine in, resolved as synthesis resolves it,
+    without speaking; the routine's own block when no engine here can say which."""
     from voice_coach.errors import VoiceCoachError
-    from voice_coach.speech import engine_for, engine_voice, open_engine
+    from voice_coach.speech import resolve_settings
     from voice_coach.speech.for_language import choose_voice
 
     try:
         choice = choose_voice(routine.voice, routine.language, routine.voice_named)
-        if choice.problem:
-            return routine.voice
-        engine = open_engine(engine_for(choice.settings))
-        try:
-            voice_id = engine_voice(engine, choice.settings.voice)
-        finally:
-            engine.close()
+        return routine.voice if choice.problem else resolve_settings(choice.settings)
     except (VoiceCoachError, OSError):
         return routine.voice
-    return dataclasses.replace(choice.settings, engine=engine.name, voice=voice_id)
 
 
 def _routine_fields(routine: Any, voice: Any = None) -> dict[str, str]:

@@ -264,9 +264,8 @@ def synthesize_voice(
     if engine is None:
         engine = open_engine(engine_for(settings))
     try:
-        voice_id = engine_voice(engine, settings.voice)
-        used = VoiceSettings(engine=engine.name, voice=voice_id, rate_wpm=settings.rate_wpm,
-                             volume=settings.volume)
+        used = resolve_settings(settings, engine)
+        voice_id = used.voice
         store = _Store(_usable_cache(cache), engine, voice_id, settings)
         clips: dict[str, np.ndarray | None] = {}
         done = 0
@@ -286,6 +285,21 @@ def synthesize_voice(
         return clips, used  # type: ignore[return-value]  # every None was replaced
     finally:
         if own_engine:
+            engine.close()
+
+
+def resolve_settings(settings: VoiceSettings, engine: SpeechEngine | None = None
+                     ) -> VoiceSettings:
+    """settings with the engine and voice id that speak them ("auto" and "en" resolved, e.g.
+    piper / en_US-joe-medium), without speaking: on `engine`, or one opened here for them."""
+    own = engine is None
+    if engine is None:
+        engine = open_engine(engine_for(settings))
+    try:
+        return VoiceSettings(engine=engine.name, voice=engine_voice(engine, settings.voice),
+                             rate_wpm=settings.rate_wpm, volume=settings.volume)
+    finally:
+        if own:
             engine.close()
 
 
@@ -387,6 +401,7 @@ __all__ = [
     "engine_voice",
     "open_engine",
     "resample_to",
+    "resolve_settings",
     "resolve_voice",
     "speakable",
     "synthesize_all",
