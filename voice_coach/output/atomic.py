@@ -313,15 +313,7 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
 def write_bytes_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     """Write `data` to path through a temp file beside it and a rename: readers see the old
     file or the new one, never a part. Raises as write_text_atomic."""
-    path = Path(path)
-    with OutputSet(force=force) as outputs:
-        tmp = outputs.stage(path)
-        try:
-            tmp.write_bytes(data)
-        except OSError as exc:
-            raise output_error(exc, path) from exc
-        outputs.commit()
-    return path
+    return write_atomic_with(path, lambda out: out.write(data), force=force)
 
 
 def write_text_file(tmp: Path, text: str, target: Path) -> None:

@@ -105,7 +105,7 @@ def voice_fields(routine: Any, voice: Any = None) -> tuple[str, str]:
     engine = voice.engine
     if engine == "auto":
         engine = default_engine_name()
-    return getattr(routine, "language", "en"), f"{engine}:{voice.voice}"
+    return routine.language, f"{engine}:{voice.voice}"
 
 
 def _voice_for(routine: Any) -> Any:
