@@ -63,7 +63,8 @@ def test_done_records_the_routines_language_and_the_voice_check_names(home, tmp_
 def test_done_records_and_today_counts_it(home):
     assert ok("done", "ankle-pumps", "--at", "2026-12-01 09:10").splitlines() == [
         "Recorded ankle-pumps: 3 of 3 sets (30 repetitions), 2026-12-01 09:10.",
-        "Today: 3 of 3 sets. The goal for today is met."]
+        "Today: 3 of 3 sets, all in one sitting: a few pumps at your next break spreads them "
+        "through the day."]
     assert ok("done", "bedtime", "--sets", "1", "--at", "yesterday 21:30", "--effort", "3",
               "--pain", "2", "--note", "legs heavy").splitlines() == [
         "Recorded bedtime: 1 of 2 sets (8 repetitions), 2026-11-30 21:30.",
@@ -76,19 +77,21 @@ def test_done_records_and_today_counts_it(home):
     assert pumps.time_zone == "Europe/Berlin" and pumps.started.isoformat().endswith("+01:00")
     assert len(pumps.routine_hash) == 16
     assert ok("today").splitlines() == [
-        "Today, Tuesday 1 December: 3 of 3 sets",
+        "Today, Tuesday 1 December: 3 of 3 sets, in 1 sitting",
         "Last session: ankle-pumps (Ankle pumps, seated), 09:10, 3 of 3 sets, completed",
-        "Next: the goal is met for today. Rest, or one more set whenever you like: "
-        "voice-coach play bedtime before sleep."]
+        "Next: 3 of 3 sets, all in one sitting: a few pumps at your next break spreads them "
+        "through the day (voice-coach play ankle-pumps)."]
 
 
 def test_today_suggests_by_the_hour_and_for_a_flight(home, monkeypatch):
     monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-01 10:00")
     assert ok("today").splitlines()[-1] == \
-        "Next: voice-coach play ankle-pumps  (3 sets to the goal)"
+        "Next: voice-coach play ankle-pumps  (its 3 sets meet the goal)"
     monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-01 21:00")
+    # the evening routine has 2 sets: the suggestion says what it leaves (issue 16, smaller)
     assert ok("today").splitlines()[-1] == ("Next: voice-coach play bedtime  (a slow, quiet "
-                                            "session for the evening; 3 sets to the goal)")
+                                            "session for the evening; its 2 sets leave 1 set "
+                                            "to the goal)")
     assert ok("today", "--flight").splitlines()[-1].startswith(
         "Next: voice-coach remind flight --every 1h --for 6h")
     assert ok("today").splitlines()[1] == "Last session: none recorded yet"
@@ -97,12 +100,13 @@ def test_today_suggests_by_the_hour_and_for_a_flight(home, monkeypatch):
 def test_a_set_after_midnight_counts_for_the_evening_before(home, monkeypatch):
     monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-02 01:30")
     ok("done", "ankle-pumps", "--sets", "1")
-    assert ok("today").splitlines()[0] == "Today, Tuesday 1 December: 1 of 3 sets"
+    assert ok("today").splitlines()[0] == "Today, Tuesday 1 December: 1 of 3 sets, in 1 sitting"
     monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-02 04:30")
     assert ok("today").splitlines()[0] == "Today, Wednesday 2 December: 0 of 3 sets"
     write_config(home, "[practice]\nrollover_hour = 0\ndaily_goal = 2\n")
     monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-02 01:40")
-    assert ok("today").splitlines()[0] == "Today, Wednesday 2 December: 1 of 2 sets"
+    assert ok("today").splitlines()[0] == \
+        "Today, Wednesday 2 December: 1 of 2 sets, in 1 sitting"
 
 
 def test_streak_appears_only_when_turned_on(home, monkeypatch):
@@ -126,7 +130,10 @@ def test_streak_appears_only_when_turned_on(home, monkeypatch):
     (["done", "ankle-pumps", "--effort", "11"],
      "error: --effort must be from 0 to 10, got 11\n"
      "  hint: 0 is none at all, 10 the most you can imagine\n"),
-    (["done", "ankle-pumps", "--sets", "-1"], "error: --sets must be from 0 to 100, got -1\n"),
+    (["done", "ankle-pumps", "--sets", "-1"], "error: --sets must be from 1 to 100, got -1\n"
+     "  hint: a session with no set done is not recorded; count the sets you finished\n"),
+    (["done", "ankle-pumps", "--sets", "0"], "error: --sets must be from 1 to 100, got 0\n"
+     "  hint: a session with no set done is not recorded; count the sets you finished\n"),
     (["done", "ankel-pumps"],
      "error: 'ankel-pumps' is neither a routine file nor a built-in routine\n"
      "  hint: did you mean 'ankle-pumps'?\n"),

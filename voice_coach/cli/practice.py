@@ -83,42 +83,94 @@ def done(
     = "",
 ) -> None:
     """Record a session followed elsewhere, such as from a phone file."""
-    from voice_coach.practice.days import AT_HINT, parse_at, practice_day
+    from voice_coach.practice.days import AT_HINT, DATE_HINT, parse_at, practice_day
     from voice_coach.practice.recorder import done_record
-    from voice_coach.practice.records import NOTE_MAX_CHARS
-    from voice_coach.practice.report import Totals, _plural
+    from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text
+    from voice_coach.practice.report import Totals, _plural, goal_words
     from voice_coach.routine import load_routine
 
     config, now = _config(), _clock().now()
+    rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
     started = None
+    if sets is not None and not 1 <= sets <= 100:
+        raise UsageError(f"--sets must be from 1 to 100, got {sets}",
+                         "a session with no set done is not recorded; count the sets you "
+                         "finished" if sets < 1 else "")
     if at is not None:
         try:
-            started = parse_at(at, now)
+            started = parse_at(at, now, rollover)
         except ValueError as exc:
-            raise UsageError(f"--at {at!r} is not a time I can use: {exc}", AT_HINT) from None
-    if sets is not None and not 0 <= sets <= 100:
-        raise UsageError(f"--sets must be from 0 to 100, got {sets}")
+            hint = DATE_HINT if "year" in str(exc) or "range" in str(exc) else AT_HINT
+            raise UsageError(f"--at {at!r} is not a time I can use: {exc}", hint) from None
     _rating("--effort", effort)
     _rating("--pain", pain)
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
     routine_obj = load_routine(routine)
-    record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
-                         pain=pain, note=note)
+    try:
+        record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
+                             pain=pain, note=note)
+    except ValueError as exc:
+        raise UsageError(f"cannot record it: {exc}", AT_HINT) from None
+    day, today = practice_day(record.started, rollover), practice_day(now, rollover)
     with _open_store(write=True) as store:
         store.add(record)
-        totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
-    rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
+        totals = Totals.of(store.day_totals(rollover))
+        sittings = _sittings(store, rollover, day)
+    when = f"{record.started.strftime('%Y-%m-%d')} " + clock_text(
+        record.started, record.time_zone, now.tzinfo)
     typer.echo(f"Recorded {record.routine}: {record.done_sets} of "
                f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
-               f"{record.started.strftime('%Y-%m-%d %H:%M')}.")
-    day, today = practice_day(record.started, rollover), practice_day(now, rollover)
+               f"{when}.")
     n = totals.sets.get(day, 0)
     if day == today:
-        met = " The goal for today is met." if n >= goal else ""
-        typer.echo(f"Today: {n} of {_plural(goal, 'set')}.{met}")
+        words = goal_words(n, goal, sittings, config["practice.daily_sittings"])
+        if words and words.startswith(f"{n} of "):  # met in fewer sittings than hoped
+            typer.echo(f"Today: {words}.")
+        else:
+            typer.echo(f"Today: {n} of {_plural(goal, 'set')}, in "
+                       f"{_plural(sittings, 'sitting')}."
+                       + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
+
+
+def _sittings(store: Any, rollover: int, day: Any) -> int:
+    from voice_coach.practice.report import count_sittings
+
+    records = store.sessions(since=day, until=day, rollover_hour=rollover)
+    return count_sittings((r.started, r.ended) for r in records)
+
+
+def _routine_sets(config: Any) -> dict[str, int]:
+    """Sets in each routine `today` may suggest (left out when one cannot be read)."""
+    from voice_coach.errors import VoiceCoachError
+    from voice_coach.routine import Exercise, load_routine
+
+    sets = {}
+    for key in ("practice.routine", "practice.evening_routine"):
+        try:
+            routine = load_routine(config[key])
+        except (VoiceCoachError, OSError):
+            continue
+        sets[config[key]] = sum(s.sets for s in routine.steps if isinstance(s, Exercise))
+    return sets
+
+
+def _report_bad_rows(store: Any) -> None:
+    """Says on stderr which rows every reader skips, and how to repair them."""
+    bad = store.bad_rows()
+    if not bad:
+        return
+    for row in bad[:5]:
+        typer.echo(f"warning: {store.path}: session row {row.row_id} (id {row.uid}) is "
+                   f"skipped: {row.reason}", err=True)
+    if len(bad) > 5:
+        typer.echo(f"warning: and {len(bad) - 5} more such rows", err=True)
+    typer.echo(f"hint: the rest of the history is fine. Repair a row with sqlite3 {store.path} "
+               f"\"UPDATE sessions SET ... WHERE id = {bad[0].row_id}\", or delete it: "
+               f"sqlite3 {store.path} \"DELETE FROM sessions WHERE id = {bad[0].row_id}\"",
+               err=True)
 
 
 @app.command(epilog=examples(
@@ -134,11 +186,17 @@ def today(
     """Sets done today against the daily goal, the last session, and what to do next."""
     from voice_coach.practice.report import Totals, today_lines
 
+    from voice_coach.practice.days import practice_day
+
     config, now = _config(), _clock().now()
+    rollover = config["practice.rollover_hour"]
     with _open_store(write=False) as store:
-        totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
+        _report_bad_rows(store)
+        totals = Totals.of(store.day_totals(rollover))
         last = store.sessions(limit=1)
-    for line in today_lines(totals, last[0] if last else None, config, now, flight):
+        sittings = _sittings(store, rollover, practice_day(now, rollover))
+    for line in today_lines(totals, last[0] if last else None, config, now, flight,
+                            sittings=sittings, routine_sets=_routine_sets(config)):
         typer.echo(line)
 
 
@@ -152,6 +210,9 @@ def today(
 def history(
     since: Annotated[str | None, typer.Option(
         "--since", metavar="DATE", help="From this day: 2026-12-01, yesterday, 7d, 4w.")]
+    = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", metavar="DATE", help="Up to and with this day: 2026-12-31, yesterday.")]
     = None,
     routine: Annotated[str | None, typer.Option(
         "--routine", metavar="NAME", help="Only this routine's sessions.")] = None,
@@ -170,23 +231,37 @@ def history(
     if import_ is not None:
         _import(import_)
         return
-    first = None
-    if since is not None:
+    now = _clock().now()
+    rollover = _config()["practice.rollover_hour"]
+    today = practice_day(now, rollover)
+    first = last = None
+    for option, text in (("--since", since), ("--until", until)):
+        if text is None:
+            continue
         try:
-            first = parse_since(since, practice_day(_clock().now()))
+            day = parse_since(text, today)
         except ValueError as exc:
-            raise UsageError(f"--since {since!r}: {exc}", SINCE_HINT) from None
+            raise UsageError(f"{option} {text!r}: {exc}", SINCE_HINT) from None
+        if option == "--since":
+            first = day
+        else:
+            last = day
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--until {until!r} is before --since {since!r}",
+                         "give the earlier day to --since")
     with _open_store(write=False) as store:
-        records = store.sessions(since=first, routine=routine)
+        _report_bad_rows(store)
+        records = store.sessions(since=first, until=last, routine=routine,
+                                 rollover_hour=rollover)
     if json_:
         typer.echo(views.to_json(records), nl=False)
     elif csv_:
         typer.echo(views.to_csv(records), nl=False)
     elif not records:
-        typer.echo("No sessions recorded" + (" in that time." if first or routine else
+        typer.echo("No sessions recorded" + (" in that time." if first or last or routine else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
-        typer.echo(views.table(records))
+        typer.echo(views.table(records, rollover, now.tzinfo))
 
 
 def _import(path: Path) -> None:
@@ -240,6 +315,7 @@ def stats(
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
     day = practice_day(now, rollover)
     with _open_store(write=False) as store:
+        _report_bad_rows(store)
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
     first = min(totals.sets) if totals.sets else None

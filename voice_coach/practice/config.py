@@ -32,6 +32,8 @@ class Key:
 KEYS: dict[str, dict[str, Key]] = {
     "practice": {
         "daily_goal": Key("int", 3, "sets a day to aim for", 1, 50),
+        "daily_sittings": Key("int", 2, "sittings a day to spread the sets over (sessions 30 "
+                                        "minutes or more apart are separate sittings)", 1, 10),
         "streak": Key("bool", False, "show a streak of days in a row (off: not shown at all)"),
         "rollover_hour": Key("int", 4, "a day ends at this hour: a set at 1 a.m. counts for the "
                                        "evening before", 0, 12),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 DEFAULT_ROLLOVER_HOUR = 4
@@ -57,12 +57,16 @@ def system_clock() -> Clock:
     if fixed:
         try:
             moment = datetime.fromisoformat(fixed)
-        except ValueError:
+            moment = localise(moment, zone) if moment.tzinfo is None else \
+                moment.astimezone(zone)
+            _check_now(moment)
+        except (ValueError, OverflowError) as exc:
             from voice_coach.errors import UsageError
 
-            raise UsageError(f"{ENV_NOW}={fixed!r} is not a time",
-                             'write it like "2026-12-01 21:40", or unset it') from None
-        moment = _localise(moment, zone) if moment.tzinfo is None else moment.astimezone(zone)
+            why = "" if "isoformat" in str(exc) or "Invalid" in str(exc) else f" ({exc})"
+            raise UsageError(f"{ENV_NOW}={fixed!r} is not a time I can use{why}",
+                             'write it like "2026-12-01 21:40" (a year from 1970 on), or '
+                             'unset it') from None
         return Clock(lambda: moment)
     return Clock(lambda: datetime.now(zone))
 
@@ -192,58 +196,147 @@ def trend_word(scores: list[tuple[date, float]], days: int = 7) -> str:
 
 AT_HINT = 'times look like "2026-12-01 21:30", "21:30" (today) or "yesterday 21:30"'
 SINCE_HINT = 'dates look like 2026-12-01, "today", "yesterday", or a span back: "7d", "4w"'
+FIRST_YEAR = 1970  # no session is older than this; earlier is a typo ("0202" for 2025)
+DATE_HINT = f"dates run from {FIRST_YEAR} to today; write the year with four digits"
 
 
-def parse_at(text: str, now: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
+    """The same instant in UTC: compare and add there, never on aware local times (a
+    timedelta added to a local time forgets which of the two repeated hours it was in)."""
+    return moment.astimezone(timezone.utc)
+
+
+def shift(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` moved by `delta` of real time, in moment's own zone (fold kept right)."""
+    return (utc(moment) + delta).astimezone(moment.tzinfo)
+
+
+def check_moment(moment: datetime, now: datetime, what: str) -> None:
+    """ValueError unless `moment` lies between FIRST_YEAR and a day after now: the one check
+    every time that enters the history goes through (done --at, $VOICE_COACH_NOW, imports)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} has no UTC offset")
+    try:
+        instant = utc(moment)
+        last = utc(now) + timedelta(days=1)
+    except OverflowError:
+        raise ValueError(f"{what} is out of range: {DATE_HINT}") from None
+    if instant.year < FIRST_YEAR or moment.year < FIRST_YEAR:
+        raise ValueError(f"{what} is in the year {moment.year}, before {FIRST_YEAR}: "
+                         f"{DATE_HINT}")
+    if instant > last:
+        raise ValueError(f"{what} is after tomorrow ({moment.isoformat(timespec='minutes')})")
+
+
+def _check_now(moment: datetime) -> None:
+    try:
+        instant = utc(moment)
+        instant + timedelta(days=2)
+        instant - timedelta(days=2)
+    except OverflowError:
+        raise ValueError("it is out of range") from None
+    if instant.year < FIRST_YEAR or moment.year < FIRST_YEAR:
+        raise ValueError(f"its year {moment.year} is before {FIRST_YEAR}")
+    if instant.year > 9000:
+        raise ValueError(f"its year {moment.year} is too far ahead")
+
+
+def parse_at(text: str, now: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> datetime:
     """A local time typed by a person, in now's time zone; ValueError saying what is wrong.
 
-    "2026-12-01 21:30", "2026-12-01T21:30", "21:30" (today), "yesterday 21:30", or ISO 8601
-    with an offset. The time may not be in the future.
+    "2026-12-01 21:30", "2026-12-01T21:30", "21:30" (on the current practice day: at 01:00
+    with the rollover at 4, "21:30" is yesterday evening), "yesterday 21:30", or ISO 8601
+    with an offset. The time may not be in the future nor before FIRST_YEAR. A wall time the
+    clock showed twice (the night it goes back) is the later one that is not in the future;
+    one it skipped (the night it goes forward) is the instant it names (02:30 → 03:30).
     """
     raw = text.strip()
     lowered = raw.lower()
-    base = now.date()
+    base = practice_day(now, rollover_hour)
     if lowered.startswith(("yesterday", "today")):
         word, _, rest = lowered.partition(" ")
         base = base - timedelta(days=1 if word == "yesterday" else 0)
         raw = rest.strip()
         if ":" not in raw:
             raise ValueError("give a time after the day, e.g. 'yesterday 21:30'")
+    wall = None
     try:
         if len(raw) <= 5 and ":" in raw:
             clock = datetime.strptime(raw, "%H:%M").time()
-            moment = datetime.combine(base, clock)
+            day = base + timedelta(days=1) if clock.hour < rollover_hour else base
+            wall = datetime.combine(day, clock)
         else:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("it is not a date and time") from None
+    except OverflowError:
+        raise ValueError(f"it is out of range: {DATE_HINT}") from None
+    if wall is not None:
+        return _not_future(_latest_past(wall, now), now)
     if moment.tzinfo is None:
-        moment = _localise(moment, now.tzinfo)
-    if moment > now + timedelta(minutes=1):
+        moment = _latest_past(moment, now)
+    else:
+        moment = _in_local_zone(moment, now.tzinfo)
+    return _not_future(moment, now)
+
+
+def _not_future(moment: datetime, now: datetime) -> datetime:
+    try:
+        future = utc(moment) > utc(now) + timedelta(minutes=1)
+    except OverflowError:
+        future = False  # check_moment says what is wrong
+    if future:
         raise ValueError("it is in the future")
+    check_moment(moment, now, "it")
     return moment
 
 
-def _localise(wall: datetime, zone: tzinfo | None) -> datetime:
-    """A wall-clock time in a zone; a time skipped by a daylight-saving change moves forward."""
+def _latest_past(wall: datetime, now: datetime) -> datetime:
+    """A naive wall time in now's zone; of the two an ambiguous one names, the later one that
+    is not after now (else the earlier)."""
+    first = localise(wall, now.tzinfo)
+    second = localise(wall.replace(fold=1), now.tzinfo)
+    repeated = first.utcoffset() != second.utcoffset() and \
+        second.replace(tzinfo=None, fold=0) == wall.replace(fold=0) == \
+        first.replace(tzinfo=None, fold=0)
+    if repeated and utc(second) <= utc(now) + timedelta(minutes=1):
+        return second
+    return first
+
+
+def _in_local_zone(moment: datetime, zone: tzinfo | None) -> datetime:
+    """A time typed with an offset: in the local zone when that is the local offset then (so it
+    keeps the zone's name), else as typed (done in another zone)."""
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return moment
+    return local if local.utcoffset() == moment.utcoffset() else moment
+
+
+def localise(wall: datetime, zone: tzinfo | None) -> datetime:
+    """A wall-clock time in a zone. wall.fold picks which of two repeated times (0: the first);
+    a time skipped by a daylight-saving change is the instant it names (02:30 → 03:30)."""
     moment = wall.replace(tzinfo=zone)
-    from datetime import timezone
-
-    round_trip = moment.astimezone(timezone.utc).astimezone(zone)
-    if round_trip.replace(tzinfo=None) != wall:  # in the gap: keep the instant it names
+    round_trip = utc(moment).astimezone(zone)
+    if round_trip.replace(tzinfo=None, fold=0) != wall.replace(fold=0):  # in the gap
         return round_trip
-    return moment
+    return round_trip if moment.fold else moment
 
 
 def parse_since(text: str, today: date) -> date:
-    """A first day: 2026-12-01, today, yesterday, 7d, 4w; ValueError when it is none."""
+    """A first (or last) day: 2026-12-01, today, yesterday, 7d, 4w; ValueError when it is
+    none or before FIRST_YEAR."""
     raw = text.strip().lower()
     if raw in ("today", "yesterday"):
         return today - timedelta(days=raw == "yesterday")
     if raw[:-1].isdigit() and raw[-1:] in ("d", "w") and int(raw[:-1]) <= 36_500:
         days = int(raw[:-1]) * (7 if raw.endswith("w") else 1)
-        return today - timedelta(days=max(0, days - 1))
+        return max(date(FIRST_YEAR, 1, 1), today - timedelta(days=max(0, days - 1)))
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValueError("it is not a date") from None
+    if day.year < FIRST_YEAR:
+        raise ValueError(f"the year {day.year} is before {FIRST_YEAR}")
+    return day

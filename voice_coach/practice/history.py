@@ -10,10 +10,12 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from voice_coach.errors import Diagnostic, SpecError
 
-from .records import COLUMNS, RowError, SessionRecord, from_row
+from .days import DEFAULT_ROLLOVER_HOUR, practice_day
+from .records import COLUMNS, RowError, SessionRecord, clock_text, from_row
 
 MAX_IMPORT_ROWS = 1_000_000
 
@@ -67,14 +69,18 @@ def from_csv(text: str, path: str) -> list[SessionRecord]:
     return records
 
 
-def table(records: Sequence[SessionRecord]) -> str:
-    """One line per session: local date and time, routine, sets, repetitions, status..."""
+def table(records: Sequence[SessionRecord], rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+          viewer: tzinfo | None = None) -> str:
+    """One line per session, in the order of the instants they started: the practice day it
+    counts for (its wall clock less rollover_hour), the time (with its zone when recorded in
+    another than the viewer's), routine, sets, repetitions, status..."""
     head = ["date", "time", "routine", "sets", "reps", "status", "source", "effort", "pain",
             "note"]
     rows = [head]
     for r in records:
         rows.append([
-            r.started.strftime("%Y-%m-%d"), r.started.strftime("%H:%M"), r.routine,
+            practice_day(r.started, rollover_hour).isoformat(),
+            clock_text(r.started, r.time_zone, viewer), r.routine,
             f"{r.done_sets}/{r.planned_sets}", f"{r.done_reps}/{r.planned_reps}", r.status,
             r.source, "" if r.effort is None else str(r.effort),
             "" if r.pain is None else str(r.pain), r.note.replace("\n", " ")])

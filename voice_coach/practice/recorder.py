@@ -241,14 +241,23 @@ class Recorder:
 
 def done_record(routine: Any, *, sets: int | None, started: datetime | None, now: datetime,
                 effort: int | None = None, pain: int | None = None, note: str = "",
-                length_ms: int | None = None) -> SessionRecord:
+                length_ms: int | None = None, uid: str | None = None,
+                source: str = "done") -> SessionRecord:
     """The record for a session followed elsewhere (a phone file): `sets` done (default all).
 
-    started: when it began (None: it has just ended, so now less its length).
+    sets: sets done, 1 or more (ValueError for 0 or less: nothing done is not a session).
+    started: when it began, an aware datetime (None: it has just ended, so now less its
+    length); ValueError when it is before 1970 or after tomorrow.
     length_ms: the session's length (default: the routine's timed parts alone).
+    uid: the session's id (default: a new one); the store keeps one session per id, so a
+    caller that names each listening (e.g. the phone page's playback id) records it once.
     """
     from voice_coach.routine import Exercise, minimum_length_ms
 
+    from .days import check_moment, shift
+
+    if sets is not None and sets < 1:
+        raise ValueError(f"a session needs at least 1 set done, got {sets}")
     per_set = [ex.reps for ex in routine.steps if isinstance(ex, Exercise) for _ in range(ex.sets)]
     planned_sets, planned_reps = len(per_set), sum(per_set)
     done_sets = planned_sets if sets is None else sets
@@ -257,10 +266,11 @@ def done_record(routine: Any, *, sets: int | None, started: datetime | None, now
     full_ms = length_ms if length_ms is not None else minimum_length_ms(routine)
     share = done_sets / planned_sets if planned_sets else 1.0
     took = timedelta(milliseconds=round(full_ms * share))
-    start = started if started is not None else now - took
+    start = started if started is not None else shift(now, -took)  # real time, fold kept
+    check_moment(start, now, "the start")
     return SessionRecord(
-        uid=new_uid(), **_routine_fields(routine), started=start, ended=start + took,
-        time_zone=zone_name(start), planned_sets=planned_sets, done_sets=done_sets,
-        planned_reps=planned_reps, done_reps=done_reps,
-        status="completed" if done_sets >= planned_sets else "partial", source="done",
+        uid=uid or new_uid(), **_routine_fields(routine), started=start,
+        ended=shift(start, took), time_zone=zone_name(start), planned_sets=planned_sets,
+        done_sets=done_sets, planned_reps=planned_reps, done_reps=done_reps,
+        status="completed" if done_sets >= planned_sets else "partial", source=source,
         effort=effort, pain=pain, note=note)

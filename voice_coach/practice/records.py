@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 STATUSES = ("completed", "partial", "stopped")
@@ -194,3 +194,30 @@ def from_row(row: dict[str, Any]) -> SessionRecord:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(SessionRecord))
+
+
+def zone_label(moment: datetime, time_zone: str) -> str:
+    """The zone's short name at that moment ('CET', 'EDT'), else its offset ('+05:30')."""
+    if time_zone and not time_zone.startswith(("+", "-")):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            there = moment.astimezone(ZoneInfo(time_zone))
+            name = there.tzname() or ""
+            if there.utcoffset() == moment.utcoffset() and name and name[0].isalpha():
+                return name
+        except (ZoneInfoNotFoundError, ValueError, OverflowError):
+            pass
+    return offset_name(moment)
+
+
+def clock_text(moment: datetime, time_zone: str, viewer: tzinfo | None) -> str:
+    """'16:00' when the time was recorded in the zone the viewer is in (the same offset then),
+    else '16:00 CET': the wall clock where it was done, with that zone's name."""
+    text = moment.strftime("%H:%M")
+    try:
+        same = viewer is not None and moment.astimezone(viewer).utcoffset() == \
+            moment.utcoffset()
+    except (OverflowError, ValueError):
+        same = False
+    return text if same else f"{text} {zone_label(moment, time_zone)}"

@@ -6,13 +6,14 @@ Pure: the day totals, the config and now are passed in; it returns text lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from voice_coach.wording import counted
 
 from .days import habit_strength, mark_days, practice_day, streak, trend_word, week_start
-from .records import SessionRecord
+from .records import SessionRecord, clock_text
 
 
 @dataclass(frozen=True)
@@ -35,46 +36,108 @@ def _day_words(day: date) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
 
 
+SITTING_GAP = timedelta(minutes=30)  # a session this long after the last one ended: a new sitting
+CHECK_WITH_THERAPIST_FACTOR = 3  # more sets than this times the goal: worth a word with them
+
+
+def count_sittings(spans: Iterable[tuple[datetime, datetime]]) -> int:
+    """Sittings in a day's sessions (start, end): a session that starts SITTING_GAP or more
+    after the previous one ended begins a new sitting; closer ones are one sitting (the guide's
+    "3 to 5 sets a day" in spare moments: sets back to back are one moment)."""
+    sittings, last_end = 0, None
+    for start, end in sorted(spans, key=lambda span: span[0].timestamp()):
+        if last_end is None or start.timestamp() - last_end.timestamp() >= \
+                SITTING_GAP.total_seconds():
+            sittings += 1
+        if last_end is None or end.timestamp() > last_end.timestamp():
+            last_end = end
+    return sittings
+
+
+def goal_words(done: int, goal: int, sittings: int | None, sitting_goal: int) -> str | None:
+    """A gentle word on today's count, or None: praise over the goal, a nudge to spread the
+    sets when the goal is met in fewer sittings than hoped, and past CHECK_WITH_THERAPIST_FACTOR
+    times the goal a suggestion to check the amount with the therapist. Never a reproach."""
+    if done > CHECK_WITH_THERAPIST_FACTOR * goal:
+        return (f"{done} sets is well over your goal of {goal}. Good work; more is not always "
+                "better, so check with your therapist that this much suits you")
+    if done >= goal and sittings is not None and sittings < sitting_goal:
+        spread = "all in one sitting" if sittings <= 1 else f"in {_plural(sittings, 'sitting')}"
+        return (f"{done} of {_plural(goal, 'set')}, {spread}: a few pumps at your next break "
+                "spreads them through the day")
+    if done > goal:
+        return f"{done} sets, more than your goal of {goal}. Well done"
+    if done == goal:
+        return "the goal for today is met. Well done"
+    return None
+
+
 def today_lines(totals: Totals, last: SessionRecord | None, config, now: datetime,
-                flight: bool = False) -> list[str]:
-    """The lines of `voice-coach today`."""
+                flight: bool = False, sittings: int | None = None,
+                routine_sets: dict[str, int] | None = None) -> list[str]:
+    """The lines of `voice-coach today`.
+
+    sittings: today's sittings (count_sittings), shown when given; routine_sets: the set count
+    of the suggested routines, by name, so a suggestion says what playing one leaves to do.
+    """
     rollover = config["practice.rollover_hour"]
     goal = config["practice.daily_goal"]
     today = practice_day(now, rollover)
     done = totals.sets.get(today, 0)
-    lines = [f"Today, {_day_words(today)}: {done} of {_plural(goal, 'set')}"]
+    head = f"Today, {_day_words(today)}: {done} of {_plural(goal, 'set')}"
+    if sittings is not None and done:
+        head += f", in {_plural(sittings, 'sitting')}"
+    lines = [head]
     if last is None:
         lines.append("Last session: none recorded yet")
     else:
-        when = last.started.strftime("%H:%M")
+        when = clock_text(last.started, last.time_zone, now.tzinfo)
         last_day = practice_day(last.started, rollover)
         if last_day != today:
             when = ("yesterday " if last_day == today - timedelta(days=1)
-                    else last.started.strftime("%Y-%m-%d ")) + when
+                    else last_day.isoformat() + " ") + when
         lines.append(f"Last session: {last.routine} ({last.title}), {when}, "
                      f"{last.done_sets} of {_plural(last.planned_sets, 'set')}, {last.status}")
     if config["practice.streak"]:
         lines.append(streak_line(totals, today, config))
-    lines.append("Next: " + suggestion(done, goal, now, config, flight))
+    words = goal_words(done, goal, sittings, config["practice.daily_sittings"])
+    if words and done > goal:
+        lines.append(words[0].upper() + words[1:] + ".")
+    lines.append("Next: " + suggestion(done, goal, now, config, flight, sittings,
+                                       routine_sets or {}))
     return lines
 
 
-def suggestion(done: int, goal: int, now: datetime, config, flight: bool) -> str:
+def suggestion(done: int, goal: int, now: datetime, config, flight: bool,
+               sittings: int | None = None, routine_sets: dict[str, int] | None = None) -> str:
     if flight:
         return ("voice-coach remind flight --every 1h --for 6h  (one short set every hour "
                 "you fly; change --for to the flight's length)")
     evening = now.hour >= config["practice.evening_from"] or now.hour < config[
         "practice.rollover_hour"]
+    evening_routine = config["practice.evening_routine"]
     if done >= goal:
+        if sittings is not None and sittings < config["practice.daily_sittings"] \
+                and done <= CHECK_WITH_THERAPIST_FACTOR * goal:
+            return (goal_words(done, goal, sittings, config["practice.daily_sittings"]) or "") \
+                + f" (voice-coach play {config['practice.routine']})."
         tail = "the goal is met for today. Rest, or one more set whenever you like"
         if evening:
-            tail += f": voice-coach play {config['practice.evening_routine']} before sleep"
+            tail += f": voice-coach play {evening_routine} before sleep"
         return tail + "."
-    left = _plural(goal - done, "set")
-    if evening:
-        return (f"voice-coach play {config['practice.evening_routine']}  (a slow, quiet "
-                f"session for the evening; {left} to the goal)")
-    return f"voice-coach play {config['practice.routine']}  ({left} to the goal)"
+    left = goal - done
+    routine = evening_routine if evening else config["practice.routine"]
+    what = "a slow, quiet session for the evening; " if evening else ""
+    sets = (routine_sets or {}).get(routine)
+    if sets is None:
+        return f"voice-coach play {routine}  ({what}{_plural(left, 'set')} to the goal)"
+    verb = "s" if sets == 1 else ""
+    if sets >= left:
+        after = f"its {_plural(sets, 'set')} meet{verb} the goal"
+    else:
+        after = (f"its {_plural(sets, 'set')} leave{verb} {_plural(left - sets, 'set')} to "
+                 "the goal")
+    return f"voice-coach play {routine}  ({what}{after})"
 
 
 def streak_line(totals: Totals, today: date, config) -> str:
