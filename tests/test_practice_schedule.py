@@ -69,7 +69,12 @@ def test_ics_has_a_daily_event_with_an_alarm_per_time(home):
         (alarm,) = event.walk("VALARM")
         assert str(alarm["action"]) == "DISPLAY"
         assert alarm.decoded("trigger") == timedelta(0)
-        assert event.decoded("duration") in (timedelta(minutes=5), timedelta(minutes=6))
+        length = event.decoded("duration")
+        assert timedelta(minutes=4) <= length <= timedelta(minutes=6)
+        # the description says the length DURATION has (issue 16: PT6M but "about 5 min")
+        minutes, seconds = divmod(int(length.total_seconds()), 60)
+        said = f"{minutes} min" + (f" {seconds} s" if seconds else "")
+        assert f", {said}. " in str(event["description"])
         assert "voice-coach play" in str(event["description"])
     again = home / "again.ics"
     ok(*SCHEDULE, "-o", str(again))
@@ -138,7 +143,9 @@ def test_systemd_units_pass_systemd_analyze(home):
     assert [line for line in timer.splitlines() if line.startswith("OnCalendar=")] == [
         "OnCalendar=*-*-* 09:00:00", "OnCalendar=*-*-* 13:00:00", "OnCalendar=*-*-* 18:00:00"]
     service = (units / "voice-coach-bedtime.service").read_text()
-    assert f"ExecStart={sys.executable} -m voice_coach play bedtime --quiet" in service
+    # the timer never plays: it asks (issue 16 item 1)
+    assert f"ExecStart={sys.executable} -m voice_coach notify bedtime --due 21:30" in service
+    assert " play " not in service
     assert f"Environment=VOICE_COACH_DATA_DIR={home / 'data'}" in service
     files = [str(p) for p in sorted(units.iterdir())]
     verify = analyze("verify", "--user", *files, runtime=home / "run")
@@ -189,7 +196,7 @@ def test_routine_files_get_absolute_paths_in_units(home):
     own.write_text("title: Mine\nsteps:\n  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
     ok("schedule", str(own.name), "--at", "08:00", "--systemd", "-o", "u")
     service = (home / "u" / "voice-coach-my-routine.service").read_text()
-    assert f'play "{own}" --quiet' in service
+    assert f'notify "{own}" --due 08:00' in service
 
 
 def test_ics_and_systemd_together_write_the_units_beside_the_calendar(home):
@@ -200,3 +207,45 @@ def test_ics_and_systemd_together_write_the_units_beside_the_calendar(home):
         "voice-coach-ankle-pumps.service", "voice-coach-ankle-pumps.timer",
         "voice-coach-bedtime.service", "voice-coach-bedtime.timer")]
     assert len(Calendar.from_ical((home / "r" / "reminders.ics").read_bytes()).walk("VEVENT")) == 4
+
+
+def test_a_newline_in_a_routine_path_never_writes_unit_lines(home):
+    # issue 17 item 11: a path's newline would start its own [Service] and ExecStart= lines
+    evil = home / "x\n[Service]\nExecStart=touch pwned\n.yaml"
+    evil.write_text("title: Mine\nsteps:\n  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
+    (home / "both").mkdir()
+    result = vc("schedule", evil.name, "--at", "08:00", "--systemd", "-o", "both/r.ics")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and "control character ('\\n')" in result.stderr
+    assert "rename the file or folder" in result.stderr and "Wrote" not in result.stdout
+    assert list((home / "both").iterdir()) == []  # not even the calendar: nothing written
+    result = vc("schedule", evil.name, "--at", "08:00", "--systemd", "--install")
+    assert result.exit_code == 2
+    assert not (home / "config" / "systemd" / "user").exists() or not list(
+        (home / "config" / "systemd" / "user").glob("voice-coach-*"))
+
+
+@needs_systemd_analyze
+def test_a_title_with_line_breaks_and_percent_stays_on_its_description_line(home):
+    own = home / "mine.yaml"
+    own.write_text('title: "Mine\\n[Service]\\nExecStart=/bin/false 100%\\\\"\nsteps:\n'
+                   "  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
+    ok("schedule", own.name, "--at", "08:00", "--systemd", "-o", "u")
+    service = (home / "u" / "voice-coach-mine.service").read_text()
+    lines = service.splitlines()
+    assert [line for line in lines if line.startswith("ExecStart=")] == [lines[-1]]
+    assert lines.count("[Service]") == 1
+    assert "Description=voice-coach reminder: Mine [Service] ExecStart=/bin/false 100%%" in \
+        service
+    files = [str(p) for p in sorted((home / "u").iterdir())]
+    verify = analyze("verify", "--user", *files, runtime=home / "run")
+    assert verify.returncode == 0 and verify.stderr == "", verify.stderr
+
+
+def test_ics_description_quotes_the_command_for_a_shell(home):
+    own = home / "My Routine.yaml"
+    own.write_text("title: Mine\nsteps:\n  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
+    ok("schedule", own.name, "--at", "08:00", "-o", "r.ics")
+    (event,) = Calendar.from_ical((home / "r.ics").read_bytes()).walk("VEVENT")
+    text = str(event["description"])
+    assert f"voice-coach play '{own}'." in text and f"voice-coach done '{own}'" in text

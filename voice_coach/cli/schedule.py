@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.cli.app import app, funnel
+from voice_coach.cli.app import RoutineArg, app, funnel
 from voice_coach.cli.usage import examples
 from voice_coach.errors import OutputError, UsageError
 
@@ -46,7 +46,8 @@ def schedule(
         "Europe/Berlin (default: local time wherever you are).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Daily reminders: a calendar file (.ics) for phones, or systemd timers that play it."""
+    """Daily reminders: a calendar file (.ics) for phones, or systemd timers that show a
+    desktop notification (Start plays, Later snoozes, Skip skips)."""
     from voice_coach.practice import schedule as sched
 
     folder = sched.user_unit_dir()
@@ -81,6 +82,7 @@ def schedule(
         raise UsageError(f"{ics_path} already exists", "use --force to overwrite it")
     slots = sched.parse_slots(at, routine)
     infos = {s.routine: _routine_info(s.routine) for s in slots}
+    texts = _unit_texts(sched, slots, infos) if systemd else {}  # refused before anything
     if ics_path is not None or not systemd:
         from datetime import date
 
@@ -96,15 +98,18 @@ def schedule(
                            f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
                        + "). Import it into your phone's or computer's calendar.")
     if systemd and unit_dir is not None:
-        _systemd(sched, slots, infos, unit_dir, install)
+        _systemd(sched, texts, unit_dir, install)
 
 
-def _systemd(sched: Any, slots: list, infos: dict, target: Path, install: bool) -> None:
+def _unit_texts(sched: Any, slots: list, infos: dict) -> dict[str, str]:
     from voice_coach.practice.config import ENV_CONFIG
     from voice_coach.practice.store import ENV_DATA_DIR
 
     env = {k: os.environ[k] for k in (ENV_DATA_DIR, ENV_CONFIG) if os.environ.get(k)}
-    texts = sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
+    return sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
+
+
+def _systemd(sched: Any, texts: dict[str, str], target: Path, install: bool) -> None:
     try:
         written = sched.write_units(texts, target)
         if install:
@@ -152,3 +157,95 @@ def _routine_info(routine: str) -> Any:
     name = str(Path(routine).resolve()) if Path(routine).is_file() else routine
     return RoutineInfo(name, routine_obj.title, length_ms, "; ".join(parts) or
                        routine_obj.title)
+
+
+@app.command(epilog=examples(
+    "notify",
+    "voice-coach notify ankle-pumps --due 09:00,13:00   # what the systemd timer runs",
+    "voice-coach notify bedtime --due 21:30 --player background",
+))
+@funnel
+def notify(
+    routine: RoutineArg,
+    due: Annotated[str, typer.Option(
+        "--due", metavar="TIMES", help="The reminder's times of day, 09:00,13:00: the run is "
+        "for the latest one that has come.")],
+    window: Annotated[str | None, typer.Option(
+        "--window", metavar="DURATION", help="Drop the reminder when it is later than this "
+        "(default: reminders.window_minutes, 60 min).")] = None,
+    snooze: Annotated[str | None, typer.Option(
+        "--snooze", metavar="DURATION", help="How long Later waits before asking again "
+        "(default: reminders.snooze_minutes, 10 min).")] = None,
+    player: Annotated[str | None, typer.Option(
+        "--player", metavar="PLAYER", help='Where Start plays: terminal, background, or a '
+        'command such as "kitty -e" (default: reminders.player).')] = None,
+) -> None:
+    """Show a reminder as a desktop notification: Start plays, Later snoozes, Skip skips.
+
+    Nothing plays unless Start is pressed. A reminder later than the window (the computer was
+    off or asleep at its time) is dropped. Without a desktop notification service it says so,
+    shows nothing, plays nothing and exits 1.
+    """
+    import subprocess
+    import time as time_module
+    from datetime import timedelta
+
+    from voice_coach.cli.options import positive_duration_ms
+    from voice_coach.cli.practice import _clock, _config
+    from voice_coach.practice import notify as desktop
+    from voice_coach.practice import reminders
+    from voice_coach.practice.schedule import parse_slots
+    from voice_coach.routine import load_routine
+
+    times = [slot.at for slot in parse_slots([due], routine)]
+    config = _config()
+    window_td = timedelta(milliseconds=positive_duration_ms("--window", window)) if window \
+        else timedelta(minutes=config["reminders.window_minutes"])
+    snooze_s = positive_duration_ms("--snooze", snooze) / 1000 if snooze \
+        else config["reminders.snooze_minutes"] * 60
+    chosen = player if player is not None else config["reminders.player"]
+    routine_obj = load_routine(routine)  # a routine that cannot be read: said now, exit 2
+    now = _clock().now()
+    due_at = reminders.latest_due(times, now)
+    label = f"the {due_at.at.strftime('%H:%M')} reminder for {routine}"
+    if due_at.too_late(window_td):
+        typer.echo(f"Dropped {label}: it is {reminders.late_words(due_at.late)} late (the "
+                   "computer was off or asleep), more than the "
+                   f"{reminders.late_words(window_td)} a reminder waits. Nothing played.")
+        return
+    shortest = min(60.0, window_td.total_seconds())  # a late reminder still stays a moment
+    wait_s = max(shortest, (window_td - due_at.late).total_seconds())
+    body = f"{routine_obj.title}: Start plays it now; Later asks again in " \
+           f"{reminders.late_words(timedelta(seconds=snooze_s))}; Skip lets this one go."
+    summary = f"Time for {routine_obj.title}"
+    for _ in range(reminders.MAX_SNOOZES + 1):
+        answer = desktop.ask(summary, body, wait_s)
+        if answer != "later":
+            break
+        typer.echo(f"Later: asking again in {reminders.late_words(timedelta(seconds=snooze_s))}.")
+        sys.stdout.flush()
+        time_module.sleep(snooze_s)
+        wait_s = window_td.total_seconds()
+    else:
+        typer.echo(f"Snoozed {reminders.MAX_SNOOZES} times: {label} rests until its next "
+                   "time. Nothing played.")
+        return
+    if answer != "start":
+        what = {"skip": "Skipped", "dismissed": "Closed without an answer:",
+                "timeout": "No answer in time:"}[answer]
+        typer.echo(f"{what} {label}. Nothing played, nothing recorded.")
+        return
+    command, where = reminders.play_command(chosen, [sys.executable, "-m", "voice_coach"],
+                                            routine, terminal_env=os.environ.get("TERMINAL",
+                                                                                  ""))
+    typer.echo(f"Start: playing {routine} {where}.")
+    sys.stdout.flush()
+    try:
+        code = subprocess.run(command, stdin=subprocess.DEVNULL if chosen == "background"
+                              else None).returncode
+    except OSError as exc:
+        raise OutputError(f"cannot start the player ({command[0]}): {exc.strerror or exc}",
+                          'set reminders.player in the config to "terminal", "background" '
+                          "or a command that runs another one") from None
+    if code != 0:
+        raise typer.Exit(code)

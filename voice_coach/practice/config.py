@@ -45,6 +45,15 @@ KEYS: dict[str, dict[str, Key]] = {
         "evening_from": Key("int", 20, "the hour from which the evening routine is suggested",
                             0, 23),
     },
+    "reminders": {
+        "window_minutes": Key("int", 60, "a reminder missed by more than this (the computer was "
+                                         "off or asleep) is dropped, not shown late", 1, 1440),
+        "snooze_minutes": Key("int", 10, "Later shows the reminder again after this long",
+                              1, 240),
+        "player": Key("text", "terminal", 'where Start plays: "terminal" (a terminal window), '
+                                          '"background" (sound only), or your own command to '
+                                          'run it in, e.g. "kitty -e"'),
+    },
     "voice": {
         "voice": Key("text", "", "the voice for routines that name none, e.g. en-us"),
         "language": Key("text", "", "the language for routines that name no voice, e.g. en"),
@@ -201,6 +210,14 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
         return None, (f"'{key}' must be text in quotes, got {shown}", f'e.g. {key} = "en"')
     if not value.strip():
         return None, (f"'{key}' is empty", "give a value, or delete the line for the default")
+    if key == "player":
+        import shlex
+
+        try:
+            shlex.split(value)
+        except ValueError as exc:
+            return None, (f"'player' is not a command I can run: {exc}",
+                          'e.g. player = "terminal", "background" or "kitty -e"')
     if spec.kind == "routine":
         problem = _routine_problem(value)
         if problem:

@@ -80,8 +80,7 @@ def ask(summary: str, body: str, wait_s: float, *, address: str | None = None,
             bus.AddMatch(rule)
             with conn.filter(rule, bufsize=64) as signals:
                 flat = [part for action in ACTIONS for part in action]
-                hints = {"urgency": ("y", 1), "category": ("s", "presence"),
-                         "resident": ("b", True), "desktop-entry": ("s", "voice-coach")}
+                hints = {"urgency": ("y", 1), "resident": ("b", True)}  # stays after a click
                 notify = new_method_call(notifications, "Notify", "susssasa{sv}i",
                                          ("voice-coach", 0, "", summary, body, flat, hints, 0))
                 shown_id = _call(conn, notify)[0]

@@ -1,5 +1,6 @@
 """Reminders that reach the person: an iCalendar file (a daily event and an alarm per time) for
-phone and desktop calendars, and systemd user timers that start `voice-coach play` on time.
+phone and desktop calendars, and systemd user timers that run `voice-coach notify` on time (a
+desktop notification; only its Start button plays).
 
 The texts are built here (pure); installing writes into the user's unit folder and nothing else,
 and removing deletes only units this module wrote (they carry MARKER).
@@ -118,7 +119,7 @@ def ics(slots: list[Slot], infos: dict[str, RoutineInfo], first_day: date,
         event.add("dtstamp", stamp)
         event.add("summary", f"{info.title} (voice-coach)")
         event.add("dtstart", datetime.combine(first_day, slot.at, tzinfo=tzinfo))
-        event.add("duration", timedelta(minutes=max(1, -(-info.length_ms // 60_000))))
+        event.add("duration", timedelta(seconds=max(60, -(-info.length_ms // 1000))))
         event.add("rrule", {"freq": "daily"})
         event.add("description", _description(slot, info))
         event.add("categories", ["Exercise"])
@@ -134,10 +135,16 @@ def ics(slots: list[Slot], infos: dict[str, RoutineInfo], first_day: date,
 
 
 def _description(slot: Slot, info: RoutineInfo) -> str:
-    minutes = max(1, round(info.length_ms / 60_000))
-    return (f"{info.summary}, about {minutes} min. Play it from your phone's file, or on the "
-            f"computer: voice-coach play {info.name}. Afterwards, note it: voice-coach done "
-            f"{info.name}")
+    """The event's text: what the session is, its length as the event's DURATION has it, and
+    the commands with the routine quoted for a shell (a path with spaces stays one word)."""
+    import shlex
+
+    seconds = max(60, -(-info.length_ms // 1000))
+    minutes, rest = divmod(seconds, 60)
+    length = f"{minutes} min" + (f" {rest} s" if rest else "")
+    name = shlex.quote(info.name)
+    return (f"{info.summary}, {length}. Play it from your phone's file, or on the "
+            f"computer: voice-coach play {name}. Afterwards, note it: voice-coach done {name}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,17 +158,43 @@ def user_unit_dir() -> Path:
 
 
 def _quote(arg: str) -> str:
-    """One ExecStart argument, quoted as systemd reads it (%, $ and quotes escaped)."""
+    """One ExecStart argument, quoted as systemd reads it (%, $ and quotes escaped).
+
+    A control character (a newline above all) would end the line and let the rest be read as
+    new unit lines, so it is refused (UsageError) instead of written."""
+    _refuse_control(arg)
     text = arg.replace("%", "%%").replace("$", "$$")
     if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", text):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _refuse_control(text: str) -> None:
+    bad = next((c for c in text if ord(c) < 32 or ord(c) == 127 or 0x80 <= ord(c) < 0xA0
+                or c in "\u2028\u2029"), None)
+    if bad is not None:
+        raise UsageError(f"{text!r} holds a control character ({bad!r}), which cannot go into "
+                         "a systemd unit: it would end the line and start new ones",
+                         "rename the file or folder so its path has no line break or control "
+                         "character; nothing was written")
+
+
+def _plain(text: str) -> str:
+    """A title for a Description= line: control characters as spaces, % as %%."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", text).replace("%", "%%")
+    return text.rstrip("\\ ")  # a trailing backslash would join the next line to this one
+
+
 def units(slots: list[Slot], infos: dict[str, RoutineInfo], command: list[str],
           env: dict[str, str]) -> dict[str, str]:
-    """File name → text of a .service and a .timer per routine (a timer fires at each of its
-    times, Persistent=true so a time missed while the computer was off is caught up once)."""
+    """File name → text of a .service and a .timer per routine.
+
+    The timer fires at each of its times; the service runs `voice-coach notify`, which shows a
+    desktop notification and plays only when the person presses Start. Persistent=true lets a
+    time missed while the computer was off fire once at boot, where notify drops it when it is
+    later than the reminder window: nothing is replayed blindly.
+    UsageError when a path or setting holds a control character (nothing is returned).
+    """
     out: dict[str, str] = {}
     by_routine: dict[str, list[Slot]] = {}
     for slot in slots:
@@ -169,17 +202,19 @@ def units(slots: list[Slot], infos: dict[str, RoutineInfo], command: list[str],
     for routine, mine in by_routine.items():
         info = infos[routine]
         name = PREFIX + slug(routine)
-        times = ", ".join(s.at.strftime("%H:%M") for s in mine)
-        exec_args = [*command, "play", info.name, "--quiet"]
+        times = ",".join(s.at.strftime("%H:%M") for s in mine)
+        exec_args = [*command, "notify", info.name, "--due", times]
         environment = [f"Environment={_quote(f'{k}={v}')}" for k, v in sorted(env.items())]
+        title = _plain(info.title)
         out[f"{name}.service"] = "\n".join([
-            MARKER, "[Unit]", f"Description=voice-coach: {info.title} ({info.name})", "",
-            "[Service]", "Type=oneshot", *environment,
+            MARKER, "[Unit]", f"Description=voice-coach reminder: {title} ({_plain(info.name)})",
+            "", "[Service]", "Type=exec", *environment,
             "ExecStart=" + " ".join(_quote(a) for a in exec_args), ""])
         out[f"{name}.timer"] = "\n".join([
-            MARKER, "[Unit]", f"Description=voice-coach reminder: {info.title} at {times}", "",
+            MARKER, "[Unit]", f"Description=voice-coach reminder: {title} at "
+            f"{times.replace(',', ', ')}", "",
             "[Timer]", *[f"OnCalendar=*-*-* {s.at.strftime('%H:%M')}:00" for s in mine],
-            "Persistent=true", f"Unit={name}.service", "",
+            "Persistent=true", "AccuracySec=30s", f"Unit={name}.service", "",
             "[Install]", "WantedBy=timers.target", ""])
     return out
 
