@@ -45,7 +45,8 @@ def test_a_finished_play_is_recorded_completed(pulse, tiny, cache_dir, tmp_path)
     began = datetime.now(timezone.utc).replace(microsecond=0)
     run = run_player(["play", str(tiny.path)], env_with_history(pulse, tmp_path, cache_dir, data),
                      tmp_path)
-    assert run.rc == 0 and run.output == ""
+    assert run.rc == 0 and run.output == \
+        "Recorded tiny2: 2 of 2 sets (2 repetitions), completed.\n"
     assert run.captured == tiny.pcm
     (kept,) = sessions(data)
     assert (kept.routine, kept.title, kept.status, kept.source) == (
@@ -79,6 +80,8 @@ def test_leaving_in_set_2_records_what_was_done(pulse, tiny, cache_dir, tmp_path
         player.close()
     assert run.rc == rc, run.output
     assert "warning" not in run.output and "Traceback" not in run.output
+    # after q (and Ctrl-C) it says what landed in the history, as `done` does (issue 16)
+    assert f"Recorded tiny2: 1 of 2 sets (1 repetition), {status}." in run.output
     (kept,) = sessions(data)
     assert (kept.status, kept.planned_sets, kept.done_sets, kept.planned_reps,
             kept.done_reps) == (status, 2, 1, 2, 1)

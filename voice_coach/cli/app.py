@@ -212,11 +212,11 @@ def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
          language: str | None = None):
     """The routine with the limits the options ask for and the user's config applied; in
     `language` (--language) when given."""
-    from voice_coach.practice.config import apply_to_routine, load_config
-    from voice_coach.routine import load_routine
+    from voice_coach.practice.config import load_config, load_configured
 
-    routine_obj = load_routine(routine, limits(max_minutes, max_reps, max_sets), language)
-    return apply_to_routine(routine_obj, load_config())  # config.toml
+    # config.toml: its [voice] language means what --language means
+    return load_configured(routine, limits(max_minutes, max_reps, max_sets), language,
+                           load_config())
 
 
 def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,

@@ -47,7 +47,8 @@ def recorder_for(routine: Any, source: str) -> Any:
     from voice_coach.practice.recorder import Recorder
 
     recorder = Recorder(routine, None, source, _clock(), lambda: _open_store(write=True),
-                        lambda text: typer.echo(f"warning: {text}", err=True))
+                        lambda text: typer.echo(f"warning: {text}", err=True),
+                        inform=typer.echo)  # after q too: what landed in the history
     recorder.check_in_background()
     return recorder
 
@@ -86,8 +87,8 @@ def done(
     from voice_coach.practice.days import AT_HINT, DATE_HINT, parse_at, practice_day
     from voice_coach.practice.recorder import done_record
     from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text
+    from voice_coach.cli.app import load
     from voice_coach.practice.report import Totals, _plural, goal_words
-    from voice_coach.routine import load_routine
 
     config, now = _config(), _clock().now()
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
@@ -106,7 +107,7 @@ def done(
     _rating("--pain", pain)
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
-    routine_obj = load_routine(routine)
+    routine_obj = load(routine)  # with the config's language, as play would speak it
     try:
         record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
                              pain=pain, note=note)

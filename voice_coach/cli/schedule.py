@@ -143,9 +143,10 @@ def _routine_info(routine: str) -> Any:
     """Title, length and a summary of a routine for its reminder (length measured if it can)."""
     from voice_coach.errors import EngineError
     from voice_coach.practice.schedule import RoutineInfo
-    from voice_coach.routine import Exercise, load_routine, minimum_length_ms
+    from voice_coach.cli.app import load
+    from voice_coach.routine import Exercise, minimum_length_ms
 
-    routine_obj = load_routine(routine)
+    routine_obj = load(routine)
     try:
         from voice_coach.session import prepare
 
@@ -195,7 +196,7 @@ def notify(
     from voice_coach.practice import notify as desktop
     from voice_coach.practice import reminders
     from voice_coach.practice.schedule import parse_slots
-    from voice_coach.routine import load_routine
+    from voice_coach.cli.app import load
 
     times = [slot.at for slot in parse_slots([due], routine)]
     config = _config()
@@ -204,7 +205,7 @@ def notify(
     snooze_s = positive_duration_ms("--snooze", snooze) / 1000 if snooze \
         else config["reminders.snooze_minutes"] * 60
     chosen = player if player is not None else config["reminders.player"]
-    routine_obj = load_routine(routine)  # a routine that cannot be read: said now, exit 2
+    routine_obj = load(routine)  # a routine that cannot be read: said now, exit 2
     now = _clock().now()
     due_at = reminders.latest_due(times, now)
     label = f"the {due_at.at.strftime('%H:%M')} reminder for {routine}"

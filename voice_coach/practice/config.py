@@ -73,6 +73,14 @@ class Config:
     origins: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     found: bool = False
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # name → (line, col)
+
+    def pos(self, name: str) -> Any:
+        """A routine Pos for a value set in the file (errors about it point here)."""
+        from voice_coach.routine import Pos
+
+        line, col = self.positions.get(name, (0, 0))
+        return Pos(str(self.path), line, col)
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -114,6 +122,7 @@ def load_config(path: Path | None = None) -> Config:
     data = _parse(text, path)
     where = _Locator(text)
     problems: list[Diagnostic] = []
+    positions: dict[str, tuple[int, int]] = {}
     for section, table in data.items():
         if section not in KEYS:
             problems.append(_unknown(path, where.find(section, None, at_key=True), section, KEYS,
@@ -139,9 +148,10 @@ def load_config(path: Path | None = None) -> Config:
                 continue
             values[f"{section}.{key}"] = checked
             origins[f"{section}.{key}"] = f"{path}:{line}"
+            positions[f"{section}.{key}"] = (line, col)
     if problems:
         raise SpecError(problems)
-    return Config(values, origins, path, found=True)
+    return Config(values, origins, path, found=True, positions=positions)
 
 
 def _relative_to(folder: Path, routine: str) -> str:
@@ -210,6 +220,13 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
         return None, (f"'{key}' must be text in quotes, got {shown}", f'e.g. {key} = "en"')
     if not value.strip():
         return None, (f"'{key}' is empty", "give a value, or delete the line for the default")
+    if key == "language":
+        from voice_coach.lang import normalize_language
+
+        try:
+            return normalize_language(value), None
+        except UsageError as exc:
+            return None, (exc.message, exc.hint)
     if key == "player":
         import shlex
 
@@ -290,9 +307,48 @@ def _split(dotted: str) -> tuple[str, ...]:
     return tuple(next(p for p in part if p) if any(part) else "" for part in parts)
 
 
+def routine_language(routine: str, config: Config) -> str | None:
+    """What `--language` is when not given: the config's [voice] language, for a built-in
+    routine and for a routine file that names no `language:` of its own (None otherwise)."""
+    language = config["voice.language"]
+    if not language:
+        return None
+    from voice_coach.routine import read_routine_source
+
+    try:
+        text, path, _name = read_routine_source(routine)
+    except UsageError:
+        return language  # the loader says what is wrong with the name
+    if path.startswith("<built-in"):
+        return language
+    return None if "language" in _top_keys(text) else language
+
+
+def load_configured(routine: str, limits: Any, language: str | None, config: Config) -> Any:
+    """load_routine in `language`, else the config's (routine_language), with the config's
+    voice and loudness applied; a problem with a config value is reported at its line."""
+    from voice_coach.routine import load_routine
+
+    if language is None:
+        language = routine_language(routine, config)
+        if language is not None:
+            try:
+                routine_obj = load_routine(routine, limits, language)
+            except UsageError as exc:
+                raise SpecError([config.pos("voice.language").diag(
+                    f"{exc.message} (language = \"{language}\" in the config)",
+                    exc.hint or "remove the line, or pick a language it has")]) from None
+            return apply_to_routine(routine_obj, config)
+    return apply_to_routine(load_routine(routine, limits, language), config)
+
+
 def apply_to_routine(routine: Any, config: Config) -> Any:
-    """The routine with the config's voice and loudness where the routine file sets none."""
-    voice = config["voice.voice"] or config["voice.language"]
+    """The routine with the config's voice and loudness where the routine file sets none.
+
+    A voice set here is located at the config file's line, so an error about it (an unknown
+    voice) points there, not at the routine. The config's language is applied when loading
+    (load_configured), as --language is, never as a voice in another language."""
+    voice = config["voice.voice"]
     loudness = config["sound.loudness"]
     if not voice and loudness is None:
         return routine
@@ -302,6 +358,7 @@ def apply_to_routine(routine: Any, config: Config) -> Any:
         changes["voice"] = dataclasses.replace(routine.voice, voice=voice)
         changes["voice_named"] = True  # the config named it: the routine's language must not
         # replace it (voice_coach.speech.for_language)
+        changes["voice_pos"] = config.pos("voice.voice")
     if loudness is not None and "loudness" not in top:
         changes["loudness_lufs"] = float(loudness)
     return dataclasses.replace(routine, **changes) if changes else routine

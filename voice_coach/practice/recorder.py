@@ -137,8 +137,11 @@ class Recorder:
     """
 
     def __init__(self, routine: Any, timeline: Any, source: str, clock: Clock,
-                 open_store: Callable[[], Any], warn: Callable[[str], None]) -> None:
+                 open_store: Callable[[], Any], warn: Callable[[str], None],
+                 inform: Callable[[str], None] | None = None) -> None:
         self.routine, self.source = routine, source
+        self._inform = inform  # told what was recorded, once the player is done (tell())
+        self._told = 0
         self.clock, self.open_store, self._warn = clock, open_store, warn
         self.fields: dict[str, str] | None = None  # known once the voice is: see on()
         self.records: list[SessionRecord] = []
@@ -171,10 +174,15 @@ class Recorder:
                 self._fail(self._problem)
 
     def tell(self) -> None:
-        """Says a problem met while playing (call it once the player is done)."""
+        """Says a problem met while playing, and what was recorded (call it once the player
+        is done: after q, the end, or Ctrl-C)."""
         for text in self._untold:
             self._warn(text)
         self._untold.clear()
+        if self._inform is not None and not self.broken:
+            for record in self.records[self._told:]:
+                self._inform(recorded_line(record))
+        self._told = len(self.records)
 
     def check(self) -> bool:
         """Opens the history once before playing, so a problem is told before the sound."""
@@ -237,6 +245,14 @@ class Recorder:
                 self._untold.append(text)
             else:
                 self._warn(text)
+
+
+def recorded_line(record: SessionRecord) -> str:
+    """'Recorded ankle-pumps: 1 of 3 sets (10 repetitions), partial.'"""
+    sets = "set" if record.planned_sets == 1 else "sets"
+    reps = "repetition" if record.done_reps == 1 else "repetitions"
+    return (f"Recorded {record.routine}: {record.done_sets} of {record.planned_sets} {sets} "
+            f"({record.done_reps} {reps}), {record.status}.")
 
 
 def done_record(routine: Any, *, sets: int | None, started: datetime | None, now: datetime,
