@@ -275,7 +275,7 @@ def _import(path: Path) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") \
             from None
-    records = from_csv(text, str(path))
+    records = from_csv(text, str(path), _clock().now())  # dates checked as done --at's are
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added

@@ -216,6 +216,9 @@ def check_moment(moment: datetime, now: datetime, what: str) -> None:
     every time that enters the history goes through (done --at, $VOICE_COACH_NOW, imports)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} has no UTC offset")
+    if moment.year < FIRST_YEAR:
+        raise ValueError(f"{what} is in the year {moment.year}, before {FIRST_YEAR}: "
+                         f"{DATE_HINT}")
     try:
         instant = utc(moment)
         last = utc(now) + timedelta(days=1)

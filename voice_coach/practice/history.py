@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from voice_coach.errors import Diagnostic, SpecError
 
@@ -33,9 +33,10 @@ def to_json(records: Sequence[SessionRecord]) -> str:
     return json.dumps([r.to_row() for r in records], indent=1, ensure_ascii=False) + "\n"
 
 
-def from_csv(text: str, path: str) -> list[SessionRecord]:
+def from_csv(text: str, path: str, now: datetime | None = None) -> list[SessionRecord]:
     """Records from CSV text of the export's shape; SpecError lists every bad row as
-    PATH:LINE:COL (the column's position in the header)."""
+    PATH:LINE:COL (the column's position in the header). now: times must lie from 1970 to a
+    day after it (records.from_row)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     problems: list[Diagnostic] = []
@@ -60,7 +61,7 @@ def from_csv(text: str, path: str) -> list[SessionRecord]:
                                        "header has columns"))
             continue
         try:
-            records.append(from_row(row))
+            records.append(from_row(row, now))
         except RowError as exc:
             problems.append(Diagnostic(path, line, header.index(exc.column) + 1
                                        if exc.column in header else 1, str(exc)))

@@ -63,7 +63,9 @@ class SessionRecord:
 
     @property
     def duration_s(self) -> int:
-        return max(0, round((self.ended - self.started).total_seconds()))
+        # instants, not wall clocks: two times in one ZoneInfo zone subtract as wall times
+        return max(0, round((self.ended.astimezone(timezone.utc)
+                             - self.started.astimezone(timezone.utc)).total_seconds()))
 
     def to_row(self) -> dict[str, Any]:
         """The record as one CSV/JSON row (COLUMNS, in order)."""
@@ -122,8 +124,11 @@ class RowError(ValueError):
         self.column = column
 
 
-def from_row(row: dict[str, Any]) -> SessionRecord:
-    """A CSV/JSON row back to a record; RowError names the first bad column."""
+def from_row(row: dict[str, Any], now: datetime | None = None) -> SessionRecord:
+    """A CSV/JSON row back to a record; RowError names the first bad column.
+
+    now: when given, times are checked as every time entering the history is
+    (days.check_moment: from 1970 to a day after now)."""
     def text(key: str, required: bool = True, max_chars: int = 200) -> str:
         value = row.get(key)
         value = "" if value is None else str(value).strip()
@@ -166,6 +171,13 @@ def from_row(row: dict[str, Any]) -> SessionRecord:
         if parsed.tzinfo is None:
             raise RowError(key, f"'{key}' needs its UTC offset, e.g. "
                                 f"{value}+01:00, got {value!r}")
+        if now is not None:
+            from .days import check_moment
+
+            try:
+                check_moment(parsed, now, f"'{key}'")
+            except ValueError as exc:
+                raise RowError(key, str(exc)) from None
         return parsed
 
     status = text("status")
