@@ -325,7 +325,8 @@ def test_config_init_writes_a_file_that_reads_as_the_defaults(home):
 
 def test_config_voice_and_loudness_apply_where_the_routine_sets_none(home, tmp_path):
     write_config(home, '[voice]\nlanguage = "de"\n[sound]\nloudness = -20\n')
-    assert "  voice    espeak, gmw/de, 160 wpm" in ok("check", "ankle-pumps").splitlines()
+    # the config's language means --language: the German built-in, spoken in German
+    assert "  Stimme     espeak, gmw/de, 160 Wörter/min" in ok("check", "ankle-pumps").splitlines()
     own = tmp_path / "own.yaml"
     own.write_text("title: Mine\nvoice: {voice: en-gb}\nloudness: -18\nsteps:\n"
                    "  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
