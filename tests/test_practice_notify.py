@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

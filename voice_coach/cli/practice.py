@@ -84,10 +84,10 @@ def done(
     = "",
 ) -> None:
     """Record a session followed elsewhere, such as from a phone file."""
+    from voice_coach.cli.app import load
     from voice_coach.practice.days import AT_HINT, DATE_HINT, parse_at, practice_day
     from voice_coach.practice.recorder import done_record
     from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text
-    from voice_coach.cli.app import load
     from voice_coach.practice.report import Totals, _plural, goal_words
 
     config, now = _config(), _clock().now()
@@ -185,9 +185,8 @@ def today(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
-    from voice_coach.practice.report import Totals, today_lines
-
     from voice_coach.practice.days import practice_day
+    from voice_coach.practice.report import Totals, today_lines
 
     config, now = _config(), _clock().now()
     rollover = config["practice.rollover_hour"]

@@ -141,9 +141,9 @@ def _check_zone(name: str) -> None:
 
 def _routine_info(routine: str) -> Any:
     """Title, length and a summary of a routine for its reminder (length measured if it can)."""
+    from voice_coach.cli.app import load
     from voice_coach.errors import EngineError
     from voice_coach.practice.schedule import RoutineInfo
-    from voice_coach.cli.app import load
     from voice_coach.routine import Exercise, minimum_length_ms
 
     routine_obj = load(routine)
@@ -191,12 +191,12 @@ def notify(
     import time as time_module
     from datetime import timedelta
 
+    from voice_coach.cli.app import load
     from voice_coach.cli.options import positive_duration_ms
     from voice_coach.cli.practice import _clock, _config
     from voice_coach.practice import notify as desktop
     from voice_coach.practice import reminders
     from voice_coach.practice.schedule import parse_slots
-    from voice_coach.cli.app import load
 
     times = [slot.at for slot in parse_slots([due], routine)]
     config = _config()

@@ -11,13 +11,13 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from voice_coach.errors import VoiceCoachError
 
 from .records import SessionRecord, offset_zone
+from .stored import VALID_ROW, BadRow, day_start, good_time, time_text, utc_text
 
 ENV_DATA_DIR = "VOICE_COACH_DATA_DIR"
 STORE_NAME = "history.sqlite3"
@@ -61,26 +61,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 COLUMNS = ("uid, routine, title, routine_hash, language, voice, started_utc, ended_utc, "
            "utc_offset_min, time_zone, local_start, planned_sets, done_sets, planned_reps, "
            "done_reps, status, source, effort, pain, note")
-
-
-# A row every reader can trust: times in the one fixed-width form ('YYYY-MM-DD HH:MM:SS') that
-# SQLite reads back unchanged, from 1970 on, an offset within a day. Rows that are not (written
-# by hand, or by an older voice-coach that let a typo such as year 0202 in) are skipped by every
-# reader and listed by bad_rows(), so one bad row never costs the rest of the history.
-VALID_ROW = " AND ".join(
-    [f"length({c}) = 19 AND datetime({c}) IS {c} AND {c} >= '1970-01-01'"
-     for c in ("started_utc", "ended_utc", "local_start")]
-    + ["typeof(utc_offset_min) = 'integer' AND abs(utc_offset_min) <= 1440",
-       "typeof(done_sets) = 'integer' AND typeof(planned_sets) = 'integer'"])
-
-
-@dataclass(frozen=True)
-class BadRow:
-    """A row of the sessions table no reader can use, and why."""
-
-    row_id: int
-    uid: str
-    reason: str
 
 
 class StoreError(VoiceCoachError):
@@ -239,7 +219,7 @@ class Store:
             raise StoreError("a session's time is out of range; nothing was written",
                              "check the dates given") from None
         for row in rows:
-            if not all(map(_good_time, (row[6], row[7], row[10]))):
+            if not all(map(good_time, (row[6], row[7], row[10]))):
                 raise StoreError(f"session {row[0]} has a time before 1970 ({row[6]}); "
                                  "nothing was written", "check the dates given")
         marks = ", ".join("?" * len(COLUMNS.split(",")))
@@ -263,10 +243,10 @@ class Store:
         where, args = [VALID_ROW], []
         if since is not None:
             where.append("local_start >= ?")
-            args.append(_day_start(since, rollover_hour))
+            args.append(day_start(since, rollover_hour))
         if until is not None:
             where.append("local_start < ?")
-            args.append(_day_start(until + timedelta(days=1), rollover_hour))
+            args.append(day_start(until + timedelta(days=1), rollover_hour))
         if routine is not None:
             where.append("routine = ?")
             args.append(routine)
@@ -292,7 +272,7 @@ class Store:
             reason = next((f"{name} is {value!r}, not a time from 1970 on written as "
                            "'YYYY-MM-DD HH:MM:SS'" for name, value in
                            (("started_utc", started), ("ended_utc", ended),
-                            ("local_start", local)) if not _good_time(value)),
+                            ("local_start", local)) if not good_time(value)),
                           f"utc_offset_min is {offset!r}, not minutes within a day")
             bad.append(BadRow(int(row_id), str(uid), reason))
         return bad
@@ -312,15 +292,15 @@ class Store:
         rows = self._query(
             f"SELECT started_utc FROM sessions WHERE {VALID_ROW} AND local_start >= ? AND "
             "local_start < ? ORDER BY started_utc",
-            [_day_start(day, rollover_hour),
-             _day_start(day + timedelta(days=1), rollover_hour)])
+            [day_start(day, rollover_hour),
+             day_start(day + timedelta(days=1), rollover_hour)])
         return [datetime.fromisoformat(t).replace(tzinfo=timezone.utc) for (t,) in rows]
 
     def status_counts(self, rollover_hour: int, since: date) -> dict[str, int]:
         """Sessions by status whose practice day is `since` or later."""
         rows = self._query(
             f"SELECT status, count(*) FROM sessions WHERE {VALID_ROW} AND local_start >= ? "
-            "GROUP BY status", [_day_start(since, rollover_hour)])
+            "GROUP BY status", [day_start(since, rollover_hour)])
         return {status: int(n) for status, n in rows}
 
     def count(self) -> int:
@@ -410,35 +390,12 @@ def _error(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"the history {path} failed: {text}")
 
 
-def _day_start(day: date, rollover_hour: int) -> str:
-    return f"{day.isoformat()} {int(rollover_hour):02d}:00:00"
-
-
-def _good_time(value: object) -> bool:
-    if not isinstance(value, str) or len(value) != 19 or value < "1970-01-01":
-        return False
-    try:
-        return _time_text(datetime.fromisoformat(value)) == value
-    except ValueError:
-        return False
-
-
-def _time_text(moment: datetime) -> str:
-    """The one stored form: 'YYYY-MM-DD HH:MM:SS', the year always four digits (strftime's %Y
-    writes the year 202 as '202', which no reader takes back)."""
-    return moment.replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
-
-
-def _utc_text(moment: datetime) -> str:
-    return _time_text(moment.astimezone(timezone.utc))
-
-
 def _to_db(r: SessionRecord) -> tuple:
     offset = r.started.utcoffset()
     offset_min = int(offset.total_seconds() // 60) if offset is not None else 0
-    local = _time_text(r.started.astimezone(offset_zone(offset_min)))
+    local = time_text(r.started.astimezone(offset_zone(offset_min)))
     return (r.uid, r.routine, r.title, r.routine_hash, r.language, r.voice,
-            _utc_text(r.started), _utc_text(r.ended), offset_min, r.time_zone, local,
+            utc_text(r.started), utc_text(r.ended), offset_min, r.time_zone, local,
             r.planned_sets, r.done_sets, r.planned_reps, r.done_reps, r.status, r.source,
             r.effort, r.pain, r.note)
 
