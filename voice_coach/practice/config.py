@@ -56,7 +56,8 @@ KEYS: dict[str, dict[str, Key]] = {
     },
     "voice": {
         "voice": Key("text", "", "the voice for routines that name none, e.g. en-us"),
-        "language": Key("text", "", "the language for routines that name no voice, e.g. en"),
+        "language": Key("text", "", "the language, as --language: the built-in routines in it, "
+                                    "and routine files that name no language or voice, e.g. de"),
     },
     "sound": {
         "loudness": Key("number", None, "loudness in LUFS for routines that set none "
@@ -309,7 +310,8 @@ def _split(dotted: str) -> tuple[str, ...]:
 
 def routine_language(routine: str, config: Config) -> str | None:
     """What `--language` is when not given: the config's [voice] language, for a built-in
-    routine and for a routine file that names no `language:` of its own (None otherwise)."""
+    routine and for a routine file that names neither a `language:` nor a `voice:` of its own
+    (None otherwise: the file's author chose)."""
     language = config["voice.language"]
     if not language:
         return None
@@ -321,7 +323,8 @@ def routine_language(routine: str, config: Config) -> str | None:
         return language  # the loader says what is wrong with the name
     if path.startswith("<built-in"):
         return language
-    return None if "language" in _top_keys(text) else language
+    top = _top_keys(text)
+    return None if "language" in top or "voice" in top else language
 
 
 def load_configured(routine: str, limits: Any, language: str | None, config: Config) -> Any:
