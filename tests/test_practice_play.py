@@ -118,3 +118,41 @@ def test_a_history_that_cannot_be_written_is_said_once_and_it_plays(  # noqa: F8
     assert run.output == (f"warning: this session is not kept in your history: cannot create "
                           f"the history folder {data}: Not a directory\n")
     assert time.monotonic() - started > 2 * tiny1.length_s
+
+
+@needs_pulse
+@pytest.mark.parametrize("answer", ["start", "skip"])
+def test_a_reminder_plays_and_records_only_after_start(pulse, tiny, cache_dir, tmp_path,  # noqa: F811
+                                                       answer):
+    """The systemd timer's `notify` on a real session bus: Start plays the whole session on the
+    sound server and records it; Skip plays no sample and records nothing (issue 16 item 1)."""
+    import shutil
+
+    from tests.test_practice_notify import start_server
+
+    if shutil.which("dbus-daemon") is None:
+        pytest.skip("dbus-daemon is not installed (./scripts/setup installs dbus)")
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        address = daemon.stdout.readline().strip()
+        server = start_server(address, tmp_path / "server.log", "--answers", answer)
+        data = tmp_path / "data"
+        env = env_with_history(pulse, tmp_path, cache_dir, data,
+                               DBUS_SESSION_BUS_ADDRESS=address, TZ="UTC",
+                               VOICE_COACH_NOW="2026-12-01 09:01")
+        run = run_player(["notify", str(tiny.path), "--due", "09:00", "--player",
+                          "background"], env, tmp_path, timeout_s=120)
+        server.kill()
+        server.wait()
+    finally:
+        daemon.kill()
+        daemon.wait()
+    assert run.rc == 0, run.output
+    if answer == "start":
+        assert run.captured == tiny.pcm  # every sample of the session, once
+        (kept,) = sessions(data)
+        assert (kept.status, kept.done_sets, kept.source) == ("completed", 2, "play")
+    else:
+        assert run.captured == b"" and sessions(data) == []
+        assert "Skipped the 09:00 reminder" in run.output
