@@ -237,3 +237,13 @@ def test_late_words():
     assert late_words(timedelta(minutes=61)) == "1 h 1 min"
     assert late_words(timedelta(hours=2)) == "2 h"
     assert late_words(timedelta(days=3)) == "3 days"
+
+
+@needs_dbus
+def test_install_time_check_says_whether_a_reminder_could_be_shown(bus, server, tmp_path):
+    from voice_coach.practice.notify import problem
+
+    assert problem(bus) == "no desktop notification service is running"
+    server("--answers", "")
+    assert problem(bus) is None
+    assert "cannot be reached" in problem("unix:path=" + str(tmp_path / "no-such-bus"))

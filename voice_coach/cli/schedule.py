@@ -121,6 +121,12 @@ def _systemd(sched: Any, texts: dict[str, str], target: Path, install: bool) -> 
     if not install:
         return
     timers = " ".join(p.name for p in written if p.suffix == ".timer")
+    from voice_coach.practice.notify import problem
+
+    why_not = problem()
+    if why_not is not None:  # said now, not first at 09:00 in the journal
+        typer.echo(f"note: {why_not} here now, so a reminder could not be shown at this "
+                   "moment; it will be once you are logged in to a desktop session.")
     why = sched.systemctl("daemon-reload") or sched.systemctl("start", *timers.split())
     if why is None:
         typer.echo(f"Enabled and started {timers}. See them with: systemctl --user list-timers")

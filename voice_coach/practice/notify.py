@@ -86,7 +86,11 @@ def ask(summary: str, body: str, wait_s: float, *, address: str | None = None,
                 shown_id = _call(conn, notify)[0]
                 if on_shown is not None:
                     on_shown(shown_id)
-                return _answer(conn, signals, shown_id, notifications, wait_s)
+                try:
+                    return _answer(conn, signals, shown_id, notifications, wait_s)
+                except BaseException:  # stopped (SIGTERM, Ctrl-C): no orphan on the screen
+                    _close(conn, notifications, shown_id)
+                    raise
         except DBusErrorResponse as exc:
             raise NoNotifications(f"the desktop's notification service refused the reminder: "
                                   f"{exc.name}: {' '.join(map(str, exc.data))}",
@@ -102,19 +106,43 @@ def _call(conn, message) -> tuple:
     return unwrap_msg(conn.send_and_get_reply(message, timeout=10))
 
 
+def _close(conn, notifications, shown_id: int) -> None:
+    from jeepney import new_method_call
+
+    try:
+        _call(conn, new_method_call(notifications, "CloseNotification", "u", (shown_id,)))
+    except Exception:  # noqa: BLE001 - it may be gone already; nothing more to do
+        pass
+
+
+def problem(address: str | None = None) -> str | None:
+    """Why no reminder could be shown here now (no session bus, no notification service), or
+    None when one could. For a warning when reminders are installed."""
+    from jeepney import message_bus
+    from jeepney.io.blocking import Proxy, open_dbus_connection
+
+    try:
+        bus_address = address or session_bus_address()
+        with open_dbus_connection(bus_address) as conn:
+            bus = Proxy(message_bus, conn, timeout=5)
+            if bus.NameHasOwner(SERVICE)[0] or SERVICE in bus.ListActivatableNames()[0]:
+                return None
+            return "no desktop notification service is running"
+    except NoNotifications as exc:
+        return exc.message
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the bus is the answer
+        return f"the desktop session bus cannot be reached ({exc})"
+
+
 def _answer(conn, signals, shown_id: int, notifications, wait_s: float) -> str:
     """The first button pressed on our notification, or how it went away."""
-    from jeepney import HeaderFields, new_method_call
+    from jeepney import HeaderFields
 
     deadline = time.monotonic() + max(0.0, wait_s)
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            try:
-                _call(conn, new_method_call(notifications, "CloseNotification", "u",
-                                            (shown_id,)))
-            except Exception:  # noqa: BLE001 - it may be gone already; the answer stands
-                pass
+            _close(conn, notifications, shown_id)
             return "timeout"
         try:
             message = conn.recv_until_filtered(signals, timeout=left)
