@@ -6,7 +6,7 @@ The store's own day grouping (SQL over the local start time) is checked against 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -251,3 +251,28 @@ def test_parse_since():
     assert parse_since("2026-11-01", today) == date(2026, 11, 1)
     with pytest.raises(ValueError):
         parse_since("last tuesday", today)
+
+
+def test_check_moment_is_the_one_check_for_every_date_entering_the_history():
+    from voice_coach.practice.days import check_moment
+
+    now = at(BERLIN, 2026, 12, 1, 12, 0)
+    check_moment(at(BERLIN, 1970, 1, 1, 12, 0), now, "it")
+    check_moment(now + timedelta(hours=23), now, "it")  # a day ahead: clocks disagree a little
+    for moment, words in [(at(BERLIN, 202, 12, 1, 21, 30), "in the year 202, before 1970"),
+                          (at(BERLIN, 9999, 12, 31, 0, 0), "after tomorrow"),
+                          (now + timedelta(days=2), "after tomorrow"),
+                          (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))), "year 1,")]:
+        with pytest.raises(ValueError, match=words):
+            check_moment(moment, now, "it")
+    with pytest.raises(ValueError, match="no UTC offset"):
+        check_moment(datetime(2026, 1, 1), now, "it")
+
+
+def test_parse_at_reads_a_bare_time_on_the_practice_day():
+    one_am = at(BERLIN, 2026, 4, 15, 1, 0)
+    assert parse_at("21:30", one_am) == at(BERLIN, 2026, 4, 14, 21, 30)
+    assert parse_at("00:30", one_am) == at(BERLIN, 2026, 4, 15, 0, 30)
+    assert parse_at("yesterday 21:30", one_am) == at(BERLIN, 2026, 4, 13, 21, 30)
+    with pytest.raises(ValueError, match="in the future"):
+        parse_at("21:30", one_am, rollover_hour=0)

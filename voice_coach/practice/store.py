@@ -265,8 +265,8 @@ class Store:
     def bad_rows(self) -> list[BadRow]:
         """Rows that every reader skips, with what is wrong with each (at most 100)."""
         rows = self._query(f"SELECT id, uid, started_utc, ended_utc, local_start, "
-                           f"utc_offset_min FROM sessions WHERE NOT ({VALID_ROW}) "
-                           f"OR ({VALID_ROW}) IS NULL ORDER BY id LIMIT 100", [])
+                           f"utc_offset_min FROM sessions WHERE coalesce({VALID_ROW}, 0) = 0 "
+                           "ORDER BY id LIMIT 100", [])
         bad = []
         for row_id, uid, started, ended, local, offset in rows:
             reason = next((f"{name} is {value!r}, not a time from 1970 on written as "
