@@ -181,7 +181,7 @@ def test_times_from_another_zone_show_it_and_sort_by_the_instant(home, monkeypat
 @pytest.mark.parametrize("args, env_now, message", [
     (["done", "flight", "--at", "0202-12-01 21:30"], None,
      "error: --at '0202-12-01 21:30' is not a time I can use: it is in the year 202, before "
-     "1970: dates run from 1970 to today; write the year with four digits\n"),
+     "1970\n  hint: dates run from 1970 to today; write the year with four digits\n"),
     (["done", "flight", "--at", "0001-01-01T00:00:00+14:00"], None, "before 1970"),
     (["done", "flight", "--at", "9999-12-31 23:00"], None, "it is in the future"),
     (["done", "flight", "--at", "21:30"], "9999-12-31 23:59", "VOICE_COACH_NOW='9999-12-31 "
@@ -234,6 +234,7 @@ def test_one_bad_row_is_skipped_and_reported_and_the_rest_still_works(home, monk
         "ankle-pumps", "tv-break"]
     assert f"session row {row_id} " in result.stderr and f"{column} is {value!r}" in result.stderr
     assert f'DELETE FROM sessions WHERE id = {row_id}' in result.stderr
+    assert f'UPDATE sessions SET {column} = ' in result.stderr
     assert "Traceback" not in result.output
     csv_out = vc("history", "--csv")
     assert csv_out.exit_code == 0 and len(csv_out.stdout.splitlines()) == 3  # export works

@@ -168,10 +168,12 @@ def _report_bad_rows(store: Any) -> None:
                    f"skipped: {row.reason}", err=True)
     if len(bad) > 5:
         typer.echo(f"warning: and {len(bad) - 5} more such rows", err=True)
-    typer.echo(f"hint: the rest of the history is fine. Repair a row with sqlite3 {store.path} "
-               f"\"UPDATE sessions SET ... WHERE id = {bad[0].row_id}\", or delete it: "
-               f"sqlite3 {store.path} \"DELETE FROM sessions WHERE id = {bad[0].row_id}\"",
-               err=True)
+    first = bad[0]
+    value = "0" if first.column == "utc_offset_min" else "'YYYY-MM-DD HH:MM:SS'"
+    typer.echo(f"hint: the rest of the history is fine. Put the right time in with: sqlite3 "
+               f"{store.path} \"UPDATE sessions SET {first.column} = {value} WHERE id = "
+               f"{first.row_id}\" (times in UTC), or delete the row: sqlite3 {store.path} "
+               f"\"DELETE FROM sessions WHERE id = {first.row_id}\"", err=True)
 
 
 @app.command(epilog=examples(

@@ -269,12 +269,13 @@ class Store:
                            "ORDER BY id LIMIT 100", [])
         bad = []
         for row_id, uid, started, ended, local, offset in rows:
-            reason = next((f"{name} is {value!r}, not a time from 1970 on written as "
-                           "'YYYY-MM-DD HH:MM:SS'" for name, value in
-                           (("started_utc", started), ("ended_utc", ended),
-                            ("local_start", local)) if not good_time(value)),
-                          f"utc_offset_min is {offset!r}, not minutes within a day")
-            bad.append(BadRow(int(row_id), str(uid), reason))
+            column, value = next(((name, value) for name, value in (
+                ("started_utc", started), ("ended_utc", ended), ("local_start", local))
+                if not good_time(value)), ("utc_offset_min", offset))
+            reason = (f"utc_offset_min is {offset!r}, not minutes within a day"
+                      if column == "utc_offset_min" else f"{column} is {value!r}, not a time "
+                      "from 1970 on written as 'YYYY-MM-DD HH:MM:SS'")
+            bad.append(BadRow(int(row_id), str(uid), column, reason))
         return bad
 
     def day_totals(self, rollover_hour: int) -> list[tuple[date, int, int]]:

@@ -25,6 +25,7 @@ class BadRow:
 
     row_id: int
     uid: str
+    column: str  # the first bad column
     reason: str
 
 
