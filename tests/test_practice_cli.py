@@ -158,7 +158,7 @@ def test_history_table_filters_and_exports(home):
     assert len(ok("history", "--since", "7d").splitlines()) == 3
     assert len(ok("history", "--routine", "bedtime").splitlines()) == 2
     rows = list(csv.DictReader(io.StringIO(ok("history", "--csv"))))
-    assert list(rows[0]) == list(COLUMNS)
+    assert list(rows[0]) == [*COLUMNS, "practice_day"]
     assert [r["started"] for r in rows] == ["2026-11-20T09:00:00+01:00",
                                            "2026-11-30T21:30:00+01:00",
                                            "2026-12-01T13:05:00+01:00"]
@@ -166,7 +166,7 @@ def test_history_table_filters_and_exports(home):
     data = json.loads(ok("history", "--json"))
     assert [d["routine"] for d in data] == ["ankle-pumps", "bedtime", "ankle-pumps"]
     assert data[2]["effort"] == 5 and data[0]["pain"] is None
-    assert set(data[0]) == set(COLUMNS)
+    assert set(data[0]) == {*COLUMNS, "practice_day"}
 
 
 def test_csv_export_imports_into_a_new_history_once(home, monkeypatch, tmp_path):
@@ -188,7 +188,7 @@ def test_a_bad_import_names_each_row_and_imports_nothing(home, tmp_path):
     bad_time = {**good, "started": "yesterday", "id": "other-id"}
     path = tmp_path / "in.csv"
     with open(path, "w", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+        writer = csv.DictWriter(out, fieldnames=list(good))
         writer.writeheader()
         writer.writerows([bad_sets, bad_time])
     result = vc("history", "--import", str(path))

@@ -159,7 +159,8 @@ def history(
     = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV (one row a session).")] = False,
     import_: Annotated[Path | None, typer.Option(
-        "--import", metavar="FILE", help="Add the sessions of a CSV written by --csv.")] = None,
+        "--import", metavar="FILE", help="Add the sessions of a CSV or JSON written by --csv or "
+        "--json ('-': standard input).")] = None,
 ) -> None:
     """The sessions done, as a table; --csv and --json to export, --import to bring back."""
     from voice_coach.practice import history as views
@@ -178,10 +179,11 @@ def history(
             raise UsageError(f"--since {since!r}: {exc}", SINCE_HINT) from None
     with _open_store(write=False) as store:
         records = store.sessions(since=first, routine=routine)
+    rollover = _config()["practice.rollover_hour"]
     if json_:
-        typer.echo(views.to_json(records), nl=False)
+        typer.echo(views.to_json(records, rollover), nl=False)
     elif csv_:
-        typer.echo(views.to_csv(records), nl=False)
+        typer.echo(views.to_csv(records, rollover), nl=False)
     elif not records:
         typer.echo("No sessions recorded" + (" in that time." if first or routine else
                                              " yet. Play one: voice-coach play ankle-pumps"))
@@ -190,16 +192,9 @@ def history(
 
 
 def _import(path: Path) -> None:
-    from voice_coach.practice.history import from_csv
+    from voice_coach.practice.import_file import read_export
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") \
-            from None
-    records = from_csv(text, str(path))
+    records = read_export(path, _clock().now())
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added
