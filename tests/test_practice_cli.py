@@ -135,7 +135,7 @@ def test_streak_appears_only_when_turned_on(home, monkeypatch):
      '  hint: dates look like 2026-12-01, "today", "yesterday", or a span back: "7d", "4w"\n'),
     (["stats", "-o", "cal.gif"],
      "error: cannot tell the picture's format from 'cal.gif'\n"
-     "  hint: give a file name ending in .svg or .png\n"),
+     "  hint: give a file name ending in .png, .svg or .pdf\n"),
     (["stats", "--weeks", "0"], "error: --weeks must be from 1 to 104, got 0\n"),
 ])
 def test_bad_input_exits_2_and_records_nothing(home, args, message):

@@ -132,13 +132,18 @@ def today(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
+    from voice_coach.practice.days import practice_day
     from voice_coach.practice.report import Totals, today_lines
+    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
 
     config, now = _config(), _clock().now()
     with _open_store(write=False) as store:
         totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
-        last = store.sessions(limit=1)
-    for line in today_lines(totals, last[0] if last else None, config, now, flight):
+        last = store.sessions(limit=RECENT_SESSIONS)
+    for line in today_lines(totals, last[-1] if last else None, config, now, flight):
+        typer.echo(line)
+    rollover = config["practice.rollover_hour"]
+    for line in wellbeing_lines(last, practice_day(now, rollover), rollover):
         typer.echo(line)
 
 
@@ -206,14 +211,18 @@ def _import(path: Path) -> None:
     "stats",
     "voice-coach stats",
     "voice-coach stats --weeks 26 -o calendar.svg",
+    "voice-coach stats -o calendar.png --language de",
 ))
 @funnel
 def stats(
     weeks: Annotated[int, typer.Option(
         "--weeks", metavar="N", help="How many weeks the calendar shows (1 to 104).")] = 12,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", metavar="FILE", help="Also write the calendar as .svg or .png.")]
+        "-o", "--output", metavar="FILE", help="Also write the calendar as a picture: .png, .svg or .pdf.")]
     = None,
+    language: Annotated[str | None, typer.Option(
+        "--language", metavar="CODE", help="The picture's language (default: the config's "
+        "[voice] language, else en).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the picture.")] = False,
 ) -> None:
     """Days active, sets a day, habit strength, and a calendar of the last weeks."""
@@ -221,24 +230,31 @@ def stats(
 
     from voice_coach.output.atomic import write_bytes_atomic
     from voice_coach.practice.days import practice_day, week_start
-    from voice_coach.practice.heatmap import Calendar, svg, terminal
+    from voice_coach.practice.heatmap import Calendar, terminal
+    from voice_coach.practice.picture import SUFFIXES, calendar_picture, person_language
+    from voice_coach.practice.report_words import ReportWords
+    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
     from voice_coach.practice.report import Totals, stats_lines
 
     if not 1 <= weeks <= 104:
         raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")
-    if output is not None and output.suffix.lower() not in (".svg", ".png"):
+    if output is not None and output.suffix.lower() not in SUFFIXES:
         raise UsageError(f"cannot tell the picture's format from {output.name!r}",
-                         "give a file name ending in .svg or .png")
+                         "give a file name ending in .png, .svg or .pdf")
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output} already exists", "use --force to overwrite it")
     config, now = _config(), _clock().now()
+    words = ReportWords(language or person_language(config))
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
     day = practice_day(now, rollover)
     with _open_store(write=False) as store:
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
+        recent = store.sessions(limit=RECENT_SESSIONS)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
+        typer.echo(line)
+    for line in wellbeing_lines(recent, day, rollover, indent="  ", width=16):
         typer.echo(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)
@@ -247,13 +263,7 @@ def stats(
     for line in terminal(cal, unicode=unicode, color=color):
         typer.echo(line)
     if output is not None:
-        title = f"voice-coach: sets a day, {cal.first.isoformat()} to {day.isoformat()}"
-        if output.suffix.lower() == ".svg":
-            data = svg(cal, title).encode()
-        else:
-            from voice_coach.practice.picture import png
-
-            data = png(cal, title)
+        data = calendar_picture(cal, output.suffix.lower()[1:], words)
         write_bytes_atomic(output, data, force=force)
         typer.echo(f"Wrote {output}.")
 
