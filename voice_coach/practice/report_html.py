@@ -23,6 +23,7 @@ CSS = """
 body { font-family: "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif;
        font-size: 8.6pt; color: #24292e; margin: 0; line-height: 1.3; }
 main { max-width: 182mm; margin: 0 auto; }
+@media screen { main { margin: 10mm auto; } }
 header { display: flex; justify-content: space-between; align-items: baseline;
          border-bottom: 2px solid #2f8f46; padding-bottom: 2mm; margin-bottom: 3mm; }
 h1 { font-size: 15pt; margin: 0; }
