@@ -218,8 +218,8 @@ def stats(
     weeks: Annotated[int, typer.Option(
         "--weeks", metavar="N", help="How many weeks the calendar shows (1 to 104).")] = 12,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", metavar="FILE", help="Also write the calendar as a picture: .png, .svg or .pdf.")]
-    = None,
+        "-o", "--output", metavar="FILE",
+        help="Also write the calendar as a picture: .png, .svg or .pdf.")] = None,
     language: Annotated[str | None, typer.Option(
         "--language", metavar="CODE", help="The picture's language (default: the config's "
         "[voice] language, else en).")] = None,
@@ -232,9 +232,9 @@ def stats(
     from voice_coach.practice.days import practice_day, week_start
     from voice_coach.practice.heatmap import Calendar, terminal
     from voice_coach.practice.picture import SUFFIXES, calendar_picture, person_language
+    from voice_coach.practice.report import Totals, stats_lines
     from voice_coach.practice.report_words import ReportWords
     from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
-    from voice_coach.practice.report import Totals, stats_lines
 
     if not 1 <= weeks <= 104:
         raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")

@@ -71,4 +71,9 @@ def html_to_pdf(html: str) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html).write_pdf()
+    try:
+        return weasyprint.HTML(string=html).write_pdf()
+    except OSError as exc:  # fonts or pango that cannot be loaded
+        raise EngineError(f"cannot make a PDF: {exc}",
+                          "write the report as .html, or reinstall pango and fonts "
+                          "(scripts/setup)") from None
