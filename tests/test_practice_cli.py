@@ -78,7 +78,9 @@ def test_done_records_and_today_counts_it(home):
         "Today, Tuesday 1 December: 3 of 3 sets",
         "Last session: ankle-pumps (Ankle pumps, seated), 09:10, 3 of 3 sets, completed",
         "Next: the goal is met for today. Rest, or one more set whenever you like: "
-        "voice-coach play bedtime before sleep."]
+        "voice-coach play bedtime before sleep.",
+        'Pain: 2/10 (yesterday 21:30, "legs heavy")',
+        "Effort: 3/10 (yesterday 21:30)"]
 
 
 def test_today_suggests_by_the_hour_and_for_a_flight(home, monkeypatch):

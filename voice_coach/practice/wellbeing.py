@@ -44,16 +44,17 @@ def _note(record: SessionRecord) -> str:
 
 
 def rating_line(records: Sequence[SessionRecord], what: str, today: date,
-                rollover_hour: int) -> str | None:
+                rollover_hour: int, skip_note_of: str = "") -> str | None:
     """'4/10 (today 13:05, "ankle sore"); last 4: 2 3 3 4, rising' or None when never rated.
 
-    what: "pain" or "effort".
+    what: "pain" or "effort"; skip_note_of: a session id whose note was already shown.
     """
     series = _series(records, what)
     if not series:
         return None
     last, value = series[-1]
-    text = f"{value}/10 ({_when(last, today, rollover_hour)}{_note(last)})"
+    note = "" if last.uid == skip_note_of else _note(last)
+    text = f"{value}/10 ({_when(last, today, rollover_hour)}{note})"
     recent = [v for _, v in series[-TREND_SESSIONS:]]
     if len(recent) >= 2:
         text += f"; last {len(recent)}: {' '.join(map(str, recent))}, {trend(recent)}"
@@ -65,8 +66,11 @@ def wellbeing_lines(records: Sequence[SessionRecord], today: date, rollover_hour
     """'Pain: …' and 'Effort: …' lines for the ratings recorded (none when there are none),
     and a word of care when pain is high or rising."""
     lines = []
+    pain = _series(records, "pain")
+    noted = pain[-1][0].uid if pain else ""  # the note is said once, with the pain
     for what, label in (("pain", "Pain"), ("effort", "Effort")):
-        line = rating_line(records, what, today, rollover_hour)
+        line = rating_line(records, what, today, rollover_hour,
+                           noted if what == "effort" else "")
         if line is not None:
             head = f"{label}:" if not width else label.lower()
             lines.append(f"{indent}{head:<{width}}{' ' if not width else ''}{line}")
