@@ -132,7 +132,6 @@ def today(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
-    from voice_coach.practice.days import practice_day
     from voice_coach.practice.report import Totals, today_lines
     from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
 
@@ -142,8 +141,7 @@ def today(
         last = store.sessions(limit=RECENT_SESSIONS)
     for line in today_lines(totals, last[-1] if last else None, config, now, flight):
         typer.echo(line)
-    rollover = config["practice.rollover_hour"]
-    for line in wellbeing_lines(last, practice_day(now, rollover), rollover):
+    for line in wellbeing_lines(last, now.date()):
         typer.echo(line)
 
 
@@ -254,7 +252,7 @@ def stats(
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
         typer.echo(line)
-    for line in wellbeing_lines(recent, day, rollover, indent="  ", width=16):
+    for line in wellbeing_lines(recent, now.date(), indent="  ", width=16):
         typer.echo(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)

@@ -10,7 +10,6 @@ from datetime import date
 from voice_coach.errors import escape_controls
 
 from .adherence import trend
-from .days import practice_day
 from .records import SessionRecord
 
 TREND_SESSIONS = 6  # the trend reads the last six ratings: three against the three before
@@ -24,8 +23,10 @@ def _series(records: Sequence[SessionRecord], what: str) -> list[tuple[SessionRe
             if getattr(r, what) is not None]
 
 
-def _when(record: SessionRecord, today: date, rollover_hour: int) -> str:
-    day = practice_day(record.started, rollover_hour)
+def _when(record: SessionRecord, today: date) -> str:
+    """When, by the wall clock where it was done (00:40 on the 1st is "today 00:40" on the 1st,
+    though it counts for the 30th's practice)."""
+    day = record.started.date()
     clock = record.started.strftime("%H:%M")
     if day == today:
         return f"today {clock}"
@@ -44,33 +45,33 @@ def _note(record: SessionRecord) -> str:
 
 
 def rating_line(records: Sequence[SessionRecord], what: str, today: date,
-                rollover_hour: int, skip_note_of: str = "") -> str | None:
+                skip_note_of: str = "") -> str | None:
     """'4/10 (today 13:05, "ankle sore"); last 4: 2 3 3 4, rising' or None when never rated.
 
-    what: "pain" or "effort"; skip_note_of: a session id whose note was already shown.
+    today: the calendar date now (not the practice day); what: "pain" or "effort";
+    skip_note_of: a session id whose note was already shown.
     """
     series = _series(records, what)
     if not series:
         return None
     last, value = series[-1]
     note = "" if last.uid == skip_note_of else _note(last)
-    text = f"{value}/10 ({_when(last, today, rollover_hour)}{note})"
+    text = f"{value}/10 ({_when(last, today)}{note})"
     recent = [v for _, v in series[-TREND_SESSIONS:]]
     if len(recent) >= 2:
         text += f"; last {len(recent)}: {' '.join(map(str, recent))}, {trend(recent)}"
     return text
 
 
-def wellbeing_lines(records: Sequence[SessionRecord], today: date, rollover_hour: int,
-                    indent: str = "", width: int = 0) -> list[str]:
+def wellbeing_lines(records: Sequence[SessionRecord], today: date, indent: str = "",
+                    width: int = 0) -> list[str]:
     """'Pain: …' and 'Effort: …' lines for the ratings recorded (none when there are none),
     and a word of care when pain is high or rising."""
     lines = []
     pain = _series(records, "pain")
     noted = pain[-1][0].uid if pain else ""  # the note is said once, with the pain
     for what, label in (("pain", "Pain"), ("effort", "Effort")):
-        line = rating_line(records, what, today, rollover_hour,
-                           noted if what == "effort" else "")
+        line = rating_line(records, what, today, noted if what == "effort" else "")
         if line is not None:
             head = f"{label}:" if not width else label.lower()
             lines.append(f"{indent}{head:<{width}}{' ' if not width else ''}{line}")
