@@ -248,3 +248,22 @@ def test_a_damaged_export_is_refused_with_located_errors_never_a_traceback(data)
         assert exc.diagnostics and all(d.line >= 1 and d.col >= 1 for d in exc.diagnostics)
     else:
         assert all(isinstance(r, SessionRecord) for r in records)
+
+
+def test_dev_stdin_is_refused_unless_the_name_is_a_dash(home, tmp_path):  # noqa: F811
+    """`--import /dev/stdin` from a pipe or a terminal would wait or read without end; '-' is
+    the way to say standard input (and reads at most the size bound)."""
+    import subprocess
+    import sys
+
+    ok("done", "ankle-pumps", "--at", "2026-11-20 09:00")
+    exported = ok("history", "--csv")
+    env = {**os.environ, "VOICE_COACH_DATA_DIR": str(tmp_path / "piped")}
+    command = [sys.executable, "-m", "voice_coach", "history", "--import"]
+    piped = subprocess.run([*command, "/dev/stdin"], input=exported, capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert piped.returncode == 2
+    assert piped.stderr.startswith("error: /dev/stdin is a pipe (FIFO), not a file I can import")
+    dashed = subprocess.run([*command, "-"], input=exported, capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert (dashed.returncode, dashed.stdout) == (0, "Imported 1 session from -.\n")
