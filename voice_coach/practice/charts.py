@@ -51,7 +51,7 @@ def sets_chart(adh: Adherence, words: ReportWords, fmt: str = "svg") -> bytes:
                 ax.bar(i, sets, bottom=bottom, width=0.72, color=SITTING_FILLS[k % 2],
                        edgecolor="white", linewidth=0.6)
                 bottom += sets
-            if day.sets:
+            if day.sets and n <= 62:  # beyond two months the numbers would run together
                 ax.text(i, day.sets + top * 0.02, str(day.sets), ha="center", va="bottom",
                         fontsize=6 if n <= 31 else 5, color=INK)
         ax.axhline(adh.goal, color=GOAL_INK, linewidth=1.0, linestyle=(0, (4, 2)))
