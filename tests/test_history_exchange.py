@@ -267,3 +267,15 @@ def test_dev_stdin_is_refused_unless_the_name_is_a_dash(home, tmp_path):  # noqa
     dashed = subprocess.run([*command, "-"], input=exported, capture_output=True, text=True,
                             env=env, timeout=120)
     assert (dashed.returncode, dashed.stdout) == (0, "Imported 1 session from -.\n")
+
+
+def test_an_empty_file_and_a_lone_object_say_what_they_are(home, tmp_path):  # noqa: F811
+    empty, single = tmp_path / "empty.csv", tmp_path / "one.json"
+    empty.write_text("")
+    single.write_text('{"routine": "ankle-pumps"}')
+    result = vc("history", "--import", str(empty))
+    assert result.exit_code == 2 and result.stderr.startswith(
+        f"{empty}:1:1: error: this is not a voice-coach history CSV: the file is empty\n")
+    result = vc("history", "--import", str(single))
+    assert result.exit_code == 2 and result.stderr.startswith(
+        f"{single}:1:1: error: expected a list of sessions, [{{...}}, {{...}}]\n")

@@ -86,12 +86,13 @@ def to_json(records: Sequence[SessionRecord],
 
 
 def from_text(text: str, path: str, now: datetime | None = None) -> list[SessionRecord]:
-    """Records from an export, CSV or JSON (told apart by the first character: '[' is JSON).
+    """Records from an export, CSV or JSON (told apart by the first character: '[' or '{' is
+    JSON).
 
     SpecError lists every bad row as PATH:LINE:COL; nothing is returned half.
     now: sessions after it (by more than a day) are refused, as are years before 1970.
     """
-    if text.lstrip()[:1] == "[":
+    if text.lstrip()[:1] in ("[", "{"):
         return from_json(text, path, now)
     return from_csv(text, path, now)
 
@@ -148,9 +149,9 @@ def _check_header(header: Sequence[str], path: str) -> None:
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in EXPORT_COLUMNS]
     if not header or missing or unknown:
-        what = (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-                if missing else f"unknown column {', '.join(map(repr, unknown))}"
-                if unknown else "there is no header row")
+        what = ("the file is empty" if not header else
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+                if missing else f"unknown column {', '.join(map(repr, unknown))}")
         raise SpecError([Diagnostic(path, 1, 1, f"this is not a voice-coach history CSV: {what}",
                                     HEADER_HINT)])
 
@@ -185,7 +186,8 @@ def from_json(text: str, path: str, now: datetime | None = None) -> list[Session
     records: list[SessionRecord] = []
     idx, line = _skip_ws(text, 0), 1
     if text[idx:idx + 1] != "[":
-        raise SpecError([_json_problem(text, path, idx, "expected a list of sessions '['")])
+        raise SpecError([_json_problem(text, path, idx, "expected a list of sessions, "
+                                       "[{...}, {...}]")])
     idx = _skip_ws(text, idx + 1)
     counted_to = 0
     while text[idx:idx + 1] != "]":
