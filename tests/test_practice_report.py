@@ -193,3 +193,33 @@ def test_an_existing_report_needs_force_and_a_failed_pdf_leaves_it_whole(home, t
     assert result.stderr.startswith("error: cannot make a PDF: cannot load font\n")
     assert path.read_bytes() == b"%PDF- the old one"
     assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]  # no temp file left
+
+
+def blocks(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """id -> (left, right, top, bottom) of each block, and the goal line's."""
+    out = {}
+    for name, d in re.findall(r'<g id="(sitting-[^"]+|goal)">\s*<path d="([^"]+)"', svg):
+        xs = [float(x) for x in re.findall(r"([\d.]+) [\d.]+", d)]
+        ys = [float(y) for y in re.findall(r"[\d.]+ ([\d.]+)", d)]
+        out[name] = (min(xs), max(xs), min(ys), max(ys))
+    return out
+
+
+def test_the_sets_chart_stacks_a_block_a_sitting_to_scale_under_the_goal_line():
+    from voice_coach.practice.charts import sets_chart
+    from voice_coach.practice.report_words import ReportWords
+
+    records = [record("2026-11-30 09:00", 3), record("2026-11-30 09:20", 1),
+               record("2026-11-30 18:00", 1), record("2026-12-01 13:00", 3)]
+    a = adherence(records, date(2026, 11, 25), date(2026, 12, 1), 3, 4)
+    found = blocks(sets_chart(a, ReportWords()).decode())
+    assert sorted(found) == ["goal", "sitting-2026-11-30-1", "sitting-2026-11-30-2",
+                             "sitting-2026-12-01-1"]
+    first, second = found["sitting-2026-11-30-1"], found["sitting-2026-11-30-2"]
+    one_set = second[3] - second[2]  # SVG y grows downwards
+    assert first[3] - first[2] == pytest.approx(4 * one_set, rel=1e-3)  # 3 + 1 sets, one sitting
+    assert second[3] == pytest.approx(first[2])  # stacked on it
+    today = found["sitting-2026-12-01-1"]
+    assert today[3] - today[2] == pytest.approx(3 * one_set, rel=1e-3)
+    assert found["goal"][2] == pytest.approx(today[2], abs=0.01)  # 3 sets reach the goal line
+    assert today[0] > first[1]  # the next day stands to the right

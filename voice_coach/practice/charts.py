@@ -1,7 +1,8 @@
 """The report's charts, drawn by matplotlib: sets a day against the goal (a bar a day, a block a
 sitting, with the sessions and sittings of each day written under it), and pain and effort over
 the same days. SVG with the words drawn as outlines, so the chart looks the same in any browser
-and in the PDF.
+and in the PDF; blocks, the goal line and the rating lines have ids (sitting-DAY-N, goal, pain,
+effort) for tests and styling.
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ def sets_chart(adh: Adherence, words: ReportWords, fmt: str = "svg") -> bytes:
             bottom = 0
             for k, sets in enumerate(day.sittings):
                 ax.bar(i, sets, bottom=bottom, width=0.72, color=SITTING_FILLS[k % 2],
-                       edgecolor="white", linewidth=0.6)
+                       edgecolor="white", linewidth=0.6,
+                       gid=f"sitting-{day.day.isoformat()}-{k + 1}")
                 bottom += sets
             if day.sets and n <= 62:  # beyond two months the numbers would run together
                 ax.text(i, day.sets + top * 0.02, str(day.sets), ha="center", va="bottom",
                         fontsize=6 if n <= 31 else 5, color=INK)
-        ax.axhline(adh.goal, color=GOAL_INK, linewidth=1.0, linestyle=(0, (4, 2)))
+        ax.axhline(adh.goal, color=GOAL_INK, linewidth=1.0, linestyle=(0, (4, 2)), gid="goal")
         ax.set_ylabel(words.phrase("sets"), fontsize=8)
         under = blended_transform_factory(ax.transData, ax.transAxes)
         rows = ((words.phrase("sessions"), [d.sessions for d in adh.days]),
@@ -88,7 +90,7 @@ def ratings_chart(adh: Adherence, words: ReportWords, fmt: str = "svg") -> bytes
             if points:
                 xs, ys = zip(*points)
                 ax.plot(xs, ys, color=ink, marker=marker, markersize=3.5, linewidth=1.2,
-                        label=words.phrase(what))
+                        label=words.phrase(what), gid=what)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7,
                   frameon=False, handlelength=1.8, borderaxespad=0.2)
         return save(fig, fmt, words.phrase("pain_effort"))
