@@ -64,9 +64,9 @@ def record_a_month(home_unused=None):
     ok("done", "ankle-pumps", "--at", "2026-10-20 09:00")  # before the report's four weeks
 
 
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+def pdf_text(path, layout: bool = True) -> str:
+    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 def test_the_default_report_is_one_a4_pdf_page_of_the_last_four_weeks(home, tmp_path,  # noqa: F811
@@ -85,9 +85,11 @@ def test_the_default_report_is_one_a4_pdf_page_of_the_last_four_weeks(home, tmp_
                   "Sessions Sets Adherence Sittings a day", "Week by week", "Nov 30 – Dec 1",
                   "100%",
                   "Pain and effort", "Latest pain: 4/10 on Dec 1, rising.", "ankle sore",
-                  "<b>tired</b> & =SUM(A1)", "Routines followed", "Bedtime ankle pumps"):
+                  "Routines followed", "Bedtime ankle pumps"):
         assert words in flat, words
     assert "Oct 20" not in flat
+    tight = "".join(pdf_text(pdf, layout=False).split())  # a wrapped note, whole again
+    assert "<b>tired</b>&=SUM(A1)" in tight
     # Looked at as a person would: pdftoppm draws the page; it has ink, and white margins.
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
                    check=True)
@@ -223,3 +225,22 @@ def test_the_sets_chart_stacks_a_block_a_sitting_to_scale_under_the_goal_line():
     assert today[3] - today[2] == pytest.approx(3 * one_set, rel=1e-3)
     assert found["goal"][2] == pytest.approx(today[2], abs=0.01)  # 3 sets reach the goal line
     assert today[0] > first[1]  # the next day stands to the right
+
+
+def test_hostile_and_long_notes_stay_in_their_column_and_show_their_controls(home,  # noqa: F811
+                                                                             tmp_path):
+    ok("done", "ankle-pumps", "--at", "2026-12-01 09:00", "--pain", "3",
+       "--note", "\x1b]0;PWNED\x07\x1b[2J x \u202eevil")
+    ok("done", "ankle-pumps", "--at", "2026-12-01 10:00", "--note", "long" * 400)
+    pdf = tmp_path / "r.pdf"
+    ok("report", "-o", str(pdf))
+    tight = "".join(pdf_text(pdf, layout=False).split())
+    assert "\\x1b]0;PWNED\\x07\\x1b[2Jx\\u202eevil" in tight  # shown, not acted on or hidden
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+1\n", info)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    with Image.open(tmp_path / "page-1.png") as page:
+        pixels = np.asarray(page.convert("L"))
+    ink = np.argwhere(pixels < 200)
+    assert ink[:, 1].max() < pixels.shape[1] - 15  # nothing runs off the right margin

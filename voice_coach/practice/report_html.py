@@ -8,10 +8,19 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date
-from html import escape
+from html import escape as _html
+
+from voice_coach.errors import escape_controls
 
 from .adherence import SITTING_GAP_MIN, Adherence, trend
 from .report_words import ReportWords
+
+
+def escape(text: str) -> str:
+    """Text for the page: HTML-escaped, and control characters and bidirectional overrides
+    shown as escapes (\\x1b, \\u202e), never acted on or hidden (a note that reorders itself)."""
+    return _html(escape_controls(str(text)).replace("\n", " "))
+
 
 MAX_NOTES = 6  # the newest; with MAX_NOTE_CHARS the page stays one page
 MAX_NOTE_CHARS = 160
@@ -43,7 +52,7 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 .columns { display: flex; gap: 5mm; }
 .columns > section { flex: 1; min-width: 0; }
 .muted { color: #586069; }
-td.note { word-break: break-word; }
+td.note, td.name { overflow-wrap: anywhere; }
 td.nw { white-space: nowrap; }
 footer { margin-top: 4mm; border-top: 1px solid #d0d7de; padding-top: 1.5mm; color: #586069;
          font-size: 7pt; }
@@ -145,7 +154,7 @@ def _notes(a: Adherence, w: ReportWords) -> str:
     shown = list(a.notes)[-MAX_NOTES:][::-1]  # the newest first
     rows = "".join(
         f'<tr><td class="nw">{escape(w.short_day(n.started.date()))}</td>'
-        f'<td class="nw">{escape(n.routine)}</td>'
+        f'<td class="name">{escape(n.routine)}</td>'
         f'<td class="n">{"" if n.pain is None else n.pain}</td>'
         f'<td class="note">{escape(_cut(n.text))}</td></tr>' for n in shown)
     out.append(f"<table><thead><tr><th>{escape(w.phrase('date'))}</th>"
@@ -169,7 +178,8 @@ def _routines(a: Adherence, w: ReportWords) -> str:
         out.append(f'<p class="muted">{escape(w.phrase("no_sessions"))}</p></section>')
         return "".join(out)
     rows = "".join(
-        f"<tr><td>{escape(u.title)}<br><span class=\"muted\">{escape(u.routine)}</span></td>"
+        f'<tr><td class="name">{escape(u.title)}<br><span class="muted">{escape(u.routine)}'
+        "</span></td>"
         f'<td class="n">{u.sessions}</td><td class="n">{u.sets}</td>'
         f'<td class="n">{escape(w.short_day(u.last))}</td></tr>' for u in a.routines)
     out.append(f"<table><thead><tr><th>{escape(w.phrase('routine'))}</th>"
