@@ -149,3 +149,13 @@ def test_stats_writes_each_format_and_refuses_others(home, tmp_path):  # noqa: F
     assert bad.exit_code == 2 and bad.stderr.startswith(
         "error: unknown or unsupported language 'xx'")
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_the_terminal_calendar_heads_the_same_weeks():
+    from voice_coach.practice.heatmap import terminal
+
+    header = terminal(calendar(), unicode=False)[0]
+    # column k's digit is at 5 + 2k: Jan over Mon 29 Dec (k=1), Feb over Mon 2 Feb (k=6),
+    # Mar over Mon 2 Mar (k=10), never over the week of Mon 23 Feb (k=9)
+    assert {name: header.index(name) for name in ("Jan", "Feb", "Mar")} == {
+        "Jan": 5 + 2 * 1, "Feb": 5 + 2 * 6, "Mar": 5 + 2 * 10}
