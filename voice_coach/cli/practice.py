@@ -189,16 +189,19 @@ def today(
     """Sets done today against the daily goal, the last session, and what to do next."""
     from voice_coach.practice.days import practice_day
     from voice_coach.practice.report import Totals, today_lines
+    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
 
     config, now = _config(), _clock().now()
     rollover = config["practice.rollover_hour"]
     with _open_store(write=False) as store:
         _report_bad_rows(store)
         totals = Totals.of(store.day_totals(rollover))
-        last = store.sessions(limit=1)
+        last = store.sessions(limit=RECENT_SESSIONS)
         sittings = _sittings(store, rollover, practice_day(now, rollover))
-    for line in today_lines(totals, last[0] if last else None, config, now, flight,
+    for line in today_lines(totals, last[-1] if last else None, config, now, flight,
                             sittings=sittings, routine_sets=_routine_sets(config)):
+        typer.echo(line)
+    for line in wellbeing_lines(last, now.date()):
         typer.echo(line)
 
 
@@ -222,7 +225,8 @@ def history(
     = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Print CSV (one row a session).")] = False,
     import_: Annotated[Path | None, typer.Option(
-        "--import", metavar="FILE", help="Add the sessions of a CSV written by --csv.")] = None,
+        "--import", metavar="FILE", help="Add the sessions of a CSV or JSON written by --csv or "
+        "--json ('-': standard input).")] = None,
 ) -> None:
     """The sessions done, as a table; --csv and --json to export, --import to bring back."""
     from voice_coach.practice import history as views
@@ -256,9 +260,9 @@ def history(
         records = store.sessions(since=first, until=last, routine=routine,
                                  rollover_hour=rollover)
     if json_:
-        typer.echo(views.to_json(records), nl=False)
+        typer.echo(views.to_json(records, rollover), nl=False)
     elif csv_:
-        typer.echo(views.to_csv(records), nl=False)
+        typer.echo(views.to_csv(records, rollover), nl=False)
     elif not records:
         typer.echo("No sessions recorded" + (" in that time." if first or last or routine else
                                              " yet. Play one: voice-coach play ankle-pumps"))
@@ -267,16 +271,9 @@ def history(
 
 
 def _import(path: Path) -> None:
-    from voice_coach.practice.history import from_csv
+    from voice_coach.practice.import_file import read_export
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") \
-            from None
-    records = from_csv(text, str(path), _clock().now())  # dates checked as done --at's are
+    records = read_export(path, _clock().now())
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added
@@ -288,14 +285,18 @@ def _import(path: Path) -> None:
     "stats",
     "voice-coach stats",
     "voice-coach stats --weeks 26 -o calendar.svg",
+    "voice-coach stats -o calendar.png --language de",
 ))
 @funnel
 def stats(
     weeks: Annotated[int, typer.Option(
         "--weeks", metavar="N", help="How many weeks the calendar shows (1 to 104).")] = 12,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", metavar="FILE", help="Also write the calendar as .svg or .png.")]
-    = None,
+        "-o", "--output", metavar="FILE",
+        help="Also write the calendar as a picture: .png, .svg or .pdf.")] = None,
+    language: Annotated[str | None, typer.Option(
+        "--language", metavar="CODE", help="The picture's language (default: the config's "
+        "[voice] language, else en).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the picture.")] = False,
 ) -> None:
     """Days active, sets a day, habit strength, and a calendar of the last weeks."""
@@ -303,25 +304,32 @@ def stats(
 
     from voice_coach.output.atomic import write_bytes_atomic
     from voice_coach.practice.days import practice_day, week_start
-    from voice_coach.practice.heatmap import Calendar, svg, terminal
+    from voice_coach.practice.heatmap import Calendar, terminal
+    from voice_coach.practice.picture import SUFFIXES, calendar_picture, person_language
     from voice_coach.practice.report import Totals, stats_lines
+    from voice_coach.practice.report_words import ReportWords
+    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
 
     if not 1 <= weeks <= 104:
         raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")
-    if output is not None and output.suffix.lower() not in (".svg", ".png"):
+    if output is not None and output.suffix.lower() not in SUFFIXES:
         raise UsageError(f"cannot tell the picture's format from {output.name!r}",
-                         "give a file name ending in .svg or .png")
+                         "give a file name ending in .png, .svg or .pdf")
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output} already exists", "use --force to overwrite it")
     config, now = _config(), _clock().now()
+    words = ReportWords(language or person_language(config))
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
     day = practice_day(now, rollover)
     with _open_store(write=False) as store:
         _report_bad_rows(store)
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
+        recent = store.sessions(limit=RECENT_SESSIONS)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
+        typer.echo(line)
+    for line in wellbeing_lines(recent, now.date(), indent="  ", width=16):
         typer.echo(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)
@@ -330,13 +338,7 @@ def stats(
     for line in terminal(cal, unicode=unicode, color=color):
         typer.echo(line)
     if output is not None:
-        title = f"voice-coach: sets a day, {cal.first.isoformat()} to {day.isoformat()}"
-        if output.suffix.lower() == ".svg":
-            data = svg(cal, title).encode()
-        else:
-            from voice_coach.practice.picture import png
-
-            data = png(cal, title)
+        data = calendar_picture(cal, output.suffix.lower()[1:], words)
         write_bytes_atomic(output, data, force=force)
         typer.echo(f"Wrote {output}.")
 

@@ -1,73 +1,22 @@
-"""The history as a person reads it (a table) and as other programs do (CSV, JSON), and the
-CSV import, which accepts exactly what the export writes.
+"""The history as a person reads it (a table) and as other programs do (CSV, JSON: exchange.py),
+and the import, which accepts exactly what the export writes.
 
 Pure text in and out; the store and files are the CLI's business.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
-from voice_coach.errors import Diagnostic, SpecError
+from .exchange import from_csv, from_json, to_csv, to_json
+from .records import SessionRecord
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
-from .records import COLUMNS, RowError, SessionRecord, clock_text, from_row
+from .records import clock_text
 
-MAX_IMPORT_ROWS = 1_000_000
-
-
-def to_csv(records: Sequence[SessionRecord]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: ("" if v is None else v) for k, v in record.to_row().items()})
-    return out.getvalue()
-
-
-def to_json(records: Sequence[SessionRecord]) -> str:
-    return json.dumps([r.to_row() for r in records], indent=1, ensure_ascii=False) + "\n"
-
-
-def from_csv(text: str, path: str, now: datetime | None = None) -> list[SessionRecord]:
-    """Records from CSV text of the export's shape; SpecError lists every bad row as
-    PATH:LINE:COL (the column's position in the header). now: times must lie from 1970 to a
-    day after it (records.from_row)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    problems: list[Diagnostic] = []
-    missing = [c for c in ("routine", "started", "ended", "planned_sets", "done_sets",
-                           "planned_reps", "done_reps", "status") if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    if not header or missing or unknown:
-        what = (f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-                if missing else f"unknown column {', '.join(map(repr, unknown))}"
-                if unknown else "there is no header row")
-        raise SpecError([Diagnostic(path, 1, 1, f"this is not a voice-coach history CSV: {what}",
-                                    "the header is: " + ",".join(COLUMNS) +
-                                    " (as `voice-coach history --csv` writes it)")])
-    records = []
-    for row in reader:
-        line = reader.line_num
-        if len(records) + len(problems) >= MAX_IMPORT_ROWS:
-            problems.append(Diagnostic(path, line, 1, f"more than {MAX_IMPORT_ROWS:,} rows"))
-            break
-        if None in row:
-            problems.append(Diagnostic(path, line, 1, "this row has more values than the "
-                                       "header has columns"))
-            continue
-        try:
-            records.append(from_row(row, now))
-        except RowError as exc:
-            problems.append(Diagnostic(path, line, header.index(exc.column) + 1
-                                       if exc.column in header else 1, str(exc)))
-    if problems:
-        raise SpecError(problems[:50])
-    return records
+# The exchange forms live in exchange.py (formula-safe CSV cells, the practice day, JSON import).
+__all__ = ["from_csv", "from_json", "table", "to_csv", "to_json"]
 
 
 def table(records: Sequence[SessionRecord], rollover_hour: int = DEFAULT_ROLLOVER_HOUR,

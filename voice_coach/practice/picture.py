@@ -1,106 +1,104 @@
-"""The calendar as a PNG, with no imaging library: the SVG's layout drawn into a numpy array
-with a small built-in pixel font, encoded with zlib. Same picture, same bytes.
+"""The calendar as a picture (PNG, SVG or PDF) drawn by matplotlib: a square a day, shaded by the
+sets done and with the number written in it, month names over the columns they head, weekday
+names, a title and a legend, all in the person's language. Same calendar, same bytes.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
+import re
+from xml.sax.saxutils import escape
 
-import numpy as np
+from .heatmap import FILLS, Calendar
+from .plotting import INK, MUTED, figure, save, style
+from .report_words import ReportWords
 
-from .heatmap import CELL, FILLS, GAP, LEFT, TOP, WEEKDAYS, Calendar, symbol
+SUFFIXES = (".png", ".svg", ".pdf")
 
-SCALE = 2  # the picture is drawn at twice the SVG's size, for sharp text
-
-# 3×5 glyphs, rows top to bottom; '#' is ink. Upper case only: labels are drawn in capitals.
-_FONT = {
-    "0": "### #.# #.# #.# ###", "1": ".#. ##. .#. .#. ###", "2": "### ..# ### #.. ###",
-    "3": "### ..# ### ..# ###", "4": "#.# #.# ### ..# ..#", "5": "### #.. ### ..# ###",
-    "6": "### #.. ### #.# ###", "7": "### ..# .#. .#. .#.", "8": "### #.# ### #.# ###",
-    "9": "### #.# ### ..# ###", "+": "... .#. ### .#. ...", "-": "... ... ### ... ...",
-    ":": "... .#. ... .#. ...", "(": ".#. #.. #.. #.. .#.", ")": ".#. ..# ..# ..# .#.",
-    ",": "... ... ... .#. #..", ".": "... ... ... ... .#.", ";": "... .#. ... .#. #..",
-    " ": "... ... ... ... ...", "/": "..# ..# .#. #.. #..", "'": ".#. .#. ... ... ...",
-    "A": ".#. #.# ### #.# #.#", "B": "##. #.# ##. #.# ##.", "C": ".## #.. #.. #.. .##",
-    "D": "##. #.# #.# #.# ##.", "E": "### #.. ##. #.. ###", "F": "### #.. ##. #.. #..",
-    "G": ".## #.. #.# #.# .##", "H": "#.# #.# ### #.# #.#", "I": "### .#. .#. .#. ###",
-    "J": "..# ..# ..# #.# .#.", "K": "#.# #.# ##. #.# #.#", "L": "#.. #.. #.. #.. ###",
-    "M": "#.# ### ### #.# #.#", "N": "##. #.# #.# #.# #.#", "O": ".#. #.# #.# #.# .#.",
-    "P": "##. #.# ##. #.. #..", "Q": ".#. #.# #.# ##. .##", "R": "##. #.# ##. #.# #.#",
-    "S": ".## #.. .#. ..# ##.", "T": "### .#. .#. .#. .#.", "U": "#.# #.# #.# #.# ###",
-    "V": "#.# #.# #.# #.# .#.", "W": "#.# #.# ### ### #.#", "X": "#.# #.# .#. #.# #.#",
-    "Y": "#.# #.# .#. .#. .#.", "Z": "### ..# .#. #.. ###",
-}
+CELL = 0.86  # a day's square, in columns (the rest is the gap)
 
 
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    value = int(hex_colour.lstrip("#"), 16)
-    return (value >> 16) & 255, (value >> 8) & 255, value & 255
+def calendar_picture(cal: Calendar, fmt: str, words: ReportWords | None = None) -> bytes:
+    """The calendar as PNG, SVG or PDF bytes (fmt: 'png', 'svg' or 'pdf').
+
+    In SVG every day is a group with id "day-YYYY-MM-DD" and a <title> tooltip ("1 Dec 2026:
+    3 sets"), and the words are text, not outlines.
+    """
+    words = words or ReportWords()
+    with style():
+        fig = figure(1.1 + cal.weeks * 0.24, 2.55)
+        ax = fig.add_axes((0.08, 0.1, 0.9, 0.72))
+        _draw(ax, cal, words)
+        data = save(fig, fmt, words.calendar_title(cal.first, cal.today))
+    if fmt == "svg":
+        data = _with_tooltips(data.decode("utf-8"), cal, words).encode("utf-8")
+    return data
 
 
-def _text(img: np.ndarray, x: int, y: int, text: str, colour: str, px: int) -> None:
-    """Writes text with its top-left at (x, y); each font pixel is px × px."""
-    ink = _rgb(colour)
-    for ch in text.upper():
-        rows = _FONT.get(ch, _FONT[" "]).split()
-        for r, row in enumerate(rows):
-            for c, bit in enumerate(row):
-                if bit == "#":
-                    y0, x0 = y + r * px, x + c * px
-                    img[y0:y0 + px, x0:x0 + px] = ink
-        x += 4 * px
+def _draw(ax, cal: Calendar, words: ReportWords) -> None:
+    from matplotlib.patches import Rectangle
 
-
-def _box(img: np.ndarray, x: int, y: int, w: int, h: int, colour: str) -> None:
-    img[y:y + h, x:x + w] = _rgb(colour)
-
-
-def png(cal: Calendar, title: str) -> bytes:
-    """The calendar as PNG bytes (RGB, 8 bit)."""
-    s = SCALE
-    step = (CELL + GAP) * s
-    width = (LEFT + cal.weeks * (CELL + GAP) + 16) * s
-    legend = f"GOAL MET ({cal.goal} SETS); THE NUMBER IS THE SETS DONE"
-    width = max(width, (LEFT + 34 + 5 * (CELL + 4) + 8) * s + len(legend) * 4 * s + 8 * s)
-    height = (TOP + 7 * (CELL + GAP) + 56) * s
-    img = np.full((height, width, 3), 255, dtype=np.uint8)
-    _text(img, LEFT * s, 8 * s, title[:80], "#24292e", s + 1)
-    for week, name in cal.month_starts():
-        _text(img, LEFT * s + week * step, (TOP - 14) * s, name, "#586069", s)
-    for weekday in (0, 2, 4, 6):
-        _text(img, 4 * s, TOP * s + weekday * step + 4 * s, WEEKDAYS[weekday], "#586069", s)
-    cell = CELL * s
+    ax.set_xlim(-0.5, cal.weeks - 0.5)
+    ax.set_ylim(6.5, -0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    half = CELL / 2
     for week in range(cal.weeks):
         for weekday in range(7):
             day = cal.day(week, weekday)
             if day > cal.today:
                 continue
             n, level = cal.sets.get(day, 0), cal.level(day)
-            x, y = LEFT * s + week * step, TOP * s + weekday * step
-            _box(img, x, y, cell, cell, FILLS[level])
+            ax.add_patch(Rectangle((week - half, weekday - half), CELL, CELL,
+                                   facecolor=FILLS[level], edgecolor="none",
+                                   gid=f"day-{day.isoformat()}"))
             if n:
-                mark = symbol(n)
-                ink = "#ffffff" if level >= 3 else "#24292e"
-                _text(img, x + (cell - (len(mark) * 4 - 1) * s) // 2, y + (cell - 5 * s) // 2,
-                      mark, ink, s)
-    y = (TOP + 7 * (CELL + GAP) + 14) * s
-    _text(img, LEFT * s, y + 4 * s, "NONE", "#586069", s)
+                ax.text(week, weekday, str(n), ha="center", va="center_baseline",
+                        fontsize=7 if n < 10 else 6,
+                        color="#ffffff" if level >= 3 else INK)
+    for week, day in cal.month_starts():
+        ax.text(week - half, -0.75, words.month(day), ha="left", va="bottom", fontsize=8,
+                color=MUTED)
+    for weekday in range(7):
+        ax.text(-0.75, weekday, words.weekday(weekday), ha="right", va="center_baseline",
+                fontsize=7, color=MUTED)
+    ax.text(-0.75, -1.75, words.calendar_title(cal.first, cal.today), ha="left",
+            va="bottom", fontsize=10, color=INK)
+    _legend(ax, cal, words)
+
+
+def _legend(ax, cal: Calendar, words: ReportWords) -> None:
+    from matplotlib.patches import Rectangle
+
+    y = 7.6
+    ax.text(-0.75, y, words.legend_none(), ha="right", va="center_baseline", fontsize=7,
+            color=MUTED)
     for level, fill in enumerate(FILLS):
-        _box(img, (LEFT + 34 + level * (CELL + 4)) * s, y, cell, cell, fill)
-    _text(img, (LEFT + 34 + 5 * (CELL + 4) + 2) * s, y + 4 * s, legend, "#586069", s)
-    return encode_png(img)
+        ax.add_patch(Rectangle((level - 0.5, y - 0.4), 0.8, 0.8, facecolor=fill,
+                               edgecolor="none", clip_on=False))
+    ax.text(len(FILLS) - 0.5, y, words.legend_goal(cal.goal), ha="left",
+            va="center_baseline", fontsize=7, color=MUTED)
+    ax.text(-0.5, y + 1.1, words.legend_number(), ha="left", va="center_baseline",
+            fontsize=7, color=MUTED)
 
 
-def encode_png(img: np.ndarray) -> bytes:
-    """RGB uint8 array (height, width, 3) → PNG bytes."""
-    height, width, _ = img.shape
-    raw = b"".join(b"\x00" + img[row].tobytes() for row in range(height))
+def _with_tooltips(svg: str, cal: Calendar, words: ReportWords) -> str:
+    """A <title> in each day's group: hovering a day says its date and sets."""
+    def tip(match: re.Match) -> str:
+        from datetime import date
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+        day = date.fromisoformat(match.group(1))
+        return f"{match.group(0)}\n   <title>{escape(words.day_tip(day, cal.sets.get(day, 0)))}" \
+               "</title>"
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return re.sub(r'<g id="day-(\d{4}-\d{2}-\d{2})">', tip, svg)
+
+
+def person_language(config) -> str:
+    """The language the person reads: the config's [voice] language, else English."""
+    from voice_coach.errors import UsageError
+    from voice_coach.lang import normalize_language
+
+    try:
+        return normalize_language(config["voice.language"] or "en")
+    except UsageError:
+        return "en"
