@@ -17,12 +17,14 @@ from email.utils import formatdate
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
 from .history import record_done, today
 from .library import Library
 from .page import STATIC_FILES, page_dir, render_page, today_text
+from .sidecars import download_name
 
 MEDIA_CACHE = "private, max-age=604800"  # names change when the content does
 PAGE_CACHE = "no-cache"
@@ -67,10 +69,32 @@ class ServeState:
         for e in self.episodes:
             r = e.entry.rendered
             if r is not None:
+                out.update(dict.fromkeys(r.files(), ""))
                 out[r.audio] = r.sha256[:32]
-                out[r.chapters] = ""
-                out[r.transcript] = ""
         return out
+
+    def moved(self, name: str) -> str | None:
+        """The current name of the file an old address `name` was for (the same episode's
+        file of the same kind, since re-rendered), or None."""
+        from .sidecars import kind_of
+
+        found = kind_of(name)
+        episode = self.episode(found[0]) if found else None
+        r = episode.entry.rendered if episode else None
+        if r is None or found is None:
+            return None
+        current = getattr(r, found[1], "")
+        return current if current and current != name else None
+
+    def download_name(self, name: str) -> str | None:
+        """The readable name of the audio file `name` ("Ankle pumps, seated.mp3")."""
+        from .sidecars import download_name
+
+        for e in self.episodes:
+            r = e.entry.rendered
+            if r is not None and r.audio == name:
+                return download_name(r.title)
+        return None
 
 
 def load_state(library: Library, *, token: str | None = None, host_name: str = "") -> ServeState:
@@ -163,15 +187,50 @@ async def _cover(request, state: ServeState):
 
 
 async def _media(request, state: ServeState):
-    from starlette.responses import PlainTextResponse
+    from .sidecars import content_disposition
 
     state.refresh()
     name = request.path_params["name"]
     files = state.media_files()
     if name not in files:
-        return PlainTextResponse("Not Found", status_code=404)
+        return _gone_or_moved(request, state, name)
+    readable = state.download_name(name)
+    extra = {"content-disposition": content_disposition(readable)} if readable else {}
     return serve_file(request, state.library.media_path(name), state.library.root,
-                      cache_control=MEDIA_CACHE, etag=files[name])
+                      cache_control=MEDIA_CACHE, etag=files[name], headers=extra)
+
+
+def _gone_or_moved(request, state: ServeState, name: str):
+    """An old address: 308 to the episode's file as it is now; 410 with a link to the page
+    for a session that left the library; else a page that says what to do."""
+    from starlette.responses import RedirectResponse
+
+    from .sidecars import kind_of
+
+    root = request.scope.get("root_path", "")
+    current = state.moved(name)
+    if current is not None:
+        return RedirectResponse(f"{root}/media/{quote(current)}", status_code=308,
+                                headers={"cache-control": "no-cache"})
+    if kind_of(name) is not None:
+        return _help_page(410, "This session is no longer here",
+                          "It was re-rendered or taken out of the library on the computer. "
+                          "The sessions there now are on the page.", f"{root}/")
+    return _help_page(404, "Nothing at this address",
+                      "Check the address, or open the page with the sessions.", f"{root}/")
+
+
+def _help_page(status: int, title: str, text: str, link: str):
+    from html import escape
+
+    from starlette.responses import HTMLResponse
+
+    html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>"
+            f"<p>{escape(text)}</p><p><a href=\"{escape(link)}\">Open the sessions page</a>"
+            f"</p></body></html>")
+    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-cache"})
 
 
 async def _static(request):
@@ -192,6 +251,8 @@ def _session_json(episode: Episode) -> dict[str, Any]:
             "duration_ms": r.duration_ms, "language": r.language, "sets": r.sets,
             "audio": f"media/{r.audio}", "chapters_url": f"media/{r.chapters}",
             "transcript": f"media/{r.transcript}",
+            "transcript_json": f"media/{r.transcript_json}" if r.transcript_json else None,
+            "download_name": download_name(r.title),
             "chapters": [{"start_ms": s, "title": t} for s, t in episode.chapters]}
 
 

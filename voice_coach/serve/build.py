@@ -1,8 +1,9 @@
 """Rendering the library: each entry's routine in its chosen language and voice, to MP3 with its
-chapters (Podcasting 2.0 JSON) and read-along cues (WebVTT), only when missing or changed.
+chapters (Podcasting 2.0 JSON) and transcript (WebVTT and JSON), only when missing or changed.
 
-Files land in media/ under names that carry the render key, so a re-rendered session gets a new
-address while its GUID stays. Calls the pipeline through voice_coach.session; prints nothing.
+Files land in media/ under names that carry a digest of their bytes, so the address follows the
+audio: the same bytes keep it, new audio gets a new one (and a new GUID in the feed). Calls the
+pipeline through voice_coach.session; prints nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .library import MEDIA_NAME, Entry, Index, Library, Rendered, now_iso
 
 RENDER_FORMAT = "mp3"
 # Bump when what a render makes changes (file kinds, encoder settings), to re-render old ones.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish",
                   "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "zh": "Chinese",
                   "cmn": "Chinese"}
@@ -136,7 +137,9 @@ def is_current(library: Library, entry: Entry, key: str) -> bool:
     r = entry.rendered
     if r is None or r.render_key != key:
         return False
-    for name in (r.audio, r.chapters, r.transcript):
+    if not r.transcript_json:  # rendered by an older voice-coach: chapters held the cues
+        return False
+    for name in r.files():
         path = library.media_path(name)
         if not path.is_file():
             return False
@@ -185,42 +188,61 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
 
 def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sha256: str = "",
                  progress: Callable[[int, int], None] | None = None) -> Entry:
-    """Renders one entry into media/ and records it in the index; returns the updated entry."""
+    """Renders one entry into media/ and records it in the index; returns the updated entry.
+
+    Every file is named after its own bytes: audio that comes out the same as before keeps
+    its address, GUID and publication date; new audio gets new ones (see feed.episode_guid).
+    """
+    import os
+
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text
     from voice_coach.output.tags import describe
     from voice_coach.session import prepare, render_session
 
+    from .sidecars import chapters_json, content_name, name_for_digest, transcript_json
+
     session = prepare(routine)
-    rev = key[:12]
-    audio = library.media_path(f"{entry.key}.{rev}.{RENDER_FORMAT}")
-    transcript = audio.with_suffix(".vtt")
-    done = render_session(session, audio, format=RENDER_FORMAT, force=True, cues="json",
-                          progress=progress)
+    staging = library.media_path(f"{entry.key}.render.{RENDER_FORMAT}")
+    render_session(session, staging, format=RENDER_FORMAT, force=True, progress=progress)
+    digest = _sha256(staging)
+    audio = library.media_path(name_for_digest(entry.key, digest, "audio"))
     timeline = session.timeline
-    write_text_atomic(transcript, cue_text(timeline, "vtt"), force=True)
-    chapters = done.sidecar or audio.with_suffix(".json")
+    texts = {"chapters": chapters_json(timeline, audio_name=audio.name),
+             "transcript": cue_text(timeline, "vtt"),
+             "transcript_json": transcript_json(timeline)}
+    names = {kind: content_name(entry.key, text, kind) for kind, text in texts.items()}
+    for kind, text in texts.items():
+        write_text_atomic(library.media_path(names[kind]), text, force=True)
+    os.replace(staging, audio)
+    now = now_iso()
     rendered = Rendered(
-        audio=audio.name, chapters=chapters.name, transcript=transcript.name,
-        render_key=key, size_bytes=audio.stat().st_size, sha256=_sha256(audio),
+        audio=audio.name, chapters=names["chapters"], transcript=names["transcript"],
+        transcript_json=names["transcript_json"],
+        render_key=key, size_bytes=audio.stat().st_size, sha256=digest,
         duration_ms=timeline.duration_ms, title=routine.title, about=routine.about,
         description=describe(routine, timeline), language=routine_language(routine),
-        voice=routine.voice.voice, sets=_sets(routine), rendered_at=now_iso(),
-        source_sha256=source_sha256)
+        voice=routine.voice.voice, sets=_sets(routine), rendered_at=now,
+        source_sha256=source_sha256, published_at=now)
 
     def record(index: Index) -> tuple[Entry | None, Rendered | None]:
         current = index.find(entry.key)
         if current is None or current.source != entry.source:
             return None, None  # removed while it rendered
-        index.replace(dataclasses.replace(current, rendered=rendered))
-        return index.find(entry.key), current.rendered
+        old = current.rendered
+        published = (current.added_at or now) if old is None else now
+        if old is not None and old.sha256 == digest:  # the same audio: the same episode
+            published = old.published_at or current.added_at or old.rendered_at
+        index.replace(dataclasses.replace(
+            current, rendered=dataclasses.replace(rendered, published_at=published)))
+        return index.find(entry.key), old
 
     updated, old = library.update(record)
     if updated is None:
         _remove_files(library, rendered)
         return dataclasses.replace(entry, rendered=rendered)
-    if old is not None and old.audio != rendered.audio:
-        _remove_files(library, old)
+    if old is not None:
+        _remove_files(library, old, keep=frozenset(rendered.files()))
     return updated
 
 
@@ -234,8 +256,7 @@ def remove_orphans(library: Library) -> list[str]:
     an interrupted render or an edit); returns their names. Other files are never touched."""
     with library.locked():
         index = library.read()
-        wanted = {n for e in index.entries if e.rendered
-                  for n in (e.rendered.audio, e.rendered.chapters, e.rendered.transcript)}
+        wanted = {n for e in index.entries if e.rendered for n in e.rendered.files()}
         removed = []
         for path in library.media_dir.iterdir():
             if MEDIA_NAME.match(path.name) and path.name not in wanted and path.is_file():
@@ -245,8 +266,10 @@ def remove_orphans(library: Library) -> list[str]:
         return removed
 
 
-def _remove_files(library: Library, rendered: Rendered) -> None:
-    for name in (rendered.audio, rendered.chapters, rendered.transcript):
+def _remove_files(library: Library, rendered: Rendered, keep: frozenset[str] = frozenset()) -> None:
+    for name in rendered.files():
+        if name in keep:
+            continue
         with contextlib.suppress(OSError):
             library.media_path(name).unlink()
 

@@ -18,6 +18,7 @@ from voice_coach.timeline import format_length_ms
 from .build import language_name
 from .feed import Episode
 from .history import Today
+from .sidecars import download_name
 
 PAGE_PACKAGE = "voice_coach.serve"
 PAGE_FOLDER = "page"
@@ -71,7 +72,8 @@ def _session(episode: Episode) -> str:
         f"  {about}\n"
         f'  <p class="actions"><button type="button" class="play" '
         f'aria-describedby="{key}-title">Play</button> '
-        f'<a href="{escape(audio)}" download aria-describedby="{key}-title">Download</a></p>\n'
+        f'<a href="{escape(audio)}" download="{escape(download_name(r.title))}" '
+        f'aria-describedby="{key}-title">Download</a></p>\n'
         f"</li>")
 
 
