@@ -97,21 +97,24 @@ def language_name(tag: str) -> str:
 
 
 def choose(routine, *, voice: str | None):
-    """`routine` spoken with `voice` (None: as the routine and the config have it)."""
+    """`routine` spoken with `voice` (None: as the routine and the config have it), as
+    `render --voice` does: the engine follows the voice ("auto": Piper for a Piper voice,
+    espeak-ng for an espeak one such as gmw/en), never the routine's engine with a new name."""
     if voice:
         from voice_coach.routine import Pos
 
-        routine = dataclasses.replace(routine, voice=dataclasses.replace(routine.voice,
-                                                                         voice=voice),
-                                      voice_pos=Pos("--voice"))
+        routine = dataclasses.replace(
+            routine, voice=dataclasses.replace(routine.voice, voice=voice.strip(),
+                                               engine="auto"),
+            voice_pos=Pos("--voice"), voice_named=True)
     return routine
 
 
 def check_voice(routine) -> None:
-    """Refuses a voice the routine's engine does not have (UsageError with close matches)."""
-    from voice_coach.speech import open_engine, resolve_voice
+    """Refuses a voice the engine it picks does not have (UsageError with close matches)."""
+    from voice_coach.speech import engine_for, open_engine, resolve_voice
 
-    engine = open_engine(routine.voice.engine)
+    engine = open_engine(engine_for(routine.voice))
     try:
         resolve_voice(routine.voice.voice, engine.voices())
     finally:
