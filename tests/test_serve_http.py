@@ -56,14 +56,41 @@ def test_lan_addresses_carry_a_long_token(served: Served) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/feed.xml", "/cover.png", "/api/sessions",
                                   "/static/app.js", "/media/", "/x/feed.xml"])
-def test_requests_without_the_token_get_404_and_learn_nothing(served: Served, path: str) -> None:
+def test_requests_without_the_token_get_the_code_page_and_learn_nothing(served: Served,
+                                                                        path: str) -> None:
+    """A wrong address gets a page that says what to do (scan the QR code or type the short
+    code), never the sessions, the token or a validator."""
     token = served.prefix.strip("/")
     for candidate in (path, f"/{token[:-1]}{path}", f"/{token.upper()}{path}"):
         for method in ("GET", "HEAD", "POST"):
             status, headers, body = served.request(method, candidate)
-            assert status == 404, (method, candidate)
-            assert body == (b"" if method == "HEAD" else b"Not Found")
+            expected = 200 if candidate == "/" and method != "POST" else 404
+            assert status == expected, (method, candidate)
+            assert headers["content-type"] == "text/html; charset=utf-8"
+            if method == "HEAD":
+                assert body == b""
+            else:
+                assert b"type the short code" in body and token.encode() not in body
             assert "etag" not in headers and "last-modified" not in headers
+
+
+def test_the_short_code_opens_the_page_and_wrong_codes_pause(served: Served) -> None:
+    from urllib.parse import urlencode
+
+    token = served.prefix.strip("/")
+    line = next(x for x in served.output if "enter the code" in x)
+    code = line.rsplit(" ", 2)[-2] + line.rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"[ACDEFHJKMNPRTWXY3479]{6}", code), line
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    typed = f"{code[:3].lower()}-{code[3:]}"  # as a person may type it
+    status, headers, _ = served.request("POST", "/pair", form, urlencode({"code": typed}).encode())
+    assert status == 303 and headers["location"] == f"/{token}/"
+    wrong = "AAAAAA" if code != "AAAAAA" else "CCCCCC"
+    statuses = [served.request("POST", "/pair", form, urlencode({"code": wrong}).encode())[0]
+                for _ in range(5)]
+    assert statuses == [403] * 5
+    status, _, body = served.request("POST", "/pair", form, urlencode({"code": code}).encode())
+    assert status == 429 and b"wait a minute" in body  # even the right code, for a minute
 
 
 def test_whole_file_and_head(served: Served, library: Path) -> None:
@@ -241,7 +268,7 @@ def test_every_request_has_an_access_line_without_the_token(served: Served) -> N
     token = served.prefix.strip("/")
     assert all(token not in line for line in lines)
     assert any('"GET /<token>/feed.xml HTTP/1.1" 200 ' in line for line in lines)
-    assert any('"GET /no-token-here HTTP/1.1" 404 9 ' in line for line in lines)
+    assert any('"GET /no-token-here HTTP/1.1" 404 ' in line for line in lines)
     assert all(re.match(r'^127\.0\.0\.1 - - \[[^]]+\] "[A-Z]+ \S+ HTTP/1\.1" \d{3} \d+ ', line)
                for line in lines)
 
@@ -301,7 +328,7 @@ def test_a_session_removed_while_serving_leaves_the_feed(library: Path, tmp_path
         remove(Library(copy), ["minimal"])  # `voice-coach library remove` beside the server
         status, _, feed = server.get("feed.xml", {"If-Modified-Since": modified})
         assert status == 200 and b"<item>" not in feed
-        assert server.get(f"media/{audio}")[0] == 404
+        assert server.get(f"media/{audio}")[0] == 410  # gone, with a link to the page
         status, _, page = server.get("")
         assert status == 200 and b"No sessions yet" in page
     finally:

@@ -177,48 +177,64 @@ def serve(
 def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
                access_log: str | None) -> None:
     from voice_coach.serve.app import create_app, load_state
-    from voice_coach.serve.build import ensure_cover
+    from voice_coach.serve.background import RenderProgress, start_rendering
+    from voice_coach.serve.build import ensure_cover, plan_missing
+    from voice_coach.serve.pairing import Pairing, ShortCode
     from voice_coach.serve.paths import load_token
     from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run
 
     host = host or (LAN_HOST if lan else "127.0.0.1")
     private = not is_loopback(host)
     token = load_token(renew=new_token) if (private or new_token) else None
-    sock = bind(host, port)  # a busy port is reported before any rendering
+    sock = bind(host, port)  # a busy port is reported before anything else
     try:
-        _render(lib)
         ensure_cover(lib)
+        plan = plan_missing(lib)  # quick: what is rendered is served at once, the rest after
         state = load_state(lib, token=token if private else None, host_name=_host_name())
+        state.progress = RenderProgress()
         log, log_name = _open_log(access_log)
-        app = create_app(state, log)
+        code = ShortCode() if private and token else None
+        app = create_app(state, log, public=Pairing(token, code) if code and token else None)
         port = sock.getsockname()[1]
-        run(app, sock, on_started=lambda: _banner(state, host, port, private, new_token,
-                                                   log_name))
+
+        def started() -> None:
+            _banner(state, host, port, private, new_token, log_name, code,
+                    rendering=len(plan.to_render))
+            _report_known(plan.known)
+            start_rendering(lib, plan, state.progress, on_start=_starting, on_done=_rendered,
+                            on_finished=_all_ready if plan.to_render else None)
+
+        run(app, sock, on_started=started)
     finally:
         sock.close()
 
 
-def _render(lib) -> None:
-    from voice_coach.cli.app import progress_bar as _progress
-    from voice_coach.serve.build import render_missing
+def _starting(entry, number: int, total: int) -> None:
+    typer.echo(f"Rendering {number} of {total}: {entry.key}")
+
+
+def _rendered(outcome) -> None:
     from voice_coach.timeline import format_length_ms
 
-    def starting(entry, number: int, total: int) -> None:
-        typer.echo(f"Rendering {number} of {total}: {entry.key}")
+    r = outcome.entry.rendered
+    if outcome.status == "rendered" and r is not None:
+        typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}: on the page now")
+    else:
+        _report_known([outcome])
 
-    def done(outcome) -> None:
-        r = outcome.entry.rendered
-        if outcome.status == "rendered" and r is not None:
-            typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}")
 
-    with _progress("render") as progress:
-        outcomes = render_missing(lib, on_start=starting, on_done=done, progress=progress)
+def _report_known(outcomes) -> None:
     for o in outcomes:
         if o.status == "failed" and o.error is not None:
             kept = ("serving its last rendered version" if o.entry.rendered is not None
                     else "left out of the feed until it is fixed")
             typer.echo(f"warning: {o.key}: {kept}", err=True)
             typer.echo("  " + o.error.format().replace("\n", "\n  "), err=True)
+
+
+def _all_ready(outcomes) -> None:
+    ready = sum(1 for o in outcomes if o.status in ("rendered", "current"))
+    typer.echo(f"All sessions are ready: {ready} on the page and in the feed.")
 
 
 def _open_log(option: str | None):
@@ -244,13 +260,18 @@ def _host_name() -> str:
     return socket.gethostname().split(".")[0]
 
 
-def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str) -> None:
-    from voice_coach.serve.server import lan_addresses, url_host
+def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str,
+            code=None, rendering: int = 0) -> None:
+    from voice_coach.serve.network import lan_addresses
+    from voice_coach.serve.server import url_host
 
     token_path = f"/{state.token}/" if state.token else "/"
     n = len(state.episodes)
     typer.echo(f"Serving {n} {'session' if n == 1 else 'sessions'} from {state.library.root}")
-    if n == 0:
+    if rendering:
+        typer.echo(f"Rendering {rendering} more in the background: each appears on the page "
+                   "and in the feed when ready.")
+    elif n == 0:
         typer.echo("The library has nothing rendered: voice-coach library add ROUTINE, then "
                    "start serve again.")
     if not private:
@@ -268,12 +289,16 @@ def _banner(state, host: str, port: int, private: bool, new_token: bool, log_nam
         hosts = [host] if host not in ("0.0.0.0", "::") else lan_addresses()
         urls = [f"http://{url_host(h)}:{port}{token_path}" for h in hosts]
         if urls:
-            typer.echo("Open this address on your phone (same Wi-Fi):")
+            typer.echo("Open this address on your phone (same Wi-Fi), or scan the code below:")
             for url in urls:
                 typer.echo(f"  {url}")
             typer.echo("Podcast feed (AntennaPod: + then Add podcast by URL):")
             typer.echo(f"  {urls[0]}feed.xml")
             _qr(urls[0])
+            if code is not None:
+                bare = f"http://{url_host(hosts[0])}:{port}"
+                typer.echo(f"Typing instead? Open {bare} on the phone and enter the code "
+                           f"{code.shown}")
         else:
             typer.echo("No network address found for this computer; is it on the Wi-Fi?")
         if host in ("0.0.0.0", "::"):
@@ -283,20 +308,16 @@ def _banner(state, host: str, port: int, private: bool, new_token: bool, log_nam
 
 
 def _qr(url: str) -> None:
-    """The address as a QR code of text blocks, for the phone's camera (skipped where the
-    output cannot show the block characters)."""
-    import io
-
-    import segno
+    """The address as a QR code of coloured text blocks (black on white with its quiet zone,
+    so it reads on light and dark terminals); skipped where the output cannot show them."""
+    from voice_coach.serve.qr import terminal_qr
 
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:
-        "\u2580\u2584\u2588".encode(encoding)
+        "\u2580".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return
-    out = io.StringIO()
-    segno.make(url, error="m", boost_error=False).terminal(out=out, compact=True)
-    typer.echo(out.getvalue(), nl=False)
+    typer.echo(terminal_qr(url), nl=False)
 
 
 app.add_typer(library_app, name="library")

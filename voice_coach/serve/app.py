@@ -52,6 +52,7 @@ class ServeState:
     host_name: str = ""
     feeds: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     index_stamp: tuple[int, int] = (0, 0)
+    progress: Any = None  # background.RenderProgress while serve renders beside serving
 
     def refresh(self) -> None:
         stamp = _stamp(self.library)
@@ -125,8 +126,10 @@ def _chapters(path: Path) -> tuple[tuple[int, str], ...]:
         return ()
 
 
-def create_app(state: ServeState, access_log: Callable[[str], None] | None = None):
-    """The ASGI application: routes behind the token gate, with an access line per request."""
+def create_app(state: ServeState, access_log: Callable[[str], None] | None = None,
+               public=None):
+    """The ASGI application: routes behind the token gate, with an access line per request.
+    public: the ASGI app for requests without the token (pairing.Pairing), else a bare 404."""
     from starlette.applications import Starlette
     from starlette.routing import Route
 
@@ -139,9 +142,10 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/api/sessions", partial(_sessions, state=state)),
         Route("/api/today", partial(_today, state=state)),
         Route("/api/done", partial(_done, state=state), methods=["POST"]),
+        Route("/api/progress", partial(_progress, state=state)),
     ]
     app = Starlette(routes=routes)
-    return AccessLog(TokenGate(app, state.token), access_log, state.token)
+    return AccessLog(TokenGate(app, state.token, public), access_log, state.token)
 
 
 async def _page(request, state: ServeState):
@@ -280,6 +284,17 @@ async def _today(request, state: ServeState):
     return JSONResponse(_today_json(now), headers={"cache-control": PAGE_CACHE})
 
 
+async def _progress(request, state: ServeState):
+    """What serve is rendering in the background, and how many sessions are ready."""
+    from starlette.responses import JSONResponse
+
+    state.refresh()
+    snapshot = state.progress.snapshot() if state.progress is not None else {
+        "running": False, "total": 0, "done": 0, "current": None, "pending": [], "failed": []}
+    return JSONResponse({**snapshot, "ready": len(state.episodes)},
+                        headers={"cache-control": "no-store"})
+
+
 async def _done(request, state: ServeState):
     """POST {"key": KEY} as JSON from the page itself: records that session as done."""
     from starlette.concurrency import run_in_threadpool
@@ -311,10 +326,10 @@ async def _done(request, state: ServeState):
 
 class TokenGate:
     """Lets through only requests whose path starts with /TOKEN/ (when a token is set), with
-    the token moved to root_path; everything else gets the same bare 404."""
+    the token moved to root_path; everything else goes to `public` (or a bare 404)."""
 
-    def __init__(self, app, token: str | None) -> None:
-        self.app, self.token = app, token
+    def __init__(self, app, token: str | None, public=None) -> None:
+        self.app, self.token, self.public = app, token, public
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not self.token:
@@ -323,6 +338,9 @@ class TokenGate:
         path: str = scope["path"]
         first, slash, _ = path[1:].partition("/")
         if not hmac.compare_digest(first.encode(), self.token.encode()):
+            if self.public is not None:  # the code form, which says what to do
+                await self.public(scope, receive, send)
+                return
             await _bare(send, 404, b"Not Found")
             return
         if not slash:  # /TOKEN -> /TOKEN/, so the page's relative links work

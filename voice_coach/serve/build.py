@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from voice_coach.errors import UsageError, VoiceCoachError
 
@@ -149,15 +150,23 @@ def is_current(library: Library, entry: Entry, key: str) -> bool:
     return library.media_path(r.audio).stat().st_size == r.size_bytes
 
 
-def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], None] | None = None,
-                   on_done: Callable[[Outcome], None] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
-    """Renders every entry whose files are missing or whose routine changed since; leaves the
-    rest. An entry that fails keeps its last render (if any) and is reported, not fatal.
+@dataclass(frozen=True)
+class Plan:
+    """What render_missing will do: the entries to render (with their routine, render key and
+    source digest), and the outcomes already known (current or failed), in index order."""
 
-    on_start(entry, number, total) is called before each render (number counts from 1), and
-    on_done(outcome) after it.
-    """
+    to_render: tuple[tuple[Entry, Any, str, str], ...]
+    known: tuple[Outcome, ...]
+    order: tuple[str, ...]
+
+    @property
+    def titles(self) -> list[tuple[Entry, str]]:
+        return [(entry, routine.title) for entry, routine, *_ in self.to_render]
+
+
+def plan_missing(library: Library) -> Plan:
+    """Which entries need rendering (files missing, routine changed); quick (no speech, no
+    audio). Removes orphaned files first."""
     library.ensure_folders()
     remove_orphans(library)
     index = library.read()
@@ -173,9 +182,25 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
             outcomes.append(Outcome(entry.key, "current", entry))
         else:
             plans.append((entry, routine, key, hashlib.sha256(source).hexdigest()))
-    for number, (entry, routine, key, source_sha256) in enumerate(plans, 1):
+    return Plan(tuple(plans), tuple(outcomes), tuple(e.key for e in index.entries))
+
+
+def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], None] | None = None,
+                   on_done: Callable[[Outcome], None] | None = None,
+                   progress: Callable[[int, int], None] | None = None,
+                   plan: Plan | None = None) -> list[Outcome]:
+    """Renders every entry whose files are missing or whose routine changed since (as `plan`,
+    made now when not given, says); leaves the rest. An entry that fails keeps its last render
+    (if any) and is reported, not fatal.
+
+    on_start(entry, number, total) is called before each render (number counts from 1), and
+    on_done(outcome) after it.
+    """
+    plan = plan or plan_missing(library)
+    outcomes = list(plan.known)
+    for number, (entry, routine, key, source_sha256) in enumerate(plan.to_render, 1):
         if on_start is not None:
-            on_start(entry, number, len(plans))
+            on_start(entry, number, len(plan.to_render))
         try:
             done = render_entry(library, entry, routine, key, source_sha256=source_sha256,
                                 progress=progress)
@@ -185,7 +210,7 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
             outcomes.append(Outcome(entry.key, "rendered", done))
         if on_done is not None:
             on_done(outcomes[-1])
-    order = {e.key: i for i, e in enumerate(index.entries)}
+    order = {k: i for i, k in enumerate(plan.order)}
     return sorted(outcomes, key=lambda o: order.get(o.key, len(order)))
 
 
