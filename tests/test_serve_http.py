@@ -333,3 +333,70 @@ def test_a_session_removed_while_serving_leaves_the_feed(library: Path, tmp_path
         assert status == 200 and b"No sessions yet" in page
     finally:
         server.stop()
+
+
+def test_done_records_the_sets_heard_once_per_listening_at_its_start(served: Served) -> None:
+    """The page's Done (issue 16, item 2): the sets heard from the played ranges and the set
+    chapters, one record per listening id however often it is sent, at the listening's start."""
+    from voice_coach.practice.store import Store
+
+    path = served.prefix + "api/done"
+    json_type = {"Content-Type": "application/json"}
+    rendered = json.loads((served.library / "library.json").read_text())["entries"][0]["rendered"]
+    spans = rendered["set_spans_ms"]
+    assert len(spans) == 3
+    # Set 1 whole and half of set 2: one set heard.
+    played = [[0, spans[0][1] / 1000], [spans[1][0] / 1000,
+                                        (spans[1][0] + (spans[1][1] - spans[1][0]) / 2) / 1000]]
+    body = {"key": "minimal", "listening_id": "one-listening", "played": played,
+            "started": "2026-12-01T11:40:00+01:00", "effort": 4, "pain": 1}
+    answers = [served.request("POST", path, json_type, json.dumps(body).encode())
+               for _ in range(3)]  # a double tap and a retry
+    replies = [json.loads(a[2]) for a in answers]
+    assert [a[0] for a in answers] == [200, 200, 200]
+    assert [(r["sets"], r["planned_sets"], r["repeat"]) for r in replies] == [
+        (1, 3, False), (1, 3, True), (1, 3, True)]
+    env_data = str(served.data_dir)
+    import os
+
+    old = os.environ.get("VOICE_COACH_DATA_DIR")
+    os.environ["VOICE_COACH_DATA_DIR"] = env_data
+    try:
+        with Store.open(write=False) as store:
+            mine = [r for r in store.sessions() if r.started.isoformat().startswith(
+                "2026-12-01T11:40:00")]
+    finally:
+        if old is None:
+            os.environ.pop("VOICE_COACH_DATA_DIR")
+        else:
+            os.environ["VOICE_COACH_DATA_DIR"] = old
+    assert [(r.done_sets, r.planned_sets, r.effort, r.pain) for r in mine] == [(1, 3, 4, 1)]
+    marks = [m for m in json.loads((served.library / "done.json").read_text())["done"]
+             if m["listening_id"] == "one-listening"]
+    from datetime import datetime
+
+    assert [(m["sets"], datetime.fromisoformat(m["at"])) for m in marks] == [
+        (1, datetime.fromisoformat(body["started"]))]  # the same instant, in the server's zone
+    # Nothing heard yet: refused, nothing recorded.
+    nothing = {**body, "listening_id": "another", "played": [[0, 2.0]]}
+    status, _, reply = served.request("POST", path, json_type, json.dumps(nothing).encode())
+    assert status == 422 and "no set heard" in json.loads(reply)["error"]
+    for bad in ({**body, "pain": 11}, {**body, "started": "2026-12-01T11:40:00"},
+                {**body, "played": [["a", 1]]}, {**body, "listening_id": ""}):
+        status, _, _ = served.request("POST", path, json_type, json.dumps(bad).encode())
+        assert status == 400, bad
+
+
+def test_sets_heard_from_played_ranges() -> None:
+    from voice_coach.serve.history import sets_heard
+
+    spans = [(0, 10_000), (20_000, 30_000), (40_000, 50_000)]
+    assert sets_heard([], spans, 60_000) == 0
+    assert sets_heard([(0, 60)], spans, 60_000) == 3
+    assert sets_heard([(0, 7.5)], spans, 60_000) == 1  # 75 % of set 1
+    assert sets_heard([(0, 7.4)], spans, 60_000) == 0
+    assert sets_heard([(0, 4), (3, 8)], spans, 60_000) == 1  # overlapping ranges count once
+    assert sets_heard([(0, 4), (4, 4), (4.5, 8.0)], spans, 60_000) == 1
+    assert sets_heard([(25, 60)], spans, 60_000) == 1  # a jump past set 2's start
+    assert sets_heard([(0, 44.9)], [], 60_000) == 0
+    assert sets_heard([(0, 45)], [], 60_000) == 1  # no set chapters: 75 % of the session

@@ -131,7 +131,8 @@ def test_done_is_kept_in_the_library_without_the_practice_package(tmp_path: Path
     assert today(library, now + timedelta(days=1)).sets == 0
     marks = json.loads((tmp_path / "done.json").read_text())["done"]
     assert marks[0] == {"key": "minimal", "routine": "minimal", "title": "Minimal", "sets": 3,
-                        "at": now.isoformat(timespec="seconds"), "source": "phone"}
+                        "at": now.isoformat(timespec="seconds"), "source": "phone",
+                        "listening_id": ""}
 
 
 def test_a_damaged_done_file_is_moved_aside(tmp_path: Path, monkeypatch) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,13 +22,15 @@ from urllib.parse import quote
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
-from .history import record_done, today
+from .history import Listening, record_done, sets_heard, today
 from .library import Library
 from .page import STATIC_FILES, page_dir, render_page, today_text
 from .sidecars import download_name
 
 MEDIA_CACHE = "private, max-age=604800"  # names change when the content does
 PAGE_CACHE = "no-cache"
+ICON_SIZES_PX = (192, 512)
+_ICONS: dict[int, bytes] = {}
 FEED_CACHE_LIMIT = 16  # feeds kept per address the library is reached by
 MAX_BODY_BYTES = 4096
 SECURITY_HEADERS = [
@@ -139,6 +142,9 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/cover.png", partial(_cover, state=state)),
         Route("/media/{name}", partial(_media, state=state)),
         Route("/static/{name}", _static),
+        Route("/sw.js", _service_worker),
+        Route("/manifest.webmanifest", partial(_manifest, state=state)),
+        Route("/icon-{size:int}.png", partial(_icon, state=state)),
         Route("/api/sessions", partial(_sessions, state=state)),
         Route("/api/today", partial(_today, state=state)),
         Route("/api/done", partial(_done, state=state), methods=["POST"]),
@@ -154,7 +160,8 @@ async def _page(request, state: ServeState):
 
     state.refresh()
     now = await run_in_threadpool(today, state.library)
-    html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml")
+    html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml",
+                       progress=state.progress.snapshot() if state.progress else None)
     return HTMLResponse(html, headers={"cache-control": PAGE_CACHE})
 
 
@@ -247,6 +254,44 @@ async def _static(request):
     return serve_file(request, folder / name, folder, cache_control=PAGE_CACHE)
 
 
+async def _service_worker(request):
+    """The service worker, from the page's own folder so its scope is the whole page."""
+    folder = Path(str(page_dir()))
+    response = serve_file(request, folder / "sw.js", folder, cache_control="no-cache")
+    response.headers["service-worker-allowed"] = request.scope.get("root_path", "") + "/"
+    return response
+
+
+async def _manifest(request, state: ServeState):
+    from starlette.responses import JSONResponse
+
+    start = request.scope.get("root_path", "") + "/"
+    manifest = {
+        "name": "voice-coach sessions", "short_name": "voice-coach", "id": start,
+        "start_url": start, "scope": start, "display": "standalone",
+        "background_color": "#f7f4ec", "theme_color": "#125868",
+        "description": "Voice-guided exercise sessions, also on the plane.",
+        "icons": [{"src": f"icon-{n}.png", "sizes": f"{n}x{n}", "type": "image/png",
+                   "purpose": "any maskable"} for n in ICON_SIZES_PX]}
+    return JSONResponse(manifest, media_type="application/manifest+json",
+                        headers={"cache-control": PAGE_CACHE})
+
+
+async def _icon(request, state: ServeState):
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import PlainTextResponse, Response
+
+    from .cover import cover_png
+
+    size = request.path_params["size"]
+    if size not in ICON_SIZES_PX:
+        return PlainTextResponse("Not Found", status_code=404)
+    if size not in _ICONS:
+        _ICONS[size] = await run_in_threadpool(cover_png, size)
+    return Response(_ICONS[size], media_type="image/png",
+                    headers={"cache-control": MEDIA_CACHE})
+
+
 def _session_json(episode: Episode) -> dict[str, Any]:
     r = episode.entry.rendered
     if r is None:  # load_state keeps rendered entries only
@@ -261,7 +306,7 @@ def _session_json(episode: Episode) -> dict[str, Any]:
 
 
 def _today_json(now) -> dict[str, Any]:
-    return {"sets": now.sets, "text": today_text(now), "kept_by": now.kept_by,
+    return {"sets": now.sets, "goal": now.goal, "text": today_text(now), "kept_by": now.kept_by,
             "problem": now.problem,
             "sessions": [{"title": m.title, "sets": m.sets, "at": m.at} for m in now.marks]}
 
@@ -296,7 +341,9 @@ async def _progress(request, state: ServeState):
 
 
 async def _done(request, state: ServeState):
-    """POST {"key": KEY} as JSON from the page itself: records that session as done."""
+    """POST {"key": KEY, "listening_id": ID, "started": ISO, "played": [[s, e], ...],
+    "effort": 0-10, "pain": 0-10} as JSON from the page itself: records the sets heard in that
+    listening, once (a repeat answers "repeat": true and changes nothing)."""
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
 
@@ -314,14 +361,56 @@ async def _done(request, state: ServeState):
     if len(body) > MAX_BODY_BYTES:
         return refuse(413, "too long")
     try:
-        key = json.loads(body)["key"]
+        data = json.loads(body)
+        key = data["key"]
+        listening = _listening(data, key)
     except (ValueError, KeyError, TypeError):
-        return refuse(400, 'send {"key": SESSION}')
+        return refuse(400, 'send {"key": SESSION, "listening_id": ID, "started": ISO 8601, '
+                           '"played": [[START_S, END_S], ...]}')
     episode = state.episode(key) if isinstance(key, str) else None
     if episode is None:
         return refuse(404, "no such session")
-    now = await run_in_threadpool(record_done, state.library, episode.entry)
-    return JSONResponse({"recorded": episode.key, "today": _today_json(now)})
+    r = episode.entry.rendered
+    planned = r.sets if r is not None else 1
+    heard = planned if listening.played_s is None or r is None else min(planned, sets_heard(
+        listening.played_s, r.set_spans_ms, r.duration_ms))
+    if not heard:
+        return refuse(422, "no set heard yet: play a set, then press Done")
+    now = await run_in_threadpool(record_done, state.library, episode.entry, None, listening)
+    return JSONResponse({"recorded": episode.key, "repeat": now.repeat, "sets": heard,
+                         "planned_sets": planned, "today": _today_json(now)})
+
+
+def _listening(data: dict[str, Any], key: Any) -> Listening:
+    """The listening a Done is for. Without an id (a client other than the page), Dones for a
+    session within ten minutes count as one. Raises ValueError/TypeError for bad values."""
+    from datetime import datetime, timedelta, timezone
+
+    listening_id = data.get("listening_id")
+    if listening_id is None:
+        listening_id = f"{key}@{int(time.time() // 600)}"
+    if not isinstance(listening_id, str) or not 1 <= len(listening_id) <= 100:
+        raise ValueError("listening_id")
+    started = None
+    if data.get("started") is not None:
+        started = datetime.fromisoformat(str(data["started"]))
+        if started.tzinfo is None:
+            raise ValueError("started needs its UTC offset")
+        now = datetime.now(timezone.utc)
+        if not now - timedelta(days=60) <= started <= now + timedelta(minutes=10):
+            raise ValueError("started is out of range")
+    played = None
+    if data.get("played") is not None:
+        played = tuple((float(a), float(b)) for a, b in data["played"][:1000])
+        if not all(math.isfinite(a) and math.isfinite(b) for a, b in played):
+            raise ValueError("played")
+    ratings = {}
+    for name in ("effort", "pain"):
+        value = data.get(name)
+        if value is not None and (type(value) is not int or not 0 <= value <= 10):
+            raise ValueError(name)
+        ratings[name] = value
+    return Listening(listening_id, started, played, **ratings)
 
 
 class TokenGate:

@@ -251,7 +251,7 @@ def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sh
         duration_ms=timeline.duration_ms, title=routine.title, about=routine.about,
         description=describe(routine, timeline), language=routine_language(routine),
         voice=routine.voice.voice, sets=_sets(routine), rendered_at=now,
-        source_sha256=source_sha256, published_at=now)
+        source_sha256=source_sha256, published_at=now, set_spans_ms=_set_spans_ms(timeline))
 
     def record(index: Index) -> tuple[Entry | None, Rendered | None]:
         current = index.find(entry.key)
@@ -300,6 +300,11 @@ def _remove_files(library: Library, rendered: Rendered, keep: frozenset[str] = f
             continue
         with contextlib.suppress(OSError):
             library.media_path(name).unlink()
+
+
+def _set_spans_ms(timeline) -> tuple[tuple[int, int], ...]:
+    return tuple((c.start_ms, timeline.chapter_end_ms(i))
+                 for i, c in enumerate(timeline.chapters) if c.kind == "set")
 
 
 def _sets(routine) -> int:

@@ -63,6 +63,7 @@ class Rendered:
     source_sha256: str = ""  # the routine text's, for the practice history
     transcript_json: str = ""  # the cues as a Podcasting 2.0 JSON transcript
     published_at: str = ""  # ISO 8601 UTC: when these audio bytes first appeared (pubDate)
+    set_spans_ms: tuple[tuple[int, int], ...] = ()  # each set's (start, end): the sets heard
 
     def files(self) -> tuple[str, ...]:
         return tuple(n for n in (self.audio, self.chapters, self.transcript,
