@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
-from .history import Listening, record_done, sets_heard, today
+from .history import Listening, clock_now, record_done, sets_heard, today
 from .library import Library
 from .page import STATIC_FILES, page_dir, render_page, today_text
 from .sidecars import download_name
@@ -381,10 +381,19 @@ async def _done(request, state: ServeState):
                          "planned_sets": planned, "today": _today_json(now)})
 
 
+def _aware(text: Any):
+    from datetime import datetime
+
+    when = datetime.fromisoformat(str(text))
+    if when.tzinfo is None:
+        raise ValueError("times need their UTC offset")
+    return when
+
+
 def _listening(data: dict[str, Any], key: Any) -> Listening:
     """The listening a Done is for. Without an id (a client other than the page), Dones for a
     session within ten minutes count as one. Raises ValueError/TypeError for bad values."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     listening_id = data.get("listening_id")
     if listening_id is None:
@@ -393,10 +402,10 @@ def _listening(data: dict[str, Any], key: Any) -> Listening:
         raise ValueError("listening_id")
     started = None
     if data.get("started") is not None:
-        started = datetime.fromisoformat(str(data["started"]))
-        if started.tzinfo is None:
-            raise ValueError("started needs its UTC offset")
-        now = datetime.now(timezone.utc)
+        started = _aware(data["started"])
+        now = clock_now()
+        if data.get("sent") is not None:  # the phone's clock when it sent this: its error
+            started += now - _aware(data["sent"])  # is taken off (a queued Done too)
         if not now - timedelta(days=60) <= started <= now + timedelta(minutes=10):
             raise ValueError("started is out of range")
     played = None

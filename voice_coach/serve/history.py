@@ -103,7 +103,7 @@ def practice() -> Any | None:
     return voice_coach.practice
 
 
-def _now() -> datetime:
+def clock_now() -> datetime:
     """Now, from the practice clock where it is installed (so $VOICE_COACH_NOW holds here as
     in `today` and `done`), else the computer's."""
     if practice() is not None:
@@ -122,7 +122,7 @@ def record_done(library: Library, entry: Entry, now: datetime | None = None,
     the time the listening started, once per listening id (a repeated Done changes nothing),
     in the practice history when there is one and in done.json. A history that cannot be
     written is reported in Today.problem."""
-    now = (now or _now()).astimezone()
+    now = (now or clock_now()).astimezone()
     r = entry.rendered
     listening = listening or Listening(listening_id="")
     all_sets = r.sets if r else 1
@@ -155,7 +155,7 @@ def record_done(library: Library, entry: Entry, now: datetime | None = None,
 
 def today(library: Library, now: datetime | None = None) -> Today:
     """Sets done today: the practice history's count when it can be read, else the page's."""
-    now = (now or _now()).astimezone()
+    now = (now or clock_now()).astimezone()
     problem = ""
     if practice() is not None:
         try:

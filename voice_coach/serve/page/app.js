@@ -289,6 +289,7 @@
   }
 
   window.vcShowToday = showToday;
+  window.vcLocalIso = localIso;
 
   document.querySelectorAll(".session .play").forEach(function (button) {
     button.addEventListener("click", function () { choose(button.closest(".session"), true); });

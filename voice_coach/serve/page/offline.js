@@ -15,7 +15,9 @@
   var lastReach = true;
   var canKeep = window.isSecureContext && "serviceWorker" in navigator && "caches" in window;
 
-  function megabytes(bytes) { return (bytes / 1e6).toFixed(1) + " MB"; }
+  function megabytes(bytes) {
+    return bytes >= 1e9 ? (bytes / 1e9).toFixed(1) + " GB" : (bytes / 1e6).toFixed(1) + " MB";
+  }
 
   function readJson(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -35,9 +37,11 @@
   }
 
   function post(payload) {
+    // "sent": this phone's clock now, so the computer can correct "started" for its error.
+    var body = Object.assign({}, payload, { sent: window.vcLocalIso(new Date()) });
     return fetch("api/done", {
       method: "POST", credentials: "same-origin", cache: "no-store",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
         return { status: r.status, data: data };
