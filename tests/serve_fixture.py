@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = REPO / "tests" / "routines" / "minimal.yaml"
-URL_LINE = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)")
+URL_LINE = re.compile(r"(https?://127\.0\.0\.1:\d+/\S*)")
 
 
 def make_library(root: Path, data_dir: Path) -> Path:

@@ -56,6 +56,7 @@ class ServeState:
     feeds: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     index_stamp: tuple[int, int] = (0, 0)
     progress: Any = None  # background.RenderProgress while serve renders beside serving
+    ca_der: bytes | None = None  # the local authority's certificate, with `serve --tls`
 
     def refresh(self) -> None:
         stamp = _stamp(self.library)
@@ -143,6 +144,7 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/media/{name}", partial(_media, state=state)),
         Route("/static/{name}", _static),
         Route("/sw.js", _service_worker),
+        Route("/ca.crt", partial(_ca_certificate, state=state)),
         Route("/manifest.webmanifest", partial(_manifest, state=state)),
         Route("/icon-{size:int}.png", partial(_icon, state=state)),
         Route("/api/sessions", partial(_sessions, state=state)),
@@ -260,6 +262,21 @@ async def _service_worker(request):
     response = serve_file(request, folder / "sw.js", folder, cache_control="no-cache")
     response.headers["service-worker-allowed"] = request.scope.get("root_path", "") + "/"
     return response
+
+
+async def _ca_certificate(request, state: ServeState):
+    """The local certificate authority, for the phone to install (only with --tls)."""
+    from starlette.responses import PlainTextResponse, Response
+
+    if state.ca_der is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    return ca_response(state.ca_der, Response)
+
+
+def ca_response(der: bytes, response_class):
+    return response_class(der, media_type="application/x-x509-ca-cert", headers={
+        "content-disposition": 'attachment; filename="voice-coach-ca.crt"',
+        "cache-control": "no-cache"})
 
 
 async def _manifest(request, state: ServeState):

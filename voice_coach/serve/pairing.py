@@ -92,11 +92,17 @@ class Pairing:
     """The ASGI app for requests without the token: GET / and any other address show the
     code form (404 for other addresses); POST /pair exchanges a right code for the token."""
 
-    def __init__(self, token: str, code: ShortCode) -> None:
-        self.token, self.code = token, code
+    def __init__(self, token: str, code: ShortCode, ca_der: bytes | None = None) -> None:
+        self.token, self.code, self.ca_der = token, code, ca_der
 
     async def __call__(self, scope, receive, send) -> None:
         method, path = scope["method"], scope["path"]
+        if path == "/ca.crt" and self.ca_der is not None and method in ("GET", "HEAD"):
+            # Not a secret: the phone fetches it before it trusts anything here.
+            await _send(send, 200, self.ca_der, [
+                (b"content-disposition", b'attachment; filename="voice-coach-ca.crt"')],
+                kind=b"application/x-x509-ca-cert", head=method == "HEAD")
+            return
         if path == "/pair" and method == "POST":
             typed = await _form_code(receive)
             result = self.code.check(typed)
@@ -128,8 +134,8 @@ async def _form_code(receive, limit_bytes: int = 1024) -> str:
 
 
 async def _send(send, status: int, body: bytes, extra: list | None = None, *,
-                html: bool = False, head: bool = False) -> None:
-    kind = b"text/html; charset=utf-8" if html else b"text/plain; charset=utf-8"
+                html: bool = False, head: bool = False, kind: bytes = b"") -> None:
+    kind = kind or (b"text/html; charset=utf-8" if html else b"text/plain; charset=utf-8")
     headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
                (b"cache-control", b"no-store"), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
