@@ -400,3 +400,25 @@ def test_sets_heard_from_played_ranges() -> None:
     assert sets_heard([(25, 60)], spans, 60_000) == 1  # a jump past set 2's start
     assert sets_heard([(0, 44.9)], [], 60_000) == 0
     assert sets_heard([(0, 45)], [], 60_000) == 1  # no set chapters: 75 % of the session
+
+
+def test_installable_web_app_parts(served: Served) -> None:
+    import struct
+
+    status, headers, body = served.get("manifest.webmanifest")
+    assert status == 200 and headers["content-type"].startswith("application/manifest+json")
+    manifest = json.loads(body)
+    assert manifest["start_url"] == manifest["scope"] == served.prefix
+    assert manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        status, headers, png = served.get(icon["src"])
+        width, height = struct.unpack(">II", png[16:24])
+        assert status == 200 and icon["sizes"] == f"{width}x{height}"
+    status, headers, script = served.get("sw.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert headers["service-worker-allowed"] == served.prefix
+    assert b'addEventListener("fetch"' in script
+    status, _, _ = served.get("ca.crt")
+    assert status == 404  # only with --tls
+    status, _, page = served.get("")
+    assert b'<link rel="manifest" href="manifest.webmanifest">' in page

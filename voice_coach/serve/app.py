@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,15 +21,15 @@ from urllib.parse import quote
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
-from .history import Listening, clock_now, record_done, sets_heard, today
+from .history import record_done, sets_heard, today
+from .installable import ca_certificate, icon, manifest, service_worker
 from .library import Library
+from .listening import listening_from_json
 from .page import STATIC_FILES, page_dir, render_page, today_text
 from .sidecars import download_name
 
 MEDIA_CACHE = "private, max-age=604800"  # names change when the content does
 PAGE_CACHE = "no-cache"
-ICON_SIZES_PX = (192, 512)
-_ICONS: dict[int, bytes] = {}
 FEED_CACHE_LIMIT = 16  # feeds kept per address the library is reached by
 MAX_BODY_BYTES = 4096
 SECURITY_HEADERS = [
@@ -143,10 +142,10 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/cover.png", partial(_cover, state=state)),
         Route("/media/{name}", partial(_media, state=state)),
         Route("/static/{name}", _static),
-        Route("/sw.js", _service_worker),
-        Route("/ca.crt", partial(_ca_certificate, state=state)),
-        Route("/manifest.webmanifest", partial(_manifest, state=state)),
-        Route("/icon-{size:int}.png", partial(_icon, state=state)),
+        Route("/sw.js", service_worker),
+        Route("/ca.crt", partial(ca_certificate, ca_der=lambda: state.ca_der)),
+        Route("/manifest.webmanifest", manifest),
+        Route("/icon-{size:int}.png", icon),
         Route("/api/sessions", partial(_sessions, state=state)),
         Route("/api/today", partial(_today, state=state)),
         Route("/api/done", partial(_done, state=state), methods=["POST"]),
@@ -163,7 +162,8 @@ async def _page(request, state: ServeState):
     state.refresh()
     now = await run_in_threadpool(today, state.library)
     html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml",
-                       progress=state.progress.snapshot() if state.progress else None)
+                       progress=state.progress.snapshot() if state.progress else None,
+                       certificate=state.ca_der is not None)
     return HTMLResponse(html, headers={"cache-control": PAGE_CACHE})
 
 
@@ -256,59 +256,6 @@ async def _static(request):
     return serve_file(request, folder / name, folder, cache_control=PAGE_CACHE)
 
 
-async def _service_worker(request):
-    """The service worker, from the page's own folder so its scope is the whole page."""
-    folder = Path(str(page_dir()))
-    response = serve_file(request, folder / "sw.js", folder, cache_control="no-cache")
-    response.headers["service-worker-allowed"] = request.scope.get("root_path", "") + "/"
-    return response
-
-
-async def _ca_certificate(request, state: ServeState):
-    """The local certificate authority, for the phone to install (only with --tls)."""
-    from starlette.responses import PlainTextResponse, Response
-
-    if state.ca_der is None:
-        return PlainTextResponse("Not Found", status_code=404)
-    return ca_response(state.ca_der, Response)
-
-
-def ca_response(der: bytes, response_class):
-    return response_class(der, media_type="application/x-x509-ca-cert", headers={
-        "content-disposition": 'attachment; filename="voice-coach-ca.crt"',
-        "cache-control": "no-cache"})
-
-
-async def _manifest(request, state: ServeState):
-    from starlette.responses import JSONResponse
-
-    start = request.scope.get("root_path", "") + "/"
-    manifest = {
-        "name": "voice-coach sessions", "short_name": "voice-coach", "id": start,
-        "start_url": start, "scope": start, "display": "standalone",
-        "background_color": "#f7f4ec", "theme_color": "#125868",
-        "description": "Voice-guided exercise sessions, also on the plane.",
-        "icons": [{"src": f"icon-{n}.png", "sizes": f"{n}x{n}", "type": "image/png",
-                   "purpose": "any maskable"} for n in ICON_SIZES_PX]}
-    return JSONResponse(manifest, media_type="application/manifest+json",
-                        headers={"cache-control": PAGE_CACHE})
-
-
-async def _icon(request, state: ServeState):
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import PlainTextResponse, Response
-
-    from .cover import cover_png
-
-    size = request.path_params["size"]
-    if size not in ICON_SIZES_PX:
-        return PlainTextResponse("Not Found", status_code=404)
-    if size not in _ICONS:
-        _ICONS[size] = await run_in_threadpool(cover_png, size)
-    return Response(_ICONS[size], media_type="image/png",
-                    headers={"cache-control": MEDIA_CACHE})
-
-
 def _session_json(episode: Episode) -> dict[str, Any]:
     r = episode.entry.rendered
     if r is None:  # load_state keeps rendered entries only
@@ -380,7 +327,7 @@ async def _done(request, state: ServeState):
     try:
         data = json.loads(body)
         key = data["key"]
-        listening = _listening(data, key)
+        listening = listening_from_json(data, key)
     except (ValueError, KeyError, TypeError):
         return refuse(400, 'send {"key": SESSION, "listening_id": ID, "started": ISO 8601, '
                            '"played": [[START_S, END_S], ...]}')
@@ -396,47 +343,6 @@ async def _done(request, state: ServeState):
     now = await run_in_threadpool(record_done, state.library, episode.entry, None, listening)
     return JSONResponse({"recorded": episode.key, "repeat": now.repeat, "sets": heard,
                          "planned_sets": planned, "today": _today_json(now)})
-
-
-def _aware(text: Any):
-    from datetime import datetime
-
-    when = datetime.fromisoformat(str(text))
-    if when.tzinfo is None:
-        raise ValueError("times need their UTC offset")
-    return when
-
-
-def _listening(data: dict[str, Any], key: Any) -> Listening:
-    """The listening a Done is for. Without an id (a client other than the page), Dones for a
-    session within ten minutes count as one. Raises ValueError/TypeError for bad values."""
-    from datetime import timedelta
-
-    listening_id = data.get("listening_id")
-    if listening_id is None:
-        listening_id = f"{key}@{int(time.time() // 600)}"
-    if not isinstance(listening_id, str) or not 1 <= len(listening_id) <= 100:
-        raise ValueError("listening_id")
-    started = None
-    if data.get("started") is not None:
-        started = _aware(data["started"])
-        now = clock_now()
-        if data.get("sent") is not None:  # the phone's clock when it sent this: its error
-            started += now - _aware(data["sent"])  # is taken off (a queued Done too)
-        if not now - timedelta(days=60) <= started <= now + timedelta(minutes=10):
-            raise ValueError("started is out of range")
-    played = None
-    if data.get("played") is not None:
-        played = tuple((float(a), float(b)) for a, b in data["played"][:1000])
-        if not all(math.isfinite(a) and math.isfinite(b) for a, b in played):
-            raise ValueError("played")
-    ratings = {}
-    for name in ("effort", "pain"):
-        value = data.get(name)
-        if value is not None and (type(value) is not int or not 0 <= value <= 10):
-            raise ValueError(name)
-        ratings[name] = value
-    return Listening(listening_id, started, played, **ratings)
 
 
 class TokenGate:

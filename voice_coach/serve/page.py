@@ -30,15 +30,20 @@ def page_dir():
 
 
 def render_page(episodes: Sequence[Episode], today: Today, *, feed_url: str,
-                progress: dict | None = None) -> str:
-    """The page; progress: the background renderer's snapshot (what is still being made)."""
+                progress: dict | None = None, certificate: bool = False) -> str:
+    """The page; progress: the background renderer's snapshot (what is still being made);
+    certificate: offer the local certificate authority (serve --tls)."""
     template = Template((page_dir() / "index.html").read_text(encoding="utf-8"))
     preparing = preparing_text(progress)
     return template.substitute(
         feed_url=escape(feed_url), sessions=_sessions(episodes, preparing),
         today_text=escape(today_text(today)), today_list=_today_list(today),
         preparing_text=escape(preparing), preparing_hidden="" if preparing else " hidden",
-        rating_options="".join(f'<option value="{n}">{n}</option>' for n in range(11)))
+        rating_options="".join(f'<option value="{n}">{n}</option>' for n in range(11)),
+        certificate=('<p class="certificate">New phone? <a href="ca.crt">Install this '
+                     "computer's certificate</a> once, so the page opens without a warning "
+                     "and keeps sessions for offline use (steps in docs/phone.md).</p>")
+        if certificate else "")
 
 
 def preparing_text(progress: dict | None) -> str:
