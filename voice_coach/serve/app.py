@@ -17,7 +17,6 @@ from email.utils import formatdate
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
@@ -25,6 +24,7 @@ from .history import record_done, sets_heard, today
 from .installable import ca_certificate, icon, manifest, service_worker
 from .library import Library
 from .listening import listening_from_json
+from .old_addresses import gone_or_moved
 from .page import STATIC_FILES, page_dir, render_page, today_text
 from .sidecars import download_name
 
@@ -206,44 +206,11 @@ async def _media(request, state: ServeState):
     name = request.path_params["name"]
     files = state.media_files()
     if name not in files:
-        return _gone_or_moved(request, state, name)
+        return gone_or_moved(request, state.moved(name), name)
     readable = state.download_name(name)
     extra = {"content-disposition": content_disposition(readable)} if readable else {}
     return serve_file(request, state.library.media_path(name), state.library.root,
                       cache_control=MEDIA_CACHE, etag=files[name], headers=extra)
-
-
-def _gone_or_moved(request, state: ServeState, name: str):
-    """An old address: 308 to the episode's file as it is now; 410 with a link to the page
-    for a session that left the library; else a page that says what to do."""
-    from starlette.responses import RedirectResponse
-
-    from .sidecars import kind_of
-
-    root = request.scope.get("root_path", "")
-    current = state.moved(name)
-    if current is not None:
-        return RedirectResponse(f"{root}/media/{quote(current)}", status_code=308,
-                                headers={"cache-control": "no-cache"})
-    if kind_of(name) is not None:
-        return _help_page(410, "This session is no longer here",
-                          "It was re-rendered or taken out of the library on the computer. "
-                          "The sessions there now are on the page.", f"{root}/")
-    return _help_page(404, "Nothing at this address",
-                      "Check the address, or open the page with the sessions.", f"{root}/")
-
-
-def _help_page(status: int, title: str, text: str, link: str):
-    from html import escape
-
-    from starlette.responses import HTMLResponse
-
-    html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>"
-            f"<p>{escape(text)}</p><p><a href=\"{escape(link)}\">Open the sessions page</a>"
-            f"</p></body></html>")
-    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-cache"})
 
 
 async def _static(request):
