@@ -222,7 +222,7 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
     import re
 
     from voice_coach.routine import builtin_names
-    from voice_coach.serve.server import lan_addresses
+    from voice_coach.serve.network import lan_addresses
 
     if len(lan_addresses()) != 1:
         pytest.skip("the README's sample shows a computer with one network address")
@@ -240,6 +240,9 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
             if re.search("[\u2580\u2584\u2588]", line) or line.startswith("(a QR code"):
                 continue
             line = re.sub(r"http://[^/\s]+/[A-Za-z0-9_-]{32}/", "http://HOST/TOKEN/", line)
+            line = re.sub(r"(Open http://)[^/\s]+ (.*the code) [A-Z0-9]{3} [A-Z0-9]{3}$",
+                          r"\1HOST \2 CODE", line)
+            line = re.sub(r"(, \d+ min )\d\d( s: on the page now)$", r"\1SS\2", line)
             line = re.sub(r"(Serving \d+ sessions from ).*", r"\1LIBRARY", line)
             line = re.sub(r"(Requests are logged to ).*", r"\1LOG", line)
             if line not in ("interrupted",):
