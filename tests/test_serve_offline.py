@@ -58,7 +58,7 @@ def test_kept_session_plays_offline_and_done_arrives_once(tmp_path: Path, browse
         wait_for(lambda: browser.execute_script(
             "return navigator.serviceWorker.controller !== null"), timeout_s=30,
             what="the service worker to take the page")
-        assert browser.find_element(By.ID, "offline-note").get_attribute("hidden")
+        assert not browser.find_element(By.ID, "offline-note").is_displayed()
         card = browser.find_element(By.CSS_SELECTOR, ".session")
         keep = card.find_element(By.CSS_SELECTOR, "button.keep")
         size_mb = (next((library / "media").glob("*.mp3")).stat().st_size) / 1e6
@@ -129,7 +129,7 @@ def test_kept_session_plays_offline_and_done_arrives_once(tmp_path: Path, browse
         marks = json.loads((library / "done.json").read_text())["done"]
         assert [(m["key"], m["sets"]) for m in marks] == [("minimal", 1)]
         assert browser.find_element(By.ID, "today").text == "Today: 1 of 3 sets"
-        assert browser.find_element(By.ID, "pending-note").get_attribute("hidden")
+        assert not browser.find_element(By.ID, "pending-note").is_displayed()
     finally:
         server.stop()
     shutil.rmtree(tmp_path / "library", ignore_errors=True)
