@@ -84,3 +84,63 @@ def test_server_certificate_follows_the_addresses(tmp_path: Path) -> None:
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=SERVER_DAYS - 10)
     renewed = ensure_tls(tmp_path, ["192.168.1.31"], "desk", now=later)  # near its end
     assert renewed.cert.read_bytes() != before
+
+
+def test_chromium_on_the_lan_address_over_tls_gets_a_secure_context(tmp_path: Path) -> None:
+    """With the certificate trusted (here: the server certificate's key pinned with Chromium's
+    --ignore-certificate-errors-spki-list, standing in for the installed authority, which a
+    headless test cannot add to the system store), the page on the LAN address is a secure
+    context: the service worker runs and Keep for offline is there."""
+    import base64
+    import hashlib
+    import shutil
+
+    import pytest
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.test_serve_page import CHROMEDRIVER, CHROMIUM, PHONE, wait_for
+    from voice_coach.serve.network import lan_addresses
+
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver")
+    addresses = lan_addresses()
+    if not addresses:
+        pytest.skip("this computer has no network address but loopback")
+    data = tmp_path / "data"
+    library = make_library(tmp_path / "library", data)
+    server = start_server(library, data, "--lan", "--tls")
+    try:
+        assert any(f"https://{addresses[0]}:{server.port}/ca.crt" in line
+                   for line in server.output)
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        leaf = x509.load_pem_x509_certificate((data / "tls" / "server.pem").read_bytes())
+        spki = leaf.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        pin = base64.b64encode(hashlib.sha256(spki).digest()).decode()
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM  # type: ignore[assignment]
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+                    "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--ignore-certificate-errors-spki-list={pin}",
+                    f"--window-size={PHONE['width']},{PHONE['height']}"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER),
+                                  options=options)
+        try:
+            url = server.url.replace("127.0.0.1", addresses[0])
+            driver.get(url)
+            assert driver.execute_script("return window.isSecureContext") is True
+            wait_for(lambda: driver.execute_script(
+                "return navigator.serviceWorker.controller !== null"), timeout_s=30,
+                what="the service worker over https on the LAN address")
+            assert driver.execute_script(
+                "return !document.querySelector('button.keep').hidden")
+            assert "Install this computer's certificate" in driver.page_source
+        finally:
+            driver.quit()
+    finally:
+        server.stop()
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)

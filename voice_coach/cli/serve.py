@@ -55,7 +55,8 @@ def library_add(
     """Add a routine to the library; `voice-coach serve` renders it and puts it in the feed.
 
     It is checked first as `voice-coach check` does. Adding it again with another --voice
-    changes the voice; the feed keeps its episode.
+    changes the voice (the engine follows it, as with `render --voice`); new audio is a new
+    episode in the feed.
     """
     from voice_coach.cli.app import progress_bar as _progress
     from voice_coach.serve.catalog import add
