@@ -422,3 +422,9 @@ def test_installable_web_app_parts(served: Served) -> None:
     assert status == 404  # only with --tls
     status, _, page = served.get("")
     assert b'<link rel="manifest" href="manifest.webmanifest">' in page
+
+
+def test_an_unknown_address_under_the_token_says_where_to_go(served: Served) -> None:
+    status, headers, body = served.get("no-such-page")
+    assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+    assert f'<a href="{served.prefix}">Open the sessions page</a>'.encode() in body

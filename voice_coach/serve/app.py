@@ -151,7 +151,7 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/api/done", partial(_done, state=state), methods=["POST"]),
         Route("/api/progress", partial(_progress, state=state)),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={404: _not_found})
     return AccessLog(TokenGate(app, state.token, public), access_log, state.token)
 
 
@@ -211,6 +211,15 @@ async def _media(request, state: ServeState):
     extra = {"content-disposition": content_disposition(readable)} if readable else {}
     return serve_file(request, state.library.media_path(name), state.library.root,
                       cache_control=MEDIA_CACHE, etag=files[name], headers=extra)
+
+
+async def _not_found(request, exc):
+    """Any other address under the page: a page that says where to go, not a bare 404."""
+    from .old_addresses import help_page
+
+    return help_page(404, "Nothing at this address",
+                     "Check the address, or open the page with the sessions.",
+                     request.scope.get("root_path", "") + "/")
 
 
 async def _static(request):
