@@ -242,3 +242,40 @@ def test_the_short_code_is_unambiguous_and_guarded() -> None:
     now[0] = 61.0
     assert code.check("K7F3MX") == "ok"
     assert all(set(ShortCode().code) <= set(ALPHABET) for _ in range(50))
+
+
+def test_background_rendering_reports_progress_and_survives_a_bug(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    import voice_coach.serve.background as background
+    from voice_coach.serve.build import Outcome, Plan
+
+    entry = Entry("minimal", "minimal", True)
+    plan = Plan(((entry, types.SimpleNamespace(title="Minimal"), "k", "s"),), (), ("minimal",))
+    seen: list = []
+
+    def fake_render(library, *, plan, on_start, on_done, progress):
+        on_start(entry, 1, 1)
+        progress(50, 100)
+        seen.append(state.snapshot())
+        on_done(Outcome("minimal", "rendered", entry))
+        return [Outcome("minimal", "rendered", entry)]
+
+    monkeypatch.setattr(background, "render_missing", fake_render)
+    state = background.RenderProgress()
+    done: list = []
+    background.start_rendering(Library(tmp_path), plan, state,
+                               on_finished=done.append).join()
+    assert seen[0]["current"] == {"key": "minimal", "title": "Minimal", "fraction": 0.5}
+    assert seen[0]["pending"] == [{"key": "minimal", "title": "Minimal"}]
+    assert state.snapshot()["running"] is False and state.snapshot()["done"] == 1
+    assert [o.status for o in done[0]] == ["rendered"]
+
+    def broken(library, **_):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(background, "render_missing", broken)
+    state, crashes = background.RenderProgress(), []
+    background.start_rendering(Library(tmp_path), plan, state, on_finished=done.append,
+                               on_crash=crashes.append).join()
+    assert [str(c) for c in crashes] == ["boom"] and len(done) == 1
+    assert state.snapshot()["failed"] == [{"key": "", "problem": "rendering stopped: boom"}]

@@ -215,7 +215,8 @@ def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
                     rendering=len(plan.to_render), tls=certificates)
             _report_known(plan.known)
             start_rendering(lib, plan, state.progress, on_start=_starting, on_done=_rendered,
-                            on_finished=_all_ready if plan.to_render else None)
+                            on_finished=_all_ready if plan.to_render else None,
+                            on_crash=_render_crashed)
 
         run(app, sock, on_started=started, tls=(str(certificates.cert), str(certificates.key))
             if certificates is not None else None)
@@ -253,6 +254,13 @@ def _report_known(outcomes) -> None:
                     else "left out of the feed until it is fixed")
             typer.echo(f"warning: {o.key}: {kept}", err=True)
             typer.echo("  " + o.error.format().replace("\n", "\n  "), err=True)
+
+
+def _render_crashed(exc: BaseException) -> None:
+    typer.echo(f"warning: rendering stopped ({type(exc).__name__}: {exc}); what is rendered "
+               "is still served", err=True)
+    typer.echo("  hint: this is a bug in voice-coach; please report it with this message",
+               err=True)
 
 
 def _all_ready(outcomes) -> None:

@@ -44,10 +44,12 @@ class RenderProgress:
 def start_rendering(library: Library, plan: Plan, progress: RenderProgress, *,
                     on_start: Callable[[Entry, int, int], None] | None = None,
                     on_done: Callable[[Outcome], None] | None = None,
-                    on_finished: Callable[[list[Outcome]], None] | None = None
+                    on_finished: Callable[[list[Outcome]], None] | None = None,
+                    on_crash: Callable[[BaseException], None] | None = None
                     ) -> threading.Thread:
     """Starts a daemon thread that renders what `plan` (build.plan_missing) found missing;
-    returns it. The callbacks run on that thread."""
+    returns it. The callbacks run on that thread; on_crash(exc) is told of an unexpected error
+    (a bug), after which the server goes on serving what is rendered."""
     titles = {entry.key: title for entry, title in plan.titles}
     with progress.lock:
         progress.running = bool(plan.to_render)
@@ -77,15 +79,22 @@ def start_rendering(library: Library, plan: Plan, progress: RenderProgress, *,
 
     def run() -> None:
         outcomes: list[Outcome] = []
+        crash: BaseException | None = None
         try:
             outcomes = render_missing(library, plan=plan, on_start=started, on_done=finished,
                                       progress=frames)
-        finally:
-            with progress.lock:
-                progress.running = False
-                progress.pending, progress.current_key = [], ""
-            if on_finished is not None:
-                on_finished(outcomes)
+        except Exception as exc:  # noqa: BLE001 - a bug: reported, serving goes on
+            crash = exc
+        with progress.lock:
+            if crash is not None:
+                progress.failed.append({"key": progress.current_key or "",
+                                        "problem": f"rendering stopped: {crash}"})
+            progress.running = False
+            progress.pending, progress.current_key = [], ""
+        if crash is not None and on_crash is not None:
+            on_crash(crash)
+        elif crash is None and on_finished is not None:
+            on_finished(outcomes)
 
     thread = threading.Thread(target=run, name="voice-coach-render", daemon=True)
     thread.start()
