@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = REPO / "tests" / "routines" / "minimal.yaml"
-URL_LINE = re.compile(r"(http://127\.0\.0\.1:\d+/\S*)")
+URL_LINE = re.compile(r"(https?://127\.0\.0\.1:\d+/\S*)")
 
 
 def make_library(root: Path, data_dir: Path) -> Path:
@@ -90,37 +90,45 @@ class Served:
             self.proc.kill()
             self.proc.wait(timeout=10)
         out, err = self.proc.communicate(timeout=10)
-        self.output += (out or "").splitlines() + (err or "").splitlines()
+        self.output += ((out or b"").decode("utf-8", "replace").splitlines()
+                        + (err or b"").decode("utf-8", "replace").splitlines())
         return self.proc.returncode
 
 
-def start_server(library: Path, data_dir: Path, *args: str, timeout_s: float = 120,
-                 **extra_env: str) -> Served:
+def start_server(library: Path, data_dir: Path, *args: str, timeout_s: float = 600,
+                 wait_rendered: bool = True, **extra_env: str) -> Served:
     """Starts `voice-coach serve --library LIBRARY --port 0 ARGS...` (with extra_env added to
-    its environment) and waits for its address."""
+    its environment) and waits for its address, and (wait_rendered) until what it renders in
+    the background is ready."""
     log = data_dir / "access.log"
     env = {**os.environ, "VOICE_COACH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
            **extra_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "voice_coach", "serve", "--library", str(library), "--port", "0",
          "--access-log", str(log), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env, cwd=REPO)
+    # Unbuffered bytes, read a line at a time: nothing read ahead is lost to communicate().
     lines: list[str] = []
     deadline = time.monotonic() + timeout_s
     url = None
     assert proc.stdout is not None
     while time.monotonic() < deadline:
-        line = proc.stdout.readline()
+        line = proc.stdout.readline().decode("utf-8", "replace")
         if not line:
             break
         lines.append(line.rstrip("\n"))
         if url is None and ("On this computer" in line):
             url = URL_LINE.search(line).group(1)  # type: ignore[union-attr]
         if line.startswith("Press Ctrl-C to stop."):
+            rendering = any(" in the background" in seen for seen in lines)
+            if not (wait_rendered and rendering):
+                break
+        if line.startswith("All sessions are ready"):
             break
     if url is None:
         proc.kill()
         out, err = proc.communicate(timeout=10)
-        raise AssertionError("serve did not start:\n" + "\n".join(lines) + (out or "")
-                             + (err or ""))
+        raise AssertionError("serve did not start:\n" + "\n".join(lines)
+                             + (out or b"").decode("utf-8", "replace")
+                             + (err or b"").decode("utf-8", "replace"))
     return Served(proc, url, data_dir, library, log, lines)

@@ -36,7 +36,7 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
         assert path.relative_to(REPO).as_posix() in names
     assert "voice_coach/locale/voice_coach.pot" in names
     assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
-    for page_file in ("index.html", "style.css", "app.js"):  # the phone page of `serve`
+    for page_file in ("index.html", "style.css", "app.js", "offline.js", "sw.js"):  # `serve`
         assert f"voice_coach/serve/page/{page_file}" in names
     assert not any(n.startswith("tests/") for n in names)
 

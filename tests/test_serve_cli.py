@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -182,17 +183,31 @@ def test_serve_renders_the_built_ins_that_are_missing(data_dir: Path, tmp_path: 
     shutil.copy(MINIMAL, broken)
     assert invoke("library", "add", str(broken)).exit_code == 0
     broken.write_text("title: Broken\nsteps: 7\n")  # spoilt after it was added
-    server = start_server(data_dir / "library", data_dir)
+    server = start_server(data_dir / "library", data_dir, wait_rendered=False)
     try:
-        assert "Rendering 1 of 1: morning" in server.output
-        assert any(re.fullmatch(r"  Morning wake-up pumps, 2 min \d\d s", line)
-                   for line in server.output)
-        assert "Serving 1 session from " + str(data_dir / "library") in server.output
+        # It answers before anything is rendered: the page says what it is preparing.
+        assert "Serving 0 sessions from " + str(data_dir / "library") in server.output
+        assert ("Rendering 1 more in the background: each appears on the page and in the "
+                "feed when ready.") in server.output
+        status, _, body = server.get("api/progress")
+        first = json.loads(body)
+        assert status == 200 and first["total"] == 1
+        assert first["ready"] + len(first["pending"]) >= 1
+        for _ in range(3000):  # a bound, not a timing: rendering takes what it takes
+            if not json.loads(server.get("api/progress")[2])["running"]:
+                break
+            time.sleep(0.2)
+        done = json.loads(server.get("api/progress")[2])
+        assert (done["ready"], done["pending"], done["done"]) == (1, [], 1)
         status, _, feed = server.get("feed.xml")
         assert status == 200 and b"<title>Morning wake-up pumps</title>" in feed
         assert b"Broken" not in feed
     finally:
         assert server.stop() == 130
+    assert "Rendering 1 of 1: morning" in server.output
+    assert any(re.fullmatch(r"  Morning wake-up pumps, 2 min \d\d s: on the page now", line)
+               for line in server.output)
+    assert "All sessions are ready: 1 on the page and in the feed." in server.output
     errors = "\n".join(server.output)
     assert "warning: broken: left out of the feed until it is fixed" in errors
     assert f"{broken}:2:8: error: " in errors
@@ -207,7 +222,7 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
     import re
 
     from voice_coach.routine import builtin_names
-    from voice_coach.serve.server import lan_addresses
+    from voice_coach.serve.network import lan_addresses
 
     if len(lan_addresses()) != 1:
         pytest.skip("the README's sample shows a computer with one network address")
@@ -225,6 +240,9 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
             if re.search("[\u2580\u2584\u2588]", line) or line.startswith("(a QR code"):
                 continue
             line = re.sub(r"http://[^/\s]+/[A-Za-z0-9_-]{32}/", "http://HOST/TOKEN/", line)
+            line = re.sub(r"(Open http://)[^/\s]+ (.*the code) [A-Z0-9]{3} [A-Z0-9]{3}$",
+                          r"\1HOST \2 CODE", line)
+            line = re.sub(r"(, \d+ min )\d\d( s: on the page now)$", r"\1SS\2", line)
             line = re.sub(r"(Serving \d+ sessions from ).*", r"\1LIBRARY", line)
             line = re.sub(r"(Requests are logged to ).*", r"\1LOG", line)
             if line not in ("interrupted",):

@@ -105,7 +105,8 @@ def index_guid(served: Served) -> str:
     from voice_coach.serve.feed import episode_guid
 
     library_id = json.loads((served.library / "library.json").read_text())["library_id"]
-    return episode_guid(library_id, "minimal")
+    sha256 = index_entry(served.library)["rendered"]["sha256"]
+    return episode_guid(library_id, "minimal", sha256)
 
 
 def test_podcasting_2_chapters_and_transcript(served: Served, feed_xml: bytes) -> None:
@@ -156,9 +157,9 @@ def test_feed_is_cached_with_a_validator(served: Served, feed_xml: bytes) -> Non
     assert status == 304 and body == b""
 
 
-def test_a_re_render_keeps_the_guid_and_changes_the_enclosure(tmp_path: Path) -> None:
-    """Edit a routine in the library: the next serve renders it again under a new address,
-    deletes the old file, and the episode keeps its GUID (apps update it, not duplicate it)."""
+def test_a_re_render_with_new_audio_is_a_new_episode(tmp_path: Path) -> None:
+    """Edit a routine in the library: the next serve renders it again under a new address with
+    a new GUID (apps fetch it as new), deletes the old file; nothing changed, nothing moves."""
     import podcastparser
 
     routine = tmp_path / "mine.yaml"
@@ -185,16 +186,68 @@ def test_a_re_render_keeps_the_guid_and_changes_the_enclosure(tmp_path: Path) ->
     (again,), output = episode_and_files()
     assert not any(line.startswith("Rendering") for line in output)  # nothing missing
     assert _file_of(again) == _file_of(first)  # the same file (the port is new each run)
+    assert again["guid"] == first["guid"]
     routine.write_text(routine.read_text().replace("- exercise: Ankle pumps",
                                                    "- exercise: Ankle pumps\n    reps: 5"))
     (changed,), output = episode_and_files()
     assert "Rendering 1 of 1: mine" in output
-    assert changed["guid"] == first["guid"]
+    assert changed["guid"] != first["guid"]
     assert _file_of(changed) != _file_of(first)
     assert changed["total_time"] < first["total_time"]
     assert not (library / "media" / _file_of(first)).exists()
-    assert sorted(p.suffix for p in (library / "media").iterdir()) == [".json", ".mp3", ".vtt"]
+    assert sorted(p.name.split(".", 2)[2] for p in (library / "media").iterdir()) == [
+        "chapters.json", "mp3", "transcript.json", "vtt"]
 
 
 def _file_of(episode: dict) -> str:
     return episode["enclosures"][0]["url"].rsplit("/", 1)[1]
+
+
+def test_channel_owner_guid_locked_and_self_link_read_by_both_parsers(
+        served: Served, feed_xml: bytes) -> None:
+    import feedparser
+    import podcastparser
+
+    from voice_coach.serve.feed import podcast_guid
+
+    # The Podcasting 2.0 spec's own example: scheme and trailing slash off, UUIDv5.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml/") == (
+        "917393e3-1b1e-5cef-ace4-edaa54e1f810")
+    feed_url = served.url + "feed.xml"
+    parsed = feedparser.parse(feed_xml).feed
+    assert parsed.podcast_guid == podcast_guid(feed_url)
+    owner = parsed.publisher_detail
+    assert owner["name"] == "voice-coach" and owner["email"].startswith("voice-coach@")
+    assert parsed.podcast_locked == {"owner": owner["email"]}
+    assert {"href": feed_url, "rel": "self", "type": "application/rss+xml"} in parsed.links
+    channel = podcastparser.parse(feed_url, io.BytesIO(feed_xml))
+    assert channel["itunes_owner"] == {"name": "voice-coach", "email": owner["email"]}
+    assert channel["type"] == "episodic"
+    from lxml import etree
+
+    assert etree.fromstring(feed_xml).find("channel").find(
+        f"{{{PODCAST_NS}}}locked").text == "yes"
+
+
+def test_chapters_hold_the_chapters_and_the_cues_go_to_the_transcripts(
+        served: Served, feed_xml: bytes) -> None:
+    import podcastparser
+    from lxml import etree
+
+    xml_item = etree.fromstring(feed_xml).find("channel").find("item")
+    chapters = json.loads(local_get(served, xml_item.find(f"{{{PODCAST_NS}}}chapters")
+                                    .get("url")))
+    titles = [c["title"] for c in chapters["chapters"]]
+    assert titles == ["Set 1 of 3", "Rest", "Set 2 of 3", "Rest", "Set 3 of 3"]
+    assert all(set(c) == {"startTime", "title"} for c in chapters["chapters"])
+    (episode,) = podcastparser.parse("x", io.BytesIO(feed_xml))["episodes"]
+    assert [c["title"] for c in episode["chapters"]] == titles
+    transcripts = {t.get("type"): t.get("url")
+                   for t in xml_item.findall(f"{{{PODCAST_NS}}}transcript")}
+    assert set(transcripts) == {"text/vtt", "application/json"}
+    vtt = local_get(served, transcripts["text/vtt"]).decode()
+    segments = json.loads(local_get(served, transcripts["application/json"]))["segments"]
+    assert vtt.count(" --> ") == len(segments) > len(titles)
+    assert all(s["startTime"] < s["endTime"] and s["body"] for s in segments)
+    assert [s["body"] for s in segments] == [
+        block.split("\n", 2)[2] for block in vtt.strip().split("\n\n")[1:]]

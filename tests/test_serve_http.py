@@ -56,14 +56,41 @@ def test_lan_addresses_carry_a_long_token(served: Served) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/feed.xml", "/cover.png", "/api/sessions",
                                   "/static/app.js", "/media/", "/x/feed.xml"])
-def test_requests_without_the_token_get_404_and_learn_nothing(served: Served, path: str) -> None:
+def test_requests_without_the_token_get_the_code_page_and_learn_nothing(served: Served,
+                                                                        path: str) -> None:
+    """A wrong address gets a page that says what to do (scan the QR code or type the short
+    code), never the sessions, the token or a validator."""
     token = served.prefix.strip("/")
     for candidate in (path, f"/{token[:-1]}{path}", f"/{token.upper()}{path}"):
         for method in ("GET", "HEAD", "POST"):
             status, headers, body = served.request(method, candidate)
-            assert status == 404, (method, candidate)
-            assert body == (b"" if method == "HEAD" else b"Not Found")
+            expected = 200 if candidate == "/" and method != "POST" else 404
+            assert status == expected, (method, candidate)
+            assert headers["content-type"] == "text/html; charset=utf-8"
+            if method == "HEAD":
+                assert body == b""
+            else:
+                assert b"type the short code" in body and token.encode() not in body
             assert "etag" not in headers and "last-modified" not in headers
+
+
+def test_the_short_code_opens_the_page_and_wrong_codes_pause(served: Served) -> None:
+    from urllib.parse import urlencode
+
+    token = served.prefix.strip("/")
+    line = next(x for x in served.output if "enter the code" in x)
+    code = line.rsplit(" ", 2)[-2] + line.rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"[ACDEFHJKMNPRTWXY3479]{6}", code), line
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    typed = f"{code[:3].lower()}-{code[3:]}"  # as a person may type it
+    status, headers, _ = served.request("POST", "/pair", form, urlencode({"code": typed}).encode())
+    assert status == 303 and headers["location"] == f"/{token}/"
+    wrong = "AAAAAA" if code != "AAAAAA" else "CCCCCC"
+    statuses = [served.request("POST", "/pair", form, urlencode({"code": wrong}).encode())[0]
+                for _ in range(5)]
+    assert statuses == [403] * 5
+    status, _, body = served.request("POST", "/pair", form, urlencode({"code": code}).encode())
+    assert status == 429 and b"wait a minute" in body  # even the right code, for a minute
 
 
 def test_whole_file_and_head(served: Served, library: Path) -> None:
@@ -241,7 +268,7 @@ def test_every_request_has_an_access_line_without_the_token(served: Served) -> N
     token = served.prefix.strip("/")
     assert all(token not in line for line in lines)
     assert any('"GET /<token>/feed.xml HTTP/1.1" 200 ' in line for line in lines)
-    assert any('"GET /no-token-here HTTP/1.1" 404 9 ' in line for line in lines)
+    assert any('"GET /no-token-here HTTP/1.1" 404 ' in line for line in lines)
     assert all(re.match(r'^127\.0\.0\.1 - - \[[^]]+\] "[A-Z]+ \S+ HTTP/1\.1" \d{3} \d+ ', line)
                for line in lines)
 
@@ -301,8 +328,103 @@ def test_a_session_removed_while_serving_leaves_the_feed(library: Path, tmp_path
         remove(Library(copy), ["minimal"])  # `voice-coach library remove` beside the server
         status, _, feed = server.get("feed.xml", {"If-Modified-Since": modified})
         assert status == 200 and b"<item>" not in feed
-        assert server.get(f"media/{audio}")[0] == 404
+        assert server.get(f"media/{audio}")[0] == 410  # gone, with a link to the page
         status, _, page = server.get("")
         assert status == 200 and b"No sessions yet" in page
     finally:
         server.stop()
+
+
+def test_done_records_the_sets_heard_once_per_listening_at_its_start(served: Served) -> None:
+    """The page's Done (issue 16, item 2): the sets heard from the played ranges and the set
+    chapters, one record per listening id however often it is sent, at the listening's start."""
+    from voice_coach.practice.store import Store
+
+    path = served.prefix + "api/done"
+    json_type = {"Content-Type": "application/json"}
+    rendered = json.loads((served.library / "library.json").read_text())["entries"][0]["rendered"]
+    spans = rendered["set_spans_ms"]
+    assert len(spans) == 3
+    # Set 1 whole and half of set 2: one set heard.
+    played = [[0, spans[0][1] / 1000], [spans[1][0] / 1000,
+                                        (spans[1][0] + (spans[1][1] - spans[1][0]) / 2) / 1000]]
+    body = {"key": "minimal", "listening_id": "one-listening", "played": played,
+            "started": "2026-12-01T11:40:00+01:00", "effort": 4, "pain": 1}
+    answers = [served.request("POST", path, json_type, json.dumps(body).encode())
+               for _ in range(3)]  # a double tap and a retry
+    replies = [json.loads(a[2]) for a in answers]
+    assert [a[0] for a in answers] == [200, 200, 200]
+    assert [(r["sets"], r["planned_sets"], r["repeat"]) for r in replies] == [
+        (1, 3, False), (1, 3, True), (1, 3, True)]
+    env_data = str(served.data_dir)
+    import os
+
+    old = os.environ.get("VOICE_COACH_DATA_DIR")
+    os.environ["VOICE_COACH_DATA_DIR"] = env_data
+    try:
+        with Store.open(write=False) as store:
+            mine = [r for r in store.sessions() if r.started.isoformat().startswith(
+                "2026-12-01T11:40:00")]
+    finally:
+        if old is None:
+            os.environ.pop("VOICE_COACH_DATA_DIR")
+        else:
+            os.environ["VOICE_COACH_DATA_DIR"] = old
+    assert [(r.done_sets, r.planned_sets, r.effort, r.pain) for r in mine] == [(1, 3, 4, 1)]
+    marks = [m for m in json.loads((served.library / "done.json").read_text())["done"]
+             if m["listening_id"] == "one-listening"]
+    from datetime import datetime
+
+    assert [(m["sets"], datetime.fromisoformat(m["at"])) for m in marks] == [
+        (1, datetime.fromisoformat(body["started"]))]  # the same instant, in the server's zone
+    # Nothing heard yet: refused, nothing recorded.
+    nothing = {**body, "listening_id": "another", "played": [[0, 2.0]]}
+    status, _, reply = served.request("POST", path, json_type, json.dumps(nothing).encode())
+    assert status == 422 and "no set heard" in json.loads(reply)["error"]
+    for bad in ({**body, "pain": 11}, {**body, "started": "2026-12-01T11:40:00"},
+                {**body, "played": [["a", 1]]}, {**body, "listening_id": ""}):
+        status, _, _ = served.request("POST", path, json_type, json.dumps(bad).encode())
+        assert status == 400, bad
+
+
+def test_sets_heard_from_played_ranges() -> None:
+    from voice_coach.serve.history import sets_heard
+
+    spans = [(0, 10_000), (20_000, 30_000), (40_000, 50_000)]
+    assert sets_heard([], spans, 60_000) == 0
+    assert sets_heard([(0, 60)], spans, 60_000) == 3
+    assert sets_heard([(0, 7.5)], spans, 60_000) == 1  # 75 % of set 1
+    assert sets_heard([(0, 7.4)], spans, 60_000) == 0
+    assert sets_heard([(0, 4), (3, 8)], spans, 60_000) == 1  # overlapping ranges count once
+    assert sets_heard([(0, 4), (4, 4), (4.5, 8.0)], spans, 60_000) == 1
+    assert sets_heard([(25, 60)], spans, 60_000) == 1  # a jump past set 2's start
+    assert sets_heard([(0, 44.9)], [], 60_000) == 0
+    assert sets_heard([(0, 45)], [], 60_000) == 1  # no set chapters: 75 % of the session
+
+
+def test_installable_web_app_parts(served: Served) -> None:
+    import struct
+
+    status, headers, body = served.get("manifest.webmanifest")
+    assert status == 200 and headers["content-type"].startswith("application/manifest+json")
+    manifest = json.loads(body)
+    assert manifest["start_url"] == manifest["scope"] == served.prefix
+    assert manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        status, headers, png = served.get(icon["src"])
+        width, height = struct.unpack(">II", png[16:24])
+        assert status == 200 and icon["sizes"] == f"{width}x{height}"
+    status, headers, script = served.get("sw.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert headers["service-worker-allowed"] == served.prefix
+    assert b'addEventListener("fetch"' in script
+    status, _, _ = served.get("ca.crt")
+    assert status == 404  # only with --tls
+    status, _, page = served.get("")
+    assert b'<link rel="manifest" href="manifest.webmanifest">' in page
+
+
+def test_an_unknown_address_under_the_token_says_where_to_go(served: Served) -> None:
+    status, headers, body = served.get("no-such-page")
+    assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+    assert f'<a href="{served.prefix}">Open the sessions page</a>'.encode() in body

@@ -98,7 +98,10 @@ def test_play_jump_to_a_chapter_and_press_done(served, browser) -> None:
     index = json.loads((served.library / "library.json").read_text())
     length = format_length_ms(index["entries"][0]["rendered"]["duration_ms"])
     assert sessions[0].find_element(By.CLASS_NAME, "meta").text == f"{length} · English · 3 sets"
-    assert browser.find_element(By.ID, "today").text == "Today: no sets done yet."
+    assert browser.find_element(By.ID, "today").text == "Today: 0 of 3 sets"  # as `today`
+    assert sessions[0].get_attribute("lang") == "en"
+    download = sessions[0].find_element(By.LINK_TEXT, "Download")
+    assert download.get_attribute("download") == "Minimal.mp3"
 
     sessions[0].find_element(By.CSS_SELECTOR, "button.play").click()
     audio = browser.find_element(By.ID, "audio")
@@ -114,8 +117,8 @@ def test_play_jump_to_a_chapter_and_press_done(served, browser) -> None:
 
     chapters = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#chapters button"),
                         what="the chapter list")
-    expected = [c for c in json.loads((served.library / "media" / _only(served.library, ".json"))
-                                      .read_text())["chapters"] if c.get("toc", True)]
+    expected = json.loads((served.library / "media" / _only(served.library, ".chapters.json"))
+                          .read_text())["chapters"]
     assert [c.text for c in chapters] == [
         f"{c['title']} ({int(c['startTime']) // 60}:{int(c['startTime']) % 60:02d})"
         for c in expected]
@@ -136,17 +139,29 @@ def test_play_jump_to_a_chapter_and_press_done(served, browser) -> None:
     assert meta == ["Minimal", "Set 2 of 3", "voice-coach"]
     screenshot(browser, "phone-page-playing.png")
 
+    # Set 2 heard to its end (at 16 times the speed), then Done: one set, once.
+    index = json.loads((served.library / "library.json").read_text())
+    set_2_end_s = index["entries"][0]["rendered"]["set_spans_ms"][1][1] / 1000
+    browser.execute_script("arguments[0].playbackRate = 16", audio)
+    wait_for(lambda: _position_after(browser, audio, set_2_end_s), timeout_s=60,
+             what="set 2 to be heard")
+    browser.execute_script("arguments[0].pause()", audio)
     browser.find_element(By.ID, "done").click()
     wait_for(lambda: browser.find_element(By.ID, "done-status").text.startswith("Recorded"),
              what="Done to be recorded")
-    assert browser.find_element(By.ID, "today").text == "Today: 3 sets done."
+    assert "Minimal, 1 of 3 sets heard." in browser.find_element(By.ID, "done-status").text
+    assert browser.find_element(By.ID, "today").text == "Today: 1 of 3 sets"
     marks = json.loads((served.library / "done.json").read_text())["done"]
-    assert [(m["key"], m["sets"], m["source"]) for m in marks] == [("minimal", 3, "phone")]
+    assert [(m["key"], m["sets"], m["source"]) for m in marks] == [("minimal", 1, "phone")]
     screenshot(browser, "phone-page-done.png")
+    browser.find_element(By.ID, "done").click()  # a second tap: the same listening
+    wait_for(lambda: browser.find_element(By.ID, "done-status").text.startswith("Already"),
+             what="the second tap to be answered")
+    assert len(json.loads((served.library / "done.json").read_text())["done"]) == 1
 
     browser.refresh()  # the server's page shows today's sets too
-    assert browser.find_element(By.ID, "today").text == "Today: 3 sets done."
-    assert "Minimal, 3 sets, at" in browser.find_element(By.ID, "today-list").text
+    assert browser.find_element(By.ID, "today").text == "Today: 1 of 3 sets"
+    assert "Minimal, 1 set, at" in browser.find_element(By.ID, "today-list").text
 
 
 def test_page_reads_at_200_percent_text(served, browser) -> None:
@@ -176,6 +191,7 @@ def _position_after(browser, audio, start_s: float) -> float | None:
     return position if position >= start_s else None
 
 
-def _only(library: Path, suffix: str) -> str:
-    (name,) = [p.name for p in (library / "media").iterdir() if p.suffix == suffix]
+def _only(library: Path, ending: str) -> str:
+    (name,) = [p.name for p in (library / "media").iterdir()
+               if p.name.endswith(ending) and not p.name.endswith(".transcript.json")]
     return name

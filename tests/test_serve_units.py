@@ -131,7 +131,8 @@ def test_done_is_kept_in_the_library_without_the_practice_package(tmp_path: Path
     assert today(library, now + timedelta(days=1)).sets == 0
     marks = json.loads((tmp_path / "done.json").read_text())["done"]
     assert marks[0] == {"key": "minimal", "routine": "minimal", "title": "Minimal", "sets": 3,
-                        "at": now.isoformat(timespec="seconds"), "source": "phone"}
+                        "at": now.isoformat(timespec="seconds"), "source": "phone",
+                        "listening_id": ""}
 
 
 def test_a_damaged_done_file_is_moved_aside(tmp_path: Path, monkeypatch) -> None:
@@ -209,3 +210,72 @@ def test_built_ins_take_the_configured_voice_unless_one_is_chosen(monkeypatch) -
     chosen, _ = load_entry_routine(dataclasses.replace(entry, voice="en-us"))
     assert chosen.voice.voice == "en-us"
     assert render_key(entry, source, routine) != render_key(entry, source, chosen)
+
+
+def test_each_card_carries_its_language_and_today_shows_the_goal() -> None:
+    from voice_coach.serve.history import Today
+    from voice_coach.serve.page import render_page, today_text
+
+    german = Episode(Entry("ankle-pumps-de", "ankle-pumps", True, language="de",
+                           rendered=rendered(title="Fußpumpen im Sitzen", language="de")))
+    english = Episode(Entry("minimal", "minimal", True, rendered=rendered(title="Minimal")))
+    html = render_page([german, english], Today(7, (), "practice", goal=3),
+                       feed_url="http://h/feed.xml")
+    assert '<li class="session" id="ankle-pumps-de" lang="de"' in html
+    assert '<li class="session" id="minimal" lang="en"' in html
+    assert 'download="Fußpumpen im Sitzen.mp3"' in html
+    assert today_text(Today(7, (), "practice", goal=3)) == "Today: 7 of 3 sets"  # as `today`
+    assert today_text(Today(0, (), "practice", goal=1)) == "Today: 0 of 1 set"
+    assert today_text(Today(2, (), "library")) == "Today: 2 sets done."
+
+
+def test_the_short_code_is_unambiguous_and_guarded() -> None:
+    from voice_coach.serve.pairing import ALPHABET, CODE_CHARS, ShortCode, normal
+
+    assert not set(ALPHABET) & set("0O1IL2Z5S8B6GUVQ")
+    now = [0.0]
+    code = ShortCode(code="K7F3MX", clock=lambda: now[0])
+    assert len(code.code) == CODE_CHARS and code.shown == "K7F 3MX"
+    assert normal(" k7f-3mx ") == "K7F3MX" and code.check("k7f 3mx") == "ok"
+    assert [code.check("AAAAAA") for _ in range(5)] == ["wrong"] * 5
+    assert code.check("K7F3MX") == "wait"
+    now[0] = 61.0
+    assert code.check("K7F3MX") == "ok"
+    assert all(set(ShortCode().code) <= set(ALPHABET) for _ in range(50))
+
+
+def test_background_rendering_reports_progress_and_survives_a_bug(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    import voice_coach.serve.background as background
+    from voice_coach.serve.build import Outcome, Plan
+
+    entry = Entry("minimal", "minimal", True)
+    plan = Plan(((entry, types.SimpleNamespace(title="Minimal"), "k", "s"),), (), ("minimal",))
+    seen: list = []
+
+    def fake_render(library, *, plan, on_start, on_done, progress):
+        on_start(entry, 1, 1)
+        progress(50, 100)
+        seen.append(state.snapshot())
+        on_done(Outcome("minimal", "rendered", entry))
+        return [Outcome("minimal", "rendered", entry)]
+
+    monkeypatch.setattr(background, "render_missing", fake_render)
+    state = background.RenderProgress()
+    done: list = []
+    background.start_rendering(Library(tmp_path), plan, state,
+                               on_finished=done.append).join()
+    assert seen[0]["current"] == {"key": "minimal", "title": "Minimal", "fraction": 0.5}
+    assert seen[0]["pending"] == [{"key": "minimal", "title": "Minimal"}]
+    assert state.snapshot()["running"] is False and state.snapshot()["done"] == 1
+    assert [o.status for o in done[0]] == ["rendered"]
+
+    def broken(library, **_):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(background, "render_missing", broken)
+    state, crashes = background.RenderProgress(), []
+    background.start_rendering(Library(tmp_path), plan, state, on_finished=done.append,
+                               on_crash=crashes.append).join()
+    assert [str(c) for c in crashes] == ["boom"] and len(done) == 1
+    assert state.snapshot()["failed"] == [{"key": "", "problem": "rendering stopped: boom"}]

@@ -55,7 +55,8 @@ def library_add(
     """Add a routine to the library; `voice-coach serve` renders it and puts it in the feed.
 
     It is checked first as `voice-coach check` does. Adding it again with another --voice
-    changes the voice; the feed keeps its episode.
+    changes the voice (the engine follows it, as with `render --voice`); new audio is a new
+    episode in the feed.
     """
     from voice_coach.cli.app import progress_bar as _progress
     from voice_coach.serve.catalog import add
@@ -136,6 +137,7 @@ def library_remove(
     "serve",
     "voice-coach serve                # this computer only: http://127.0.0.1:8765/",
     "voice-coach serve --lan          # phones on the same Wi-Fi (a private token in every URL)",
+    "voice-coach serve --lan --tls    # https, so the page works offline (docs/phone.md)",
     "voice-coach serve --lan --new-token",
 ))
 @funnel
@@ -155,11 +157,16 @@ def serve(
     access_log: Annotated[str | None, typer.Option(
         "--access-log", metavar="FILE", help="Where to write a line per request (default: "
         "serve-access.log in the data folder; - for the terminal).")] = None,
+    tls: Annotated[bool, typer.Option(
+        "--tls", help="Serve https with a certificate from a local certificate authority made "
+        "once on this computer; phones install it from the page, and the page then works "
+        "offline.")] = False,
 ) -> None:
-    """Render what is missing, then serve the library to phones: a page and a podcast feed.
+    """Serve the library to phones (a page and a podcast feed), rendering what is missing.
 
+    It answers at once with what is rendered and renders the rest in the background.
     Phones play the sessions on the page or subscribe to the feed. Stop it with Ctrl-C.
-    An unencrypted server for your home network: do not expose it to the internet.
+    A server for your home network: do not expose it to the internet.
     """
     from voice_coach.errors import EngineError
     from voice_coach.serve import missing_packages
@@ -171,54 +178,94 @@ def serve(
                           "install the serve extra: pip install 'voice-coach[serve]' "
                           "(./scripts/setup does)")
     _run_serve(host=host, lan=lan, port=port, lib=_library(library), new_token=new_token,
-               access_log=access_log)
+               access_log=access_log, tls=tls)
 
 
 def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
-               access_log: str | None) -> None:
+               access_log: str | None, tls: bool = False) -> None:
     from voice_coach.serve.app import create_app, load_state
-    from voice_coach.serve.build import ensure_cover
+    from voice_coach.serve.background import RenderProgress, start_rendering
+    from voice_coach.serve.build import ensure_cover, plan_missing
+    from voice_coach.serve.pairing import Pairing, ShortCode
     from voice_coach.serve.paths import load_token
     from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run
 
     host = host or (LAN_HOST if lan else "127.0.0.1")
     private = not is_loopback(host)
     token = load_token(renew=new_token) if (private or new_token) else None
-    sock = bind(host, port)  # a busy port is reported before any rendering
+    sock = bind(host, port)  # a busy port is reported before anything else
     try:
-        _render(lib)
         ensure_cover(lib)
+        plan = plan_missing(lib)  # quick: what is rendered is served at once, the rest after
         state = load_state(lib, token=token if private else None, host_name=_host_name())
+        state.progress = RenderProgress()
+        certificates = _certificates(host) if tls else None
+        if certificates is not None:
+            from voice_coach.serve.tls import ca_der
+
+            state.ca_der = ca_der(certificates)
         log, log_name = _open_log(access_log)
-        app = create_app(state, log)
+        code = ShortCode() if private and token else None
+        app = create_app(state, log, public=Pairing(token, code, state.ca_der)
+                         if code and token else None)
         port = sock.getsockname()[1]
-        run(app, sock, on_started=lambda: _banner(state, host, port, private, new_token,
-                                                   log_name))
+
+        def started() -> None:
+            _banner(state, host, port, private, new_token, log_name, code,
+                    rendering=len(plan.to_render), tls=certificates)
+            _report_known(plan.known)
+            start_rendering(lib, plan, state.progress, on_start=_starting, on_done=_rendered,
+                            on_finished=_all_ready if plan.to_render else None,
+                            on_crash=_render_crashed)
+
+        run(app, sock, on_started=started, tls=(str(certificates.cert), str(certificates.key))
+            if certificates is not None else None)
     finally:
         sock.close()
 
 
-def _render(lib) -> None:
-    from voice_coach.cli.app import progress_bar as _progress
-    from voice_coach.serve.build import render_missing
+def _certificates(host: str):
+    from voice_coach.serve.network import lan_addresses
+    from voice_coach.serve.paths import data_dir
+    from voice_coach.serve.tls import ensure_tls
+
+    hosts = lan_addresses() if host in ("0.0.0.0", "::") else [host]
+    return ensure_tls(data_dir() / "tls", hosts, _host_name())
+
+
+def _starting(entry, number: int, total: int) -> None:
+    typer.echo(f"Rendering {number} of {total}: {entry.key}")
+
+
+def _rendered(outcome) -> None:
     from voice_coach.timeline import format_length_ms
 
-    def starting(entry, number: int, total: int) -> None:
-        typer.echo(f"Rendering {number} of {total}: {entry.key}")
+    r = outcome.entry.rendered
+    if outcome.status == "rendered" and r is not None:
+        typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}: on the page now")
+    else:
+        _report_known([outcome])
 
-    def done(outcome) -> None:
-        r = outcome.entry.rendered
-        if outcome.status == "rendered" and r is not None:
-            typer.echo(f"  {r.title}, {format_length_ms(r.duration_ms)}")
 
-    with _progress("render") as progress:
-        outcomes = render_missing(lib, on_start=starting, on_done=done, progress=progress)
+def _report_known(outcomes) -> None:
     for o in outcomes:
         if o.status == "failed" and o.error is not None:
             kept = ("serving its last rendered version" if o.entry.rendered is not None
                     else "left out of the feed until it is fixed")
             typer.echo(f"warning: {o.key}: {kept}", err=True)
             typer.echo("  " + o.error.format().replace("\n", "\n  "), err=True)
+
+
+def _render_crashed(exc: BaseException) -> None:
+    typer.echo(f"warning: rendering stopped ({type(exc).__name__}: {exc}); what is rendered "
+               "is still served", err=True)
+    typer.echo("  hint: this is a bug in voice-coach; please report it with this message",
+               err=True)
+
+
+def _all_ready(outcomes) -> None:
+    ready = sum(1 for o in outcomes if o.status in ("rendered", "current"))
+    typer.echo(f"All sessions are ready: {ready} on the page and in the feed.")
 
 
 def _open_log(option: str | None):
@@ -244,59 +291,76 @@ def _host_name() -> str:
     return socket.gethostname().split(".")[0]
 
 
-def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str) -> None:
-    from voice_coach.serve.server import lan_addresses, url_host
+def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str,
+            code=None, rendering: int = 0, tls=None) -> None:
+    from voice_coach.serve.network import lan_addresses
+    from voice_coach.serve.server import url_host
 
     token_path = f"/{state.token}/" if state.token else "/"
+    scheme = "https" if tls is not None else "http"
     n = len(state.episodes)
     typer.echo(f"Serving {n} {'session' if n == 1 else 'sessions'} from {state.library.root}")
-    if n == 0:
+    if rendering:
+        typer.echo(f"Rendering {rendering} more in the background: each appears on the page "
+                   "and in the feed when ready.")
+    elif n == 0:
         typer.echo("The library has nothing rendered: voice-coach library add ROUTINE, then "
                    "start serve again.")
     if not private:
-        url = f"http://{url_host(host)}:{port}{token_path}"
+        url = f"{scheme}://{url_host(host)}:{port}{token_path}"
         typer.echo(f"On this computer only ({host}): {url}")
         typer.echo(f"Podcast feed: {url}feed.xml")
         typer.echo("For phones on your Wi-Fi: voice-coach serve --lan")
         if new_token:
             typer.echo("A new token is made: it takes effect with --lan.")
     else:
-        typer.echo("This is an unencrypted server for your home network: anyone with the "
-                   "address\ncan listen. Do not expose it to the internet.")
+        if tls is None:
+            typer.echo("This is an unencrypted server for your home network: anyone with the "
+                       "address\ncan listen. Do not expose it to the internet.")
+        else:
+            typer.echo("This is an https server for your home network. Do not expose it to "
+                       "the internet.")
         if new_token:
             typer.echo("New token: phones must scan the new code (old addresses stop working).")
         hosts = [host] if host not in ("0.0.0.0", "::") else lan_addresses()
-        urls = [f"http://{url_host(h)}:{port}{token_path}" for h in hosts]
+        urls = [f"{scheme}://{url_host(h)}:{port}{token_path}" for h in hosts]
         if urls:
-            typer.echo("Open this address on your phone (same Wi-Fi):")
+            typer.echo("Open this address on your phone (same Wi-Fi), or scan the code below:")
             for url in urls:
                 typer.echo(f"  {url}")
             typer.echo("Podcast feed (AntennaPod: + then Add podcast by URL):")
             typer.echo(f"  {urls[0]}feed.xml")
             _qr(urls[0])
+            bare = f"{scheme}://{url_host(hosts[0])}:{port}"
+            if code is not None:
+                typer.echo(f"Typing instead? Open {bare} on the phone and enter the code "
+                           f"{code.shown}")
+            if tls is not None:
+                from voice_coach.serve.tls import ca_fingerprint
+
+                typer.echo(f"First time on a phone: install this computer's certificate from "
+                           f"{bare}/ca.crt")
+                typer.echo(f"  (steps in docs/phone.md; its SHA-256 starts "
+                           f"{ca_fingerprint(tls)[:23]})")
         else:
             typer.echo("No network address found for this computer; is it on the Wi-Fi?")
         if host in ("0.0.0.0", "::"):
-            typer.echo(f"On this computer: http://127.0.0.1:{port}{token_path}")
+            typer.echo(f"On this computer: {scheme}://127.0.0.1:{port}{token_path}")
     typer.echo(f"Requests are logged to {log_name}.")
     typer.echo("Press Ctrl-C to stop.")
 
 
 def _qr(url: str) -> None:
-    """The address as a QR code of text blocks, for the phone's camera (skipped where the
-    output cannot show the block characters)."""
-    import io
-
-    import segno
+    """The address as a QR code of coloured text blocks (black on white with its quiet zone,
+    so it reads on light and dark terminals); skipped where the output cannot show them."""
+    from voice_coach.serve.qr import terminal_qr
 
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:
-        "\u2580\u2584\u2588".encode(encoding)
+        "\u2580".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return
-    out = io.StringIO()
-    segno.make(url, error="m", boost_error=False).terminal(out=out, compact=True)
-    typer.echo(out.getvalue(), nl=False)
+    typer.echo(terminal_qr(url), nl=False)
 
 
 app.add_typer(library_app, name="library")

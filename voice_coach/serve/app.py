@@ -20,9 +20,13 @@ from typing import Any
 
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
-from .history import record_done, today
+from .history import record_done, sets_heard, today
+from .installable import ca_certificate, icon, manifest, service_worker
 from .library import Library
+from .listening import listening_from_json
+from .old_addresses import gone_or_moved
 from .page import STATIC_FILES, page_dir, render_page, today_text
+from .sidecars import download_name
 
 MEDIA_CACHE = "private, max-age=604800"  # names change when the content does
 PAGE_CACHE = "no-cache"
@@ -50,6 +54,8 @@ class ServeState:
     host_name: str = ""
     feeds: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     index_stamp: tuple[int, int] = (0, 0)
+    progress: Any = None  # background.RenderProgress while serve renders beside serving
+    ca_der: bytes | None = None  # the local authority's certificate, with `serve --tls`
 
     def refresh(self) -> None:
         stamp = _stamp(self.library)
@@ -67,10 +73,32 @@ class ServeState:
         for e in self.episodes:
             r = e.entry.rendered
             if r is not None:
+                out.update(dict.fromkeys(r.files(), ""))
                 out[r.audio] = r.sha256[:32]
-                out[r.chapters] = ""
-                out[r.transcript] = ""
         return out
+
+    def moved(self, name: str) -> str | None:
+        """The current name of the file an old address `name` was for (the same episode's
+        file of the same kind, since re-rendered), or None."""
+        from .sidecars import kind_of
+
+        found = kind_of(name)
+        episode = self.episode(found[0]) if found else None
+        r = episode.entry.rendered if episode else None
+        if r is None or found is None:
+            return None
+        current = getattr(r, found[1], "")
+        return current if current and current != name else None
+
+    def download_name(self, name: str) -> str | None:
+        """The readable name of the audio file `name` ("Ankle pumps, seated.mp3")."""
+        from .sidecars import download_name
+
+        for e in self.episodes:
+            r = e.entry.rendered
+            if r is not None and r.audio == name:
+                return download_name(r.title)
+        return None
 
 
 def load_state(library: Library, *, token: str | None = None, host_name: str = "") -> ServeState:
@@ -101,8 +129,10 @@ def _chapters(path: Path) -> tuple[tuple[int, str], ...]:
         return ()
 
 
-def create_app(state: ServeState, access_log: Callable[[str], None] | None = None):
-    """The ASGI application: routes behind the token gate, with an access line per request."""
+def create_app(state: ServeState, access_log: Callable[[str], None] | None = None,
+               public=None):
+    """The ASGI application: routes behind the token gate, with an access line per request.
+    public: the ASGI app for requests without the token (pairing.Pairing), else a bare 404."""
     from starlette.applications import Starlette
     from starlette.routing import Route
 
@@ -112,12 +142,17 @@ def create_app(state: ServeState, access_log: Callable[[str], None] | None = Non
         Route("/cover.png", partial(_cover, state=state)),
         Route("/media/{name}", partial(_media, state=state)),
         Route("/static/{name}", _static),
+        Route("/sw.js", service_worker),
+        Route("/ca.crt", partial(ca_certificate, ca_der=lambda: state.ca_der)),
+        Route("/manifest.webmanifest", manifest),
+        Route("/icon-{size:int}.png", icon),
         Route("/api/sessions", partial(_sessions, state=state)),
         Route("/api/today", partial(_today, state=state)),
         Route("/api/done", partial(_done, state=state), methods=["POST"]),
+        Route("/api/progress", partial(_progress, state=state)),
     ]
-    app = Starlette(routes=routes)
-    return AccessLog(TokenGate(app, state.token), access_log, state.token)
+    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    return AccessLog(TokenGate(app, state.token, public), access_log, state.token)
 
 
 async def _page(request, state: ServeState):
@@ -126,7 +161,9 @@ async def _page(request, state: ServeState):
 
     state.refresh()
     now = await run_in_threadpool(today, state.library)
-    html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml")
+    html = render_page(state.episodes, now, feed_url=f"{request.base_url}feed.xml",
+                       progress=state.progress.snapshot() if state.progress else None,
+                       certificate=state.ca_der is not None)
     return HTMLResponse(html, headers={"cache-control": PAGE_CACHE})
 
 
@@ -163,15 +200,26 @@ async def _cover(request, state: ServeState):
 
 
 async def _media(request, state: ServeState):
-    from starlette.responses import PlainTextResponse
+    from .sidecars import content_disposition
 
     state.refresh()
     name = request.path_params["name"]
     files = state.media_files()
     if name not in files:
-        return PlainTextResponse("Not Found", status_code=404)
+        return gone_or_moved(request, state.moved(name), name)
+    readable = state.download_name(name)
+    extra = {"content-disposition": content_disposition(readable)} if readable else {}
     return serve_file(request, state.library.media_path(name), state.library.root,
-                      cache_control=MEDIA_CACHE, etag=files[name])
+                      cache_control=MEDIA_CACHE, etag=files[name], headers=extra)
+
+
+async def _not_found(request, exc):
+    """Any other address under the page: a page that says where to go, not a bare 404."""
+    from .old_addresses import help_page
+
+    return help_page(404, "Nothing at this address",
+                     "Check the address, or open the page with the sessions.",
+                     request.scope.get("root_path", "") + "/")
 
 
 async def _static(request):
@@ -192,11 +240,13 @@ def _session_json(episode: Episode) -> dict[str, Any]:
             "duration_ms": r.duration_ms, "language": r.language, "sets": r.sets,
             "audio": f"media/{r.audio}", "chapters_url": f"media/{r.chapters}",
             "transcript": f"media/{r.transcript}",
+            "transcript_json": f"media/{r.transcript_json}" if r.transcript_json else None,
+            "download_name": download_name(r.title),
             "chapters": [{"start_ms": s, "title": t} for s, t in episode.chapters]}
 
 
 def _today_json(now) -> dict[str, Any]:
-    return {"sets": now.sets, "text": today_text(now), "kept_by": now.kept_by,
+    return {"sets": now.sets, "goal": now.goal, "text": today_text(now), "kept_by": now.kept_by,
             "problem": now.problem,
             "sessions": [{"title": m.title, "sets": m.sets, "at": m.at} for m in now.marks]}
 
@@ -219,8 +269,21 @@ async def _today(request, state: ServeState):
     return JSONResponse(_today_json(now), headers={"cache-control": PAGE_CACHE})
 
 
+async def _progress(request, state: ServeState):
+    """What serve is rendering in the background, and how many sessions are ready."""
+    from starlette.responses import JSONResponse
+
+    state.refresh()
+    snapshot = state.progress.snapshot() if state.progress is not None else {
+        "running": False, "total": 0, "done": 0, "current": None, "pending": [], "failed": []}
+    return JSONResponse({**snapshot, "ready": len(state.episodes)},
+                        headers={"cache-control": "no-store"})
+
+
 async def _done(request, state: ServeState):
-    """POST {"key": KEY} as JSON from the page itself: records that session as done."""
+    """POST {"key": KEY, "listening_id": ID, "started": ISO, "played": [[s, e], ...],
+    "effort": 0-10, "pain": 0-10} as JSON from the page itself: records the sets heard in that
+    listening, once (a repeat answers "repeat": true and changes nothing)."""
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import JSONResponse
 
@@ -238,22 +301,32 @@ async def _done(request, state: ServeState):
     if len(body) > MAX_BODY_BYTES:
         return refuse(413, "too long")
     try:
-        key = json.loads(body)["key"]
+        data = json.loads(body)
+        key = data["key"]
+        listening = listening_from_json(data, key)
     except (ValueError, KeyError, TypeError):
-        return refuse(400, 'send {"key": SESSION}')
+        return refuse(400, 'send {"key": SESSION, "listening_id": ID, "started": ISO 8601, '
+                           '"played": [[START_S, END_S], ...]}')
     episode = state.episode(key) if isinstance(key, str) else None
     if episode is None:
         return refuse(404, "no such session")
-    now = await run_in_threadpool(record_done, state.library, episode.entry)
-    return JSONResponse({"recorded": episode.key, "today": _today_json(now)})
+    r = episode.entry.rendered
+    planned = r.sets if r is not None else 1
+    heard = planned if listening.played_s is None or r is None else min(planned, sets_heard(
+        listening.played_s, r.set_spans_ms, r.duration_ms))
+    if not heard:
+        return refuse(422, "no set heard yet: play a set, then press Done")
+    now = await run_in_threadpool(record_done, state.library, episode.entry, None, listening)
+    return JSONResponse({"recorded": episode.key, "repeat": now.repeat, "sets": heard,
+                         "planned_sets": planned, "today": _today_json(now)})
 
 
 class TokenGate:
     """Lets through only requests whose path starts with /TOKEN/ (when a token is set), with
-    the token moved to root_path; everything else gets the same bare 404."""
+    the token moved to root_path; everything else goes to `public` (or a bare 404)."""
 
-    def __init__(self, app, token: str | None) -> None:
-        self.app, self.token = app, token
+    def __init__(self, app, token: str | None, public=None) -> None:
+        self.app, self.token, self.public = app, token, public
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not self.token:
@@ -262,6 +335,9 @@ class TokenGate:
         path: str = scope["path"]
         first, slash, _ = path[1:].partition("/")
         if not hmac.compare_digest(first.encode(), self.token.encode()):
+            if self.public is not None:  # the code form, which says what to do
+                await self.public(scope, receive, send)
+                return
             await _bare(send, 404, b"Not Found")
             return
         if not slash:  # /TOKEN -> /TOKEN/, so the page's relative links work

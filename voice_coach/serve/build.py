@@ -1,8 +1,9 @@
 """Rendering the library: each entry's routine in its chosen language and voice, to MP3 with its
-chapters (Podcasting 2.0 JSON) and read-along cues (WebVTT), only when missing or changed.
+chapters (Podcasting 2.0 JSON) and transcript (WebVTT and JSON), only when missing or changed.
 
-Files land in media/ under names that carry the render key, so a re-rendered session gets a new
-address while its GUID stays. Calls the pipeline through voice_coach.session; prints nothing.
+Files land in media/ under names that carry a digest of their bytes, so the address follows the
+audio: the same bytes keep it, new audio gets a new one (and a new GUID in the feed). Calls the
+pipeline through voice_coach.session; prints nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from voice_coach.errors import UsageError, VoiceCoachError
 
@@ -21,7 +23,7 @@ from .library import MEDIA_NAME, Entry, Index, Library, Rendered, now_iso
 
 RENDER_FORMAT = "mp3"
 # Bump when what a render makes changes (file kinds, encoder settings), to re-render old ones.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish",
                   "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "zh": "Chinese",
                   "cmn": "Chinese"}
@@ -96,21 +98,24 @@ def language_name(tag: str) -> str:
 
 
 def choose(routine, *, voice: str | None):
-    """`routine` spoken with `voice` (None: as the routine and the config have it)."""
+    """`routine` spoken with `voice` (None: as the routine and the config have it), as
+    `render --voice` does: the engine follows the voice ("auto": Piper for a Piper voice,
+    espeak-ng for an espeak one such as gmw/en), never the routine's engine with a new name."""
     if voice:
         from voice_coach.routine import Pos
 
-        routine = dataclasses.replace(routine, voice=dataclasses.replace(routine.voice,
-                                                                         voice=voice),
-                                      voice_pos=Pos("--voice"))
+        routine = dataclasses.replace(
+            routine, voice=dataclasses.replace(routine.voice, voice=voice.strip(),
+                                               engine="auto"),
+            voice_pos=Pos("--voice"), voice_named=True)
     return routine
 
 
 def check_voice(routine) -> None:
-    """Refuses a voice the routine's engine does not have (UsageError with close matches)."""
-    from voice_coach.speech import open_engine, resolve_voice
+    """Refuses a voice the engine it picks does not have (UsageError with close matches)."""
+    from voice_coach.speech import engine_for, open_engine, resolve_voice
 
-    engine = open_engine(routine.voice.engine)
+    engine = open_engine(engine_for(routine.voice))
     try:
         resolve_voice(routine.voice.voice, engine.voices())
     finally:
@@ -136,22 +141,32 @@ def is_current(library: Library, entry: Entry, key: str) -> bool:
     r = entry.rendered
     if r is None or r.render_key != key:
         return False
-    for name in (r.audio, r.chapters, r.transcript):
+    if not r.transcript_json:  # rendered by an older voice-coach: chapters held the cues
+        return False
+    for name in r.files():
         path = library.media_path(name)
         if not path.is_file():
             return False
     return library.media_path(r.audio).stat().st_size == r.size_bytes
 
 
-def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], None] | None = None,
-                   on_done: Callable[[Outcome], None] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
-    """Renders every entry whose files are missing or whose routine changed since; leaves the
-    rest. An entry that fails keeps its last render (if any) and is reported, not fatal.
+@dataclass(frozen=True)
+class Plan:
+    """What render_missing will do: the entries to render (with their routine, render key and
+    source digest), and the outcomes already known (current or failed), in index order."""
 
-    on_start(entry, number, total) is called before each render (number counts from 1), and
-    on_done(outcome) after it.
-    """
+    to_render: tuple[tuple[Entry, Any, str, str], ...]
+    known: tuple[Outcome, ...]
+    order: tuple[str, ...]
+
+    @property
+    def titles(self) -> list[tuple[Entry, str]]:
+        return [(entry, routine.title) for entry, routine, *_ in self.to_render]
+
+
+def plan_missing(library: Library) -> Plan:
+    """Which entries need rendering (files missing, routine changed); quick (no speech, no
+    audio). Removes orphaned files first."""
     library.ensure_folders()
     remove_orphans(library)
     index = library.read()
@@ -167,9 +182,25 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
             outcomes.append(Outcome(entry.key, "current", entry))
         else:
             plans.append((entry, routine, key, hashlib.sha256(source).hexdigest()))
-    for number, (entry, routine, key, source_sha256) in enumerate(plans, 1):
+    return Plan(tuple(plans), tuple(outcomes), tuple(e.key for e in index.entries))
+
+
+def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], None] | None = None,
+                   on_done: Callable[[Outcome], None] | None = None,
+                   progress: Callable[[int, int], None] | None = None,
+                   plan: Plan | None = None) -> list[Outcome]:
+    """Renders every entry whose files are missing or whose routine changed since (as `plan`,
+    made now when not given, says); leaves the rest. An entry that fails keeps its last render
+    (if any) and is reported, not fatal.
+
+    on_start(entry, number, total) is called before each render (number counts from 1), and
+    on_done(outcome) after it.
+    """
+    plan = plan or plan_missing(library)
+    outcomes = list(plan.known)
+    for number, (entry, routine, key, source_sha256) in enumerate(plan.to_render, 1):
         if on_start is not None:
-            on_start(entry, number, len(plans))
+            on_start(entry, number, len(plan.to_render))
         try:
             done = render_entry(library, entry, routine, key, source_sha256=source_sha256,
                                 progress=progress)
@@ -179,48 +210,67 @@ def render_missing(library: Library, *, on_start: Callable[[Entry, int, int], No
             outcomes.append(Outcome(entry.key, "rendered", done))
         if on_done is not None:
             on_done(outcomes[-1])
-    order = {e.key: i for i, e in enumerate(index.entries)}
+    order = {k: i for i, k in enumerate(plan.order)}
     return sorted(outcomes, key=lambda o: order.get(o.key, len(order)))
 
 
 def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sha256: str = "",
                  progress: Callable[[int, int], None] | None = None) -> Entry:
-    """Renders one entry into media/ and records it in the index; returns the updated entry."""
+    """Renders one entry into media/ and records it in the index; returns the updated entry.
+
+    Every file is named after its own bytes: audio that comes out the same as before keeps
+    its address, GUID and publication date; new audio gets new ones (see feed.episode_guid).
+    """
+    import os
+
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text
     from voice_coach.output.tags import describe
     from voice_coach.session import prepare, render_session
 
+    from .sidecars import chapters_json, content_name, name_for_digest, transcript_json
+
     session = prepare(routine)
-    rev = key[:12]
-    audio = library.media_path(f"{entry.key}.{rev}.{RENDER_FORMAT}")
-    transcript = audio.with_suffix(".vtt")
-    done = render_session(session, audio, format=RENDER_FORMAT, force=True, cues="json",
-                          progress=progress)
+    staging = library.media_path(f"{entry.key}.render.{RENDER_FORMAT}")
+    render_session(session, staging, format=RENDER_FORMAT, force=True, progress=progress)
+    digest = _sha256(staging)
+    audio = library.media_path(name_for_digest(entry.key, digest, "audio"))
     timeline = session.timeline
-    write_text_atomic(transcript, cue_text(timeline, "vtt"), force=True)
-    chapters = done.sidecar or audio.with_suffix(".json")
+    texts = {"chapters": chapters_json(timeline, audio_name=audio.name),
+             "transcript": cue_text(timeline, "vtt"),
+             "transcript_json": transcript_json(timeline)}
+    names = {kind: content_name(entry.key, text, kind) for kind, text in texts.items()}
+    for kind, text in texts.items():
+        write_text_atomic(library.media_path(names[kind]), text, force=True)
+    os.replace(staging, audio)
+    now = now_iso()
     rendered = Rendered(
-        audio=audio.name, chapters=chapters.name, transcript=transcript.name,
-        render_key=key, size_bytes=audio.stat().st_size, sha256=_sha256(audio),
+        audio=audio.name, chapters=names["chapters"], transcript=names["transcript"],
+        transcript_json=names["transcript_json"],
+        render_key=key, size_bytes=audio.stat().st_size, sha256=digest,
         duration_ms=timeline.duration_ms, title=routine.title, about=routine.about,
         description=describe(routine, timeline), language=routine_language(routine),
-        voice=routine.voice.voice, sets=_sets(routine), rendered_at=now_iso(),
-        source_sha256=source_sha256)
+        voice=routine.voice.voice, sets=_sets(routine), rendered_at=now,
+        source_sha256=source_sha256, published_at=now, set_spans_ms=_set_spans_ms(timeline))
 
     def record(index: Index) -> tuple[Entry | None, Rendered | None]:
         current = index.find(entry.key)
         if current is None or current.source != entry.source:
             return None, None  # removed while it rendered
-        index.replace(dataclasses.replace(current, rendered=rendered))
-        return index.find(entry.key), current.rendered
+        old = current.rendered
+        published = (current.added_at or now) if old is None else now
+        if old is not None and old.sha256 == digest:  # the same audio: the same episode
+            published = old.published_at or current.added_at or old.rendered_at
+        index.replace(dataclasses.replace(
+            current, rendered=dataclasses.replace(rendered, published_at=published)))
+        return index.find(entry.key), old
 
     updated, old = library.update(record)
     if updated is None:
         _remove_files(library, rendered)
         return dataclasses.replace(entry, rendered=rendered)
-    if old is not None and old.audio != rendered.audio:
-        _remove_files(library, old)
+    if old is not None:
+        _remove_files(library, old, keep=frozenset(rendered.files()))
     return updated
 
 
@@ -234,8 +284,7 @@ def remove_orphans(library: Library) -> list[str]:
     an interrupted render or an edit); returns their names. Other files are never touched."""
     with library.locked():
         index = library.read()
-        wanted = {n for e in index.entries if e.rendered
-                  for n in (e.rendered.audio, e.rendered.chapters, e.rendered.transcript)}
+        wanted = {n for e in index.entries if e.rendered for n in e.rendered.files()}
         removed = []
         for path in library.media_dir.iterdir():
             if MEDIA_NAME.match(path.name) and path.name not in wanted and path.is_file():
@@ -245,10 +294,17 @@ def remove_orphans(library: Library) -> list[str]:
         return removed
 
 
-def _remove_files(library: Library, rendered: Rendered) -> None:
-    for name in (rendered.audio, rendered.chapters, rendered.transcript):
+def _remove_files(library: Library, rendered: Rendered, keep: frozenset[str] = frozenset()) -> None:
+    for name in rendered.files():
+        if name in keep:
+            continue
         with contextlib.suppress(OSError):
             library.media_path(name).unlink()
+
+
+def _set_spans_ms(timeline) -> tuple[tuple[int, int], ...]:
+    return tuple((c.start_ms, timeline.chapter_end_ms(i))
+                 for i, c in enumerate(timeline.chapters) if c.kind == "set")
 
 
 def _sets(routine) -> int:

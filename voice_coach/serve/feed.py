@@ -1,6 +1,8 @@
-"""The podcast feed: RSS 2.0 with the iTunes tags podcast apps require, made by feedgen, plus
-what feedgen lacks: Podcasting 2.0 `podcast:chapters` and `podcast:transcript`, `podcast:locked`,
-Podlove Simple Chapters inline (for gPodder and feedparser), and `itunes:explicit` as "false".
+"""The podcast feed: RSS 2.0 with the iTunes tags podcast apps require (itunes:owner included),
+made by feedgen, plus what feedgen lacks: Podcasting 2.0 `podcast:chapters`,
+`podcast:transcript` (WebVTT and JSON), `podcast:guid`, `podcast:locked` with its owner, Podlove
+Simple Chapters inline (for gPodder and feedparser), `itunes:explicit` as "false" and the
+type of the atom:link to the feed itself.
 
 Pure: episodes and the address they are served under in, XML bytes out.
 """
@@ -21,8 +23,12 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FEED_TITLE = "voice-coach sessions"
 AUTHOR = "voice-coach"
 CATEGORY = ("Health & Fitness", "Fitness")
+ATOM_NS = "http://www.w3.org/2005/Atom"
 CHAPTERS_TYPE = "application/json+chapters"  # as the podcast namespace names it
+TRANSCRIPT_JSON_TYPE = "application/json"
 EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+# The Podcasting 2.0 namespace for podcast:guid (UUIDv5 of the feed URL without its scheme).
+PODCAST_GUID_NS = UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 @dataclass(frozen=True)
@@ -37,9 +43,27 @@ class Episode:
         return self.entry.key
 
 
-def episode_guid(library_id: str, key: str) -> str:
-    """The episode's GUID: the same for a library entry for ever, re-rendered or not."""
-    return f"urn:uuid:{uuid5(UUID(library_id), key)}"
+def episode_guid(library_id: str, key: str, audio_sha256: str = "") -> str:
+    """The episode's GUID: it follows the audio, so a re-render that changes the sound is a
+    new episode podcast apps fetch, and one that gives the same bytes is the same episode."""
+    name = f"{key}:{audio_sha256}" if audio_sha256 else key
+    return f"urn:uuid:{uuid5(UUID(library_id), name)}"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The channel's podcast:guid (Podcasting 2.0): UUIDv5 of the feed URL with the scheme and
+    trailing slashes taken off, in the podcast namespace."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid5(PODCAST_GUID_NS, bare))
+
+
+def owner_email(host_name: str) -> str:
+    """Where itunes:owner and podcast:locked point: this computer's voice-coach (a private
+    feed has no public address to give)."""
+    import re
+
+    host = re.sub(r"[^a-z0-9-]+", "-", host_name.lower()).strip("-")
+    return f"voice-coach@{host}.local" if host else "voice-coach@localhost"
 
 
 def media_url(base_url: str, name: str) -> str:
@@ -67,9 +91,11 @@ def build_feed(episodes: Sequence[Episode], base_url: str, *, library_id: str,
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("pc20", _FeedExtension, _EntryExtension)
+    fg.pc20.owner = owner_email(host_name)
+    fg.pc20.guid = podcast_guid(f"{base_url}feed.xml")
     where = f" on {host_name}" if host_name else ""
     fg.title(FEED_TITLE)
-    fg.link(href=f"{base_url}feed.xml", rel="self")
+    fg.link(href=f"{base_url}feed.xml", rel="self", type="application/rss+xml")
     fg.link(href=base_url, rel="alternate")  # feedgen takes the last link as RSS <link>
     fg.description(f"Voice-guided exercise sessions made by voice-coach{where}, served on "
                    "your home network: ankle pumps, breathing and the routines you added.")
@@ -79,6 +105,7 @@ def build_feed(episodes: Sequence[Episode], base_url: str, *, library_id: str,
     fg.lastBuildDate(max((_date(e.entry.rendered.rendered_at) for e in rendered  # type: ignore
                           ), default=EPOCH))
     fg.podcast.itunes_author(AUTHOR)
+    fg.podcast.itunes_owner(AUTHOR, owner_email(host_name))
     fg.podcast.itunes_category(*CATEGORY)
     fg.podcast.itunes_image(f"{base_url}cover.png")
     fg.podcast.itunes_summary(fg.description())
@@ -95,22 +122,29 @@ def _add_item(fg, episode: Episode, base_url: str, library_id: str) -> None:
         return
     item = fg.add_entry()
     item.title(r.title)
-    item.guid(episode_guid(library_id, entry.key), permalink=False)
+    item.guid(episode_guid(library_id, entry.key, r.sha256), permalink=False)
     item.link(href=f"{base_url}#{quote(entry.key)}")
     item.description(f"{r.about}\n\n{r.description}" if r.about else r.description)
-    item.pubDate(_date(entry.added_at))
+    item.pubDate(_date(r.published_at or entry.added_at))
     item.enclosure(media_url(base_url, r.audio), str(r.size_bytes), "audio/mpeg")
     item.podcast.itunes_duration(_duration(r.duration_ms))
     item.podcast.itunes_summary(r.about or r.title)
     item.podcast.itunes_episode_type("full")
     item.pc20.chapters_url = media_url(base_url, r.chapters)
     item.pc20.transcript_url = media_url(base_url, r.transcript)
+    if r.transcript_json:
+        item.pc20.transcript_json_url = media_url(base_url, r.transcript_json)
     item.pc20.language = r.language
     item.pc20.chapters = episode.chapters
 
 
 class _FeedExtension:
-    """Channel tags: the podcast and psc namespaces, itunes:explicit, podcast:locked."""
+    """Channel tags: the podcast and psc namespaces, itunes:explicit, podcast:locked with its
+    owner, podcast:guid, and the atom:link's type."""
+
+    def __init__(self) -> None:
+        self.owner = ""
+        self.guid = ""
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "psc": PSC_NS}
@@ -121,7 +155,15 @@ class _FeedExtension:
         channel = rss[0]
         etree.SubElement(channel, f"{{{ITUNES_NS}}}explicit").text = "false"
         # A private feed: platforms that index feeds must not import it.
-        etree.SubElement(channel, f"{{{PODCAST_NS}}}locked").text = "yes"
+        locked = etree.SubElement(channel, f"{{{PODCAST_NS}}}locked")
+        locked.text = "yes"
+        if self.owner:
+            locked.set("owner", self.owner)
+        if self.guid:
+            etree.SubElement(channel, f"{{{PODCAST_NS}}}guid").text = self.guid
+        for link in channel.findall(f"{{{ATOM_NS}}}link"):
+            if link.get("rel") == "self":
+                link.set("type", "application/rss+xml")
         return rss
 
     def extend_atom(self, feed):
@@ -134,6 +176,7 @@ class _EntryExtension:
     def __init__(self) -> None:
         self.chapters_url = ""
         self.transcript_url = ""
+        self.transcript_json_url = ""
         self.language = ""
         self.chapters: tuple[tuple[int, str], ...] = ()
 
@@ -148,6 +191,11 @@ class _EntryExtension:
                              type=CHAPTERS_TYPE)
         if self.transcript_url:
             attrs = {"url": self.transcript_url, "type": "text/vtt", "rel": "captions"}
+            if self.language:
+                attrs["language"] = self.language
+            etree.SubElement(item, f"{{{PODCAST_NS}}}transcript", **attrs)
+        if self.transcript_json_url:
+            attrs = {"url": self.transcript_json_url, "type": TRANSCRIPT_JSON_TYPE}
             if self.language:
                 attrs["language"] = self.language
             etree.SubElement(item, f"{{{PODCAST_NS}}}transcript", **attrs)

@@ -38,10 +38,12 @@ def media_type(path: Path) -> str:
         else kind
 
 
-def serve_file(request, path: Path, folder: Path, *, cache_control: str, etag: str = ""):
+def serve_file(request, path: Path, folder: Path, *, cache_control: str, etag: str = "",
+               headers: dict[str, str] | None = None):
     """The response for GET/HEAD of `path`, which must be a regular file inside `folder`.
 
     etag: a strong validator for the content (e.g. its SHA-256); default: size and mtime.
+    headers: more response headers (e.g. Content-Disposition).
     Returns a 404 when the file is missing or leads outside the folder.
     """
     from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -51,7 +53,7 @@ def serve_file(request, path: Path, folder: Path, *, cache_control: str, etag: s
         return PlainTextResponse("Not Found", status_code=404)
     info = os.stat(real)
     tag = f'"{etag}"' if etag else f'"{info.st_size:x}-{info.st_mtime_ns:x}"'
-    headers = {"cache-control": cache_control, "etag": tag,
+    headers = {**(headers or {}), "cache-control": cache_control, "etag": tag,
                "last-modified": formatdate(info.st_mtime, usegmt=True)}
     if not_modified(request.headers, tag, info.st_mtime):
         return Response(status_code=304, headers=headers)

@@ -28,8 +28,10 @@ MEDIA_DIR = "media"
 COVER_FILE = "cover.png"
 LOCK_FILE = ".library.lock"
 MAX_KEY_CHARS = 60
-# Files the library makes in media/: KEY.REV.EXT (REV: 12 hex digits of the render key).
-MEDIA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.[0-9a-f]{12}\.(mp3|json|vtt)$")
+# Files the library makes in media/: KEY.HASH.EXT (HASH: 12 hex digits of the file's SHA-256,
+# so the address follows the bytes), and KEY.render.mp3 while one renders.
+MEDIA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.([0-9a-f]{12}(\.chapters|\.transcript)?"
+                        r"\.(mp3|json|vtt)|render\.mp3)$")
 
 T = TypeVar("T")
 
@@ -59,6 +61,13 @@ class Rendered:
     sets: int
     rendered_at: str  # ISO 8601, UTC
     source_sha256: str = ""  # the routine text's, for the practice history
+    transcript_json: str = ""  # the cues as a Podcasting 2.0 JSON transcript
+    published_at: str = ""  # ISO 8601 UTC: when these audio bytes first appeared (pubDate)
+    set_spans_ms: tuple[tuple[int, int], ...] = ()  # each set's (start, end): the sets heard
+
+    def files(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.audio, self.chapters, self.transcript,
+                                 self.transcript_json) if n)
 
 
 @dataclass(frozen=True)

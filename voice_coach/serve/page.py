@@ -18,31 +18,60 @@ from voice_coach.timeline import format_length_ms
 from .build import language_name
 from .feed import Episode
 from .history import Today
+from .sidecars import download_name
 
 PAGE_PACKAGE = "voice_coach.serve"
 PAGE_FOLDER = "page"
-STATIC_FILES = ("style.css", "app.js")
+STATIC_FILES = ("style.css", "app.js", "offline.js")
 
 
 def page_dir():
     return resources.files(PAGE_PACKAGE) / PAGE_FOLDER
 
 
-def render_page(episodes: Sequence[Episode], today: Today, *, feed_url: str) -> str:
+def render_page(episodes: Sequence[Episode], today: Today, *, feed_url: str,
+                progress: dict | None = None, certificate: bool = False) -> str:
+    """The page; progress: the background renderer's snapshot (what is still being made);
+    certificate: offer the local certificate authority (serve --tls)."""
     template = Template((page_dir() / "index.html").read_text(encoding="utf-8"))
+    preparing = preparing_text(progress)
     return template.substitute(
-        feed_url=escape(feed_url), sessions=_sessions(episodes),
-        today_text=escape(today_text(today)), today_list=_today_list(today))
+        feed_url=escape(feed_url), sessions=_sessions(episodes, preparing),
+        today_text=escape(today_text(today)), today_list=_today_list(today),
+        preparing_text=escape(preparing), preparing_hidden="" if preparing else " hidden",
+        rating_options="".join(f'<option value="{n}">{n}</option>' for n in range(11)),
+        certificate=('<p class="certificate">New phone? <a href="ca.crt">Install this '
+                     "computer's certificate</a> once, so the page opens without a warning "
+                     "and keeps sessions for offline use (steps in docs/phone.md).</p>")
+        if certificate else "")
+
+
+def preparing_text(progress: dict | None) -> str:
+    """What the page says while serve renders in the background ("" when it does not)."""
+    if not progress or not progress.get("running") or not progress.get("pending"):
+        return ""
+    current = progress.get("current")
+    left = len(progress["pending"])
+    text = f"Preparing {left} more {'session' if left == 1 else 'sessions'}"
+    if current:
+        text += f": now {current['title']} ({round(current['fraction'] * 100)}%)"
+    return text + ". Each appears here when ready."
 
 
 def today_text(today: Today) -> str:
+    """Today's sets as `voice-coach today` counts them: against the goal when there is one
+    ("Today: 7 of 3 sets")."""
+    if today.goal:
+        return f"Today: {today.sets} of {today.goal} {'set' if today.goal == 1 else 'sets'}"
     if today.sets == 0:
         return "Today: no sets done yet."
     return f"Today: {today.sets} {'set' if today.sets == 1 else 'sets'} done."
 
 
-def _sessions(episodes: Sequence[Episode]) -> str:
+def _sessions(episodes: Sequence[Episode], preparing: str = "") -> str:
     rendered = [e for e in episodes if e.entry.rendered is not None]
+    if not rendered and preparing:
+        return '<ul class="sessions"></ul>'
     if not rendered:
         return ('<p>No sessions yet. Add one on the computer with '
                 '<code>voice-coach library add ROUTINE</code>, then start '
@@ -62,17 +91,26 @@ def _session(episode: Episode) -> str:
     about = f'<p class="about">{escape(r.about)}</p>' if r.about else ""
     audio = "media/" + quote(r.audio)
     return (
-        f'<li class="session" id="{key}" data-key="{key}" data-title="{title}" '
+        f'<li class="session" id="{key}" lang="{escape(r.language)}" data-key="{key}" '
+        f'data-title="{title}" data-size="{r.size_bytes}" '
         f'data-audio="{escape(audio)}" data-chapters="media/{escape(quote(r.chapters))}" '
         f'data-transcript="media/{escape(quote(r.transcript))}" '
         f'data-language="{escape(r.language)}">\n'
         f'  <h3 id="{key}-title">{title}</h3>\n'
-        f'  <p class="meta">{escape(meta)}</p>\n'
+        f'  <p class="meta" lang="en">{escape(meta)}</p>\n'
         f"  {about}\n"
-        f'  <p class="actions"><button type="button" class="play" '
+        f'  <p class="actions" lang="en"><button type="button" class="play" '
         f'aria-describedby="{key}-title">Play</button> '
-        f'<a href="{escape(audio)}" download aria-describedby="{key}-title">Download</a></p>\n'
+        f'<a href="{escape(audio)}" download="{escape(download_name(r.title))}" '
+        f'aria-describedby="{key}-title">Download</a> '
+        f'<button type="button" class="keep" aria-describedby="{key}-title" hidden>'
+        f'Keep for offline ({_megabytes(r.size_bytes)})</button></p>\n'
+        f'  <p class="kept" lang="en" role="status" aria-live="polite"></p>\n'
         f"</li>")
+
+
+def _megabytes(size_bytes: int) -> str:
+    return f"{size_bytes / 1e6:.1f} MB"
 
 
 def _today_list(today: Today) -> str:

@@ -107,13 +107,16 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def run(app, sock: socket.socket, *, on_started: Callable[[], None] | None = None) -> None:
-    """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn)."""
+def run(app, sock: socket.socket, *, on_started: Callable[[], None] | None = None,
+        tls: tuple[str, str] | None = None) -> None:
+    """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn).
+    tls: (certificate file, key file) to serve https."""
     import uvicorn
 
+    certfile, keyfile = tls or (None, None)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=GRACEFUL_STOP_S, server_header=False,
-                            proxy_headers=False)
+                            proxy_headers=False, ssl_certfile=certfile, ssl_keyfile=keyfile)
     server = _Server(config, on_started)
     server.run(sockets=[sock])
 

@@ -1,6 +1,7 @@
 // The phone page's player: plays a session, lists its chapters to jump between, shows the cue
 // being spoken (from the WebVTT cues), fills the lock screen (Media Session API) and records
-// "Done". No framework, no build step; the page works as plain links without it.
+// "Done" for the sets heard in one listening (sent through offline.js, which keeps it when the
+// computer is out of reach). No framework, no build step; the page works as plain links without it.
 (function () {
   "use strict";
 
@@ -156,6 +157,7 @@
       var active = this.activeCues;
       if (active && active.length) {
         cueText.textContent = active[active.length - 1].text;
+        cueText.classList.toggle("long", cueText.textContent.length > 90);
         cueText.classList.remove("past");
       } else {
         cueText.classList.add("past");  // the last cue stays, dimmed, until the next
@@ -174,6 +176,7 @@
     });
     nowTitle.textContent = current.title;
     cueText.textContent = "\u00a0";
+    cueText.classList.remove("long");
     doneStatus.textContent = "";
     chapterIndex = -1;
     chapters = [];
@@ -205,34 +208,88 @@
     todayList.hidden = !(today.sessions || []).length;
   }
 
+  // One listening: from the first play of a chosen session until Done or the end; its id
+  // makes every Done for it (repeated taps, retries, a queue sent after a flight) one record.
+  var listening = null;
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function localIso(d) {
+    var pad = function (n) { return String(n).padStart(2, "0"); };
+    var offset = -d.getTimezoneOffset();
+    var a = Math.abs(offset);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
+      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) +
+      (offset >= 0 ? "+" : "-") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+
+  function startListening() {
+    if (!current) { return; }
+    var fresh = !listening || listening.key !== current.key ||
+      (listening.closed && audio.currentTime < 1);
+    if (fresh) {
+      listening = { id: newId(), key: current.key, title: current.title,
+                    started: localIso(new Date()), closed: false };
+    }
+  }
+
+  function playedRanges() {
+    var out = [];
+    for (var i = 0; i < audio.played.length; i++) {
+      out.push([audio.played.start(i), audio.played.end(i)]);
+    }
+    return out;
+  }
+
+  function rating(id) {
+    var value = byId(id).value;
+    return value === "" ? null : Number(value);
+  }
+
   function recordDone() {
     if (!current) { return; }
+    if (!listening || listening.key !== current.key) {
+      doneStatus.textContent = "Play the session first: Done records the sets you heard.";
+      return;
+    }
+    var payload = { key: listening.key, listening_id: listening.id, started: listening.started,
+                    played: playedRanges(), effort: rating("effort"), pain: rating("pain") };
+    var title = listening.title;
+    listening.closed = true;
     doneButton.disabled = true;
     doneStatus.textContent = "Recording…";
-    fetch("api/done", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ key: current.key })
-    })
-      .then(function (r) {
-        return r.json().then(function (data) {
-          if (!r.ok) { throw new Error(data.error || ("status " + r.status)); }
-          return data;
-        });
-      })
-      .then(function (data) {
+    window.vcOffline.sendDone(payload)
+      .then(function (result) {
+        if (result.queued) {
+          doneStatus.textContent = "Kept on this phone: " + title + " is recorded when the " +
+            "computer is reachable again.";
+          return;
+        }
+        var data = result.data;
         showToday(data.today);
-        doneStatus.textContent = "Recorded: " + current.title + ". " + data.today.text +
+        var sets = data.sets + " of " + data.planned_sets + (data.planned_sets === 1 ? " set" : " sets");
+        doneStatus.textContent = (data.repeat ? "Already recorded: " + title +
+          " (this listening counts once). " : "Recorded: " + title + ", " + sets + " heard. ") +
+          data.today.text +
           (data.today.problem ? " (Kept on this computer's library only: the practice " +
             "history could not be written: " + data.today.problem + ")" : "");
       })
       .catch(function (e) {
-        doneStatus.textContent = "Could not record it (" + e.message +
-          "). Is voice-coach serve still running on the computer?";
+        listening.closed = false;
+        doneStatus.textContent = "Could not record it: " + e.message;
       })
       .then(function () { doneButton.disabled = false; });
   }
+
+  window.vcShowToday = showToday;
+  window.vcLocalIso = localIso;
 
   document.querySelectorAll(".session .play").forEach(function (button) {
     button.addEventListener("click", function () { choose(button.closest(".session"), true); });
@@ -243,6 +300,14 @@
   audio.addEventListener("seeked", function () { showCueAt(audio.currentTime); });
   audio.addEventListener("ended", function () {
     doneStatus.textContent = "Finished. Press Done to record it.";
+  });
+  audio.addEventListener("play", startListening);
+  audio.addEventListener("error", function () {
+    if (!navigator.onLine || !window.vcOffline.reachable()) {
+      cueText.textContent = "This session is not kept on this phone. Back on the Wi-Fi, " +
+        "press \u201cKeep for offline\u201d to take it along.";
+      cueText.classList.remove("past");
+    }
   });
   mediaSessionHandlers();
 
