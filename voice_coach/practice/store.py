@@ -55,12 +55,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
     CREATE INDEX sessions_by_local_start ON sessions (local_start);
     """,
+    """
+    ALTER TABLE sessions ADD COLUMN legs TEXT CHECK (legs IN ('lighter', 'same', 'heavier'));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 COLUMNS = ("uid, routine, title, routine_hash, language, voice, started_utc, ended_utc, "
            "utc_offset_min, time_zone, local_start, planned_sets, done_sets, planned_reps, "
-           "done_reps, status, source, effort, pain, note")
+           "done_reps, status, source, effort, pain, note, legs")
 
 
 # A row every reader can trust: times in the one fixed-width form ('YYYY-MM-DD HH:MM:SS') that
@@ -440,13 +443,13 @@ def _to_db(r: SessionRecord) -> tuple:
     return (r.uid, r.routine, r.title, r.routine_hash, r.language, r.voice,
             _utc_text(r.started), _utc_text(r.ended), offset_min, r.time_zone, local,
             r.planned_sets, r.done_sets, r.planned_reps, r.done_reps, r.status, r.source,
-            r.effort, r.pain, r.note)
+            r.effort, r.pain, r.note, r.legs)
 
 
 def _from_db(row: tuple) -> SessionRecord:
     (uid, routine, title, rhash, language, voice, started, ended, offset_min, zone, _local,
      planned_sets, done_sets, planned_reps, done_reps, status, source, effort, pain,
-     note) = row
+     note, legs) = row
     local = offset_zone(int(offset_min))
 
     def moment(text: str) -> datetime:
@@ -454,4 +457,4 @@ def _from_db(row: tuple) -> SessionRecord:
 
     return SessionRecord(uid, routine, title, rhash, language, voice, moment(started),
                          moment(ended), zone, planned_sets, done_sets, planned_reps, done_reps,
-                         status, source, effort, pain, note or "")
+                         status, source, effort, pain, note or "", legs)

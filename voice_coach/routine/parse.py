@@ -42,6 +42,7 @@ from voice_coach.routine.model import (
     Step,
     Text,
 )
+from voice_coach.routine.progress import read_progress
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
 from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
@@ -306,6 +307,8 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
     phases = _phases(values["phases"], reader, pos, values["exercise"])
+    reps_node = next((v for k, v in node.value if getattr(k, "value", None) == "reps"), None)
+    progress = read_progress(values["progress"], int(values["reps"]), reps_node, reader)
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -314,6 +317,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
         last_reps=int(values["last"]), last_say=values["last_say"],
         remind_every=int(values["remind_every"]), remind=values["remind"],
         voice_fade=int(values["voice_fade"]), rest_say=values["rest_say"], pos=pos,
+        progress=progress,
     )
 
 
