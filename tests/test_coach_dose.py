@@ -159,7 +159,7 @@ def test_apply_and_pin() -> None:
     assert apply_dose(grow, dose).steps[0].reps == 12
     assert apply_dose(grow, pinned_dose(grow, DAY1, 20)).steps[0].reps == 20
     assert pinned_dose(grow, DAY1, None).reps == 10
-    with pytest.raises(ValueError, match="31 is outside Ankle pumps's range, 10 to 30"):
+    with pytest.raises(ValueError, match="31 is outside the range of Ankle pumps, 10 to 30"):
         pinned_dose(grow, DAY1, 31)
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.cli.coach import AsOfOpt
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
@@ -80,6 +81,8 @@ def done(
         "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
     pain: Annotated[int | None, typer.Option(
         "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
+    legs: Annotated[str | None, typer.Option(
+        "--legs", metavar="lighter|same|heavier", help="How the legs feel after it.")] = None,
     note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
@@ -105,12 +108,14 @@ def done(
             raise UsageError(f"--at {at!r} is not a time I can use: {exc}", hint) from None
     _rating("--effort", effort)
     _rating("--pain", pain)
+    legs_felt = _legs(legs)
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
-    routine_obj = load(routine)  # with the config's language, as play would speak it
+    written = load(routine)  # with the config's language, as play would speak it
+    routine_obj = _at_dose(written, practice_day(started or now, rollover), config)
     try:
         record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
-                             pain=pain, note=note)
+                             pain=pain, note=note, legs=legs_felt)
     except ValueError as exc:
         raise UsageError(f"cannot record it: {exc}", AT_HINT) from None
     day, today = practice_day(record.started, rollover), practice_day(now, rollover)
@@ -134,6 +139,38 @@ def done(
                        + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
+    _next_dose(written, today, config)
+
+
+def _legs(text: str | None) -> str | None:
+    from voice_coach.practice.records import legs_value
+
+    try:
+        return legs_value(text)
+    except ValueError as exc:
+        raise UsageError(f"--legs {exc}", "e.g. --legs lighter") from None
+
+
+def _at_dose(routine_obj: Any, day: Any, config: Any) -> Any:
+    """The routine at that day's dose (a session done is recorded with the repetitions it had)."""
+    from voice_coach.practice.coach import todays_dose
+    from voice_coach.practice.dose import apply_dose
+
+    return apply_dose(routine_obj, todays_dose(routine_obj, day, config, open_store=lambda:
+                                               _open_store(write=False)))
+
+
+def _next_dose(routine_obj: Any, today: Any, config: Any) -> None:
+    """After a check-in: tomorrow's dose when it changes, and the stop message."""
+    from datetime import timedelta
+
+    from voice_coach.cli.coach import say_dose
+    from voice_coach.practice.coach import todays_dose
+
+    dose = todays_dose(routine_obj, today + timedelta(days=1), config,
+                       open_store=lambda: _open_store(write=False))
+    if dose is not None and (dose.change in ("up", "back", "stop") or dose.stop):
+        say_dose(dose, "tomorrow", prefix="Tomorrow: ")
 
 
 def _sittings(store: Any, rollover: int, day: Any) -> int:
@@ -183,6 +220,10 @@ def _report_bad_rows(store: Any) -> None:
 def today(
     flight: Annotated[bool, typer.Option(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
+    routine: Annotated[str | None, typer.Option(
+        "--routine", metavar="NAME", help="Say this routine's dose (default: the config's "
+        "routines that grow).")] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
     from voice_coach.practice.report import Totals, today_lines
@@ -199,6 +240,32 @@ def today(
     for line in today_lines(totals, last[0] if last else None, config, now, flight,
                             sittings=sittings, routine_sets=_routine_sets(config)):
         typer.echo(line)
+    _say_doses(config, routine, as_of)
+
+
+def _say_doses(config: Any, routine: str | None, as_of: str | None) -> None:
+    """The dose of each routine that grows (--routine's, else the config's), and why."""
+    from voice_coach.cli.app import load
+    from voice_coach.cli.coach import say_dose, with_dose
+    from voice_coach.errors import VoiceCoachError
+    from voice_coach.practice.dose import growing
+
+    names = [routine] if routine is not None else list(dict.fromkeys(
+        [config["practice.routine"], config["practice.evening_routine"]]))
+    for name in names:
+        try:
+            routine_obj = load(name)
+        except (VoiceCoachError, OSError):
+            if routine is not None:
+                raise
+            continue
+        if not growing(routine_obj):
+            if routine is not None:
+                typer.echo(f"{routine_obj.name} has no progress block: the same dose every day "
+                           "(see docs/coach.md).")
+            continue
+        _, dose = with_dose(routine_obj, as_of)
+        say_dose(dose, as_of, prefix=f"{routine_obj.name}: ")
 
 
 @app.command(epilog=examples(

@@ -141,8 +141,8 @@ def pinned_dose(routine: Routine, day: date, reps: int | None) -> Dose | None:
     _, lead, progress = grow[0]
     target = lead.reps if reps is None else reps
     if not progress.low_reps <= target <= progress.high_reps:
-        raise ValueError(f"{target} is outside {lead.name}'s range, {progress.low_reps} to "
-                         f"{progress.high_reps}")
+        raise ValueError(f"{target} is outside the range of {lead.name}, "
+                         f"{progress.low_reps} to {progress.high_reps}")
     n_steps = round((target - lead.reps) / progress.step_reps)
     steps = tuple((i, target if i == grow[0][0] else _clamp(ex.reps + n_steps * pr.step_reps,
                                                               pr)) for i, ex, pr in grow)

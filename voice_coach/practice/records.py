@@ -15,6 +15,18 @@ STATUSES = ("completed", "partial", "stopped")
 SOURCES = ("play", "remind", "done", "import")
 NOTE_MAX_CHARS = 2000
 LEGS = ("lighter", "same", "heavier")  # how the legs feel after a session (the check-in)
+LEGS_WORDS = {"lighter": "lighter", "better": "lighter", "same": "same", "the same": "same",
+              "heavier": "heavier", "worse": "heavier"}  # what a person may type for each
+
+
+def legs_value(text: str | None) -> str | None:
+    """One of LEGS for what a person typed (None for nothing); ValueError for anything else."""
+    if text is None or not text.strip():
+        return None
+    value = LEGS_WORDS.get(" ".join(text.strip().lower().split()))
+    if value is None:
+        raise ValueError(f"{text!r} is not how legs feel: say lighter, same or heavier")
+    return value
 
 # The CSV/JSON columns, in order, and what each holds (README "History columns" says the same).
 COLUMNS: dict[str, str] = {

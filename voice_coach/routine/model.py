@@ -175,3 +175,6 @@ class Routine:
     # Things in the file that do not do what they say (an option with no effect): accepted,
     # and shown by check, plan and render as "file:line:col: warning: ...".
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
+    # Today's dose of a routine that grows, in its language (practice/dose_words.py): a render's
+    # comment tag names it; "" for a routine at its written repetitions.
+    dose_note: str = ""
