@@ -55,14 +55,14 @@ def play(
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
     from voice_coach.cli.options import parse_start_at, start_frame
-    from voice_coach.cli.practice import recorder_for
+    from voice_coach.cli.practice import check_in_after, recorder_for
     from voice_coach.live.play import open_output, play_session
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
-                                                    language), voice, engine, rate),
-                                    as_of, dose)
+    written = with_voice(load(routine, max_minutes, max_reps, max_sets, language), voice,
+                         engine, rate)
+    routine_obj, todays = with_dose(written, as_of, dose)
     if not quiet:
         say_dose(todays, as_of)
     session = prepare_session(routine_obj, quiet)
@@ -76,6 +76,8 @@ def play(
                          quiet=quiet, observer=recorder.on(session.timeline, session.voice))
         finally:
             recorder.tell()
+    if not quiet:
+        check_in_after(recorder, written)  # a terminal only: a script is never asked
 
 
 @app.command(epilog=examples(

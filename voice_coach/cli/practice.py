@@ -54,6 +54,25 @@ def recorder_for(routine: Any, source: str) -> Any:
     return recorder
 
 
+def check_in_after(recorder: Any, routine: Any) -> None:
+    """After a session played to its end: asks how the legs feel and the pain (single keys, on a
+    terminal only; Enter or a timeout skips), keeps the answers with the session, and says
+    tomorrow's dose when they change it. `routine`: as written (before today's dose)."""
+    from voice_coach.live.checkin import ask_on_terminal
+    from voice_coach.practice.days import practice_day
+
+    if recorder.broken or not recorder.records or recorder.records[-1].status != "completed":
+        return
+    record = recorder.records[-1]
+    answer = ask_on_terminal(lambda text: typer.echo(text, nl=False))
+    if not answer.given:
+        return
+    with _open_store(write=True) as store:
+        store.check_in(record.uid, answer.pain, answer.legs)
+    config = _config()
+    _next_dose(routine, practice_day(_clock().now(), config["practice.rollover_hour"]), config)
+
+
 def _rating(name: str, value: int | None) -> int | None:
     if value is not None and not 0 <= value <= 10:
         raise UsageError(f"{name} must be from 0 to 10, got {value}",

@@ -255,6 +255,20 @@ class Store:
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
 
+    def check_in(self, uid: str, pain: int | None, legs: str | None) -> bool:
+        """Keeps a check-in (pain 0-10, legs lighter/same/heavier; None leaves it as it is)
+        with the session `uid`; False when there is no such session."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open for reading only")
+        try:
+            with self._transaction() as conn:
+                before = conn.total_changes
+                conn.execute("UPDATE sessions SET pain = coalesce(?, pain), "
+                             "legs = coalesce(?, legs) WHERE uid = ?", (pain, legs, uid))
+                return conn.total_changes > before
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
     # -- reading ------------------------------------------------------------------------------
 
     def sessions(self, since: date | None = None, routine: str | None = None,
