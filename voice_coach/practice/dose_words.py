@@ -61,8 +61,7 @@ def intro_words(language: str, dose: Dose) -> str:
         return stop_message(language)
     if dose.change == "back":
         head = t.pgettext("dose", "One step back today, after the pain you noted.")
-    sentence = dose_sentence(language, dose)
-    return f"{head} {sentence}" if head else sentence
+    return words_for(language).join([head, dose_sentence(language, dose)])
 
 
 def closing_words(language: str, dose: Dose) -> str:
@@ -95,4 +94,4 @@ def _joined(text: Text | None, extra: str, routine: Routine) -> Text:
         from voice_coach.routine import Pos
 
         return Text(safe, Pos(routine.path, 1, 1))
-    return Text(f"{text.value} {safe}", text.pos)
+    return Text(words_for(routine.language).join([text.value, safe]), text.pos)
