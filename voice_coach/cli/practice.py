@@ -405,8 +405,11 @@ def stats(
         _report_bad_rows(store)
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
+        change = _change_lines(store, config, day, weeks)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
+        typer.echo(line)
+    for line in change:
         typer.echo(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)
@@ -461,6 +464,55 @@ def config(
     typer.echo(f"config file  {cfg.path}{state}")
     data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
     typer.echo(f"history      {store_path()} ({data_from})")
+
+
+def _change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[str]:
+    """The legs and pain summary, and week by week the dose, legs and pain (when any)."""
+    from datetime import timedelta
+
+    from voice_coach.practice.changes import (
+        RECENT_SESSIONS,
+        change_lines,
+        legs_summary,
+        pain_summary,
+        weekly_changes,
+    )
+    from voice_coach.practice.days import week_start
+    from voice_coach.practice.dose import dose_series, unit_of
+
+    rollover = config["practice.rollover_hour"]
+    first = week_start(day) - timedelta(weeks=weeks - 1)
+    records = store.sessions(since=first, rollover_hour=rollover)
+    recent = store.sessions(limit=RECENT_SESSIONS * 4)  # enough to find the last check-ins
+    doses, unit = _growing_doses(store, config, first, day, dose_series, unit_of)
+    lines = [f"{text[0].upper()}{text[1:]}." for text in
+             (legs_summary(recent), pain_summary(recent)) if text]
+    table = change_lines(weekly_changes(records, day, weeks, rollover, doses), unit)
+    if table and (lines or doses):
+        lines += ["", *table]
+    return lines
+
+
+def _growing_doses(store: Any, config: Any, first: Any, day: Any, dose_series: Any,
+                   unit_of: Any) -> tuple[list, str]:
+    """The daily dose of the config's first routine that grows, from `first` to `day`."""
+    from voice_coach.cli.app import load
+    from voice_coach.errors import VoiceCoachError
+    from voice_coach.practice.coach import settings_from
+    from voice_coach.practice.dose import growing
+
+    for key in ("practice.routine", "practice.evening_routine"):
+        try:
+            routine = load(config[key])
+        except (VoiceCoachError, OSError):
+            continue
+        grow = growing(routine)
+        if grow:
+            records = store.sessions(routine=routine.name, until=day,
+                                     rollover_hour=config["practice.rollover_hour"])
+            return (dose_series(routine, records, first, day, settings_from(config)),
+                    unit_of(grow[0][1]))
+    return [], "repetitions"
 
 
 def _shown(value: Any) -> str:
