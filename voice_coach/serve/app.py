@@ -238,14 +238,32 @@ async def _done(request, state: ServeState):
     if len(body) > MAX_BODY_BYTES:
         return refuse(413, "too long")
     try:
-        key = json.loads(body)["key"]
-    except (ValueError, KeyError, TypeError):
-        return refuse(400, 'send {"key": SESSION}')
+        data = json.loads(body)
+        key = data["key"]
+        legs, pain = _check_in(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith("'") else ""
+        return refuse(400, detail or 'send {"key": SESSION}, with "legs" (lighter, same, '
+                      'heavier) and "pain" (0-10) if you like')
     episode = state.episode(key) if isinstance(key, str) else None
     if episode is None:
         return refuse(404, "no such session")
-    now = await run_in_threadpool(record_done, state.library, episode.entry)
+    now = await run_in_threadpool(partial(record_done, state.library, episode.entry,
+                                          legs=legs, pain=pain))
     return JSONResponse({"recorded": episode.key, "today": _today_json(now)})
+
+
+def _check_in(data: dict[str, Any]) -> tuple[str | None, int | None]:
+    """The optional check-in of a POST /api/done: legs and pain; ValueError naming a bad one."""
+    from voice_coach.practice.records import LEGS
+
+    legs, pain = data.get("legs"), data.get("pain")
+    if legs is not None and legs not in LEGS:
+        raise ValueError("'legs' must be lighter, same or heavier")
+    if pain is not None and (isinstance(pain, bool) or not isinstance(pain, int)
+                             or not 0 <= pain <= 10):
+        raise ValueError("'pain' must be a whole number from 0 to 10")
+    return legs, pain
 
 
 class TokenGate:

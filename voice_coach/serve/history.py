@@ -72,9 +72,11 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def record_done(library: Library, entry: Entry, now: datetime | None = None) -> Today:
+def record_done(library: Library, entry: Entry, now: datetime | None = None, *,
+                legs: str | None = None, pain: int | None = None) -> Today:
     """Records `entry` as done now (all its sets): in the practice history when there is one,
-    and in done.json. A history that cannot be written is reported in Today.problem."""
+    and in done.json. A history that cannot be written is reported in Today.problem.
+    legs, pain: the check-in after it (lighter/same/heavier, 0-10), kept with the session."""
     now = (now or _now()).astimezone()
     r = entry.rendered
     routine = entry.source if entry.builtin else Path(entry.source).stem
@@ -83,7 +85,7 @@ def record_done(library: Library, entry: Entry, now: datetime | None = None) -> 
     problem = ""
     if practice() is not None:
         try:
-            _record_in_history(entry, now)
+            _record_in_history(entry, now, legs, pain)
         except VoiceCoachError as exc:
             problem = exc.message
     with library.locked():
@@ -110,7 +112,8 @@ def today(library: Library, now: datetime | None = None) -> Today:
     return Today(sum(m.sets for m in marks), marks, "library", problem)
 
 
-def _record_in_history(entry: Entry, now: datetime) -> None:
+def _record_in_history(entry: Entry, now: datetime, legs: str | None = None,
+                       pain: int | None = None) -> None:
     from voice_coach.practice.recorder import done_record
     from voice_coach.practice.store import Store
 
@@ -118,7 +121,8 @@ def _record_in_history(entry: Entry, now: datetime) -> None:
 
     routine, _ = load_entry_routine(entry)
     length_ms = entry.rendered.duration_ms if entry.rendered else None
-    record = done_record(routine, sets=None, started=None, now=now, length_ms=length_ms)
+    record = done_record(routine, sets=None, started=None, now=now, length_ms=length_ms,
+                         legs=legs, pain=pain)
     with Store.open(write=True) as store:
         store.add(record)
 

@@ -59,6 +59,7 @@ class Rendered:
     sets: int
     rendered_at: str  # ISO 8601, UTC
     source_sha256: str = ""  # the routine text's, for the practice history
+    dose: str = ""  # a growing routine's dose it was rendered at, in its language (or "")
 
 
 @dataclass(frozen=True)
