@@ -88,7 +88,8 @@ def test_every_problem_at_once() -> None:
 
 
 @pytest.mark.parametrize("old, new", [("reps: 10 to 30 ", "reps: 30 to 10 "),
-                                       ("step: 2 ", "step: 0 "), ("    reps: 10\n", "    reps: 8\n"),
+                                       ("step: 2 ", "step: 0 "),
+                                       ("    reps: 10\n", "    reps: 8\n"),
                                        ("after: 3 ", "aftr: 3 ")])
 def test_the_cli_exits_2_with_file_line_col(tmp_path: Path, old: str, new: str) -> None:
     path = tmp_path / "grow.yaml"

@@ -27,8 +27,8 @@ steps:
 """
 
 
-def test_the_library_renders_at_todays_dose_and_the_page_shows_it(home, monkeypatch
-                                                                   ) -> None:  # noqa: F811
+def test_the_library_renders_at_todays_dose_and_the_page_shows_it(
+        home, monkeypatch) -> None:  # noqa: F811
     from voice_coach.routine import builtin_names
     from voice_coach.serve.build import ensure_cover, render_missing
     from voice_coach.serve.catalog import add, remove

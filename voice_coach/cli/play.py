@@ -54,8 +54,9 @@ def play(
     dose: DoseOpt = None,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.cli.coach import check_in_after
     from voice_coach.cli.options import parse_start_at, start_frame
-    from voice_coach.cli.practice import check_in_after, recorder_for
+    from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import open_output, play_session
     from voice_coach.session import pcm_source
 

@@ -15,7 +15,14 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
-from voice_coach.cli.coach import AsOfOpt
+from voice_coach.cli.coach import (
+    AsOfOpt,
+    at_dose,
+    legs_option,
+    next_dose,
+    say_doses,
+    stats_change_lines,
+)
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
@@ -54,23 +61,6 @@ def recorder_for(routine: Any, source: str) -> Any:
     return recorder
 
 
-def check_in_after(recorder: Any, routine: Any) -> None:
-    """After a session played to its end: asks how the legs feel and the pain (single keys, on a
-    terminal only; Enter or a timeout skips), keeps the answers with the session, and says
-    tomorrow's dose when they change it. `routine`: as written (before today's dose)."""
-    from voice_coach.live.checkin import ask_on_terminal
-    from voice_coach.practice.days import practice_day
-
-    if recorder.broken or not recorder.records or recorder.records[-1].status != "completed":
-        return
-    record = recorder.records[-1]
-    answer = ask_on_terminal(lambda text: typer.echo(text, nl=False))
-    if not answer.given:
-        return
-    with _open_store(write=True) as store:
-        store.check_in(record.uid, answer.pain, answer.legs)
-    config = _config()
-    _next_dose(routine, practice_day(_clock().now(), config["practice.rollover_hour"]), config)
 
 
 def _rating(name: str, value: int | None) -> int | None:
@@ -106,10 +96,10 @@ def done(
     = "",
 ) -> None:
     """Record a session followed elsewhere, such as from a phone file."""
+    from voice_coach.cli.app import load
     from voice_coach.practice.days import AT_HINT, DATE_HINT, parse_at, practice_day
     from voice_coach.practice.recorder import done_record
     from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text
-    from voice_coach.cli.app import load
     from voice_coach.practice.report import Totals, _plural, goal_words
 
     config, now = _config(), _clock().now()
@@ -127,11 +117,11 @@ def done(
             raise UsageError(f"--at {at!r} is not a time I can use: {exc}", hint) from None
     _rating("--effort", effort)
     _rating("--pain", pain)
-    legs_felt = _legs(legs)
+    legs_felt = legs_option(legs)
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
     written = load(routine)  # with the config's language, as play would speak it
-    routine_obj = _at_dose(written, practice_day(started or now, rollover), config)
+    routine_obj = at_dose(written, practice_day(started or now, rollover), config)
     try:
         record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
                              pain=pain, note=note, legs=legs_felt)
@@ -158,38 +148,13 @@ def done(
                        + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
-    _next_dose(written, today, config)
+    next_dose(written, today, config)
 
 
-def _legs(text: str | None) -> str | None:
-    from voice_coach.practice.records import legs_value
-
-    try:
-        return legs_value(text)
-    except ValueError as exc:
-        raise UsageError(f"--legs {exc}", "e.g. --legs lighter") from None
 
 
-def _at_dose(routine_obj: Any, day: Any, config: Any) -> Any:
-    """The routine at that day's dose (a session done is recorded with the repetitions it had)."""
-    from voice_coach.practice.coach import todays_dose
-    from voice_coach.practice.dose import apply_dose
-
-    return apply_dose(routine_obj, todays_dose(routine_obj, day, config, open_store=lambda:
-                                               _open_store(write=False)))
 
 
-def _next_dose(routine_obj: Any, today: Any, config: Any) -> None:
-    """After a check-in: tomorrow's dose when it changes, and the stop message."""
-    from datetime import timedelta
-
-    from voice_coach.cli.coach import say_dose
-    from voice_coach.practice.coach import todays_dose
-
-    dose = todays_dose(routine_obj, today + timedelta(days=1), config,
-                       open_store=lambda: _open_store(write=False))
-    if dose is not None and (dose.change in ("up", "back", "stop") or dose.stop):
-        say_dose(dose, "tomorrow", prefix="Tomorrow: ")
 
 
 def _sittings(store: Any, rollover: int, day: Any) -> int:
@@ -245,9 +210,8 @@ def today(
     as_of: AsOfOpt = None,
 ) -> None:
     """Sets done today against the daily goal, the last session, and what to do next."""
-    from voice_coach.practice.report import Totals, today_lines
-
     from voice_coach.practice.days import practice_day
+    from voice_coach.practice.report import Totals, today_lines
 
     config, now = _config(), _clock().now()
     rollover = config["practice.rollover_hour"]
@@ -259,32 +223,9 @@ def today(
     for line in today_lines(totals, last[0] if last else None, config, now, flight,
                             sittings=sittings, routine_sets=_routine_sets(config)):
         typer.echo(line)
-    _say_doses(config, routine, as_of)
+    say_doses(config, routine, as_of)
 
 
-def _say_doses(config: Any, routine: str | None, as_of: str | None) -> None:
-    """The dose of each routine that grows (--routine's, else the config's), and why."""
-    from voice_coach.cli.app import load
-    from voice_coach.cli.coach import say_dose, with_dose
-    from voice_coach.errors import VoiceCoachError
-    from voice_coach.practice.dose import growing
-
-    names = [routine] if routine is not None else list(dict.fromkeys(
-        [config["practice.routine"], config["practice.evening_routine"]]))
-    for name in names:
-        try:
-            routine_obj = load(name)
-        except (VoiceCoachError, OSError):
-            if routine is not None:
-                raise
-            continue
-        if not growing(routine_obj):
-            if routine is not None:
-                typer.echo(f"{routine_obj.name} has no progress block: the same dose every day "
-                           "(see docs/coach.md).")
-            continue
-        _, dose = with_dose(routine_obj, as_of)
-        say_dose(dose, as_of, prefix=f"{routine_obj.name}: ")
 
 
 @app.command(epilog=examples(
@@ -405,7 +346,7 @@ def stats(
         _report_bad_rows(store)
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
-        change = _change_lines(store, config, day, weeks)
+        change = stats_change_lines(store, config, day, weeks)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
         typer.echo(line)
@@ -466,53 +407,8 @@ def config(
     typer.echo(f"history      {store_path()} ({data_from})")
 
 
-def _change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[str]:
-    """The legs and pain summary, and week by week the dose, legs and pain (when any)."""
-    from datetime import timedelta
-
-    from voice_coach.practice.changes import (
-        RECENT_SESSIONS,
-        change_lines,
-        legs_summary,
-        pain_summary,
-        weekly_changes,
-    )
-    from voice_coach.practice.days import week_start
-    from voice_coach.practice.dose import dose_series, unit_of
-
-    rollover = config["practice.rollover_hour"]
-    first = week_start(day) - timedelta(weeks=weeks - 1)
-    records = store.sessions(since=first, rollover_hour=rollover)
-    recent = store.sessions(limit=RECENT_SESSIONS * 4)  # enough to find the last check-ins
-    doses, unit = _growing_doses(store, config, first, day, dose_series, unit_of)
-    lines = [f"{text[0].upper()}{text[1:]}." for text in
-             (legs_summary(recent), pain_summary(recent)) if text]
-    table = change_lines(weekly_changes(records, day, weeks, rollover, doses), unit)
-    if table and (lines or doses):
-        lines += ["", *table]
-    return lines
 
 
-def _growing_doses(store: Any, config: Any, first: Any, day: Any, dose_series: Any,
-                   unit_of: Any) -> tuple[list, str]:
-    """The daily dose of the config's first routine that grows, from `first` to `day`."""
-    from voice_coach.cli.app import load
-    from voice_coach.errors import VoiceCoachError
-    from voice_coach.practice.coach import settings_from
-    from voice_coach.practice.dose import growing
-
-    for key in ("practice.routine", "practice.evening_routine"):
-        try:
-            routine = load(config[key])
-        except (VoiceCoachError, OSError):
-            continue
-        grow = growing(routine)
-        if grow:
-            records = store.sessions(routine=routine.name, until=day,
-                                     rollover_hour=config["practice.rollover_hour"])
-            return (dose_series(routine, records, first, day, settings_from(config)),
-                    unit_of(grow[0][1]))
-    return [], "repetitions"
 
 
 def _shown(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
 from voice_coach.routine import Exercise, Progress, Routine
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from voice_coach.routine.durations import shown
 from voice_coach.routine.fields import PROGRESS_FIELDS
 from voice_coach.routine.model import Progress
 from voice_coach.routine.reader import Reader, describe
-from voice_coach.routine.durations import shown
 
 RANGE_HINT = 'write the range as "10 to 30": the fewest and the most repetitions, fewest first'
 # the schema's form of a range (ECMA-262 and Python alike); the parser also takes "10-30"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from voice_coach.routine.durations import DURATION_PATTERN, format_duration_ms
-from voice_coach.routine.progress import RANGE_PATTERN
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     PHASE_FIELDS,
@@ -15,6 +14,7 @@ from voice_coach.routine.fields import (
     VOICE_FIELDS,
     Field,
 )
+from voice_coach.routine.progress import RANGE_PATTERN
 
 
 def _schema_for(spec: Field) -> dict[str, Any]:
