@@ -116,3 +116,12 @@ def test_schema_refuses_what_the_parser_refuses(old: str, new: str) -> None:
         parse_routine(text, "grow.yaml")
     with pytest.raises(jsonschema.ValidationError):
         validate(yaml.safe_load(text))
+
+
+def test_limits_hold_at_the_top_of_the_range() -> None:
+    text = ISSUE_EXAMPLE.replace("sets: 3", "sets: 40").replace("10 to 30", "10 to 600")
+    errors = _errors(text)
+    assert errors[0].startswith("grow.yaml:1:1: error: the session would last at least ")
+    assert "minutes at the top of its progress range; the limit is 360 minutes" in errors[0]
+    # fine when it cannot grow so far
+    parse_routine(text.replace("10 to 600", "10 to 30"), "grow.yaml")

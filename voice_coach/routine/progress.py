@@ -11,7 +11,7 @@ from typing import Any
 
 from voice_coach.routine.durations import shown
 from voice_coach.routine.fields import PROGRESS_FIELDS
-from voice_coach.routine.model import Progress
+from voice_coach.routine.model import Exercise, Progress, Routine
 from voice_coach.routine.reader import Reader, describe
 
 RANGE_HINT = 'write the range as "10 to 30": the fewest and the most repetitions, fewest first'
@@ -75,3 +75,15 @@ def _range(node: Any, reader: Reader) -> tuple[int, int] | None:
                      f'write the fewest first: "{high} to {low}"')
         return None
     return low, high
+
+
+def at_top_of_range(routine: Routine) -> Routine:
+    """The routine with each growing exercise at the top of its range (the routine itself when
+    none grows): limits are checked against the longest session it can grow to."""
+    from dataclasses import replace
+
+    if not any(isinstance(s, Exercise) and s.progress for s in routine.steps):
+        return routine
+    steps = tuple(replace(s, reps=s.progress.high_reps)
+                  if isinstance(s, Exercise) and s.progress else s for s in routine.steps)
+    return replace(routine, steps=steps)
