@@ -25,8 +25,7 @@ def test_legs_lighter_after_9_of_the_last_12() -> None:
     assert legs_summary(history) == "legs lighter after 9 of the last 12 sessions, " \
         "heavier after 1"
     assert legs_summary(history[-9:-3]) == "legs lighter after 5 of the last 6 sessions"
-    assert legs_summary([session(1, legs="lighter")]) == "legs lighter after 1 of the last " \
-        "session"
+    assert legs_summary([session(1, legs="same")]) == "legs the same after the last session"
     assert legs_summary([session(1)]) is None
 
 
@@ -34,6 +33,7 @@ def test_pain_summary() -> None:
     history = [session(1, pain=0), session(2, pain=3), session(3, pain=None), session(4, pain=1)]
     assert pain_summary(history) == "pain 2 or less after 2 of the last 3 sessions (the most: 3)"
     assert pain_summary([session(1, pain=None)]) is None
+    assert pain_summary([session(1, pain=4)]) == "pain 4 after the last session"
 
 
 def test_weekly_series_of_dose_legs_and_pain() -> None:
@@ -69,3 +69,10 @@ def test_stats_shows_the_summary_and_the_weeks(home, monkeypatch) -> None:  # no
     assert "Legs lighter after 3 of the last 4 sessions." in lines
     assert "Pain 2 or less after 4 of the last 4 sessions (the most: 0)." in lines
     assert "2026-11-02         4    10-12       3/1/0  0 (0)" in lines
+
+
+def test_stats_without_check_ins_of_the_legs_shows_what_it_did(home, monkeypatch) -> None:  # noqa: F811
+    on_day(monkeypatch, 1)
+    ok("done", "ankle-pumps", "--pain", "1")
+    out = ok("stats", "--weeks", "1")
+    assert "Pain" not in out and "week of" not in out

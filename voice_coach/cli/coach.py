@@ -176,7 +176,9 @@ def say_doses(config: Any, routine: str | None, as_of: str | None) -> None:
 
 
 def stats_change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[str]:
-    """The legs and pain summary, and week by week the dose, legs and pain (when any)."""
+    """The legs and pain summary, and week by week the dose, legs and pain: when a session has
+    the legs checked in or a routine grows (pain alone, as `done --pain` always kept, adds
+    nothing to what stats showed before)."""
     from datetime import timedelta
 
     from voice_coach.practice.changes import (
@@ -194,6 +196,8 @@ def stats_change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[st
     records = store.sessions(since=first, rollover_hour=rollover)
     recent = store.sessions(limit=RECENT_SESSIONS * 4)  # enough to find the last check-ins
     doses, unit = growing_doses(store, config, first, day, dose_series, unit_of)
+    if not doses and not any(r.legs for r in recent):
+        return []
     lines = [f"{text[0].upper()}{text[1:]}." for text in
              (legs_summary(recent), pain_summary(recent)) if text]
     table = change_lines(weekly_changes(records, day, weeks, rollover, doses), unit)

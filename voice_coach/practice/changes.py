@@ -72,10 +72,12 @@ def legs_summary(records: Sequence[SessionRecord], last: int = RECENT_SESSIONS) 
     if not checked:
         return None
     n = len(checked)
+    if n == 1:
+        felt = "the same" if checked[0].legs == "same" else checked[0].legs
+        return f"legs {felt} after the last session"
     lighter = sum(r.legs == "lighter" for r in checked)
     heavier = sum(r.legs == "heavier" for r in checked)
-    of = "the last session" if n == 1 else f"the last {n} sessions"
-    text = f"legs lighter after {lighter} of {of}"
+    text = f"legs lighter after {lighter} of the last {n} sessions"
     if heavier:
         text += f", heavier after {heavier}"
     return text
@@ -86,9 +88,11 @@ def pain_summary(records: Sequence[SessionRecord], last: int = RECENT_SESSIONS) 
     rated = [r for r in sorted(records, key=lambda r: r.started) if r.pain is not None][-last:]
     if not rated:
         return None
+    if len(rated) == 1:
+        return f"pain {rated[0].pain} after the last session"
     low = sum(r.pain <= 2 for r in rated)
-    of = "the last session" if len(rated) == 1 else f"the last {len(rated)} sessions"
-    return f"pain 2 or less after {low} of {of} (the most: {max(r.pain for r in rated)})"
+    return (f"pain 2 or less after {low} of the last {len(rated)} sessions (the most: "
+            f"{max(r.pain for r in rated)})")
 
 
 def change_lines(weeks: Sequence[WeekChange], unit: str = "repetitions") -> list[str]:
