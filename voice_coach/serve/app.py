@@ -255,11 +255,13 @@ async def _done(request, state: ServeState):
 
 def _check_in(data: dict[str, Any]) -> tuple[str | None, int | None]:
     """The optional check-in of a POST /api/done: legs and pain; ValueError naming a bad one."""
-    from voice_coach.practice.records import LEGS
+    from voice_coach.practice.records import legs_value
 
     legs, pain = data.get("legs"), data.get("pain")
-    if legs is not None and legs not in LEGS:
-        raise ValueError("'legs' must be lighter, same or heavier")
+    try:
+        legs = legs_value(legs) if legs is None or isinstance(legs, str) else legs_value("?")
+    except ValueError:
+        raise ValueError("'legs' must be lighter, same or heavier") from None
     if pain is not None and (isinstance(pain, bool) or not isinstance(pain, int)
                              or not 0 <= pain <= 10):
         raise ValueError("'pain' must be a whole number from 0 to 10")
