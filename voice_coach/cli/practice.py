@@ -199,6 +199,7 @@ def _report_bad_rows(store: Any) -> None:
     "today",
     "voice-coach today",
     "voice-coach today --flight",
+    "voice-coach today --routine grow.yaml --as-of yesterday   # a growing routine's dose",
 ))
 @funnel
 def today(
@@ -209,7 +210,7 @@ def today(
         "routines that grow).")] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Sets done today against the daily goal, the last session, and what to do next."""
+    """Sets done today against the goal, the last session, what next, and today's dose."""
     from voice_coach.practice.days import practice_day
     from voice_coach.practice.report import Totals, today_lines
 
