@@ -147,7 +147,10 @@ def next_dose(routine_obj: Any, today: Any, config: Any) -> None:
 
     dose = todays_dose(routine_obj, today + timedelta(days=1), config,
                        open_store=lambda: open_store(write=False))
-    if dose is not None and (dose.change in ("up", "back", "stop") or dose.stop):
+    if dose is not None and dose.stop:  # at once, not tomorrow: "stop immediately"
+        reason = dose.reason.split(": stop")[0]
+        typer.echo(f"Stop, and ask a health professional before you go on ({reason}).")
+    elif dose is not None and dose.change in ("up", "back"):
         say_dose(dose, "tomorrow", prefix="Tomorrow: ")
 
 
