@@ -119,7 +119,7 @@ BAD_FILES = [
         "bad.yaml:4:5: error: unknown key 'colour' in the exercise step\n"
         "  hint: known keys: exercise, sets, reps, rest, style, cadence, get_ready, phases, "
         "set_intro, safety, count_reps, halfway, last, last_say, remind_every, remind, voice_fade, "
-        "rest_say",
+        "rest_say, progress",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    phases:\n      - say: Up\n        hold: -3s\n",

@@ -22,6 +22,7 @@ from voice_coach.cli.app import (
     prepare_session,
     with_voice,
 )
+from voice_coach.cli.coach import AsOfOpt, DoseOpt, say_dose, with_dose
 from voice_coach.cli.usage import examples
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Show nothing while playing.")]
@@ -49,16 +50,22 @@ def play(
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
+    as_of: AsOfOpt = None,
+    dose: DoseOpt = None,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach.cli.coach import check_in_after
     from voice_coach.cli.options import parse_start_at, start_frame
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import open_output, play_session
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
-    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
-                             voice, engine, rate)
+    written = with_voice(load(routine, max_minutes, max_reps, max_sets, language), voice,
+                         engine, rate)
+    routine_obj, todays = with_dose(written, as_of, dose)
+    if not quiet:
+        say_dose(todays, as_of)
     session = prepare_session(routine_obj, quiet)
     # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
     # is: checked before the device is opened
@@ -70,6 +77,8 @@ def play(
                          quiet=quiet, observer=recorder.on(session.timeline, session.voice))
         finally:
             recorder.tell()
+    if not quiet:
+        check_in_after(recorder, written)  # a terminal only: a script is never asked
 
 
 @app.command(epilog=examples(
@@ -94,6 +103,8 @@ def remind(
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
+    as_of: AsOfOpt = None,
+    dose: DoseOpt = None,
 ) -> None:
     """Play a routine again and again, as every hour of a long flight.
 
@@ -105,8 +116,11 @@ def remind(
     from voice_coach.session import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
-    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
-                             voice, engine, rate)
+    routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                                    language), voice, engine, rate),
+                                    as_of, dose)
+    if not quiet:
+        say_dose(todays, as_of)
     check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)

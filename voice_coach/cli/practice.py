@@ -15,6 +15,14 @@ from typing import Annotated, Any
 import typer
 
 from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.cli.coach import (
+    AsOfOpt,
+    at_dose,
+    legs_option,
+    next_dose,
+    say_doses,
+    stats_change_lines,
+)
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
@@ -53,6 +61,8 @@ def recorder_for(routine: Any, source: str) -> Any:
     return recorder
 
 
+
+
 def _rating(name: str, value: int | None) -> int | None:
     if value is not None and not 0 <= value <= 10:
         raise UsageError(f"{name} must be from 0 to 10, got {value}",
@@ -80,6 +90,8 @@ def done(
         "--effort", metavar="0-10", help="How hard it felt, 0 to 10.")] = None,
     pain: Annotated[int | None, typer.Option(
         "--pain", metavar="0-10", help="Pain felt, 0 to 10.")] = None,
+    legs: Annotated[str | None, typer.Option(
+        "--legs", metavar="lighter|same|heavier", help="How the legs feel after it.")] = None,
     note: Annotated[str, typer.Option("--note", metavar="NOTE", help="A note to keep with it.")]
     = "",
 ) -> None:
@@ -105,12 +117,14 @@ def done(
             raise UsageError(f"--at {at!r} is not a time I can use: {exc}", hint) from None
     _rating("--effort", effort)
     _rating("--pain", pain)
+    legs_felt = legs_option(legs)
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"--note is longer than {NOTE_MAX_CHARS} characters")
-    routine_obj = load(routine)  # with the config's language, as play would speak it
+    written = load(routine)  # with the config's language, as play would speak it
+    routine_obj = at_dose(written, practice_day(started or now, rollover), config)
     try:
         record = done_record(routine_obj, sets=sets, started=started, now=now, effort=effort,
-                             pain=pain, note=note)
+                             pain=pain, note=note, legs=legs_felt)
     except ValueError as exc:
         raise UsageError(f"cannot record it: {exc}", AT_HINT) from None
     day, today = practice_day(record.started, rollover), practice_day(now, rollover)
@@ -134,6 +148,13 @@ def done(
                        + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
+    next_dose(written, today, config)
+
+
+
+
+
+
 
 
 def _sittings(store: Any, rollover: int, day: Any) -> int:
@@ -180,13 +201,18 @@ def _report_bad_rows(store: Any) -> None:
     "today",
     "voice-coach today",
     "voice-coach today --flight",
+    "voice-coach today --routine grow.yaml --as-of yesterday   # a growing routine's dose",
 ))
 @funnel
 def today(
     flight: Annotated[bool, typer.Option(
         "--flight", help="Suggest what to do on a flight (a set every hour).")] = False,
+    routine: Annotated[str | None, typer.Option(
+        "--routine", metavar="NAME", help="Say this routine's dose (default: the config's "
+        "routines that grow).")] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Sets done today against the daily goal, the last session, and what to do next."""
+    """Sets done today against the goal, the last session, what next, and today's dose."""
     from voice_coach.practice.days import practice_day
     from voice_coach.practice.report import Totals, today_lines
     from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
@@ -203,6 +229,7 @@ def today(
         typer.echo(line)
     for line in wellbeing_lines(last, now.date()):
         typer.echo(line)
+    say_doses(config, routine, as_of)
 
 
 @app.command(epilog=examples(
@@ -326,8 +353,11 @@ def stats(
         totals = Totals.of(store.day_totals(rollover))
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
         recent = store.sessions(limit=RECENT_SESSIONS)
+        change = stats_change_lines(store, config, day, weeks)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
+        typer.echo(line)
+    for line in change:
         typer.echo(line)
     for line in wellbeing_lines(recent, now.date(), indent="  ", width=16):
         typer.echo(line)
@@ -378,6 +408,10 @@ def config(
     typer.echo(f"config file  {cfg.path}{state}")
     data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
     typer.echo(f"history      {store_path()} ({data_from})")
+
+
+
+
 
 
 def _shown(value: Any) -> str:

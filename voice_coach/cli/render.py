@@ -30,6 +30,7 @@ from voice_coach.cli.app import (
     voice_words,
     with_voice,
 )
+from voice_coach.cli.coach import AsOfOpt, DoseOpt, with_dose
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 from voice_coach.wording import counted
@@ -100,6 +101,8 @@ def render(
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
+    as_of: AsOfOpt = None,
+    dose: DoseOpt = None,
 ) -> None:
     """Write a routine as an audio file: MP3, M4A, Ogg, FLAC or WAV.
 
@@ -131,16 +134,17 @@ def render(
         limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
         voice_settings(VoiceSettings(), voice, engine, rate)  # bad voice options, likewise
         _render_all(output, format_, bitrate, force, options, bed,
-                    lambda name: with_voice(load(name, max_minutes, max_reps, max_sets,
-                                                 language), voice, engine, rate))
+                    lambda name: with_dose(with_voice(load(name, max_minutes, max_reps,
+                                                           max_sets, language),
+                                                      voice, engine, rate), as_of, dose)[0])
         return
     if routine is None:
         raise UsageError("give a ROUTINE to render, or --all",
                          "e.g. voice-coach render ankle-pumps -o ankle-pumps.mp3")
     fmt = _check_outputs(output, format_, options["cues"], force)
     flight = _flight_options(every, for_, max_minutes) if every or for_ else None
-    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
-                             voice, engine, rate)
+    routine_obj, _ = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                               language), voice, engine, rate), as_of, dose)
     background_obj = _resolve_background(bed, routine_obj)
     session = prepare_session(routine_obj)
     if flight is not None:

@@ -27,6 +27,7 @@ from voice_coach.cli.app import (
     prepare_session,
     with_voice,
 )
+from voice_coach.cli.coach import AsOfOpt, DoseOpt, say_dose, with_dose
 from voice_coach.cli.usage import examples
 from voice_coach.errors import UsageError
 
@@ -99,6 +100,8 @@ def check(
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
+    as_of: AsOfOpt = None,
+    dose: DoseOpt = None,
 ) -> None:
     """Check a routine and its speech: print a summary, or every error.
 
@@ -108,11 +111,13 @@ def check(
     from voice_coach.cli.summary import summary
     from voice_coach.sound.music_file import check_background
 
-    routine_obj = with_voice(load(routine, max_minutes, max_reps, max_sets, language),
-                             voice, engine, rate)
+    routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                                    language), voice, engine, rate),
+                                    as_of, dose)
     check_background(routine_obj.background)  # as render would, before any speech is made
     session = prepare_session(routine_obj)
     out(summary(session))
+    say_dose(todays, as_of, prefix="  dose     ")
 
 
 @app.command(epilog=examples(
@@ -131,13 +136,15 @@ def plan(
     max_minutes: MaxMinutes = defaults.MAX_MINUTES,
     max_reps: MaxReps = defaults.MAX_REPS,
     max_sets: MaxSets = defaults.MAX_SETS,
+    as_of: AsOfOpt = None,
+    dose: DoseOpt = None,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
     from voice_coach.timeline import to_text
 
-    session = prepare_session(with_voice(load(routine, max_minutes, max_reps, max_sets,
-                                              language), voice, engine, rate),
-                              estimate=True)
+    routine_obj, _ = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
+                                               language), voice, engine, rate), as_of, dose)
+    session = prepare_session(routine_obj, estimate=True)
     if json_:
         out(session.timeline.to_json_text(), nl=False)
     else:

@@ -76,6 +76,9 @@ def describe(routine: Routine, timeline: Timeline, repeat_note: str = "") -> str
         body = words.format(t.pgettext("comment", "{note}: {steps}"),
                             {"note": repeat_note, "steps": body})
     n_cues, n_chapters = len(timeline.speech()), len(timeline.chapters)
+    if routine.dose_note:
+        body = words.format(t.pgettext("comment", "{note}: {steps}"),
+                            {"note": routine.dose_note.rstrip(". "), "steps": body})
     return words.format(t.pgettext(
         "comment", "{title}. {steps}. {length}, {cues}, {chapters}. Made with voice-coach from "
         "the routine '{name}'."), {

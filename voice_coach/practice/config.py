@@ -63,6 +63,12 @@ KEYS: dict[str, dict[str, Key]] = {
         "loudness": Key("number", None, "loudness in LUFS for routines that set none "
                                         "(the routine's default: -16)", -40, -6),
     },
+    "coach": {
+        "step_back_pain": Key("int", 4, "pain (0-10) after a session that steps a growing "
+                                        "routine's dose back one step the next day", 1, 10),
+        "stop_pain": Key("int", 7, "pain (0-10) after a session that stops progression: stop "
+                                   "and ask a health professional", 1, 10),
+    },
 }
 
 

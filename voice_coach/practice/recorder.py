@@ -258,7 +258,7 @@ def recorded_line(record: SessionRecord) -> str:
 def done_record(routine: Any, *, sets: int | None, started: datetime | None, now: datetime,
                 effort: int | None = None, pain: int | None = None, note: str = "",
                 length_ms: int | None = None, uid: str | None = None,
-                source: str = "done") -> SessionRecord:
+                source: str = "done", legs: str | None = None) -> SessionRecord:
     """The record for a session followed elsewhere (a phone file): `sets` done (default all).
 
     sets: sets done, 1 or more (ValueError for 0 or less: nothing done is not a session).
@@ -289,4 +289,4 @@ def done_record(routine: Any, *, sets: int | None, started: datetime | None, now
         ended=shift(start, took), time_zone=zone_name(start), planned_sets=planned_sets,
         done_sets=done_sets, planned_reps=planned_reps, done_reps=done_reps,
         status="completed" if done_sets >= planned_sets else "partial", source=source,
-        effort=effort, pain=pain, note=note)
+        effort=effort, pain=pain, note=note, legs=legs)

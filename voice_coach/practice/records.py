@@ -14,6 +14,19 @@ from typing import Any
 STATUSES = ("completed", "partial", "stopped")
 SOURCES = ("play", "remind", "done", "import")
 NOTE_MAX_CHARS = 2000
+LEGS = ("lighter", "same", "heavier")  # how the legs feel after a session (the check-in)
+LEGS_WORDS = {"lighter": "lighter", "better": "lighter", "same": "same", "the same": "same",
+              "heavier": "heavier", "worse": "heavier"}  # what a person may type for each
+
+
+def legs_value(text: str | None) -> str | None:
+    """One of LEGS for what a person typed (None for nothing); ValueError for anything else."""
+    if text is None or not text.strip():
+        return None
+    value = LEGS_WORDS.get(" ".join(text.strip().lower().split()))
+    if value is None:
+        raise ValueError(f"{text!r} is not how legs feel: say lighter, same or heavier")
+    return value
 
 # The CSV/JSON columns, in order, and what each holds (README "History columns" says the same).
 COLUMNS: dict[str, str] = {
@@ -35,6 +48,7 @@ COLUMNS: dict[str, str] = {
     "effort": "how hard it felt, 0-10 (empty when not given)",
     "pain": "pain felt, 0-10 (empty when not given)",
     "note": "a free note",
+    "legs": "how the legs felt after it: lighter, same or heavier (empty when not given)",
 }
 
 
@@ -60,6 +74,7 @@ class SessionRecord:
     effort: int | None = None
     pain: int | None = None
     note: str = ""
+    legs: str | None = None  # one of LEGS, or None when not asked or skipped
 
     @property
     def duration_s(self) -> int:
@@ -76,7 +91,7 @@ class SessionRecord:
             "planned_sets": self.planned_sets, "done_sets": self.done_sets,
             "planned_reps": self.planned_reps, "done_reps": self.done_reps,
             "status": self.status, "source": self.source, "effort": self.effort,
-            "pain": self.pain, "note": self.note,
+            "pain": self.pain, "note": self.note, "legs": self.legs,
         }
 
 
@@ -186,6 +201,9 @@ def from_row(row: dict[str, Any], now: datetime | None = None) -> SessionRecord:
     source = text("source", required=False) or "import"
     if source not in SOURCES:
         raise RowError("source", f"'source' must be one of {', '.join(SOURCES)}, got {source!r}")
+    legs = text("legs", required=False).lower() or None
+    if legs is not None and legs not in LEGS:
+        raise RowError("legs", f"'legs' must be one of {', '.join(LEGS)} or empty, got {legs!r}")
     started, ended = moment("started"), moment("ended")
     if ended < started:
         raise RowError("ended", "'ended' is before 'started'")
@@ -199,7 +217,7 @@ def from_row(row: dict[str, Any], now: datetime | None = None) -> SessionRecord:
         planned_sets=count("planned_sets"), done_sets=count("done_sets"),
         planned_reps=count("planned_reps"), done_reps=count("done_reps"),
         status=status, source=source, effort=rating("effort"), pain=rating("pain"),
-        note=text("note", required=False, max_chars=NOTE_MAX_CHARS))
+        note=text("note", required=False, max_chars=NOTE_MAX_CHARS), legs=legs)
     if not record.uid:
         record = replace(record, uid=content_uid({k: row.get(k, "") for k in COLUMNS}))
     return record

@@ -55,12 +55,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
     CREATE INDEX sessions_by_local_start ON sessions (local_start);
     """,
+    """
+    ALTER TABLE sessions ADD COLUMN legs TEXT CHECK (legs IN ('lighter', 'same', 'heavier'));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 COLUMNS = ("uid, routine, title, routine_hash, language, voice, started_utc, ended_utc, "
            "utc_offset_min, time_zone, local_start, planned_sets, done_sets, planned_reps, "
-           "done_reps, status, source, effort, pain, note")
+           "done_reps, status, source, effort, pain, note, legs")
 
 
 class StoreError(VoiceCoachError):
@@ -232,6 +235,20 @@ class Store:
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
 
+    def check_in(self, uid: str, pain: int | None, legs: str | None) -> bool:
+        """Keeps a check-in (pain 0-10, legs lighter/same/heavier; None leaves it as it is)
+        with the session `uid`; False when there is no such session."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open for reading only")
+        try:
+            with self._transaction() as conn:
+                before = conn.total_changes
+                conn.execute("UPDATE sessions SET pain = coalesce(?, pain), "
+                             "legs = coalesce(?, legs) WHERE uid = ?", (pain, legs, uid))
+                return conn.total_changes > before
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
+
     # -- reading ------------------------------------------------------------------------------
 
     def sessions(self, since: date | None = None, routine: str | None = None,
@@ -398,13 +415,13 @@ def _to_db(r: SessionRecord) -> tuple:
     return (r.uid, r.routine, r.title, r.routine_hash, r.language, r.voice,
             utc_text(r.started), utc_text(r.ended), offset_min, r.time_zone, local,
             r.planned_sets, r.done_sets, r.planned_reps, r.done_reps, r.status, r.source,
-            r.effort, r.pain, r.note)
+            r.effort, r.pain, r.note, r.legs)
 
 
 def _from_db(row: tuple) -> SessionRecord:
     (uid, routine, title, rhash, language, voice, started, ended, offset_min, zone, _local,
      planned_sets, done_sets, planned_reps, done_reps, status, source, effort, pain,
-     note) = row
+     note, legs) = row
     local = offset_zone(int(offset_min))
 
     def moment(text: str) -> datetime:
@@ -412,4 +429,4 @@ def _from_db(row: tuple) -> SessionRecord:
 
     return SessionRecord(uid, routine, title, rhash, language, voice, moment(started),
                          moment(ended), zone, planned_sets, done_sets, planned_reps, done_reps,
-                         status, source, effort, pain, note or "")
+                         status, source, effort, pain, note or "", legs)

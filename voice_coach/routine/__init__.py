@@ -33,6 +33,7 @@ from voice_coach.routine.model import (
     Pause,
     Phase,
     Pos,
+    Progress,
     Routine,
     Say,
     Step,
@@ -47,8 +48,8 @@ from voice_coach.routine.timing import maximum_events, minimum_length_ms
 __all__ = [
     "BACKGROUND_FIELDS", "DEFAULT_LIMITS", "DURATION_HINT", "EXERCISE_FIELDS", "NOISE_SOUNDS",
     "PHASE_FIELDS", "ROUTINE_FIELDS", "STEP_KINDS", "VOICE_FIELDS", "Background", "Breathe",
-    "Exercise", "Field", "Limits", "Pause", "Phase", "Pos", "Routine", "Say", "Step", "Text",
-    "VoiceSettings", "builtin_names", "builtin_path", "builtin_text", "fill", "format_duration_ms",
-    "json_schema", "load_routine", "maximum_events", "minimum_length_ms", "parse_duration_ms",
-    "parse_routine", "read_routine_source",
+    "Exercise", "Field", "Limits", "Pause", "Phase", "Pos", "Progress", "Routine", "Say", "Step",
+    "Text", "VoiceSettings", "builtin_names", "builtin_path", "builtin_text", "fill",
+    "format_duration_ms", "json_schema", "load_routine", "maximum_events", "minimum_length_ms",
+    "parse_duration_ms", "parse_routine", "read_routine_source",
 ]

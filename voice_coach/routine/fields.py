@@ -10,7 +10,7 @@ from voice_coach.timeline import TONE_NAMES
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
 # kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases
-# | background | language
+# | background | language | progress | range
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,16 @@ EXERCISE_FIELDS = {
     "voice_fade": Field("int", 0, "speak cues for the first N repetitions, then tones only",
                         0, None),
     "rest_say": Field("text", "Rest for {seconds} seconds.", "said at the start of a rest"),
+    "progress": Field("progress", None, "how the repetitions grow from day to day within a "
+                      "range (docs/coach.md)"),
+}
+
+PROGRESS_FIELDS = {
+    "reps": Field("range", None, 'the range the repetitions stay in, e.g. "10 to 30"; the '
+                  "exercise's reps is the first dose", required=True),
+    "step": Field("int", 2, "repetitions added in one step up (and taken back on pain)", 1, 100),
+    "after": Field("int", 3, "days at the daily goal, with pain 2 or less, before a step up",
+                   1, 60),
 }
 
 PHASE_FIELDS = {

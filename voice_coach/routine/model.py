@@ -52,6 +52,22 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How an exercise's repetitions grow (the routine's `progress` block; docs/coach.md).
+
+    low_reps..high_reps: the range the dose stays in (the exercise's `reps` is the first dose);
+    step_reps: repetitions added (or taken back) in one step; after_days: days at the daily goal
+    with little pain before a step up.
+    """
+
+    low_reps: int
+    high_reps: int
+    step_reps: int
+    after_days: int
+    pos: Pos = Pos("")
+
+
+@dataclass(frozen=True)
 class Exercise:
     name: str
     sets: int
@@ -72,6 +88,7 @@ class Exercise:
     voice_fade: int  # 0 = never fade
     rest_say: Text | None
     pos: Pos
+    progress: Progress | None = None  # None: the same repetitions every day
 
 
 @dataclass(frozen=True)
@@ -158,3 +175,6 @@ class Routine:
     # Things in the file that do not do what they say (an option with no effect): accepted,
     # and shown by check, plan and render as "file:line:col: warning: ...".
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
+    # Today's dose of a routine that grows, in its language (practice/dose_words.py): a render's
+    # comment tag names it; "" for a routine at its written repetitions.
+    dose_note: str = ""

@@ -42,6 +42,7 @@ from voice_coach.routine.model import (
     Step,
     Text,
 )
+from voice_coach.routine.progress import at_top_of_range, read_progress
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
 from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
@@ -80,17 +81,19 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
     routine = _routine(root, reader, name, source, language)
     if reader.diags or routine is None:
         raise SpecError(reader.diags)
-    floor_ms = minimum_length_ms(routine)
+    top = at_top_of_range(routine)  # the longest session its progress can grow to
+    floor_ms = minimum_length_ms(top)
+    grown = " at the top of its progress range" if top is not routine else ""
     if floor_ms > limits.max_total_ms:
         raise SpecError([Diagnostic(
-            path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes; the "
-            f"limit is {limits.max_total_ms / 60_000:g} minutes",
+            path, 1, 1, f"the session would last at least {floor_ms / 60_000:,.0f} minutes"
+            f"{grown}; the limit is {limits.max_total_ms / 60_000:g} minutes",
             "fewer sets or repetitions, or raise the limit with Limits.max_total_ms")])
-    n_events = maximum_events(routine)
+    n_events = maximum_events(top)
     if n_events > limits.max_events:
         raise SpecError([Diagnostic(
-            path, 1, 1, f"the session could hold up to {n_events:,} cues and tones; the limit "
-            f"is {limits.max_events:,}",
+            path, 1, 1, f"the session could hold up to {n_events:,} cues and tones{grown}; the "
+            f"limit is {limits.max_events:,}",
             "fewer sets or repetitions, or longer phases (Limits.max_events raises this limit)")])
     return routine
 
@@ -306,6 +309,8 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
     phases = _phases(values["phases"], reader, pos, values["exercise"])
+    reps_node = next((v for k, v in node.value if getattr(k, "value", None) == "reps"), None)
+    progress = read_progress(values["progress"], int(values["reps"]), reps_node, reader)
     return Exercise(
         name=values["exercise"], sets=int(values["sets"]), reps=int(values["reps"]),
         rest_ms=values["rest"], style=values["style"], cadence_per_min=int(values["cadence"]),
@@ -314,6 +319,7 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
         last_reps=int(values["last"]), last_say=values["last_say"],
         remind_every=int(values["remind_every"]), remind=values["remind"],
         voice_fade=int(values["voice_fade"]), rest_say=values["rest_say"], pos=pos,
+        progress=progress,
     )
 
 

@@ -164,7 +164,7 @@ class Reader:
             return None
         out: dict[str, Any] = {}
         for key, spec in fields.items():
-            if spec.kind in ("voice", "steps", "phases", "background"):
+            if spec.kind in ("voice", "steps", "phases", "background", "progress", "range"):
                 out[key] = nodes.get(key)
             elif key in nodes:
                 out[key] = self.value(nodes[key], key, spec)
@@ -230,6 +230,10 @@ def _num(value: float | None) -> str:
 
 
 def _limit_hint(key: str, high: float, limits: Limits) -> str:
+    if key in ("step", "after"):  # a progress block's
+        return ("a step adds at least 1 repetition" if key == "step" else
+                "at least 1 day at the goal comes before a step up") + \
+            "; to keep the dose fixed, remove the 'progress' block"
     if key in ("reps", "sets") and high == getattr(limits, f"max_{key}", None):
         return f"the limit of {high:g} guards against typos; raise it with Limits.max_{key}"
     if key == "cycles" and high == limits.max_cycles:

@@ -8,11 +8,13 @@ from voice_coach.routine.durations import DURATION_PATTERN, format_duration_ms
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     PHASE_FIELDS,
+    PROGRESS_FIELDS,
     ROUTINE_FIELDS,
     STEP_KINDS,
     VOICE_FIELDS,
     Field,
 )
+from voice_coach.routine.progress import RANGE_PATTERN
 
 
 def _schema_for(spec: Field) -> dict[str, Any]:
@@ -45,6 +47,10 @@ def _schema_for(spec: Field) -> dict[str, Any]:
     elif kind == "steps":
         out = {"type": "array", "minItems": 1,
                "items": {"oneOf": [_object_schema(f) for f in STEP_KINDS.values()]}}
+    elif kind == "progress":
+        out = _object_schema(PROGRESS_FIELDS)
+    elif kind == "range":  # "10 to 30"; the program checks the order and the limits
+        out = {"type": "string", "pattern": RANGE_PATTERN, "examples": ["10 to 30"]}
     elif kind == "background":
         out = {"oneOf": [{"type": "string"}, _object_schema(BACKGROUND_FIELDS)]}
     else:
@@ -55,7 +61,8 @@ def _schema_for(spec: Field) -> dict[str, Any]:
         if spec.high is not None:
             out["maximum"] = spec.high
     out["description"] = spec.doc
-    if spec.default is not None and kind not in ("voice", "steps", "phases", "background"):
+    if spec.default is not None and kind not in ("voice", "steps", "phases", "background",
+                                                     "progress"):
         out["default"] = format_duration_ms(spec.default) if kind == "duration" else spec.default
     return out
 

@@ -304,9 +304,11 @@ async def _done(request, state: ServeState):
         data = json.loads(body)
         key = data["key"]
         listening = listening_from_json(data, key)
-    except (ValueError, KeyError, TypeError):
-        return refuse(400, 'send {"key": SESSION, "listening_id": ID, "started": ISO 8601, '
-                           '"played": [[START_S, END_S], ...]}')
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith("'") else ""
+        return refuse(400, detail or 'send {"key": SESSION, "listening_id": ID, "started": '
+                      'ISO 8601, "played": [[START_S, END_S], ...]}, with "legs" (lighter, '
+                      'same, heavier), "pain" and "effort" (0-10) if you like')
     episode = state.episode(key) if isinstance(key, str) else None
     if episode is None:
         return refuse(404, "no such session")

@@ -80,7 +80,21 @@ def configured(routine):
         )
     except ImportError:
         return routine
-    return apply_to_routine(routine, load_config())
+    config = load_config()
+    return at_todays_dose(apply_to_routine(routine, config), config)
+
+
+def at_todays_dose(routine, config):
+    """A routine that grows at today's dose from the practice history (docs/coach.md), its
+    introduction saying so: a changed dose is new audio, so a new render (see render_key)."""
+    from voice_coach.practice.coach import dosed, todays_dose
+    from voice_coach.practice.days import practice_day, system_clock
+    from voice_coach.practice.dose import growing
+
+    if not growing(routine):
+        return routine
+    day = practice_day(system_clock().now(), config["practice.rollover_hour"])
+    return dosed(routine, todays_dose(routine, day, config))
 
 
 def routine_language(routine) -> str:
@@ -129,6 +143,8 @@ def render_key(entry: Entry, source: bytes, routine) -> str:
     parts = {"source": hashlib.sha256(source).hexdigest(), "language": entry.language,
              "voice": repr(routine.voice), "loudness": routine.loudness_lufs,
              "format": RENDER_FORMAT, "render": RENDER_VERSION, "version": _package_version()}
+    if getattr(routine, "dose_note", ""):  # today's dose: a changed dose is new audio
+        parts["dose"] = routine.dose_note
     background = routine.background
     if background is not None and not background.is_noise:
         with contextlib.suppress(OSError):
@@ -251,7 +267,8 @@ def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sh
         duration_ms=timeline.duration_ms, title=routine.title, about=routine.about,
         description=describe(routine, timeline), language=routine_language(routine),
         voice=routine.voice.voice, sets=_sets(routine), rendered_at=now,
-        source_sha256=source_sha256, published_at=now, set_spans_ms=_set_spans_ms(timeline))
+        source_sha256=source_sha256, published_at=now, set_spans_ms=_set_spans_ms(timeline),
+        dose=getattr(routine, "dose_note", ""))
 
     def record(index: Index) -> tuple[Entry | None, Rendered | None]:
         current = index.find(entry.key)

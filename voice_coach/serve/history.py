@@ -66,6 +66,7 @@ class Listening:
     played_s: tuple[tuple[float, float], ...] | None = None  # None: the whole session
     effort: int | None = None
     pain: int | None = None
+    legs: str | None = None  # the check-in: lighter, same or heavier
 
 
 def sets_heard(played_s: Sequence[tuple[float, float]], set_spans_ms: Sequence[Sequence[int]],
@@ -183,7 +184,8 @@ def _record_in_history(entry: Entry, now: datetime, sets: int | None,
     routine, _ = load_entry_routine(entry)
     length_ms = entry.rendered.duration_ms if entry.rendered else None
     record = done_record(routine, sets=sets, started=listening.started, now=now,
-                         length_ms=length_ms, effort=listening.effort, pain=listening.pain)
+                         length_ms=length_ms, effort=listening.effort, pain=listening.pain,
+                         legs=listening.legs)
     if listening.listening_id:
         uid = uuid.uuid5(LISTENING_NS, f"{entry.key}\x1f{listening.listening_id}").hex
         record = dataclasses.replace(record, uid=uid)

@@ -65,6 +65,7 @@ class Rendered:
     published_at: str = ""  # ISO 8601 UTC: when these audio bytes first appeared (pubDate)
     set_spans_ms: tuple[tuple[int, int], ...] = ()  # each set's (start, end): the sets heard
 
+    dose: str = ""  # a growing routine's dose it was rendered at, in its language (or "")
     def files(self) -> tuple[str, ...]:
         return tuple(n for n in (self.audio, self.chapters, self.transcript,
                                  self.transcript_json) if n)

@@ -8,6 +8,8 @@ import math
 import time
 from typing import Any
 
+from voice_coach.practice.records import legs_value
+
 from .history import Listening, clock_now
 
 
@@ -47,6 +49,11 @@ def listening_from_json(data: dict[str, Any], key: Any) -> Listening:
     for name in ("effort", "pain"):
         value = data.get(name)
         if value is not None and (type(value) is not int or not 0 <= value <= 10):
-            raise ValueError(name)
+            raise ValueError(f"'{name}' must be a whole number from 0 to 10")
         ratings[name] = value
-    return Listening(listening_id, started, played, **ratings)
+    legs = data.get("legs")
+    try:
+        legs = legs_value(legs) if legs is None or isinstance(legs, str) else legs_value("?")
+    except ValueError:
+        raise ValueError("'legs' must be lighter, same or heavier") from None
+    return Listening(listening_id, started, played, legs=legs, **ratings)

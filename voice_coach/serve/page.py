@@ -89,6 +89,8 @@ def _session(episode: Episode) -> str:
     sets = f"{r.sets} {'set' if r.sets == 1 else 'sets'}"
     meta = " · ".join([format_length_ms(r.duration_ms), language_name(r.language), sets])
     about = f'<p class="about">{escape(r.about)}</p>' if r.about else ""
+    if r.dose:  # today's dose of a routine that grows, or the stop message
+        about += f'\n  <p class="about dose" lang="{escape(r.language)}">{escape(r.dose)}</p>'
     audio = "media/" + quote(r.audio)
     return (
         f'<li class="session" id="{key}" lang="{escape(r.language)}" data-key="{key}" '
