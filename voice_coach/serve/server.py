@@ -108,12 +108,19 @@ def url_host(host: str) -> str:
 
 
 def run(app, sock: socket.socket, *, on_started: Callable[[], None] | None = None) -> None:
-    """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn)."""
+    """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn).
+
+    It answers only to the host names it announces (guard.HostNames), and a request's head is
+    bounded while it arrives (limits.MAX_HEAD_BYTES)."""
     import uvicorn
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=GRACEFUL_STOP_S, server_header=False,
-                            proxy_headers=False)
+    from .guard import AnnouncedHosts, HostNames
+    from .limits import uvicorn_http_options
+
+    hosts = HostNames.for_address(str(sock.getsockname()[0]))
+    config = uvicorn.Config(AnnouncedHosts(app, hosts), log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=GRACEFUL_STOP_S,
+                            server_header=False, proxy_headers=False, **uvicorn_http_options())
     server = _Server(config, on_started)
     server.run(sockets=[sock])
 
