@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.cli.app import RoutineArg, app, funnel, out
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
+from voice_coach.errors import UsageError, escape_controls
 
 
 def _config():
@@ -109,9 +109,9 @@ def done(
         store.add(record)
         totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
-    typer.echo(f"Recorded {record.routine}: {record.done_sets} of "
-               f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
-               f"{record.started.strftime('%Y-%m-%d %H:%M')}.")
+    out(f"Recorded {record.routine}: {record.done_sets} of "
+        f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
+        f"{record.started.strftime('%Y-%m-%d %H:%M')}.")
     day, today = practice_day(record.started, rollover), practice_day(now, rollover)
     n = totals.sets.get(day, 0)
     if day == today:
@@ -139,7 +139,7 @@ def today(
         totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
         last = store.sessions(limit=1)
     for line in today_lines(totals, last[0] if last else None, config, now, flight):
-        typer.echo(line)
+        out(line)  # names and notes from the history: never a terminal command
 
 
 @app.command(epilog=examples(
@@ -179,14 +179,14 @@ def history(
     with _open_store(write=False) as store:
         records = store.sessions(since=first, routine=routine)
     if json_:
-        typer.echo(views.to_json(records), nl=False)
+        _out_json(views.to_json(records))
     elif csv_:
-        typer.echo(views.to_csv(records), nl=False)
+        _out_csv(views.to_csv(records))
     elif not records:
         typer.echo("No sessions recorded" + (" in that time." if first or routine else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
-        typer.echo(views.table(records))
+        out(views.table(records))
 
 
 def _import(path: Path) -> None:
@@ -203,8 +203,8 @@ def _import(path: Path) -> None:
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added
-    typer.echo(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
-               + (f" ({skipped} already there)." if skipped else "."))
+    out(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
+        + (f" ({skipped} already there)." if skipped else "."))
 
 
 @app.command(epilog=examples(
@@ -244,7 +244,7 @@ def stats(
         counts = store.status_counts(rollover, week_start(day) - timedelta(weeks=weeks - 1))
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
-        typer.echo(line)
+        out(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)
     unicode = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
@@ -290,14 +290,15 @@ def config(
         return
     cfg = _config()
     width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
-    shown = {name: _shown(value) for name, value in cfg.values.items()}
+    shown = {name: escape_controls(_shown(value), one_line=True)
+             for name, value in cfg.values.items()}
     value_width = max(map(len, shown.values()))
     for name, text in shown.items():
-        typer.echo(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
+        out(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
     state = "" if cfg.found else " (not there: every setting is the default)"
-    typer.echo(f"config file  {cfg.path}{state}")
+    out(f"config file  {cfg.path}{state}")
     data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
-    typer.echo(f"history      {store_path()} ({data_from})")
+    out(f"history      {store_path()} ({data_from})")
 
 
 def _shown(value: Any) -> str:
@@ -306,3 +307,19 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "(the routine's)"
     return str(value)
+
+
+def _out_json(text: str) -> None:
+    """JSON with C1 controls and bidi overrides written as \\u escapes (the same data; json
+    leaves them raw with ensure_ascii=False, and 0x9B is a terminal's CSI)."""
+    import re
+
+    typer.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                      lambda m: f"\\u{ord(m.group()):04x}", text), nl=False)
+
+
+def _out_csv(text: str) -> None:
+    """CSV as it is into a file or pipe (the data must round-trip), escaped on a terminal."""
+    if sys.stdout.isatty():
+        text = escape_controls(text.replace("\r\n", "\n"))
+    typer.echo(text, nl=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 
-from voice_coach.printable import printable_line
+from voice_coach.errors import escape_controls
 
 TOKEN_MASK = "<token>"
 _TARGET_SAFE = "/:?&=;,+!$'()*@~-._<>"
@@ -39,6 +39,10 @@ def _mask(text: str, token: str) -> str:
         start = found + len(token)
     out.append(text[start:])
     return "".join(out)
+
+
+def printable_line(text: str) -> str:
+    return escape_controls(text, one_line=True)
 
 
 def log_field(value: bytes, token: str | None) -> str:
