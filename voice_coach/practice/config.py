@@ -173,7 +173,9 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        # "(at end of document)": the place after the last character
+        end = (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        line, col = (int(found.group(1)), int(found.group(2))) if found else end
         reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise SpecError([Diagnostic(str(path), line, col, f"this is not valid TOML: {reason}",
                                     'keys look like: daily_goal = 3, streak = true, '
