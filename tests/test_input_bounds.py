@@ -122,3 +122,14 @@ def test_a_huge_config_file_is_refused_before_reading(env, tmp_path: Path) -> No
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: the config file {path} is {MAX_CONFIG_BYTES + 1:,} "
                                     f"bytes; config files are limited to {MAX_CONFIG_BYTES:,}")
+
+
+def test_a_toml_error_at_the_end_of_the_file_is_located_there(env, tmp_path: Path) -> None:
+    """Found by the fuzzer (tests/test_fuzz_surfaces.py): tomllib says "at end of document"
+    and the error was reported at line 0, column 0."""
+    path = tmp_path / "config.toml"
+    path.write_text("[practice]\n0")
+    result = run("config", env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:2:2: error: this is not valid TOML: Expected '=' "
+                                    "after a key in a key/value pair\n"), result.stderr
