@@ -140,7 +140,33 @@ def config_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-config_file_texts = st.one_of(config_texts(), st.text(max_size=200))
+def _typed_value(draw: st.DrawFn, section: str, key: str) -> str:
+    """A value of the key's own kind, in range or just outside it, or hostile text."""
+    spec = KEYS[section][key]
+    if spec.kind == "bool":
+        return draw(st.sampled_from(["true", "false"]))
+    if spec.kind in ("int", "number"):
+        low, high = int(spec.low), int(spec.high)
+        return str(draw(st.integers(low - 1, high + 1)))
+    if spec.kind == "routine":
+        return _toml_string(draw(st.sampled_from(ROUTINE_VALUES)))
+    return _toml_string(draw(st.one_of(st.sampled_from(["en-us", "de", "piper:x"]),
+                                       hostile_text)))
+
+
+@st.composite
+def typed_configs(draw: st.DrawFn) -> str:
+    """Configs of the real sections and keys with values of the right kind (mostly valid)."""
+    lines = []
+    for section in draw(st.lists(st.sampled_from(list(KEYS)), max_size=3, unique=True)):
+        lines.append(f"[{section}]")
+        for key in draw(st.lists(st.sampled_from(list(KEYS[section])), max_size=4,
+                                 unique=True)):
+            lines.append(f"{key} = {_typed_value(draw, section, key)}")
+    return "\n".join(lines) + "\n"
+
+
+config_file_texts = st.one_of(typed_configs(), config_texts(), st.text(max_size=200))
 
 
 def check_config(text: str) -> bool:
@@ -188,6 +214,13 @@ def catalogue_texts(draw: st.DrawFn) -> str:
                  "quality": "low", "files": files,
                  "aliases": draw(st.lists(st.sampled_from(IDS), max_size=2))}
         voices[key] = draw(st.one_of(st.just(entry), hostile_text, st.just([])))
+    for n in range(draw(st.integers(0, 3))):
+        good = draw(st.sampled_from(IDS[:3])) if n == 0 else f"en_US-v{n}-low"
+        voices[good] = {"key": good, "language": {"code": good.split("-")[0]}, "quality": "low",
+                        "files": {f"en/x/{good}{ext}": {"size_bytes": draw(st.integers(0, 99)),
+                                                         "md5_digest": "0" * 32}
+                                  for ext in (".onnx", ".onnx.json")},
+                        "aliases": draw(st.lists(st.sampled_from(IDS), max_size=2))}
     text = json.dumps(voices)
     if draw(st.integers(0, 9)) == 0:
         depth = draw(st.sampled_from([100, 5000, 100_000]))
