@@ -282,3 +282,18 @@ def test_control_bytes_in_the_request_are_escaped_in_the_log(lan: Served) -> Non
     assert not any(0x00 <= ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in line), repr(line)
     assert "evil\\x9b31m\\x9d0;PWNED\\x9c\\x852Jend" in line
     assert "/ctl-marker%1B%5B2J%9B " in line
+
+
+def test_the_head_bound_holds_with_either_http_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httptools (uvicorn's choice when installed) gets the bounded protocol; without it, h11
+    gets the same bound through uvicorn's own setting."""
+    import sys
+
+    from voice_coach.serve.limits import uvicorn_http_options
+
+    options = uvicorn_http_options()
+    assert options["http"].__name__ == "BoundedHeadProtocol"
+    assert options["h11_max_incomplete_event_size"] == MAX_HEAD_BYTES
+    monkeypatch.setitem(sys.modules, "httptools", None)  # as if it were not installed
+    assert uvicorn_http_options() == {"http": "h11",
+                                      "h11_max_incomplete_event_size": MAX_HEAD_BYTES}
