@@ -297,3 +297,18 @@ def test_the_head_bound_holds_with_either_http_parser(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "httptools", None)  # as if it were not installed
     assert uvicorn_http_options() == {"http": "h11",
                                       "h11_max_incomplete_event_size": MAX_HEAD_BYTES}
+
+
+def test_host_names_split_and_depth_units() -> None:
+    from voice_coach.serve.guard import HostNames, json_depth, split_host
+
+    names = HostNames.for_address("127.0.0.1", extra=["coach.local"])
+    assert names.allows("LOCALHOST") and names.allows("::1") and names.allows("coach.local")
+    assert not names.allows("evil.example") and not names.allows("127.0.0.1.evil.example")
+    assert split_host("[::1]:8765", 80) == ("::1", 8765)
+    assert split_host("localhost", 80) == ("localhost", 80)
+    for bad in ("", ":80", "a:b", "[::1", "[::1]x", "a:999999"):
+        assert split_host(bad, 80) is None, bad
+    assert json_depth(b'["[[[[", {"a": [1, "]]]"]}]') == 3
+    assert json_depth(b'"\\"[[["') == 0
+    assert json_depth(b"[" * 40) == 40

@@ -31,10 +31,11 @@ class HostNames:
         self.all_addresses = all_addresses
 
     @classmethod
-    def for_address(cls, host: str) -> HostNames:
-        """The names for a server bound to `host` ("0.0.0.0"/"::" for every address)."""
+    def for_address(cls, host: str, extra: Iterable[str] = ()) -> HostNames:
+        """The names for a server bound to `host` ("0.0.0.0"/"::" for every address), and any
+        `extra` names it announces."""
         everywhere = host in ("0.0.0.0", "::", "")
-        names = [] if everywhere else [host]
+        names = [*extra] if everywhere else [host, *extra]
         if everywhere:
             names += _lan_addresses()
         return cls(names, all_addresses=everywhere)
