@@ -139,7 +139,7 @@ def today(
         totals = Totals.of(store.day_totals(config["practice.rollover_hour"]))
         last = store.sessions(limit=1)
     for line in today_lines(totals, last[0] if last else None, config, now, flight):
-        out(line)  # names and notes from the history: never a terminal command
+        out(escape_controls(line, one_line=True))  # history text: never a command or a line
 
 
 @app.command(epilog=examples(
