@@ -1,6 +1,6 @@
-"""The five changes to the core that once went unnoticed (issue 9), each applied alone to a copy
-of the package: the tests named for it must fail. Prints one line per change; exit 1 if any
-change survives.
+"""The changes that once went unnoticed (issue 9: five in the core; issue 17: two in serve),
+each applied alone to a copy of the package: the tests named for it must fail. Prints one
+line per change; exit 1 if any change survives.
 
 Usage: scripts/known-mutants
 """
@@ -35,6 +35,13 @@ MUTANTS = [
      "    return max(timeline.fade_out_ms, min(MIN_FADE_OUT_MS, tail_ms))",
      "    return timeline.fade_out_ms",
      ["tests/test_background.py", "-k", "no_fade_out"]),
+    ("serve containment by string prefix", "voice_coach/serve/files.py",
+     "        if os.path.commonpath([real, root]) != str(root):",
+     "        if not str(real).startswith(str(root)):",
+     ["tests/test_serve_mutants.py", "-k", "sibling"]),
+    ("page titles not HTML-escaped", "voice_coach/serve/page.py",
+     "    title = escape(r.title)", "    title = r.title",
+     ["tests/test_serve_mutants.py", "-k", "escaped"]),
 ]
 
 

@@ -79,13 +79,13 @@ def test_snapshot_catalogue_parses_and_agrees_with_the_joe_package():
 @pytest.mark.parametrize("text, message", [
     ("not json", "not JSON"),
     ("[]", "not a JSON object"),
-    ('{"a-b-c": {"language": {"code": "en_US"}, "files": {"../x.onnx": '
+    ('{"en_US-abc-low": {"language": {"code": "en_US"}, "files": {"../x.onnx": '
      '{"size_bytes": 1, "md5_digest": "00000000000000000000000000000000"}}}}', "unsafe file path"),
-    ('{"a-b-c": {"language": {"code": "en_US"}, "files": {"a/a-b-c.onnx": '
+    ('{"en_US-abc-low": {"language": {"code": "en_US"}, "files": {"a/en_US-abc-low.onnx": '
      '{"size_bytes": 1}}}}', "md5_digest"),
-    ('{"a-b-c": {"language": {"code": "en_US"}, "files": {"a/a-b-c.onnx": '
+    ('{"en_US-abc-low": {"language": {"code": "en_US"}, "files": {"a/en_US-abc-low.onnx": '
      '{"size_bytes": 1, "md5_digest": "00000000000000000000000000000000"}}}}',
-     "no a-b-c.onnx with"),
+     "no en_US-abc-low.onnx with"),
 ])
 def test_a_malformed_catalogue_is_refused(text, message):
     with pytest.raises(CatalogError) as caught:

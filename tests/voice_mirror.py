@@ -24,7 +24,10 @@ class Mirror:
     """A folder laid out like the repository (en/en_US/joe/medium/...), served over HTTP.
 
     add_voice() puts files in and describes them in voices.json; `lies` lets a test make the
-    catalogue disagree with a file; `cut` names paths whose download breaks off halfway."""
+    catalogue disagree with a file; `cut` names paths whose download breaks off halfway;
+    `endless` names paths served as a stream that never ends (up to 1 GiB, `declared` its
+    Content-Length if set), counting what was sent in `sent_bytes`; add_raw() puts any entry
+    (a hostile key) into voices.json."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -32,6 +35,9 @@ class Mirror:
         self.catalog: dict = {}
         self.cut: set[str] = set()
         self.requests: list[str] = []
+        self.endless: set[str] = set()
+        self.declared: int | None = None
+        self.sent_bytes = 0
         self._server: http.server.ThreadingHTTPServer | None = None
 
     def add_voice(self, voice_id: str, files: dict[str, Path | bytes],
@@ -65,6 +71,11 @@ class Mirror:
         }
         (self.root / "voices.json").write_text(json.dumps(self.catalog, indent=1))
 
+    def add_raw(self, key: str, entry: dict) -> None:
+        """Puts `entry` into voices.json under `key` as it is, whatever the key."""
+        self.catalog[key] = entry
+        (self.root / "voices.json").write_text(json.dumps(self.catalog, indent=1))
+
     @property
     def url(self) -> str:
         assert self._server is not None
@@ -83,6 +94,20 @@ class Mirror:
             def do_GET(self) -> None:
                 mirror.requests.append(self.path)
                 rel = self.path.lstrip("/").split("?")[0]
+                if rel in mirror.endless:
+                    self.send_response(200)
+                    if mirror.declared is not None:
+                        self.send_header("Content-Length", str(mirror.declared))
+                    self.end_headers()
+                    block = b'{"x": "' + b"y" * 65536
+                    try:
+                        while mirror.sent_bytes < (1 << 30):
+                            self.wfile.write(block)
+                            mirror.sent_bytes += len(block)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
                 if rel in mirror.cut:
                     body = (mirror.root / rel).read_bytes()
                     self.send_response(200)

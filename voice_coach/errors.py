@@ -26,11 +26,15 @@ class ExitStatus(IntEnum):
 CONTROL_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def escape_controls(text: str) -> str:
+def escape_controls(text: str, *, one_line: bool = False) -> str:
     """text with every control character but newline shown as an escape (ESC as \\x1b,
-    U+202E as \\u202e): safe to print on a terminal or to store in a tag."""
-    return CONTROL_CHARACTERS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
-                         else f"\\u{ord(m.group()):04x}", text)
+    CSI 0x9B as \\x9b, U+202E as \\u202e): safe to print on a terminal, to write into a log
+    or to store in a tag. The one sanitiser for text from outside (files, the history, requests).
+
+    one_line: escape newlines too (\\n), for a field that must stay on its line (a log's)."""
+    escaped = CONTROL_CHARACTERS.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
+                                     else f"\\u{ord(m.group()):04x}", text)
+    return escaped.replace("\n", "\\n") if one_line else escaped
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.cli.app import RoutineArg, app, funnel
+from voice_coach.cli.app import RoutineArg, app, funnel, out
 from voice_coach.cli.coach import (
     AsOfOpt,
     at_dose,
@@ -24,7 +24,7 @@ from voice_coach.cli.coach import (
     stats_change_lines,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
+from voice_coach.errors import UsageError, escape_controls
 
 
 def _config():
@@ -59,8 +59,6 @@ def recorder_for(routine: Any, source: str) -> Any:
                         inform=typer.echo)  # after q too: what landed in the history
     recorder.check_in_background()
     return recorder
-
-
 
 
 def _rating(name: str, value: int | None) -> int | None:
@@ -134,9 +132,9 @@ def done(
         sittings = _sittings(store, rollover, day)
     when = f"{record.started.strftime('%Y-%m-%d')} " + clock_text(
         record.started, record.time_zone, now.tzinfo)
-    typer.echo(f"Recorded {record.routine}: {record.done_sets} of "
-               f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
-               f"{when}.")
+    out(f"Recorded {record.routine}: {record.done_sets} of "
+        f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
+        f"{when}.")
     n = totals.sets.get(day, 0)
     if day == today:
         words = goal_words(n, goal, sittings, config["practice.daily_sittings"])
@@ -149,12 +147,6 @@ def done(
     else:
         typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
     next_dose(written, today, config)
-
-
-
-
-
-
 
 
 def _sittings(store: Any, rollover: int, day: Any) -> int:
@@ -226,9 +218,9 @@ def today(
         sittings = _sittings(store, rollover, practice_day(now, rollover))
     for line in today_lines(totals, last[-1] if last else None, config, now, flight,
                             sittings=sittings, routine_sets=_routine_sets(config)):
-        typer.echo(line)
+        out(escape_controls(line, one_line=True))  # history text: never a command or a line
     for line in wellbeing_lines(last, now.date()):
-        typer.echo(line)
+        out(escape_controls(line, one_line=True))
     say_doses(config, routine, as_of)
 
 
@@ -287,14 +279,14 @@ def history(
         records = store.sessions(since=first, until=last, routine=routine,
                                  rollover_hour=rollover)
     if json_:
-        typer.echo(views.to_json(records, rollover), nl=False)
+        _out_json(views.to_json(records, rollover))
     elif csv_:
-        typer.echo(views.to_csv(records, rollover), nl=False)
+        _out_csv(views.to_csv(records, rollover))
     elif not records:
         typer.echo("No sessions recorded" + (" in that time." if first or last or routine else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
-        typer.echo(views.table(records, rollover, now.tzinfo))
+        out(views.table(records, rollover, now.tzinfo))
 
 
 def _import(path: Path) -> None:
@@ -304,8 +296,8 @@ def _import(path: Path) -> None:
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added
-    typer.echo(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
-               + (f" ({skipped} already there)." if skipped else "."))
+    out(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
+        + (f" ({skipped} already there)." if skipped else "."))
 
 
 @app.command(epilog=examples(
@@ -356,11 +348,11 @@ def stats(
         change = stats_change_lines(store, config, day, weeks)
     first = min(totals.sets) if totals.sets else None
     for line in stats_lines(totals, counts, first, day, weeks, config):
-        typer.echo(line)
+        out(line)
     for line in change:
-        typer.echo(line)
+        out(line)
     for line in wellbeing_lines(recent, now.date(), indent="  ", width=16):
-        typer.echo(line)
+        out(line)
     typer.echo("")
     cal = Calendar.ending(day, weeks, totals.sets, goal)
     unicode = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
@@ -400,18 +392,15 @@ def config(
         return
     cfg = _config()
     width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
-    shown = {name: _shown(value) for name, value in cfg.values.items()}
+    shown = {name: escape_controls(_shown(value), one_line=True)
+             for name, value in cfg.values.items()}
     value_width = max(map(len, shown.values()))
     for name, text in shown.items():
-        typer.echo(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
+        out(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
     state = "" if cfg.found else " (not there: every setting is the default)"
-    typer.echo(f"config file  {cfg.path}{state}")
+    out(f"config file  {cfg.path}{state}")
     data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
-    typer.echo(f"history      {store_path()} ({data_from})")
-
-
-
-
+    out(f"history      {store_path()} ({data_from})")
 
 
 def _shown(value: Any) -> str:
@@ -420,3 +409,19 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "(the routine's)"
     return str(value)
+
+
+def _out_json(text: str) -> None:
+    """JSON with C1 controls and bidi overrides written as \\u escapes (the same data; json
+    leaves them raw with ensure_ascii=False, and 0x9B is a terminal's CSI)."""
+    import re
+
+    typer.echo(re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                      lambda m: f"\\u{ord(m.group()):04x}", text), nl=False)
+
+
+def _out_csv(text: str) -> None:
+    """CSV as it is into a file or pipe (the data must round-trip), escaped on a terminal."""
+    if sys.stdout.isatty():
+        text = escape_controls(text.replace("\r\n", "\n"))
+    typer.echo(text, nl=False)

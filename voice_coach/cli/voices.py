@@ -164,6 +164,7 @@ def say(
 
     if not text.strip():
         raise UsageError("there is nothing to say", 'e.g. voice-coach say "Toes up, and hold."')
+    _check_length(text)
     if output is not None:
         from voice_coach.output.targets import check_target
 
@@ -185,6 +186,19 @@ def say(
         silence = b"\x00\x00" * (device.sample_rate // 5)  # lets the device finish the last word
         play_pcm(clip.astype("<i2").tobytes() + silence, device)
     out(f"Said it with {used.voice} ({used.engine}, {used.rate_wpm} wpm).")
+
+
+def _check_length(text: str) -> None:
+    """A phrase is bounded as a routine's cue is (Limits.max_text_chars), before any speech is
+    made: 100 KB of text once became a 98-minute WAV and 2 GB of memory."""
+    from voice_coach.routine import DEFAULT_LIMITS
+
+    limit = DEFAULT_LIMITS.max_text_chars
+    if len(text) > limit:
+        raise UsageError(f"the phrase is {len(text):,} characters long; say speaks at most "
+                         f"{limit:,} (about a minute)",
+                         "say is for trying a voice: speak a sentence or two, or put longer "
+                         "text in a routine's cues")
 
 
 def _write(path: Path, clip, force: bool) -> None:

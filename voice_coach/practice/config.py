@@ -17,6 +17,13 @@ from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError, UsageError
 
+from .config_limits import (
+    MAX_CONFIG_DEPTH,
+    read_config_bytes,
+    routine_file_problem,
+    too_deep_at,
+)
+
 ENV_CONFIG = "VOICE_COACH_CONFIG"
 
 
@@ -117,7 +124,7 @@ def load_config(path: Path | None = None) -> Config:
     values = defaults()
     origins = {name: "default" for name in values}
     try:
-        raw = path.read_bytes()
+        raw = read_config_bytes(path)  # a regular file of bounded size, else UsageError
     except FileNotFoundError:
         if explicit:
             raise UsageError(f"config file {path} not found",
@@ -183,12 +190,20 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    deep = too_deep_at(text)
+    if deep is not None:
+        raise SpecError([Diagnostic(str(path), *deep, "arrays or inline tables nest deeper than "
+                                    f"{MAX_CONFIG_DEPTH} levels here",
+                                    'no config value is nested; keys look like: daily_goal = 3, '
+                                    'voice = "en-us"')])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        # "(at end of document)": the place after the last character
+        end = (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        line, col = (int(found.group(1)), int(found.group(2))) if found else end
         reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise SpecError([Diagnostic(str(path), line, col, f"this is not valid TOML: {reason}",
                                     'keys look like: daily_goal = 3, streak = true, '
@@ -252,6 +267,9 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
 def _routine_problem(name: str) -> tuple[str, str] | None:
     from voice_coach.routine import read_routine_source
 
+    problem = routine_file_problem(name)
+    if problem:
+        return problem
     try:
         read_routine_source(name)
     except UsageError as exc:

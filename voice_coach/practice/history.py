@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from .exchange import from_csv, from_json, to_csv, to_json
-from .records import SessionRecord
-
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
-from .records import clock_text
+from .exchange import from_csv, from_json, to_csv, to_json
+from .records import SessionRecord, clock_text
 
 # The exchange forms live in exchange.py (formula-safe CSV cells, the practice day, JSON import).
 __all__ = ["from_csv", "from_json", "table", "to_csv", "to_json"]

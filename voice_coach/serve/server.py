@@ -11,7 +11,7 @@ import contextlib
 import ipaddress
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from voice_coach.errors import UsageError, VoiceCoachError
 
@@ -108,15 +108,24 @@ def url_host(host: str) -> str:
 
 
 def run(app, sock: socket.socket, *, on_started: Callable[[], None] | None = None,
-        tls: tuple[str, str] | None = None) -> None:
+        tls: tuple[str, str] | None = None, host_names: Iterable[str] = ()) -> None:
     """Serves `app` on the bound socket until Ctrl-C or SIGTERM (then re-raised by uvicorn).
-    tls: (certificate file, key file) to serve https."""
+
+    tls: (certificate file, key file) to serve https. It answers only to the host names it
+    announces (guard.HostNames: the loopback names, the socket's address, with every address
+    bound its LAN addresses, and `host_names`, e.g. a name a certificate carries), and a
+    request's head is bounded while it arrives (limits.MAX_HEAD_BYTES)."""
     import uvicorn
 
+    from .guard import AnnouncedHosts, HostNames
+    from .limits import uvicorn_http_options
+
     certfile, keyfile = tls or (None, None)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=GRACEFUL_STOP_S, server_header=False,
-                            proxy_headers=False, ssl_certfile=certfile, ssl_keyfile=keyfile)
+    hosts = HostNames.for_address(str(sock.getsockname()[0]), extra=host_names)
+    config = uvicorn.Config(AnnouncedHosts(app, hosts), log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=GRACEFUL_STOP_S,
+                            server_header=False, proxy_headers=False, ssl_certfile=certfile,
+                            ssl_keyfile=keyfile, **uvicorn_http_options())
     server = _Server(config, on_started)
     server.run(sockets=[sock])
 

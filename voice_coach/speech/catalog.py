@@ -19,6 +19,12 @@ from voice_coach.speech.voices import QUALITY_RANK, language_tag, voices_dir
 SNAPSHOT = Path(__file__).with_name("piper_voices.json")
 CACHED_NAME = "voices.json"
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
+# Piper's voice naming, language_REGION-name-quality ("en_US-lessac-medium",
+# "de_DE-thorsten_emotional-medium", "zh_CN-huayan-x_low"): the id becomes a folder name, so
+# nothing else ("." , "..", "../x", "a/b", hidden names) may pass.
+VOICE_ID = re.compile(r"[a-z]{2,3}_[A-Z]{2}-[a-z0-9]+(?:_[a-z0-9]+)*-(?:x_low|low|medium|high)")
+MAX_CATALOG_BYTES = 16 * 1024 * 1024  # the real voices.json is about 0.5 MB
+MAX_CATALOG_VOICES = 10_000
 # Licences read from model cards we have checked (the catalogue has none); others are read
 # from the voice's MODEL_CARD once it is installed.
 KNOWN_LICENCES = {"en_US-joe-medium": "dataset CC0, fine-tuned from lessac"}
@@ -67,17 +73,30 @@ def parse_catalog(text: str | bytes) -> dict[str, CatalogVoice]:
     MD5 digest, under a plain relative path (no "..", no absolute path)."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise CatalogError("voices.json nests too deeply to be a voice catalogue") from None
     except ValueError as exc:
         raise CatalogError(f"voices.json is not JSON ({exc})") from None
     if not isinstance(data, dict):
         raise CatalogError("voices.json is not a JSON object of voices")
+    if len(data) > MAX_CATALOG_VOICES:
+        raise CatalogError(f"voices.json lists {len(data)} voices, more than the "
+                           f"{MAX_CATALOG_VOICES} a catalogue may have")
     voices = {}
     for key, entry in data.items():
+        if not is_voice_id(key):
+            raise CatalogError(f"voices.json: {key!r} is not a Piper voice id "
+                               "(language_REGION-name-quality, e.g. en_US-lessac-medium)")
         try:
             voices[key] = _voice(key, entry)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CatalogError(f"voices.json: voice {key!r} is malformed ({exc})") from None
     return voices
+
+
+def is_voice_id(text: object) -> bool:
+    """Whether `text` is a voice id as Piper names them (language_REGION-name-quality)."""
+    return isinstance(text, str) and VOICE_ID.fullmatch(text) is not None
 
 
 def _voice(key: str, entry: dict) -> CatalogVoice:
@@ -106,7 +125,11 @@ def load_catalog() -> tuple[dict[str, CatalogVoice], str]:
     """(voices, where from): the copy kept by the last `voices install`, else the snapshot."""
     for path, label in ((cached_path(), "cached"), (SNAPSHOT, "snapshot")):
         try:
-            return parse_catalog(path.read_bytes()), label
+            with open(path, "rb") as src:
+                data = src.read(MAX_CATALOG_BYTES + 1)
+            if len(data) > MAX_CATALOG_BYTES:
+                continue
+            return parse_catalog(data), label
         except (OSError, CatalogError):
             continue
     return {}, "none"

@@ -24,10 +24,12 @@ from pathlib import Path
 from voice_coach.errors import EngineError, UsageError
 from voice_coach.speech.catalog import (
     CACHED_NAME,
+    MAX_CATALOG_BYTES,
     CatalogError,
     CatalogVoice,
     close_names,
     find,
+    is_voice_id,
     parse_catalog,
 )
 from voice_coach.speech.voices import HIDDEN_PREFIX, installed_piper_voices, voices_dir
@@ -62,7 +64,8 @@ def voices_url(mirror: str | None = None) -> str:
 
 def fetch_catalog(base: str) -> tuple[dict[str, CatalogVoice], bytes]:
     """The repository's voices.json, parsed, and its bytes."""
-    data = _read_all(f"{base}/voices.json", what="the voice catalogue (voices.json)")
+    data = _read_bounded(f"{base}/voices.json", MAX_CATALOG_BYTES,
+                         what="the voice catalogue (voices.json)")
     try:
         return parse_catalog(data), data
     except CatalogError as exc:
@@ -87,7 +90,7 @@ def install(name: str, mirror: str | None = None, progress: Progress | None = No
                          "'voice-coach voices --engine piper' lists the voices there are")
     files = [f for f in voice.files if f.name in (f"{voice.id}.onnx", f"{voice.id}.onnx.json",
                                                    "MODEL_CARD")]
-    target = root / voice.id
+    target = _voice_folder(root, voice.id)
     _save_catalog(root, raw)
     if _matches(target, files):
         return Installed(voice, target, base, already=True)
@@ -182,12 +185,42 @@ def _open(url: str, what: str):
         raise _offline(url, exc) from None
 
 
-def _read_all(url: str, what: str) -> bytes:
+def _read_bounded(url: str, limit_bytes: int, what: str) -> bytes:
+    """The whole body at `url`, read block by block and given up as soon as it passes
+    limit_bytes (a Content-Length over it is refused before reading)."""
+    def too_large() -> EngineError:
+        return EngineError(f"{url} is larger than {limit_bytes // (1024 * 1024)} MB, so it is "
+                           f"not {what}; nothing was installed",
+                           hint="check the mirror URL (the real voices.json is about 0.5 MB)")
+
     with _open(url, what) as response:
-        try:
-            return response.read()
-        except (OSError, ValueError, http.client.HTTPException) as exc:
-            raise _broken(url, exc) from None
+        declared = (response.headers.get("Content-Length") or "").strip() \
+            if getattr(response, "headers", None) is not None else ""
+        if declared.isdigit() and int(declared) > limit_bytes:
+            raise too_large()
+        parts, size = [], 0
+        while True:
+            try:
+                block = response.read(BLOCK)
+            except (OSError, ValueError, http.client.HTTPException) as exc:
+                raise _broken(url, exc) from None
+            if not block:
+                return b"".join(parts)
+            size += len(block)
+            if size > limit_bytes:
+                raise too_large()
+            parts.append(block)
+
+
+def _voice_folder(root: Path, voice_id: str) -> Path:
+    """root/voice_id, for a voice id as Piper names them only: an install never touches
+    anything but that one folder."""
+    target = root / voice_id
+    if not is_voice_id(voice_id) or target.parent != root:
+        raise EngineError(f"the catalogue names a voice {voice_id!r}, which is not a Piper voice "
+                          "id (language_REGION-name-quality): nothing was installed",
+                          hint="the mirror's voices.json is damaged or hostile; use another")
+    return target
 
 
 def _offline(url: str, exc: Exception) -> EngineError:
