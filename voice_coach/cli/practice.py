@@ -1,8 +1,8 @@
-"""Daily-practice commands: done, today, history, stats, config; and the recorder that `play`
-and `remind` hand to the player so every session lands in the history.
+"""Daily-practice commands: done, today, history, stats; and the recorder that `play` and
+`remind` hand to the player so every session lands in the history.
 
 Errors go through app.funnel like every other command (2 bad input, 1 a history that cannot be
-read or written). `schedule` is in schedule.py.
+read or written). `config` is in config.py, `schedule` in schedule.py.
 """
 
 from __future__ import annotations
@@ -363,52 +363,6 @@ def stats(
         data = calendar_picture(cal, output.suffix.lower()[1:], words)
         write_bytes_atomic(output, data, force=force)
         typer.echo(f"Wrote {output}.")
-
-
-@app.command(epilog=examples(
-    "config",
-    "voice-coach config",
-    "voice-coach config --init              # a config.toml to edit",
-))
-@funnel
-def config(
-    init: Annotated[bool, typer.Option(
-        "--init", help="Write a config file with every setting, commented out, to edit.")]
-    = False,
-    force: Annotated[bool, typer.Option("--force", help="With --init: overwrite it.")] = False,
-) -> None:
-    """Show the settings in force and where each came from (config.toml or the default)."""
-    from voice_coach.output.atomic import write_bytes_atomic
-    from voice_coach.practice.config import KEYS, config_path, init_text
-    from voice_coach.practice.store import ENV_DATA_DIR, store_path
-
-    if init:
-        path = config_path()
-        if path.exists() and not force:
-            raise UsageError(f"{path} already exists", "use --force to overwrite it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, init_text().encode(), force=True)
-        typer.echo(f"Wrote {path}. Edit it, then check it with: voice-coach config")
-        return
-    cfg = _config()
-    width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
-    shown = {name: escape_controls(_shown(value), one_line=True)
-             for name, value in cfg.values.items()}
-    value_width = max(map(len, shown.values()))
-    for name, text in shown.items():
-        out(f"{name:<{width}}  {text:<{value_width}}  {cfg.origins[name]}")
-    state = "" if cfg.found else " (not there: every setting is the default)"
-    out(f"config file  {cfg.path}{state}")
-    data_from = ENV_DATA_DIR if os.environ.get(ENV_DATA_DIR) else "default"
-    out(f"history      {store_path()} ({data_from})")
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if value is None or value == "":
-        return "(the routine's)"
-    return str(value)
 
 
 def _out_json(text: str) -> None:
