@@ -28,7 +28,8 @@ def config(
 ) -> None:
     """Show the settings in force and where each came from (config.toml or the default)."""
     from voice_coach.output.atomic import write_bytes_atomic
-    from voice_coach.practice.config import KEYS, config_path, init_text, load_config
+    from voice_coach.practice.config import config_path, load_config
+    from voice_coach.practice.config_keys import KEYS, init_text
     from voice_coach.practice.store import ENV_DATA_DIR, store_path
 
     if init:

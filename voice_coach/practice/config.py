@@ -1,8 +1,10 @@
 """The config file: defaults a person sets once (daily goal, streak, rollover hour, voice,
-loudness), read with tomllib, every bad value reported at its line and column.
+loudness), read with tomllib, every bad value reported at its line and column; and the routine
+with the config's language, voice and loudness applied.
 
 ~/.config/voice-coach/config.toml ($XDG_CONFIG_HOME), or $VOICE_COACH_CONFIG. tomllib gives no
-positions, so keys are located in the text here. Reads only: nothing here writes but init_text.
+positions, so keys are located in the text here. Reads only. The keys, their defaults and
+the file --init writes are in config_keys.py.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from voice_coach.errors import Diagnostic, SpecError, UsageError
 
+from .config_keys import KEYS, Key, defaults, toml_text
 from .config_limits import (
     MAX_CONFIG_DEPTH,
     read_config_bytes,
@@ -25,58 +28,6 @@ from .config_limits import (
 )
 
 ENV_CONFIG = "VOICE_COACH_CONFIG"
-
-
-@dataclass(frozen=True)
-class Key:
-    kind: str  # int | bool | number | text | routine
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-
-
-KEYS: dict[str, dict[str, Key]] = {
-    "practice": {
-        "daily_goal": Key("int", 3, "sets a day to aim for", 1, 50),
-        "daily_sittings": Key("int", 2, "sittings a day to spread the sets over (sessions 30 "
-                                        "minutes or more apart are separate sittings)", 1, 10),
-        "streak": Key("bool", False, "show a streak of days in a row (off: not shown at all)"),
-        "rollover_hour": Key("int", 4, "a day ends at this hour: a set at 1 a.m. counts for the "
-                                       "evening before", 0, 12),
-        "skip_days": Key("int", 1, "days a week without a session that keep a streak alive "
-                                   "(without adding to it)", 0, 6),
-        "routine": Key("routine", "ankle-pumps", "the routine `today` suggests (e.g. the one "
-                                                 "your therapist gave you)"),
-        "evening_routine": Key("routine", "bedtime", "the routine suggested late in the evening"),
-        "evening_from": Key("int", 20, "the hour from which the evening routine is suggested",
-                            0, 23),
-    },
-    "reminders": {
-        "window_minutes": Key("int", 60, "a reminder missed by more than this (the computer was "
-                                         "off or asleep) is dropped, not shown late", 1, 1440),
-        "snooze_minutes": Key("int", 10, "Later shows the reminder again after this long",
-                              1, 240),
-        "player": Key("text", "terminal", 'where Start plays: "terminal" (a terminal window), '
-                                          '"background" (sound only), or your own command to '
-                                          'run it in, e.g. "kitty -e"'),
-    },
-    "voice": {
-        "voice": Key("text", "", "the voice for routines that name none, e.g. en-us"),
-        "language": Key("text", "", "the language, as --language: the built-in routines in it, "
-                                    "and routine files that name no language or voice, e.g. de"),
-    },
-    "sound": {
-        "loudness": Key("number", None, "loudness in LUFS for routines that set none "
-                                        "(the routine's default: -16)", -40, -6),
-    },
-    "coach": {
-        "step_back_pain": Key("int", 4, "pain (0-10) after a session that steps a growing "
-                                        "routine's dose back one step the next day", 1, 10),
-        "stop_pain": Key("int", 7, "pain (0-10) after a session that stops progression: stop "
-                                   "and ask a health professional", 1, 10),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -107,10 +58,6 @@ def config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("voice-coach", appauthor=False)) / "config.toml"
-
-
-def defaults() -> dict[str, Any]:
-    return {f"{s}.{k}": key.default for s, keys in KEYS.items() for k, key in keys.items()}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -231,7 +178,7 @@ def _check(spec: Key, key: str, value: Any) -> tuple[Any, tuple[str, str] | None
         ok = isinstance(value, int) or (spec.kind == "number" and isinstance(value, float))
         word = "a whole number" if spec.kind == "int" else "a number"
         rng = f" from {_num(spec.low)} to {_num(spec.high)}"
-        example = _toml(spec.default)
+        example = toml_text(spec.default)
         if isinstance(value, bool) or not ok:
             return None, (f"'{key}' must be {word}{rng}, got {shown}",
                           f"{spec.help}; e.g. {key} = {example}")
@@ -402,25 +349,3 @@ def _top_keys(source: str | bytes) -> dict[str, set[str]]:
     if not isinstance(data, dict):
         return {}
     return {str(k): set(map(str, v)) if isinstance(v, dict) else set() for k, v in data.items()}
-
-
-def init_text() -> str:
-    """A config file with every key, commented out at its default, to edit."""
-    lines = ["# voice-coach config: uncomment a line to change it.", ""]
-    for section, keys in KEYS.items():
-        lines.append(f"[{section}]")
-        for name, key in keys.items():
-            lines.append(f"# {key.help}")
-            lines.append(f"# {name} = {_toml(key.default)}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _toml(value: Any) -> str:
-    if value is None:
-        return "-16"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return str(value)
