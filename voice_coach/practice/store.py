@@ -2,7 +2,8 @@
 
 A crash or a kill at any moment leaves it whole; two processes writing at once both land (WAL,
 BEGIN IMMEDIATE, a busy timeout). It has a schema version (PRAGMA user_version) with migrations,
-and an application id so a foreign SQLite file is recognised and never changed.
+and an application id so a foreign SQLite file is recognised and never changed. The schema, its
+migrations and the row form of a session are in store_schema.py.
 """
 
 from __future__ import annotations
@@ -16,54 +17,22 @@ from pathlib import Path
 
 from voice_coach.errors import VoiceCoachError
 
-from .records import SessionRecord, offset_zone
-from .stored import VALID_ROW, BadRow, day_start, good_time, time_text, utc_text
+from .records import SessionRecord
+from .store_schema import (
+    APPLICATION_ID,
+    COLUMNS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    from_db_row,
+    statements,
+    to_db_row,
+)
+from .stored import VALID_ROW, BadRow, day_start, good_time
 
 ENV_DATA_DIR = "VOICE_COACH_DATA_DIR"
 STORE_NAME = "history.sqlite3"
-APPLICATION_ID = 0x56434F41  # "VCOA": marks the file as voice-coach's
 BUSY_TIMEOUT_MS = 15_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-# Each entry takes the store from version i to i + 1; never edit one that has shipped.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE sessions (
-        id INTEGER PRIMARY KEY,
-        uid TEXT NOT NULL UNIQUE,
-        routine TEXT NOT NULL,
-        title TEXT NOT NULL,
-        routine_hash TEXT NOT NULL,
-        language TEXT NOT NULL,
-        voice TEXT NOT NULL,
-        started_utc TEXT NOT NULL,      -- 'YYYY-MM-DD HH:MM:SS' in UTC
-        ended_utc TEXT NOT NULL,
-        utc_offset_min INTEGER NOT NULL, -- the local offset where it was done
-        time_zone TEXT NOT NULL,
-        local_start TEXT NOT NULL,      -- started_utc moved by the offset: the wall clock there
-        planned_sets INTEGER NOT NULL,
-        done_sets INTEGER NOT NULL,
-        planned_reps INTEGER NOT NULL,
-        done_reps INTEGER NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('completed', 'partial', 'stopped')),
-        source TEXT NOT NULL
-    );
-    """,
-    """
-    ALTER TABLE sessions ADD COLUMN effort INTEGER CHECK (effort BETWEEN 0 AND 10);
-    ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain BETWEEN 0 AND 10);
-    ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
-    CREATE INDEX sessions_by_local_start ON sessions (local_start);
-    """,
-    """
-    ALTER TABLE sessions ADD COLUMN legs TEXT CHECK (legs IN ('lighter', 'same', 'heavier'));
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-COLUMNS = ("uid, routine, title, routine_hash, language, voice, started_utc, ended_utc, "
-           "utc_offset_min, time_zone, local_start, planned_sets, done_sets, planned_reps, "
-           "done_reps, status, source, effort, pain, note, legs")
 
 
 class StoreError(VoiceCoachError):
@@ -190,7 +159,7 @@ class Store:
                     break
                 if version == 0:
                     self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                for statement in _statements(MIGRATIONS[version]):
+                for statement in statements(MIGRATIONS[version]):
                     self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version = {version + 1}")
             version += 1
@@ -217,7 +186,7 @@ class Store:
         if self.readonly:
             raise StoreError(f"{self.path} is open for reading only")
         try:
-            rows = [_to_db(r) for r in records]
+            rows = [to_db_row(r) for r in records]
         except OverflowError:
             raise StoreError("a session's time is out of range; nothing was written",
                              "check the dates given") from None
@@ -274,7 +243,7 @@ class Store:
         records = []
         for row in reversed(self._query(sql, args)):
             try:
-                records.append(_from_db(row[:-1]))
+                records.append(from_db_row(row[:-1]))
             except (ValueError, TypeError, OverflowError):  # bad_rows() says which and why
                 continue
         return records
@@ -332,10 +301,6 @@ class Store:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise _error(self.path, exc) from None
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip() and not s.strip().startswith("--")]
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -406,27 +371,3 @@ def _error(path: Path, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"cannot write the history {path}: {text}",
                           "free some disk space; the history was not changed")
     return StoreError(f"the history {path} failed: {text}")
-
-
-def _to_db(r: SessionRecord) -> tuple:
-    offset = r.started.utcoffset()
-    offset_min = int(offset.total_seconds() // 60) if offset is not None else 0
-    local = time_text(r.started.astimezone(offset_zone(offset_min)))
-    return (r.uid, r.routine, r.title, r.routine_hash, r.language, r.voice,
-            utc_text(r.started), utc_text(r.ended), offset_min, r.time_zone, local,
-            r.planned_sets, r.done_sets, r.planned_reps, r.done_reps, r.status, r.source,
-            r.effort, r.pain, r.note, r.legs)
-
-
-def _from_db(row: tuple) -> SessionRecord:
-    (uid, routine, title, rhash, language, voice, started, ended, offset_min, zone, _local,
-     planned_sets, done_sets, planned_reps, done_reps, status, source, effort, pain,
-     note, legs) = row
-    local = offset_zone(int(offset_min))
-
-    def moment(text: str) -> datetime:
-        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).astimezone(local)
-
-    return SessionRecord(uid, routine, title, rhash, language, voice, moment(started),
-                         moment(ended), zone, planned_sets, done_sets, planned_reps, done_reps,
-                         status, source, effort, pain, note or "", legs)
