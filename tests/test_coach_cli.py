@@ -92,7 +92,8 @@ def test_two_weeks_day_by_day_through_the_practice_clock(home, monkeypatch) -> N
     history = ok("history", "--csv").splitlines()[1:]
     assert [row.split(",")[12] for row in history] == [
         "30", "30", "30", "36", "36", "36", "36", "36", "42", "36", "36", "36", "42"]
-    assert [row.split(",")[-2] for row in history][:3] == ["lighter", "", "same"]  # practice_day last
+    # the legs column comes just before practice_day, the export's last
+    assert [row.split(",")[-2] for row in history][:3] == ["lighter", "", "same"]
     # --as-of shows another day's dose, from the same history
     on_day(monkeypatch, 14)
     assert ok("today", "--routine", "grow.yaml", "--as-of", str(DAY1 + timedelta(days=3))
