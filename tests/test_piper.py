@@ -24,6 +24,7 @@ from voice_coach.speech import (
     engine_for,
     open_engine,
     piper_rate,
+    resampler_version,
     synthesize_all,
 )
 from voice_coach.speech import piper as piper_module
@@ -207,6 +208,9 @@ def test_voice_at_another_sample_rate_is_resampled(engine, tmp_path):
     other = eng.synthesize("Toes up.", "en_US-slow-low", 160, 1.0)
     # the same samples, read as 16 kHz and resampled to 22.05 kHz: 22050/16000 times as many
     assert abs(other.size - joe.size * SAMPLE_RATE / 16000) < 60
+    # a resampled voice's clips are cached under the resampler too (a new one re-speaks them)
+    assert eng.model_checksum("en_US-slow-low").endswith(" " + resampler_version())
+    assert "soxr" not in eng.model_checksum(JOE)
 
 
 def test_a_new_voice_is_timed_once_and_remembered(engine, tmp_path, monkeypatch):
