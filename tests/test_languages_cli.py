@@ -79,9 +79,9 @@ def test_check_summary_in_german() -> None:
     result = invoke("check", "ankle-pumps", "--language", "de")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "ankle-pumps: Knöchelpumpen im Sitzen: OK"
+    assert lines[0] == "ankle-pumps: Fußgelenkpumpen im Sitzen: OK"
     assert lines[1].startswith("  Länge      4 min ")
-    assert lines[2] == "  Sätze      3 × 10 Wiederholungen Knöchelpumpen (Halten, Pause 30 s)"
+    assert lines[2] == "  Sätze      3 × 10 Wiederholungen Fußgelenkpumpen (Halten, Pause 30 s)"
     assert lines[3].startswith("  gesprochen 61 Ansagen (")
     assert lines[-1] == "  Stimme     espeak, gmw/de, 160 Wörter/min"
 
@@ -163,7 +163,7 @@ def test_render_in_every_language(code: str, tmp_path: Path) -> None:
     assert [c["title"] for c in sidecar["chapters"] if c.get("toc", True)] == chapters
     spoken = [c["title"] for c in sidecar["chapters"] if c.get("toc") is False]
     assert spoken[2:5] == [words.counted(3), words.counted(2), words.counted(1)]
-    assert code != "en" or spoken[2:5] == ["Three.", "Two.", "One."]
+    assert code != "en" or spoken[2:5] == ["Three!", "Two!", "One!"]
 
 
 def test_voices_for_a_language_include_the_ones_that_read_it() -> None:
