@@ -77,7 +77,7 @@ def test_builtins_use_the_glossary_terms_and_none_they_replace(code):
     ("fr", "La moitié. Gardez un rythme lent."),
     ("nl", "Trek uw tenen naar u toe en houd vast."),
     ("nl", "Ontspan uw voeten."),
-    ("nl", "Omlaag."),
+    ("nl", "Neer."),
     ("es", "Suba."),
     ("es", "Baje."),
     ("it", "Ha completato tutte e tre le serie."),

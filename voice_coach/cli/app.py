@@ -117,6 +117,7 @@ CLI_WORDS = (
     ("name a mirror with mirror=URL", "name a mirror with --mirror URL"),
     ("e.g. mirror=https://", "e.g. --mirror https://"),
     ("unknown engine= ", "unknown --engine "),
+    ("leave voice= out", "leave --voice out"),
 )
 
 

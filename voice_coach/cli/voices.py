@@ -13,6 +13,7 @@ from voice_coach.cli.app import (
     RateOpt,
     VoiceOpt,
     app,
+    cli_words,
     err,
     finished,
     funnel,
@@ -206,7 +207,7 @@ def _checked_voice(text: str, settings, voice_named: bool, language: str | None)
     if choice.problem:
         raise EngineError(choice.problem, choice.hint)
     if choice.warning:
-        err(f"warning: {choice.warning}")
+        err(f"warning: {cli_words(choice.warning)}")
     return choice.settings
 
 

@@ -195,8 +195,9 @@ def _no_voice(lang: Language, engine_name: str, voice_id: str, subject: str
 
 
 def _leave_out(subject: str) -> str:
-    """How to stop naming a voice: the routine's 'voice' key, or say's --voice option."""
-    return "leave 'voice' out" if subject == "routine" else "leave --voice out"
+    """How to stop naming a voice: the routine's 'voice' key, or a phrase's voice= (the
+    command line says --voice)."""
+    return "leave 'voice' out" if subject == "routine" else "leave voice= out"
 
 
 def _language_of(voice_id: str, voices: list[Voice]) -> str:

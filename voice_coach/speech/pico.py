@@ -178,7 +178,7 @@ def speak(text: str, voice_id: str, speed_x: float) -> np.ndarray:
     return np.clip(np.round(samples * gain), -32768, 32767).astype(np.int16)
 
 
-def _time_voices() -> dict[str, tuple[float, ...]]:
+def time_voices() -> dict[str, tuple[float, ...]]:
     """Measures DURATIONS_S with the real engine (for regenerating the table above)."""
     fresh_work_area()
     table = {}
@@ -192,5 +192,5 @@ def _time_voices() -> dict[str, tuple[float, ...]]:
 
 
 if __name__ == "__main__":
-    for voice_id, durations in _time_voices().items():
+    for voice_id, durations in time_voices().items():
         print(f'    "{voice_id}": {durations},')
