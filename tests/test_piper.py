@@ -23,6 +23,7 @@ from voice_coach.speech import (
     VoiceSettings,
     engine_for,
     open_engine,
+    pico,
     piper_rate,
     resampler_version,
     synthesize_all,
@@ -230,7 +231,9 @@ def test_auto_means_piper_when_a_voice_for_the_language_is_installed():
     assert engine_for(VoiceSettings()) == "piper"
     assert engine_for(VoiceSettings(voice="en-us")) == "piper"
     assert engine_for(VoiceSettings(voice=JOE)) == "piper"
-    assert engine_for(VoiceSettings(voice="de")) == "espeak"  # no German Piper voice here
+    # no German Piper voice here: Pico where it is installed, else espeak-ng
+    assert engine_for(VoiceSettings(voice="de")) == ("pico" if pico.available() else "espeak")
+    assert engine_for(VoiceSettings(voice="nl")) == "espeak"  # neither has Dutch
     assert engine_for(VoiceSettings(voice="en+f3")) == "espeak"  # an espeak-ng variant
     assert engine_for(VoiceSettings(engine="espeak")) == "espeak"
     assert engine_for(VoiceSettings(voice="de_DE-thorsten-medium")) == "piper"  # says: install it
@@ -238,6 +241,8 @@ def test_auto_means_piper_when_a_voice_for_the_language_is_installed():
 
 def test_without_piper_auto_falls_back_and_piper_says_what_to_install(monkeypatch):
     monkeypatch.setattr(piper_module, "available", lambda: False)
+    assert engine_for(VoiceSettings()) == ("pico" if pico.available() else "espeak")
+    monkeypatch.setattr(pico, "available", lambda: False)
     assert engine_for(VoiceSettings()) == "espeak"
     with pytest.raises(EngineError) as caught:
         open_engine("piper")
