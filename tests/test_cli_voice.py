@@ -150,3 +150,35 @@ def test_routine_file_may_ask_for_piper(tmp_path: Path):
         assert result.exit_code == 1 and "pip install 'voice-coach[piper]'" in result.stderr
         return
     assert result.exit_code == 0 and summary(result)["voice"] == f"piper, {JOE}, 160 wpm"
+
+
+def test_say_refuses_the_voice_check_refuses(tmp_path):
+    """espeak-ng's cmn reads Chinese characters as pinyin with the tone numbers in English:
+    `check` refuses it for a Chinese routine, and `say` refuses it the same way (exit 1)."""
+    check = invoke("check", "ankle-pumps", "--language", "zh", "--voice", "cmn")
+    out = tmp_path / "zh.wav"
+    say = invoke("say", "三组全部完成", "--voice", "cmn", "-o", str(out))
+    assert check.exit_code == say.exit_code == 1
+    assert check.stderr.splitlines()[0] == say.stderr.splitlines()[0].replace("phrase", "session")
+    assert "so the phrase would be nonsense" in say.stderr
+    assert "cmn-latn-pinyin" in say.stderr.splitlines()[1]
+    assert not out.exists()
+    # left to itself, say picks the voice check picks for Chinese text
+    good = invoke("say", "三组全部完成", "--engine", "espeak", "-o", str(out))
+    assert good.exit_code == 0, good.output
+    assert "voice sit/cmn-Latn-pinyin (espeak" in good.stdout
+
+
+def test_say_warns_when_the_voice_speaks_another_language_than_the_phrase(tmp_path):
+    out = tmp_path / "fr.wav"
+    result = invoke("say", "Restez immobile.", "--voice", "de", "--engine", "espeak",
+                    "--language", "fr", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: the voice 'de' speaks de, but the phrase is in French (fr): leave --voice out "
+        "to let the language pick its voice, or name a French voice (see: voice-coach voices)"]
+    german = invoke("say", "Fersen hoch.", "--language", "de", "--engine", "espeak", "-o",
+                    str(tmp_path / "de.wav"))
+    assert german.exit_code == 0 and "voice gmw/de (espeak" in german.stdout
+    bad = invoke("say", "Hallo.", "--language", "xx")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: unknown or unsupported language")

@@ -103,7 +103,7 @@ def test_voice_fade_then_tones_only_with_announcements() -> None:
 def test_countdown_spoken_or_ticked() -> None:
     base = "title: T\nsteps:\n  - exercise: P\n    sets: 1\n    reps: 1\n    get_ready: {}\n"
     spoken = fake_compose(routine_from(base.format("spoken")))
-    assert [e.text for e in spoken.speech() if e.phase == "get ready"] == ["Three.", "Two.", "One."]
+    assert [e.text for e in spoken.speech() if e.phase == "get ready"] == ["Three!", "Two!", "One!"]
     ticks = fake_compose(routine_from(base.format("tones")))
     starts = [e.start_ms for e in ticks.tones() if e.phase == "get ready"]
     assert [b - starts[0] for b in starts] == [0, 1000, 2000]
@@ -455,6 +455,6 @@ def test_a_cue_that_does_not_fit_is_located_where_it_was_written(text: str, line
     routine = routine_from(text)
     with pytest.raises(SpecError) as info:
         compose(routine, lambda t: 5000 if t in ("A long pause cue.", "A long line.",
-                                                 "Three.") else 100)
+                                                 "Three!") else 100)
     diag = info.value.diagnostics[0]
     assert (diag.line, diag.col) == (line, col), diag

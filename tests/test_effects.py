@@ -40,7 +40,10 @@ def test_voice_shorthand_checks_with_a_german_voice(tmp_path: Path) -> None:
     routine.write_text("title: Knöchel\nvoice: de\nsteps:\n  - say: Guten Morgen.\n")
     result = invoke("check", str(routine))
     assert result.exit_code == 0, result.output
-    assert "  voice    espeak, gmw/de, 160 wpm\n" in result.stdout
+    from voice_coach.speech import pico
+
+    german = "pico, pico/de-DE" if pico.available() else "espeak, gmw/de"  # auto: Pico first
+    assert f"  voice    {german}, 160 wpm\n" in result.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: T\nvoice: vulcan\nsteps:\n  - say: Hello.\n")
     refused = invoke("check", str(bad))

@@ -128,7 +128,7 @@ def test_tags_are_in_the_language(code: str) -> None:
 def test_tags_by_hand() -> None:
     de = load_routine("ankle-pumps", language="de")
     comment = tags_for(de, fake_compose(de)).comment
-    assert comment.startswith("Knöchelpumpen im Sitzen. 3 × 10 Wiederholungen Knöchelpumpen "
+    assert comment.startswith("Fußgelenkpumpen im Sitzen. 3 × 10 Wiederholungen Fußgelenkpumpen "
                               "(Halten: 3 s und 3 s, 30 s Pause).")
     zh = load_routine("ankle-pumps", language="zh")
     assert tags_for(zh, fake_compose(zh)).album == "voice-coach 练习"

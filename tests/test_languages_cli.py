@@ -34,7 +34,9 @@ def test_every_builtin_passes_check_in_every_language(name: str, code: str) -> N
     assert session.warnings == () and not session.estimated
     assert session.voice is not None
     wanted = {"pt": "pt-br", "zh": "cmn-latn-pinyin"}.get(code, code)
-    if session.voice.engine != "piper":  # a natural voice installed for it is taken as it is
+    if session.voice.engine == "pico":  # pico/de-DE: the language's own Pico voice
+        assert session.voice.voice.rpartition("/")[2].lower().split("-")[0] == wanted
+    elif session.voice.engine != "piper":  # a natural voice installed for it is taken as it is
         assert session.voice.voice.rpartition("/")[2].lower() == wanted  # e.g. roa/it
 
 
@@ -54,7 +56,7 @@ def test_routines_lists_the_language_titles() -> None:
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == builtin_names()
     assert lines[0].startswith("ankle-pumps       ")
-    assert "Trois séries de dix pompes de chevilles lentes" in lines[0]
+    assert "Trois séries de dix flexions-extensions lentes des chevilles" in lines[0]
     assert " min " in lines[0]
     zh = invoke("routines", "--language", "zh-CN")
     assert zh.exit_code == 0 and "分" in zh.stdout and "踝泵" in zh.stdout
@@ -79,11 +81,14 @@ def test_check_summary_in_german() -> None:
     result = invoke("check", "ankle-pumps", "--language", "de")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "ankle-pumps: Knöchelpumpen im Sitzen: OK"
+    assert lines[0] == "ankle-pumps: Fußgelenkpumpen im Sitzen: OK"
     assert lines[1].startswith("  Länge      4 min ")
-    assert lines[2] == "  Sätze      3 × 10 Wiederholungen Knöchelpumpen (Halten, Pause 30 s)"
+    assert lines[2] == "  Sätze      3 × 10 Wiederholungen Fußgelenkpumpen (Halten, Pause 30 s)"
     assert lines[3].startswith("  gesprochen 61 Ansagen (")
-    assert lines[-1] == "  Stimme     espeak, gmw/de, 160 Wörter/min"
+    from voice_coach.speech import pico
+
+    german = "pico, pico/de-DE" if pico.available() else "espeak, gmw/de"  # auto: Pico first
+    assert lines[-1] == f"  Stimme     {german}, 160 Wörter/min"
 
 
 def test_plan_json_has_the_language() -> None:
@@ -162,8 +167,8 @@ def test_render_in_every_language(code: str, tmp_path: Path) -> None:
     assert sidecar["title"] == routine.title
     assert [c["title"] for c in sidecar["chapters"] if c.get("toc", True)] == chapters
     spoken = [c["title"] for c in sidecar["chapters"] if c.get("toc") is False]
-    assert spoken[2:5] == [words.counted(3), words.counted(2), words.counted(1)]
-    assert code != "en" or spoken[2:5] == ["Three.", "Two.", "One."]
+    assert spoken[2:5] == [words.countdown(3), words.countdown(2), words.countdown(1)]
+    assert code != "en" or spoken[2:5] == ["Three!", "Two!", "One!"]
 
 
 def test_voices_for_a_language_include_the_ones_that_read_it() -> None:

@@ -23,7 +23,9 @@ from voice_coach.speech import (
     VoiceSettings,
     engine_for,
     open_engine,
+    pico,
     piper_rate,
+    resampler_version,
     synthesize_all,
 )
 from voice_coach.speech import piper as piper_module
@@ -207,6 +209,9 @@ def test_voice_at_another_sample_rate_is_resampled(engine, tmp_path):
     other = eng.synthesize("Toes up.", "en_US-slow-low", 160, 1.0)
     # the same samples, read as 16 kHz and resampled to 22.05 kHz: 22050/16000 times as many
     assert abs(other.size - joe.size * SAMPLE_RATE / 16000) < 60
+    # a resampled voice's clips are cached under the resampler too (a new one re-speaks them)
+    assert eng.model_checksum("en_US-slow-low").endswith(" " + resampler_version())
+    assert "soxr" not in eng.model_checksum(JOE)
 
 
 def test_a_new_voice_is_timed_once_and_remembered(engine, tmp_path, monkeypatch):
@@ -226,7 +231,9 @@ def test_auto_means_piper_when_a_voice_for_the_language_is_installed():
     assert engine_for(VoiceSettings()) == "piper"
     assert engine_for(VoiceSettings(voice="en-us")) == "piper"
     assert engine_for(VoiceSettings(voice=JOE)) == "piper"
-    assert engine_for(VoiceSettings(voice="de")) == "espeak"  # no German Piper voice here
+    # no German Piper voice here: Pico where it is installed, else espeak-ng
+    assert engine_for(VoiceSettings(voice="de")) == ("pico" if pico.available() else "espeak")
+    assert engine_for(VoiceSettings(voice="nl")) == "espeak"  # neither has Dutch
     assert engine_for(VoiceSettings(voice="en+f3")) == "espeak"  # an espeak-ng variant
     assert engine_for(VoiceSettings(engine="espeak")) == "espeak"
     assert engine_for(VoiceSettings(voice="de_DE-thorsten-medium")) == "piper"  # says: install it
@@ -234,6 +241,8 @@ def test_auto_means_piper_when_a_voice_for_the_language_is_installed():
 
 def test_without_piper_auto_falls_back_and_piper_says_what_to_install(monkeypatch):
     monkeypatch.setattr(piper_module, "available", lambda: False)
+    assert engine_for(VoiceSettings()) == ("pico" if pico.available() else "espeak")
+    monkeypatch.setattr(pico, "available", lambda: False)
     assert engine_for(VoiceSettings()) == "espeak"
     with pytest.raises(EngineError) as caught:
         open_engine("piper")

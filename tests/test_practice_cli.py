@@ -327,12 +327,16 @@ def test_config_init_writes_a_file_that_reads_as_the_defaults(home):
 def test_config_voice_and_loudness_apply_where_the_routine_sets_none(home, tmp_path):
     write_config(home, '[voice]\nlanguage = "de"\n[sound]\nloudness = -20\n')
     # the config's language means --language: the German built-in, spoken in German
-    assert "  Stimme     espeak, gmw/de, 160 Wörter/min" in ok("check", "ankle-pumps").splitlines()
+    from voice_coach.speech import pico
+
+    german, british = (("pico, pico/de-DE", "pico, pico/en-GB") if pico.available()  # auto
+                       else ("espeak, gmw/de", "espeak, gmw/en"))
+    assert f"  Stimme     {german}, 160 Wörter/min" in ok("check", "ankle-pumps").splitlines()
     own = tmp_path / "own.yaml"
     own.write_text("title: Mine\nvoice: {voice: en-gb}\nloudness: -18\nsteps:\n"
                    "  - exercise: Pumps\n    sets: 1\n    reps: 2\n")
-    # en-gb is espeak-ng's gmw/en voice (British English)
-    assert "  voice    espeak, gmw/en, 160 wpm" in ok("check", str(own)).splitlines()
+    # en-gb is Pico's en-GB, or espeak-ng's gmw/en voice (British English)
+    assert f"  voice    {british}, 160 wpm" in ok("check", str(own)).splitlines()
     from voice_coach.cli.app import load
 
     assert load("ankle-pumps").loudness_lufs == -20

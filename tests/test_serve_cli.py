@@ -77,8 +77,8 @@ def test_add_list_and_remove(data_dir: Path, tmp_path: Path) -> None:
     assert "flight" not in keys(invoke("library", "list").stdout)
     assert invoke("library", "add", "flight").stdout.startswith("Added flight (In-flight")
     result = invoke("library", "add", "ankle-pumps", "--language", "de")
-    assert result.stdout.startswith("Added ankle-pumps-de (Knöchelpumpen im Sitzen) to the")
-    assert "ankle-pumps-de     Knöchelpumpen im Sitzen" in invoke("library", "list").stdout
+    assert result.stdout.startswith("Added ankle-pumps-de (Fußgelenkpumpen im Sitzen) to the")
+    assert "ankle-pumps-de     Fußgelenkpumpen im Sitzen" in invoke("library", "list").stdout
     index = json.loads((library / "library.json").read_text())
     assert [e["key"] for e in index["entries"]][-3:] == ["minimal", "flight", "ankle-pumps-de"]
     assert index["entries"][-1]["language"] == "de"

@@ -196,7 +196,7 @@ BAD_FILES = [
     (
         "title: T\nvoice:\n  rate: 1000\n  engine: festival\nsteps:\n  - pause: 1s\n",
         "bad.yaml:3:9: error: 'rate' must be from 80 to 450, got 1000\n"
-        "bad.yaml:4:11: error: 'engine' must be one of auto, piper, espeak, pyttsx3; got "
+        "bad.yaml:4:11: error: 'engine' must be one of auto, piper, pico, espeak, pyttsx3; got "
         "'festival'\n"
         "2 errors",
     ),

@@ -134,8 +134,8 @@ def test_tags_for_a_routine_say_what_it_does() -> None:
     assert [m.end_ms for m in tags.chapters[:-1]] == [m.start_ms for m in tags.chapters[1:]]
     minutes, seconds = divmod(timeline.duration_ms // 1000, 60)
     assert describe(routine, timeline) == (
-        "Mixed. 2 x 5 reps of Ankle pumps (holds of 3 s and 1.5 s, 10 s rests); "
-        "1 x 4 reps of Pumps (pumped at 30 a minute); 3 breaths of Slow breathing (4-2-6 s). "
+        "Mixed. 2 x 5 reps of ankle pumps (holds of 3 s and 1.5 s, 10 s rests); "
+        "1 x 4 reps of pumps (pumped at 30 a minute); 3 breaths of slow breathing (4-2-6 s). "
         f"{minutes} min {seconds:02d} s, {len(timeline.speech())} spoken cues, "
         f"{len(timeline.chapters)} chapters. Made with voice-coach from the routine 'test'.")
     assert describe(routine, timeline, "Every hour for 6 hours").startswith(

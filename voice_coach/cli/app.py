@@ -67,11 +67,11 @@ VoiceOpt = Annotated[str | None, typer.Option(
 EngineOpt = Annotated[str | None, typer.Option(
     "--engine", metavar="ENGINE", autocompletion=complete.engine,
     help="Speech engine instead of the routine's: auto (Piper when a Piper voice for the "
-    "language is installed), piper, espeak or pyttsx3.")]
+    "language is installed, else Pico for en, de, fr, es, it), piper, pico, espeak or pyttsx3.")]
 RateOpt = Annotated[int | None, typer.Option(
     "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450), instead of "
     "the routine's.")]
-ENGINE_CHOICES = ("auto", "piper", "espeak", "pyttsx3")
+ENGINE_CHOICES = ("auto", "piper", "pico", "espeak", "pyttsx3")
 
 
 class Terminated(BaseException):
@@ -117,6 +117,7 @@ CLI_WORDS = (
     ("name a mirror with mirror=URL", "name a mirror with --mirror URL"),
     ("e.g. mirror=https://", "e.g. --mirror https://"),
     ("unknown engine= ", "unknown --engine "),
+    ("leave voice= out", "leave --voice out"),
 )
 
 

@@ -48,7 +48,7 @@ def background(incomplete: str) -> list[str]:
 
 
 def engine(incomplete: str) -> list[str]:
-    return [e for e in ("auto", "piper", "espeak", "pyttsx3") if e.startswith(incomplete)]
+    return [e for e in ("auto", "piper", "pico", "espeak", "pyttsx3") if e.startswith(incomplete)]
 
 
 def voice(incomplete: str) -> list[str]:

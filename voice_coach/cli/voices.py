@@ -13,6 +13,7 @@ from voice_coach.cli.app import (
     RateOpt,
     VoiceOpt,
     app,
+    cli_words,
     err,
     finished,
     funnel,
@@ -52,8 +53,8 @@ def voices(
     = None,
     engine: Annotated[str | None, typer.Option(
         "--engine", metavar="ENGINE", autocompletion=complete.engine,
-        help="Only this engine's voices: piper, espeak or pyttsx3 (default: Piper and this "
-        "system's engine).")] = None,
+        help="Only this engine's voices: piper, pico, espeak or pyttsx3 (default: Piper, Pico "
+        "and this system's engine).")] = None,
 ) -> None:
     """List the voices of every engine: engine, id, language, quality, licence, installed or
     not. Subcommands install and remove Piper voices."""
@@ -146,6 +147,7 @@ def remove(
     'voice-coach say "Toes up, and hold."',
     'voice-coach say "Toes up, and hold." --voice en_US-joe-medium -o toes.wav',
     'voice-coach say "Breathe in slowly." --engine espeak --rate 130',
+    'voice-coach say "Atmen Sie langsam ein." --language de',
 ))
 @funnel
 def say(
@@ -157,6 +159,10 @@ def say(
         "-o", "--output", metavar="FILE", help="Write it to this audio file (.wav, .mp3, ...) "
         "instead of playing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    language: Annotated[str | None, typer.Option(
+        "--language", metavar="LANG", help="The phrase's language (de, fr, zh, ...): picks its "
+        "voice when --voice is not given, and checks a named one reads it. Default: the named "
+        "voice's language, else zh for Chinese characters, else en.")] = None,
 ) -> None:
     """Speak one phrase through the speakers, or into a file: a quick way to try a voice."""
     from voice_coach.routine import VoiceSettings
@@ -169,7 +175,8 @@ def say(
         from voice_coach.output.targets import check_target
 
         check_target(output, force=force)  # before any speech is made
-    settings = voice_settings(VoiceSettings(), voice, engine, rate)
+    settings = _checked_voice(text, voice_settings(VoiceSettings(), voice, engine, rate),
+                              voice is not None, language)
     clips, used = synthesize_voice([text], settings, workers=1)
     clip = clips[text]
     if output is not None:
@@ -199,6 +206,23 @@ def _check_length(text: str) -> None:
                          f"{limit:,} (about a minute)",
                          "say is for trying a voice: speak a sentence or two, or put longer "
                          "text in a routine's cues")
+
+
+def _checked_voice(text: str, settings, voice_named: bool, language: str | None):
+    """The settings to say `text` with, refused as `check` refuses a routine's voice (a voice
+    that reads the language by another's rules, e.g. espeak-ng's cmn reading tone numbers in
+    English); a named voice of another language is a warning on stderr."""
+    from voice_coach.errors import EngineError
+    from voice_coach.lang import normalize_language
+    from voice_coach.speech.for_language import choose_phrase_voice
+
+    code = normalize_language(language) if language is not None else None
+    choice = choose_phrase_voice(settings, text, voice_named, code)
+    if choice.problem:
+        raise EngineError(choice.problem, choice.hint)
+    if choice.warning:
+        err(f"warning: {cli_words(choice.warning)}")
+    return choice.settings
 
 
 def _write(path: Path, clip, force: bool) -> None:

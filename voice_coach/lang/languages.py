@@ -30,7 +30,9 @@ class Language:
     espeak_voices: the espeak-ng voices that may read it, best first (the first installed one
     that really reads it is the language's voice); piper_voice: a natural voice to install;
     voice_languages: the voice languages that read it ("cmn" reads zh);
-    probe: a short phrase used to check that a voice really reads the language.
+    probe: a short phrase used to check that a voice really reads the language;
+    capitalised_nouns: every noun starts with a capital (German), so a name keeps its capital
+    inside a sentence.
     """
 
     code: str
@@ -43,6 +45,7 @@ class Language:
     piper_voice: str = ""
     voice_languages: tuple[str, ...] = ()
     probe: str = ""
+    capitalised_nouns: bool = False
 
     @property
     def espeak_voice(self) -> str:
@@ -129,4 +132,4 @@ def _language(facts: dict) -> Language:
         iso639_2=facts["iso639_2"], numbers=facts["numbers"], number_forms=forms,
         espeak_voices=tuple(espeak), piper_voice=voices.get("piper", ""),
         voice_languages=tuple(v.lower() for v in facts.get("voice_languages", ())),
-        probe=facts.get("probe", ""))
+        probe=facts.get("probe", ""), capitalised_nouns=bool(facts.get("capitalised_nouns")))

@@ -51,6 +51,21 @@ class Words:
         return self.t.pgettext("counting", "{number}.").format(
             number=capitalized(self.number(n)))
 
+    def mid_sentence(self, name: str) -> str:
+        """An exercise's name as it reads inside a sentence: "… répétitions de flexions-
+        extensions des chevilles", "… reps of ankle pumps"; German keeps its capital (a noun),
+        and so does a name that starts with a label or an abbreviation ("A", "HIIT sprints")."""
+        first = name.split(" ", 1)[0]
+        if self.language.capitalised_nouns or len(first) < 2 or first[1].isupper():
+            return name  # German, a label ("A"), or an abbreviation
+        return name[0].lower() + name[1:]
+
+    def countdown(self, n: int) -> str:
+        """A beat of the 3-2-1 before a set: called out, as a coach does ("Three!" in English,
+        where scripts/listen heard "One."/"Two." as "why"/"him" and "One!"/"Two!" right)."""
+        return self.t.pgettext("countdown", "{number}!").format(
+            number=capitalized(self.number(n)))
+
     def join(self, parts: list[str]) -> str:
         """Cues said one after another as one text: "Four. Halfway." ("四。已经一半了。")."""
         text = ""

@@ -104,15 +104,16 @@ def _describe_step(words: Words, step: object) -> str:
                                {"how": how, "rest": words.seconds(step.rest_ms / 1000)})
         return words.format(t.npgettext("comment", "{sets} x {reps} rep of {name} ({how})",
                                         "{sets} x {reps} reps of {name} ({how})", step.reps),
-                            {"sets": step.sets, "reps": step.reps, "name": step.name,
-                             "how": how})
+                            {"sets": step.sets, "reps": step.reps,
+                             "name": words.mid_sentence(step.name), "how": how})
     if isinstance(step, Breathe):
         counts = [step.inhale_ms, step.hold_ms, step.exhale_ms, step.hold_out_ms]
         pattern = "-".join(f"{ms / 1000:g}" for ms in counts if ms)
         return words.format(t.npgettext("comment", "{cycles} breath of {name} ({pattern} s)",
                                         "{cycles} breaths of {name} ({pattern} s)",
                                         step.cycles),
-                            {"cycles": step.cycles, "name": step.name, "pattern": pattern})
+                            {"cycles": step.cycles, "name": words.mid_sentence(step.name),
+                             "pattern": pattern})
     return ""
 
 

@@ -180,7 +180,7 @@ def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: i
     for beat in range(COUNTDOWN_BEATS):
         start = t + beat * BEAT_MS
         if ex.get_ready == "spoken":
-            builder.say(start, builder.words.counted(COUNTDOWN_BEATS - beat), ex.pos,
+            builder.say(start, builder.words.countdown(COUNTDOWN_BEATS - beat), ex.pos,
                         set_=set_no, phase="get ready")
         else:
             builder.tone(start, "tick", set_=set_no, phase="get ready")

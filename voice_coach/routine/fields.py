@@ -24,9 +24,10 @@ class Field:
 
 
 VOICE_FIELDS = {
-    "engine": Field("enum:auto|piper|espeak|pyttsx3", defaults.ENGINE,
+    "engine": Field("enum:auto|piper|pico|espeak|pyttsx3", defaults.ENGINE,
                     "speech engine; auto is Piper when a Piper voice for the voice's language is "
-                    "installed, else espeak-ng (Linux) or pyttsx3"),
+                    "installed, else Pico when installed and it speaks the language (en, de, fr, "
+                    "es, it), else espeak-ng (Linux) or pyttsx3"),
     "voice": Field("name", None, "voice id or language code (see `voice-coach voices`); "
                    "default: the routine's language picks it"),
     "rate": Field("int", defaults.RATE_WPM, "speaking rate in words per minute", 80, 450),

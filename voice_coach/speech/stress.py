@@ -40,7 +40,7 @@ RATIO_TOLERANCE = 0.30  # measured length ratio vs the inverse rate ratio (pause
 # 0.9-1.5x words x 60 / rate on these phrases).
 MIN_SHARE_OF_NOMINAL = 0.4
 # Same text and settings must give the same bytes (espeak: each phrase from a fresh engine state).
-DETERMINISTIC = {"piper", "espeak", "fake"}
+DETERMINISTIC = {"piper", "pico", "espeak", "fake"}
 
 
 @dataclass
