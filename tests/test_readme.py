@@ -115,8 +115,15 @@ def test_readme_names_every_builtin() -> None:
 def test_demo_script_renders_the_session(tmp_path: Path) -> None:
     """`./scripts/demo` from the README (its set-up part is already done on this machine)."""
     out = tmp_path / "demo.mp3"
+    env = {**os.environ, "VOICE_COACH_BIN_DIR": str(tmp_path / "bin"),
+           "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run([str(REPO / "scripts" / "demo"), str(out)], capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr
     assert f"Wrote {out}:" in proc.stdout
+    # Its last word says what to type next, and that command is on the PATH.
+    assert proc.stderr.splitlines()[-1] == ("==> voice-coach is ready: run 'voice-coach play "
+                                            "ankle-pumps' to follow it live, or 'voice-coach "
+                                            "routines'")
+    assert (tmp_path / "bin" / "voice-coach").is_symlink()
     assert out.stat().st_size > 100_000

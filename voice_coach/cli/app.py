@@ -182,10 +182,21 @@ def _main(
     traceback: Annotated[bool, typer.Option(
         "--traceback", help="Show the full Python traceback of an error (for developers).")]
     = False,
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=lambda value: _print_version(value),
+        help="Print the version of voice-coach and exit.")] = False,
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
     _state["finished"] = False
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from voice_coach import __version__
+
+        typer.echo(f"voice-coach {__version__}")
+        raise typer.Exit()
 
 
 def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
