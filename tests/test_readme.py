@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
@@ -75,19 +77,30 @@ def test_readme_runs_top_to_bottom(tmp_path: Path) -> None:
     assert not mismatches, "\n\n".join(mismatches)
 
 
-def test_readme_python_example(tmp_path: Path) -> None:
-    """The Python section runs, and uses only the public API (`import voice_coach`)."""
+@pytest.mark.parametrize("how", ["file", "stdin", "-c"])
+def test_readme_python_example(tmp_path: Path, how: str) -> None:
+    """The Python section runs as a plain script would (no `if __name__ == "__main__"`): saved
+    as a file, piped to `python -`, and with `python -c`, each with an empty speech cache (so
+    the speech is made in worker processes, which must not import the script again); it uses
+    only the public API (`import voice_coach`)."""
     code = re.search(r"```python\n(.*?)```", README, flags=re.S).group(1)
     imports = re.findall(r"^\s*(?:import|from)\s+(\S+)", code, flags=re.M)
     assert imports == ["voice_coach"], imports
     env = {**os.environ, "VOICE_COACH_CACHE_DIR": str(tmp_path / "speech-cache")}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300, env=env)
+    script = tmp_path / "script.py"
+    script.write_text(code, encoding="utf-8")
+    args, stdin = {"file": ([str(script)], None), "stdin": (["-"], code),
+                   "-c": (["-c", code], None)}[how]
+    proc = subprocess.run([sys.executable, *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env=env, input=stdin)
     assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
     assert (tmp_path / "ankle.wav").stat().st_size > 1_000_000
     lines = proc.stdout.splitlines()
     assert lines[1] == "Ankle pumps, seated, every hour for 6 hours"
     assert lines[2] == ("mine.yaml:4:11: error: 'reps' must be from 1 to 1000, got 0")
+    # The cache was empty: the phrases were made now, by more than one worker.
+    assert len(list((tmp_path / "speech-cache").rglob("*.clip"))) >= 4
 
 
 def test_readme_yaml_examples_are_valid_routines(tmp_path: Path) -> None:
