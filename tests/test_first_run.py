@@ -27,7 +27,8 @@ def test_setup_links_the_command_into_local_bin_and_says_what_to_run(tmp_path: P
     proc = _setup(tmp_path, f"{local_bin}{os.pathsep}{os.environ['PATH']}")
     assert proc.returncode == 0, proc.stderr
     link = local_bin / "voice-coach"
-    assert link.is_symlink() and link.resolve() == (REPO / ".venv" / "bin" / "voice-coach").resolve()
+    assert link.is_symlink()
+    assert link.resolve() == (REPO / ".venv" / "bin" / "voice-coach").resolve()
     said = [line for line in proc.stderr.splitlines() if not line.startswith("WARNING")]
     assert said[-1] == "==> voice-coach is ready: run 'voice-coach check ankle-pumps'"
     assert not any("not on your PATH" in line for line in said)

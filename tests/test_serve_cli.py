@@ -202,7 +202,7 @@ def test_serve_renders_the_built_ins_that_are_missing(data_dir: Path, tmp_path: 
 
 
 def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
-    """The README's sample of `serve --lan` output is what it prints (addresses, the token,
+    """docs/serve.md's sample of `serve --lan` output is what it prints (addresses, the token,
     paths and the QR code's blocks set aside)."""
     import re
 
@@ -211,7 +211,7 @@ def test_readme_shows_what_serve_lan_prints(data_dir: Path) -> None:
 
     if len(lan_addresses()) != 1:
         pytest.skip("the README's sample shows a computer with one network address")
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "serve.md").read_text()
     sample = re.search(r"This is what `serve --lan` prints.*?\n```\n(.*?)```", readme,
                        flags=re.S).group(1).splitlines()
     invoke("library", "remove", *[n for n in builtin_names()

@@ -276,6 +276,18 @@ def voice_words(session) -> str:
     return f"{v.voice} ({v.engine}, {v.rate_wpm} wpm)"
 
 
+def hint_natural_voice(session) -> None:
+    """On stderr, one line when the session speaks in a formant voice that `engine: auto`
+    chose and a natural (Piper) voice exists for its language: which, and how to get it."""
+    from voice_coach.speech.natural import natural_voice_hint
+
+    used = session.voice or session.routine.voice
+    hint = natural_voice_hint(used.engine, session.routine.language,
+                              session.routine.voice.engine == "auto")
+    if hint:
+        err(f"hint: {hint}")
+
+
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
@@ -361,6 +373,10 @@ def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
         err(warning.format())
     for warning in session.warnings:  # a voice of another language, estimated speech
         err(f"warning: {warning}")
+    from voice_coach.plan.compose import room_notes
+
+    for note in room_notes(session.timeline):  # what was left out to make room
+        err(note.format())
     return session
 
 

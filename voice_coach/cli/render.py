@@ -20,6 +20,7 @@ from voice_coach.cli.app import (
     app,
     finished,
     funnel,
+    hint_natural_voice,
     limits,
     load,
     out,
@@ -289,6 +290,7 @@ def _report(session, done) -> None:
         out(f"Wrote {done.sidecar}: {cues}.")
     out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
         "integrated.")
+    hint_natural_voice(session)
 
 
 def _lufs(value: float) -> str:

@@ -22,6 +22,7 @@ from voice_coach.cli.app import (
     app,
     finished,
     funnel,
+    hint_natural_voice,
     load,
     out,
     prepare_session,
@@ -113,6 +114,7 @@ def check(
     check_background(routine_obj.background)  # as render would, before any speech is made
     session = prepare_session(routine_obj)
     out(summary(session))
+    hint_natural_voice(session)
 
 
 @app.command(epilog=examples(

@@ -49,6 +49,8 @@ class _Builder:
         self.speech_ms = speech_ms
         self.placed: list[_Placed] = []
         self.chapters: list[Chapter] = []
+        self.shorter: list[str] = []  # texts a crowded cue may be shortened to (see _make_room)
+        self.notes: dict[tuple, list] = {}  # (pos, said, left out) → [example, times]
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
@@ -88,6 +90,8 @@ def phrases(routine: Routine) -> list[str]:
     for placed in builder.placed:
         if placed.event.kind == "speech":
             seen.setdefault(placed.event.text)
+    for text in builder.shorter:  # what a crowded cue may be said as instead
+        seen.setdefault(text)
     return list(seen)
 
 
@@ -112,7 +116,14 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
         fade_out_ms=routine.fade_out_ms, language=routine.language,
+        extra={"notes": _room_notes(builder, routine)} if builder.notes else {},
     )
+
+
+def room_notes(timeline: Timeline) -> list[Diagnostic]:
+    """What the composer changed to make room in crowded moments (see _make_room), as notes
+    located at the exercise: "said as "Seven. Halfway." (the phase words left out)"."""
+    return list(timeline.extra.get("notes", ()))
 
 
 def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
@@ -188,22 +199,23 @@ def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: i
 
 
 def _announcements(words: Words, ex: Exercise, values: dict, rep: int
-                   ) -> list[tuple[str, Pos]]:
-    """What is said at the start of repetition `rep`, besides the first phase's own cue."""
-    out: list[tuple[str, Pos]] = []
+                   ) -> list[tuple[str, Pos, str]]:
+    """What is said at the start of repetition `rep`, besides the first phase's own cue:
+    (text, where it comes from, kind: "count", "special" or "remind")."""
+    out: list[tuple[str, Pos, str]] = []
     if ex.count_reps:
-        out.append((words.counted(rep), ex.pos))
+        out.append((words.counted(rep), ex.pos, "count"))
     special = False
     if ex.halfway is not None and ex.reps >= 4 and rep == ex.reps // 2 + 1:
-        out.append((words.fill(ex.halfway, values), ex.halfway.pos))
+        out.append((words.fill(ex.halfway, values), ex.halfway.pos, "special"))
         special = True
     if ex.last_reps and ex.last_say is not None and rep > ex.reps - ex.last_reps:
-        out.append((words.fill(ex.last_say, values), ex.last_say.pos))
+        out.append((words.fill(ex.last_say, values), ex.last_say.pos, "special"))
         special = True
     if (ex.remind_every and ex.remind is not None and not special and rep > 1
             and (rep - 1) % ex.remind_every == 0):
-        out.append((words.fill(ex.remind, values), ex.remind.pos))
-    return [(text, pos) for text, pos in out if text]
+        out.append((words.fill(ex.remind, values), ex.remind.pos, "remind"))
+    return [item for item in out if item[0]]
 
 
 def _phase_start(ex: Exercise, t: int, rep: int, k: int) -> int:
@@ -226,14 +238,71 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
                                     **tags)
             speech_at = start if pump or phase.tone == "none" else tone_end + TONE_GAP_MS
             parts = _announcements(builder.words, ex, rep_values, rep) if k == 0 else []
+            said = None
             if phase.say is not None and not faded:
-                parts.append((builder.words.fill(phase.say, rep_values), phase.say.pos))
-            text = builder.words.join([p for p, _ in parts])
-            pos = parts[0][1] if parts else None
+                said = builder.words.fill(phase.say, rep_values)
+            limit = start + BEAT_MS if phase.count == "aloud" and not faded else end
+            text, pos = _make_room(builder, parts, said, phase.say.pos if phase.say else None,
+                                   rep, speech_at, limit)
             spoken_end = builder.say(speech_at, text, pos, **tags)
             _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
                     phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
+
+
+# What a crowded cue leaves out first, from the second repetition on and in the first one.
+ROOM_ORDER = {True: ("phase", "remind", "special"), False: ("remind", "special", "count")}
+LEFT_OUT = {"phase": "the phase words left out", "remind": "the reminder left out",
+            "special": "the announcement left out", "count": "the repetition number left out"}
+
+
+def _make_room(builder: _Builder, parts: list[tuple[str, Pos, str]], said: str | None,
+               said_pos: Pos | None, rep: int, at_ms: int, limit_ms: int
+               ) -> tuple[str, Pos | None]:
+    """The text of a phase's cue and where it comes from, made to fit before limit_ms when
+    announcements crowd it. Left out in this order until it fits (docs/routine-files.md,
+    "Crowded moments"): from the second repetition on, the phase's own words (its tone still
+    marks it, and they were heard already), then the reminder, then "Halfway."/"Last ...";
+    in the first repetition the reminder, the announcement, then the repetition number. A text
+    that still does not fit is said whole, and is a fit error."""
+    items = list(parts) + ([(said, said_pos, "phase")] if said else [])
+    if not items:
+        return "", None
+    pos = items[0][1]
+    full = builder.words.join([text for text, _, _ in items])
+    if not parts:
+        return full, pos
+    candidates: list[tuple[str, str]] = []
+    left = items
+    for kind in ROOM_ORDER[rep > 1]:
+        fewer = [item for item in left if item[2] != kind]
+        if fewer and len(fewer) < len(left):
+            left = fewer
+            candidates.append((builder.words.join([text for text, _, _ in left]), LEFT_OUT[kind]))
+    builder.shorter.extend(text for text, _ in candidates)
+    if at_ms + builder.speech_ms(full) + FIT_MARGIN_MS <= limit_ms:
+        return full, pos
+    whys: list[str] = []
+    for text, why in candidates:
+        whys.append(why)
+        if at_ms + builder.speech_ms(text) + FIT_MARGIN_MS <= limit_ms:
+            note = builder.notes.setdefault((pos, ", ".join(whys)), [full, text, 0])
+            note[2] += 1
+            return text, pos
+    return full, pos
+
+
+def _room_notes(builder: _Builder, routine: Routine) -> tuple[Diagnostic, ...]:
+    out = []
+    for (pos, why), (full, text, times) in builder.notes.items():
+        pos = pos or Pos(routine.path, 0, 0)
+        more = f" ({times} times)" if times > 1 else ""
+        out.append(Diagnostic(
+            pos.path or routine.path, pos.line, pos.col,
+            f'"{full}" does not fit its moment: said as "{text}", {why}{more}',
+            "shorten the texts, speak faster (voice: rate), or lengthen the phase, to hear "
+            "them all", severity="note"))
+    return tuple(out)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
