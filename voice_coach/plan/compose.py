@@ -241,7 +241,8 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             said = None
             if phase.say is not None and not faded:
                 said = builder.words.fill(phase.say, rep_values)
-            limit = start + BEAT_MS if phase.count == "aloud" and not faded else end
+            limit = _room_until(ex, t, rep, k, faded) if pump else (
+                start + BEAT_MS if phase.count == "aloud" and not faded else end)
             text, pos = _make_room(builder, parts, said, phase.say.pos if phase.say else None,
                                    rep, speech_at, limit)
             spoken_end = builder.say(speech_at, text, pos, **tags)
@@ -251,9 +252,19 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
 
 
 # What a crowded cue leaves out first, from the second repetition on and in the first one.
-ROOM_ORDER = {True: ("phase", "remind", "special"), False: ("remind", "special", "count")}
+ROOM_ORDER = {True: ("phase", "remind", "special", "count"),
+              False: ("remind", "special", "count")}
 LEFT_OUT = {"phase": "the phase words left out", "remind": "the reminder left out",
             "special": "the announcement left out", "count": "the repetition number left out"}
+
+
+def _room_until(ex: Exercise, t: int, rep: int, k: int, faded: bool) -> int:
+    """In pump style, where the metronome's beats are not cues: when the next cue may come (the
+    next phase that speaks, else the next repetition's start)."""
+    for j in range(k + 1, len(ex.phases)):
+        if ex.phases[j].say is not None and not faded:
+            return _phase_start(ex, t, rep, j)
+    return _phase_start(ex, t, rep + 1, 0)
 
 
 def _make_room(builder: _Builder, parts: list[tuple[str, Pos, str]], said: str | None,
@@ -276,16 +287,16 @@ def _make_room(builder: _Builder, parts: list[tuple[str, Pos, str]], said: str |
     left = items
     for kind in ROOM_ORDER[rep > 1]:
         fewer = [item for item in left if item[2] != kind]
-        if fewer and len(fewer) < len(left):
+        if len(fewer) < len(left) and (fewer or rep > 1):
             left = fewer
             candidates.append((builder.words.join([text for text, _, _ in left]), LEFT_OUT[kind]))
-    builder.shorter.extend(text for text, _ in candidates)
+    builder.shorter.extend(text for text, _ in candidates if text)
     if at_ms + builder.speech_ms(full) + FIT_MARGIN_MS <= limit_ms:
         return full, pos
     whys: list[str] = []
     for text, why in candidates:
         whys.append(why)
-        if at_ms + builder.speech_ms(text) + FIT_MARGIN_MS <= limit_ms:
+        if not text or at_ms + builder.speech_ms(text) + FIT_MARGIN_MS <= limit_ms:
             note = builder.notes.setdefault((pos, ", ".join(whys)), [full, text, 0])
             note[2] += 1
             return text, pos
@@ -299,7 +310,8 @@ def _room_notes(builder: _Builder, routine: Routine) -> tuple[Diagnostic, ...]:
         more = f" ({times} times)" if times > 1 else ""
         out.append(Diagnostic(
             pos.path or routine.path, pos.line, pos.col,
-            f'"{full}" does not fit its moment: said as "{text}", {why}{more}',
+            f'"{full}" does not fit its moment: '
+            + (f'said as "{text}", {why}{more}' if text else f"nothing said, {why}{more}"),
             "shorten the texts, speak faster (voice: rate), or lengthen the phase, to hear "
             "them all", severity="note"))
     return tuple(out)

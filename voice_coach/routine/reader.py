@@ -136,7 +136,8 @@ class Reader:
         if (spec.low is not None and number < spec.low) or number > high or number != number:
             self.error(node, f"'{key}' must be from {_num(spec.low)} to {_num(high)}, got "
                        f"{shown(raw)[1:-1] if len(raw) <= 40 else shown(raw)}",
-                       _limit_hint(key, high, self.limits))
+                       _limit_hint(key, high, self.limits) if number > high
+                       else _low_hint(key, spec.low))
             return spec.default
         return number
 
@@ -227,6 +228,13 @@ def _kind_words(kind: str) -> str:
 
 def _num(value: float | None) -> str:
     return "any" if value is None else f"{value:g}"
+
+
+def _low_hint(key: str, low: float | None) -> str:
+    """Below the smallest value: what to write instead (the limit above is not the problem)."""
+    if key in ("reps", "sets", "cycles") and low == 1:
+        return f"at least one: {key}: 1; to leave the step out, delete it"
+    return ""
 
 
 def _limit_hint(key: str, high: float, limits: Limits) -> str:
