@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import signal
 import sys
 import warnings
@@ -20,7 +19,7 @@ import typer
 
 from voice_coach import defaults
 from voice_coach.cli import complete
-from voice_coach.cli.usage import Group, examples, no_color
+from voice_coach.cli.usage import Group, examples
 from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
@@ -136,12 +135,21 @@ def _in_cli_words(exc: VoiceCoachError) -> None:
 
 
 def err(text: str) -> None:
+    _erase_status()
     typer.echo(printable(text), err=True)
+
+
+def _erase_status() -> None:
+    """A progress line on the terminal is cleared before any other line is printed."""
+    from voice_coach.cli.progress import erase_status
+
+    erase_status()
 
 
 def out(text: str, nl: bool = True) -> None:
     """Print to stdout with any control character escaped (a routine's titles and cues, file
     names): nothing from a routine file can drive the terminal."""
+    _erase_status()
     typer.echo(printable(text), nl=nl)
 
 
@@ -288,78 +296,54 @@ def hint_natural_voice(session) -> None:
         err(f"hint: {hint}")
 
 
+# What each progress label counts, in words (cli/progress.py).
+PROGRESS_WORDS = {"Preparing speech": ("Making speech", "phrases"),
+                  "render": ("Rendering", "percent"),
+                  "Downloading": ("Downloading", "megabytes")}
+
+
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
-    TERM=dumb) a plain counter line, rewritten with a carriage return: no escape sequences."""
+    """The progress display (cli/progress.py) on a terminal's stderr: what is being done, in
+    words ("Making speech: 12 of 16 phrases", "Rendering: 45%"); nothing when stderr is not a
+    terminal. Never colour or escape sequences, with or without NO_COLOR."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    if no_color() or os.environ.get("TERM") == "dumb":
-        with _plain_progress(label) as update:
-            yield update
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TimeRemainingColumn,
-    )
+    from voice_coach.cli import progress
 
-    count = MofNCompleteColumn() if label.startswith("Preparing") else TaskProgressColumn()
-    with Progress("[progress.description]{task.description}", BarColumn(), count,
-                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-@contextmanager
-def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    shown = [""]
+    words, unit = PROGRESS_WORDS.get(label, (label, "percent"))
+    describe = getattr(progress, unit)
+    line = progress.StatusLine()
 
     def update(done: int, total: int) -> None:
-        text = f"{label} {done}/{total}" if total else label
-        if text != shown[0]:
-            sys.stderr.write("\r" + text.ljust(len(shown[0])))
-            sys.stderr.flush()
-            shown[0] = text
+        said = describe(done, total)
+        line.show(f"{words}: {said}" if said else f"{words}...")
 
     try:
         yield update
     finally:
-        if shown[0]:
-            sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
-            sys.stderr.flush()
+        line.erase()
 
 
 @contextmanager
 def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
-    """One progress bar on a terminal (stderr) for work in named stages: update(name, stage,
-    done, total) shows "name: stage"; nothing when output is piped."""
+    """The progress display for work in named stages: update(name, stage, done, total) shows
+    "name: stage 45%"; nothing when stderr is not a terminal."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+    from voice_coach.cli import progress
 
-    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
-                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task("", total=None)
+    line = progress.StatusLine()
 
-        def update(name: str, stage: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{name}: {stage}", completed=done, total=total)
+    def update(name: str, stage: str, done: int, total: int) -> None:
+        line.show(f"{name}: {stage} {progress.percent(done, total)}".rstrip())
 
+    try:
         yield update
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
+    finally:
+        line.erase()
 
 
 def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):

@@ -20,8 +20,8 @@ from voice_coach.routine.effects import (
 from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
-    PUMP_DEFAULT_PHASES,
     PHASE_FIELDS,
+    PUMP_DEFAULT_PHASES,
     ROUTINE_FIELDS,
     STEP_KINDS,
     TEXT_VARS,
@@ -49,8 +49,9 @@ from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
-def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>", name: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
+def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>",
+                  name: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                  language: str | None = None) -> Routine:
     """Validates routine text and returns the Routine, or raises SpecError with every problem.
 
     Args:
