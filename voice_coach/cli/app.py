@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import signal
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -171,14 +173,17 @@ def funnel(fn: F) -> F:
                 warnings.showwarning = _show_warning
                 return fn(*args, **kwargs)
         except VoiceCoachError as exc:
-            if _state["traceback"]:
-                raise
+            if _state["traceback"]:  # the whole story, with the exit status it would have had
+                traceback.print_exc()
             _in_cli_words(exc)
             err(exc.format())
             raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:  # `voice-coach voices | head -1`: the reader has what it wanted
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             if _state["traceback"]:
-                raise
+                traceback.print_exc()
             err("interrupted")
             raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
@@ -367,12 +372,21 @@ def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
 # ---------------------------------------------------------------------------------------------
 
 
+def _quiet_stdout() -> None:
+    """stdout to /dev/null, so Python's flush at exit does not fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main() -> None:
     """Console entry point: SIGTERM ends the program like Ctrl-C does, exit status 143."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
+    except BrokenPipeError:  # `voice-coach voices | head -1`: the reader has all it wanted
+        _quiet_stdout()
+        sys.exit(0)
     except Terminated:
         err("terminated")
         sys.exit(int(ExitStatus.TERMINATED))

@@ -182,8 +182,11 @@ def history(
         typer.echo(views.to_json(records), nl=False)
     elif csv_:
         typer.echo(views.to_csv(records), nl=False)
+    elif not records and routine:
+        typer.echo(f"No sessions of {routine} recorded" + (
+            " in that time." if first else "; 'voice-coach history' lists every session."))
     elif not records:
-        typer.echo("No sessions recorded" + (" in that time." if first or routine else
+        typer.echo("No sessions recorded" + (" in that time." if first else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
         typer.echo(views.table(records))

@@ -9,9 +9,6 @@ import typer
 
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
-    EngineOpt,
-    RateOpt,
-    VoiceOpt,
     app,
     err,
     finished,
@@ -141,18 +138,36 @@ def remove(
     finished()
 
 
+SayVoice = Annotated[str | None, typer.Option(
+    "--voice", metavar="VOICE", autocompletion=complete.voice,
+    help="The voice: an id from 'voice-coach voices' (en_US-joe-medium, gmw/de) or a language "
+    "(en, de); default: English, the natural voice when installed.")]
+SayLanguage = Annotated[str | None, typer.Option(
+    "--language", metavar="LANG", autocompletion=complete.language,
+    help="Speak it in the best installed voice for this language (en, de, fr, es, it, pt, nl, "
+    "zh); --voice names one instead.")]
+SayEngine = Annotated[str | None, typer.Option(
+    "--engine", metavar="ENGINE", autocompletion=complete.engine,
+    help="Speech engine: auto (Piper when a Piper voice for it is installed), piper, espeak or "
+    "pyttsx3.")]
+SayRate = Annotated[int | None, typer.Option(
+    "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450; default 160).")]
+
+
 @app.command(epilog=examples(
     "say",
     'voice-coach say "Toes up, and hold."',
     'voice-coach say "Toes up, and hold." --voice en_US-joe-medium -o toes.wav',
     'voice-coach say "Breathe in slowly." --engine espeak --rate 130',
+    'voice-coach say "Zehen hoch und halten." --language de',
 ))
 @funnel
 def say(
     text: Annotated[str, typer.Argument(metavar="PHRASE", help="What to say.")],
-    voice: VoiceOpt = None,
-    engine: EngineOpt = None,
-    rate: RateOpt = None,
+    voice: SayVoice = None,
+    language: SayLanguage = None,
+    engine: SayEngine = None,
+    rate: SayRate = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", metavar="FILE", help="Write it to this audio file (.wav, .mp3, ...) "
         "instead of playing it.")] = None,
@@ -164,6 +179,10 @@ def say(
 
     if not text.strip():
         raise UsageError("there is nothing to say", 'e.g. voice-coach say "Toes up, and hold."')
+    if language is not None and voice is None:  # the best voice installed for the language
+        from voice_coach.lang import normalize_language
+
+        voice = normalize_language(language)
     if output is not None:
         from voice_coach.output.targets import check_target
 
