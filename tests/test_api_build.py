@@ -37,7 +37,8 @@ def test_routine_from_dict_reports_every_problem_like_a_file() -> None:
     text = caught.value.format()
     assert "<routine.yaml>:" in text
     assert "error: 'reps' must be from 1 to 1000, got 0" in text
-    assert "error: unknown key 'rpes' in the exercise step" in text and "did you mean 'reps'" in text
+    assert "error: unknown key 'rpes' in the exercise step" in text
+    assert "did you mean 'reps'" in text
     with pytest.raises(vc.UsageError, match="a routine is a dict of its keys, got list"):
         vc.routine_from_dict([("title", "T")])  # type: ignore[arg-type]
     with pytest.raises(vc.UsageError, match="a routine holds only plain values"):
