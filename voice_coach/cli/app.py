@@ -292,13 +292,18 @@ def voice_words(session) -> str:
 def hint_natural_voice(session) -> None:
     """On stderr, one line when the session speaks in a formant voice that `engine: auto`
     chose and a natural (Piper) voice exists for its language: which, and how to get it."""
-    from voice_coach.speech.natural import natural_voice_hint
+    from voice_coach.speech.natural import natural_voice_missing
 
     used = session.voice or session.routine.voice
-    hint = natural_voice_hint(used.engine, session.routine.language,
-                              session.routine.voice.engine == "auto")
-    if hint:
-        err(f"hint: {hint}")
+    found = natural_voice_missing(used.engine, session.routine.language,
+                                  session.routine.voice.engine == "auto")
+    if found is None:
+        return
+    get = f"voice-coach voices install {found.voice}"
+    if not found.engine_installed:
+        get = f"pip install 'voice-coach[piper]' and {get}"
+    err(f"hint: this {found.language_name} session speaks in a formant voice; a natural one "
+        f"exists: {get} (or ./scripts/setup --voice {found.voice} in a clone)")
 
 
 # What each progress label counts, in words (cli/progress.py).

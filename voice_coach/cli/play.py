@@ -66,10 +66,12 @@ def play(
                              voice, engine, rate)
     # Every usage mistake (exit 2) before the sound device (exit 1), and both before any speech
     # is made: --from-set needs only the sets, which silent speech gives.
+    # --start-at past the end needs the session's real length: then the speech comes first.
     if from_set is not None:
         start_frame(silent_timeline(routine_obj), start_at_ms, from_set)
     hint = render_hint(routine, language)
-    check_output(routine, hint)
+    if start_at_ms is None:
+        check_output(routine, hint)
     session = prepare_session(routine_obj, quiet)
     frame = start_frame(session.timeline, start_at_ms, from_set)
     with open_output(routine, hint=hint) as output:

@@ -4,6 +4,8 @@ line that says how to get it. It only looks (the catalogue, what is installed): 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 FORMANT_ENGINES = ("espeak", "pyttsx3")  # synthesised from rules, not from recordings
 
 
@@ -17,12 +19,21 @@ def natural_voice_for(language_code: str) -> str | None:
     return choices[0].id if choices else None
 
 
-def natural_voice_hint(engine_name: str, language_code: str, chosen_by_auto: bool) -> str | None:
-    """One line for `check` and `render` when the session speaks in a formant voice that
-    `engine: auto` chose (no Piper voice for the language installed) and a natural one exists:
-    which, and the command that installs it. None when there is nothing to say (a Piper voice,
-    an engine the routine or --engine chose on purpose, or no natural voice for the language).
-    """
+@dataclass(frozen=True)
+class NaturalVoice:
+    """A natural voice that could speak a session a formant voice speaks now."""
+
+    voice: str  # the Piper voice id, e.g. "de_DE-thorsten-medium"
+    language_name: str  # "German"
+    engine_installed: bool  # whether piper-tts is there (else the piper extra is needed first)
+
+
+def natural_voice_missing(engine_name: str, language_code: str, chosen_by_auto: bool
+                          ) -> NaturalVoice | None:
+    """The natural voice to suggest when the session speaks in a formant voice that `engine:
+    auto` chose (no Piper voice for the language installed) and one exists; None when there is
+    nothing to say (a Piper voice already, an engine chosen on purpose, or no natural voice for
+    the language)."""
     if not chosen_by_auto or engine_name not in FORMANT_ENGINES:
         return None
     from voice_coach.lang import get_language
@@ -31,9 +42,4 @@ def natural_voice_hint(engine_name: str, language_code: str, chosen_by_auto: boo
     voice = natural_voice_for(language_code)
     if voice is None:
         return None
-    name = get_language(language_code).name
-    get = f"voice-coach voices install {voice}"
-    if not piper.available():
-        get = f"pip install 'voice-coach[piper]' and {get}"
-    return (f"this {name} session speaks in a formant voice; a natural one exists: {get} "
-            f"(or ./scripts/setup --voice {voice} in a clone)")
+    return NaturalVoice(voice, get_language(language_code).name, piper.available())
