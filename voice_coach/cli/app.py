@@ -13,14 +13,14 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from voice_coach import defaults
 from voice_coach.cli import complete
+from voice_coach.cli.progress import progress_bar, stage_progress  # noqa: F401 (re-exported)
 from voice_coach.cli.usage import Group, examples
 from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
@@ -304,56 +304,6 @@ def hint_natural_voice(session) -> None:
         get = f"pip install 'voice-coach[piper]' and {get}"
     err(f"hint: this {found.language_name} session speaks in a formant voice; a natural one "
         f"exists: {get} (or ./scripts/setup --voice {found.voice} in a clone)")
-
-
-# What each progress label counts, in words (cli/progress.py).
-PROGRESS_WORDS = {"Preparing speech": ("Making speech", "phrases"),
-                  "render": ("Rendering", "percent"),
-                  "Downloading": ("Downloading", "megabytes")}
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """The progress display (cli/progress.py) on a terminal's stderr: what is being done, in
-    words ("Making speech: 12 of 16 phrases", "Rendering: 45%"); nothing when stderr is not a
-    terminal. Never colour or escape sequences, with or without NO_COLOR."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from voice_coach.cli import progress
-
-    words, unit = PROGRESS_WORDS.get(label, (label, "percent"))
-    describe = getattr(progress, unit)
-    line = progress.StatusLine()
-
-    def update(done: int, total: int) -> None:
-        said = describe(done, total)
-        line.show(f"{words}: {said}" if said else f"{words}...")
-
-    try:
-        yield update
-    finally:
-        line.erase()
-
-
-@contextmanager
-def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
-    """The progress display for work in named stages: update(name, stage, done, total) shows
-    "name: stage 45%"; nothing when stderr is not a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from voice_coach.cli import progress
-
-    line = progress.StatusLine()
-
-    def update(name: str, stage: str, done: int, total: int) -> None:
-        line.show(f"{name}: {stage} {progress.percent(done, total)}".rstrip())
-
-    try:
-        yield update
-    finally:
-        line.erase()
 
 
 def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):

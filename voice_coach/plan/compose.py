@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.lang import Words, words_for
+from voice_coach.plan.room import make_room, notes_of, room_until
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text
 from voice_coach.routine.timing import (
     BEAT_MS,
@@ -50,7 +51,8 @@ class _Builder:
         self.placed: list[_Placed] = []
         self.chapters: list[Chapter] = []
         self.shorter: list[str] = []  # texts a crowded cue may be shortened to (see _make_room)
-        self.notes: dict[tuple, list] = {}  # (pos, said, left out) → [example, times]
+        self.notes: dict[tuple, list] = {}  # (pos, left out) → [whole text, said, times]
+        self.fit_margin_ms = FIT_MARGIN_MS
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
@@ -116,7 +118,7 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
         fade_out_ms=routine.fade_out_ms, language=routine.language,
-        extra={"notes": _room_notes(builder, routine)} if builder.notes else {},
+        extra={"notes": notes_of(builder, routine)} if builder.notes else {},
     )
 
 
@@ -241,80 +243,14 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
             said = None
             if phase.say is not None and not faded:
                 said = builder.words.fill(phase.say, rep_values)
-            limit = _room_until(ex, t, rep, k, faded) if pump else (
+            limit = room_until(ex, t, rep, k, faded) if pump else (
                 start + BEAT_MS if phase.count == "aloud" and not faded else end)
-            text, pos = _make_room(builder, parts, said, phase.say.pos if phase.say else None,
+            text, pos = make_room(builder, parts, said, phase.say.pos if phase.say else None,
                                    rep, speech_at, limit)
             spoken_end = builder.say(speech_at, text, pos, **tags)
             _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
                     phase.pos)
     return _phase_start(ex, t, ex.reps + 1, 0)
-
-
-# What a crowded cue leaves out first, from the second repetition on and in the first one.
-ROOM_ORDER = {True: ("phase", "remind", "special", "count"),
-              False: ("remind", "special", "count")}
-LEFT_OUT = {"phase": "the phase words left out", "remind": "the reminder left out",
-            "special": "the announcement left out", "count": "the repetition number left out"}
-
-
-def _room_until(ex: Exercise, t: int, rep: int, k: int, faded: bool) -> int:
-    """In pump style, where the metronome's beats are not cues: when the next cue may come (the
-    next phase that speaks, else the next repetition's start)."""
-    for j in range(k + 1, len(ex.phases)):
-        if ex.phases[j].say is not None and not faded:
-            return _phase_start(ex, t, rep, j)
-    return _phase_start(ex, t, rep + 1, 0)
-
-
-def _make_room(builder: _Builder, parts: list[tuple[str, Pos, str]], said: str | None,
-               said_pos: Pos | None, rep: int, at_ms: int, limit_ms: int
-               ) -> tuple[str, Pos | None]:
-    """The text of a phase's cue and where it comes from, made to fit before limit_ms when
-    announcements crowd it. Left out in this order until it fits (docs/routine-files.md,
-    "Crowded moments"): from the second repetition on, the phase's own words (its tone still
-    marks it, and they were heard already), then the reminder, then "Halfway."/"Last ...";
-    in the first repetition the reminder, the announcement, then the repetition number. A text
-    that still does not fit is said whole, and is a fit error."""
-    items = list(parts) + ([(said, said_pos, "phase")] if said else [])
-    if not items:
-        return "", None
-    pos = items[0][1]
-    full = builder.words.join([text for text, _, _ in items])
-    if not parts:
-        return full, pos
-    candidates: list[tuple[str, str]] = []
-    left = items
-    for kind in ROOM_ORDER[rep > 1]:
-        fewer = [item for item in left if item[2] != kind]
-        if len(fewer) < len(left) and (fewer or rep > 1):
-            left = fewer
-            candidates.append((builder.words.join([text for text, _, _ in left]), LEFT_OUT[kind]))
-    builder.shorter.extend(text for text, _ in candidates if text)
-    if at_ms + builder.speech_ms(full) + FIT_MARGIN_MS <= limit_ms:
-        return full, pos
-    whys: list[str] = []
-    for text, why in candidates:
-        whys.append(why)
-        if not text or at_ms + builder.speech_ms(text) + FIT_MARGIN_MS <= limit_ms:
-            note = builder.notes.setdefault((pos, ", ".join(whys)), [full, text, 0])
-            note[2] += 1
-            return text, pos
-    return full, pos
-
-
-def _room_notes(builder: _Builder, routine: Routine) -> tuple[Diagnostic, ...]:
-    out = []
-    for (pos, why), (full, text, times) in builder.notes.items():
-        pos = pos or Pos(routine.path, 0, 0)
-        more = f" ({times} times)" if times > 1 else ""
-        out.append(Diagnostic(
-            pos.path or routine.path, pos.line, pos.col,
-            f'"{full}" does not fit its moment: '
-            + (f'said as "{text}", {why}{more}' if text else f"nothing said, {why}{more}"),
-            "shorten the texts, speak faster (voice: rate), or lengthen the phase, to hear "
-            "them all", severity="note"))
-    return tuple(out)
 
 
 def _counts(builder: _Builder, start: int, end: int, busy_until: int, count: str, faded: bool,
