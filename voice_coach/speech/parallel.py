@@ -122,6 +122,8 @@ def worth_it(engine_name: str, n_misses: int, workers: int | None) -> bool:
 
     workers: None = decide from MIN_MISSES and the cores; 1 = never; more = whenever > 1 miss.
     """
+    if os.name != "posix":  # workers inherit their socket by fd (pass_fds): POSIX only
+        return False
     if workers is not None:
         return workers > 1 and n_misses > 1
     return cpu_count() > 1 and n_misses >= MIN_MISSES.get(engine_name, n_misses + 1)
