@@ -166,20 +166,19 @@ def plan(
         out(to_text(session.timeline), nl=False)
 
 
-@app.command(epilog=examples(
-    "schema",
-    "voice-coach schema > routine.schema.json",
-    "# then, as the first line of a routine file (VS Code's YAML extension, Neovim, Helix",
-    "# and other editors with yaml-language-server check and complete the file from it):",
-    "# yaml-language-server: $schema=routine.schema.json",
-))
+@app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
 @funnel
 def schema() -> None:
     """Print the JSON Schema of routine files (for editors).
 
-    Save it beside your routines and name it in a routine's first line, as the examples show;
-    files made by 'voice-coach new' carry that line already, naming a copy of the schema in the
-    data folder.
+    Editors with yaml-language-server (the YAML extension of VS Code, Neovim, Helix) check and
+    complete a routine file against it: save it beside your routines, as in the example, and
+    make this the routine's first line:
+
+      # yaml-language-server: $schema=routine.schema.json
+
+    Files made by 'voice-coach new' carry that line already, naming a copy of the schema in
+    the data folder.
     """
     from voice_coach.routine import json_schema
 

@@ -269,7 +269,9 @@ def _step(node: Any, reader: Reader) -> Step | None:
         return None
     first = keys[0]
     kinds = [key for key in keys if key in STEP_KINDS and key != "say"]
-    kind = kinds[0] if kinds else ("say" if first == "say" else None)
+    # `say` is also a pause's option: a step is a say step when no other kind is named (in any
+    # order, as the schema sees it: `{gap: 1s, say: Hello}` is one too)
+    kind = kinds[0] if kinds else ("say" if "say" in keys else None)
     if kind is None:
         close = suggest(str(first), STEP_KINDS)
         hint = f"did you mean '{close}'?" if close else "steps start with: " + ", ".join(
