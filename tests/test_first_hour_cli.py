@@ -95,3 +95,19 @@ def test_natural_voice_hint_for_a_formant_session(tmp_path: Path) -> None:
     assert chosen.returncode == 0 and chosen.stderr == ""
     natural = run("check", "flight", **env)
     assert natural.returncode == 0 and "hint:" not in natural.stderr
+
+
+def test_plan_and_render_speak_the_sessions_language(tmp_path: Path) -> None:
+    """As check does: plan's header and render's summary in the routine's language."""
+    env = {"VOICE_COACH_CACHE_DIR": str(tmp_path / "cache"), "VOICE_COACH_DATA_DIR": str(tmp_path)}
+    plan = run("plan", "flight", "--language", "fr", **env)
+    assert plan.returncode == 0, plan.stderr
+    header = plan.stdout.splitlines()[1]
+    assert header.startswith("# durée ") and "consignes parlées, " in header
+    assert header.endswith(" sons")
+    out = tmp_path / "vol.mp3"
+    render = run("render", "flight", "--language", "fr", "-o", str(out), **env)
+    assert render.returncode == 0, render.stderr
+    assert "consignes parlées, " in render.stdout and " chapitres; voice " in render.stdout
+    english = run("plan", "flight", **env).stdout.splitlines()[1]
+    assert english.startswith("# length ") and english.endswith(" tones")

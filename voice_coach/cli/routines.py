@@ -163,7 +163,10 @@ def plan(
     if json_:
         out(session.timeline.to_json_text(), nl=False)
     else:
-        out(to_text(session.timeline), nl=False)
+        from voice_coach.cli.summary import counts
+
+        out(to_text(session.timeline, counts(session.timeline, session.routine.language)),
+            nl=False)
 
 
 @app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
