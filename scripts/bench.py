@@ -500,21 +500,23 @@ def wrapped(report: str, width: int = 100) -> str:
     return "\n".join(out)
 
 
-def write_readme(text: str, readme: Path = REPO / "README.md") -> None:
-    """Replace the README's "## Benchmark" section (or add it before "## Development")."""
-    body = readme.read_text()
-    section = f"## Benchmark\n\n{text}\n\n"
-    found = re.search(r"^## Benchmark\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
+BENCHMARK_DOC = REPO / "docs" / "benchmark.md"
+
+
+def write_readme(text: str, readme: Path = BENCHMARK_DOC) -> None:
+    """Replace docs/benchmark.md up to its serving part (kept: `--serve` rewrites it)."""
+    body = readme.read_text() if readme.exists() else ""
+    section = f"# Benchmark\n\n{text}\n\n"
+    found = re.search(rf"^# Benchmark\n.*?(?=^{re.escape(SERVE_HEADING)}\n|\Z)", body,
+                      flags=re.S | re.M)
     if found:
         body = body[: found.start()] + section + body[found.end() :]
-    elif "\n## Development\n" in body:
-        body = body.replace("\n## Development\n", f"\n{section}## Development\n", 1)
     else:
-        body = body.rstrip("\n") + f"\n\n{section}"
+        body = section + body
     readme.write_text(body.rstrip("\n") + "\n")
 
 
-SERVE_HEADING = "### Serving to phones"
+SERVE_HEADING = "## Serving to phones"
 
 
 def bench_serving(options) -> str:
@@ -525,23 +527,22 @@ def bench_serving(options) -> str:
     return f"{SERVE_HEADING}\n\n{serve_table(result)}"
 
 
-def write_serve_readme(text: str, readme: Path = REPO / "README.md") -> None:
-    """Replace (or add) the serving subsection at the end of the "## Benchmark" section."""
+def write_serve_readme(text: str, readme: Path = BENCHMARK_DOC) -> None:
+    """Replace (or add) the serving part of docs/benchmark.md."""
     body = readme.read_text()
     found = re.search(rf"^{re.escape(SERVE_HEADING)}\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
     if found:
         body = body[: found.start()] + text + "\n\n" + body[found.end() :]
     else:
-        section = re.search(r"^## Benchmark\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
-        end = section.end() if section else len(body)
-        body = body[:end].rstrip("\n") + f"\n\n{text}\n\n" + body[end:]
+        body = body.rstrip("\n") + f"\n\n{text}\n\n"
     readme.write_text(body.rstrip("\n") + "\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (median)")
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the tables into docs/benchmark.md")
     parser.add_argument("--sessions", type=int, nargs="*", default=list(SESSION_MINUTES))
     parser.add_argument("--serve", action="store_true", help="only the serve load measurement")
     parser.add_argument("--serve-clients", type=int, default=50, help="concurrent clients")

@@ -1,8 +1,8 @@
 """The Piper part of scripts/bench: cold synthesis on 1 and N processes, a cold `render
 ankle-pumps`, and warm renders against espeak-ng. Measures only (targets printed beside).
 
-Run alone: .venv/bin/python scripts/bench_piper.py [--readme]  (--readme rewrites the README's
-"### The natural voice (Piper)" part of "## Benchmark"; scripts/bench --readme includes it too).
+Run alone: .venv/bin/python scripts/bench_piper.py [--readme]  (--readme rewrites the
+"## The natural voice (Piper)" part of docs/benchmark.md; scripts/bench --readme includes it too).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def table(b: PiperBench, ceiling: float | None = None) -> str:
     return "\n".join(rows)
 
 
-HEADING = "### The natural voice (Piper)"
+HEADING = "## The natural voice (Piper)"
 
 
 def section(b: PiperBench, ceiling: float | None = None) -> str:
@@ -133,26 +133,28 @@ def section(b: PiperBench, ceiling: float | None = None) -> str:
 
 
 def write_readme(text: str, readme: Path) -> None:
+    """Replace (or add at the end) this part of docs/benchmark.md."""
     body = readme.read_text()
-    found = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |^### |\Z)", body, flags=re.S | re.M)
+    found = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", body, flags=re.S | re.M)
     if found:
         body = body[: found.start()] + text + "\n\n" + body[found.end():]
     else:
-        body = body.replace("\n## Development\n", f"\n{text}\n\n## Development\n", 1)
-    readme.write_text(body)
+        body = body.rstrip("\n") + f"\n\n{text}\n"
+    readme.write_text(body.rstrip("\n") + "\n")
 
 
 def main() -> None:
     from voice_coach.speech.parallel import cpu_count
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="write the part into README.md")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the part into docs/benchmark.md")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-piper-") as tmp:
         text = section(measure(Path(tmp), cpu_count()))
     print(text)
     if options.readme:
-        write_readme(text, Path(__file__).resolve().parent.parent / "README.md")
+        write_readme(text, Path(__file__).resolve().parent.parent / "docs" / "benchmark.md")
 
 
 if __name__ == "__main__":

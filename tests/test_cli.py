@@ -34,14 +34,24 @@ def test_new_writes_copy_and_refuses_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "mine.yaml"
     result = invoke("new", str(target), "--from", "flight")
     assert result.exit_code == 0, result.output
-    assert target.read_text().startswith("title: In-flight ankle pumps")
+    modeline, title = target.read_text().splitlines()[:2]
+    assert modeline.startswith("# yaml-language-server: $schema=file:///")
+    assert modeline.endswith("/routine.schema.json")
+    import json
+    from urllib.parse import urlparse
+
+    from voice_coach.routine import json_schema
+
+    saved = Path(urlparse(modeline.split("$schema=", 1)[1]).path)
+    assert json.loads(saved.read_text()) == json_schema()  # what the editor reads, offline
+    assert title.startswith("title: In-flight ankle pumps")
     target.write_text("precious")
     again = invoke("new", str(target), "--from", "flight")
     assert again.exit_code == 2
     assert again.stderr == f"error: {target} already exists\n  hint: use --force to overwrite it\n"
     assert target.read_text() == "precious"
     assert invoke("new", str(target), "--from", "flight", "--force").exit_code == 0
-    assert target.read_text().startswith("title: In-flight")
+    assert target.read_text().splitlines()[1].startswith("title: In-flight")
 
 
 def test_new_unknown_builtin(tmp_path: Path) -> None:

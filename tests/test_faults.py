@@ -466,38 +466,35 @@ def test_parallel_synthesis_gives_what_one_process_gives() -> None:
 
 
 def test_a_killed_speech_worker_is_an_engine_error_not_a_hang() -> None:
-    import multiprocessing
-
     from voice_coach.errors import EngineError
-    from voice_coach.speech.parallel import synthesize_parallel
+    from voice_coach.speech.parallel import running_workers, synthesize_parallel
 
     texts = [f"Cue number {i}. " + "Hold it there. " * 13 for i in range(300)]  # ~3 ms each
     made = synthesize_parallel(texts, "fake", "fake/en", 160, 1.0, workers=2)
     next(made)  # the workers are up
-    for child in multiprocessing.active_children():
-        os.kill(child.pid, signal.SIGKILL)
+    assert len(running_workers()) == 2
+    for pid in running_workers():
+        os.kill(pid, signal.SIGKILL)
     with pytest.raises(EngineError, match="speech worker process died"):
         list(made)
-    assert multiprocessing.active_children() == []
+    assert running_workers() == []
 
 
 def test_kept_workers_serve_many_calls_then_stop() -> None:
     """Inside workers_kept() (routines, render --all) the same worker processes, with whatever
     model they loaded, serve every call, whatever its voice and rate; on leaving, none is left."""
-    import multiprocessing
-
     from voice_coach.speech import VoiceSettings, synthesize_all
-    from voice_coach.speech.parallel import workers_kept
+    from voice_coach.speech.parallel import running_workers, workers_kept
 
     texts = [f"Cue number {i}." for i in range(30)]
     with workers_kept():
         first = synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=2)
-        crew = sorted(p.pid for p in multiprocessing.active_children())
+        crew = running_workers()
         second = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),
                                 cache=None, workers=2)
-        assert sorted(p.pid for p in multiprocessing.active_children()) == crew
+        assert running_workers() == crew
         assert len(crew) == 2
-    assert multiprocessing.active_children() == []
+    assert running_workers() == []
     assert all(np.array_equal(first[t], c) for t, c in
                synthesize_all(texts, VoiceSettings(engine="fake"), cache=None, workers=1).items())
     serial = synthesize_all(texts, VoiceSettings(engine="fake", voice="de", rate_wpm=220),

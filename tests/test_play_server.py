@@ -283,20 +283,50 @@ def test_simpleaudio_backend_sends_the_same_samples(pulse, tiny, cache_dir, tmp_
 
 
 @pytest.mark.parametrize("backend", ["", "simpleaudio"])
-@pytest.mark.parametrize("command", [["play", "ankle-pumps"],
-                                     ["remind", "ankle-pumps", "--every", "1h"]])
-def test_no_sound_device_is_one_clear_message(tmp_path, command, backend):
+@pytest.mark.parametrize("command, instead", [
+    (["play", "ankle-pumps"], "voice-coach render ankle-pumps -o session.mp3"),
+    (["play", "bedtime", "--language", "de"],
+     "voice-coach render bedtime --language de -o session.mp3"),
+    (["remind", "ankle-pumps", "--every", "1h"],
+     "voice-coach render ankle-pumps --every 1h -o session.mp3"),
+    (["remind", "flight", "--every", "1h", "--for", "6h"],
+     "voice-coach render flight --every 1h --for 6h -o session.mp3"),
+    (["remind", "flight", "--every", "1h", "--times", "3"],
+     "voice-coach render flight --every 1h --for 3h -o session.mp3"),
+])
+def test_no_sound_device_is_one_clear_message(tmp_path, command, instead, backend):
+    """Said before any speech is made (the speech cache stays empty), with a hint that keeps
+    the options that shape the session."""
     env = base_env(tmp_path)  # no pulse server here
     empty = tmp_path / "empty.conf"
     empty.write_text("")
-    env.update(ALSA_CONFIG_PATH=str(empty), VOICE_COACH_AUDIO=backend)
+    cache = tmp_path / "fresh-cache"
+    env.update(ALSA_CONFIG_PATH=str(empty), VOICE_COACH_AUDIO=backend,
+               VOICE_COACH_CACHE_DIR=str(cache))
     proc = subprocess.run(player_command(*command), env=env, capture_output=True, text=True,
                           timeout=30, stdin=subprocess.DEVNULL)
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr == (
         "error: no sound device found, so the session cannot be played here\n"
-        "  hint: render it to a file instead: voice-coach render ankle-pumps -o session.mp3\n")
+        f"  hint: render it to a file instead: {instead}\n")
+    assert not list(cache.rglob("*.clip"))  # no speech was made
+
+
+@pytest.mark.parametrize("command, message", [
+    (["remind", "flight", "--every", "1m"],
+     "error: --every 1m is shorter than the session itself ("),
+    (["play", "flight", "--from-set", "9"], "error: --from-set 9: this routine has 2 sets"),
+])
+def test_usage_mistakes_come_before_the_missing_device(tmp_path, command, message):
+    env = base_env(tmp_path)
+    empty = tmp_path / "empty.conf"
+    empty.write_text("")
+    env.update(ALSA_CONFIG_PATH=str(empty), VOICE_COACH_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(player_command(*command), env=env, capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(message), proc.stderr
 
 
 @needs_pulse
@@ -308,7 +338,7 @@ def test_play_with_a_cold_cache_shows_what_it_is_preparing(pulse, tmp_path):
     env = player_env(pulse, tmp_path, tmp_path / "empty-speech-cache")
     player = PtyPlayer(["play", str(routine)], env)
     try:
-        player.wait_for("Preparing speech", timeout_s=60)
+        player.wait_for("Making speech", timeout_s=60)
         player.wait_for("0:01 /", timeout_s=120)
         player.press("q")
         run = finish_pty(player, tmp_path)
@@ -316,7 +346,7 @@ def test_play_with_a_cold_cache_shows_what_it_is_preparing(pulse, tmp_path):
         player.close()
     assert run.rc == 0, run.output
     shown = run.output
-    assert shown.index("Preparing speech") < shown.index("Tiny test routine")
+    assert shown.index("Making speech") < shown.index("Tiny test routine")
 
 
 @needs_pulse

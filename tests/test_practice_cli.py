@@ -348,7 +348,7 @@ def test_the_readme_config_example_is_a_valid_config(tmp_path):
 
     from voice_coach.practice.config import load_config
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
     (block,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
     path = tmp_path / "config.toml"
     path.write_text(block)

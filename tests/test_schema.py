@@ -112,9 +112,10 @@ def _routine_texts() -> list[tuple[str, str]]:
     texts = [(f"built-in {name}", builtin_text(name)) for name in builtin_names()]
     texts += [(path.name, path.read_text()) for path in sorted((REPO / "tests" / "routines")
                                                                .glob("*.yaml"))]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    texts += [(f"README block {i}", block) for i, block in
-              enumerate(re.findall(r"```yaml\n(.*?)```", readme, flags=re.S))]
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        texts += [(f"{doc.name} block {i}", block) for i, block in
+                  enumerate(re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"),
+                                       flags=re.S))]
     return texts
 
 

@@ -143,7 +143,7 @@ BAD_FILES = [
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 0\n",
         "bad.yaml:4:11: error: 'reps' must be from 1 to 1000, got 0\n"
-        "  hint: the limit of 1000 guards against typos; raise it with Limits.max_reps",
+        "  hint: at least one: reps: 1; to leave the step out, delete it",
     ),
     (
         "title: T\nsteps:\n  - exercise: A\n    reps: 1000000000\n",

@@ -162,13 +162,19 @@ def format_length_ms(ms: int) -> str:
     return f"{seconds} s"
 
 
-def to_text(timeline: Timeline) -> str:
-    """The plan as readable text: one line per chapter and event, times as m:ss.mmm."""
+def to_text(timeline: Timeline, counts: dict[str, str] | None = None) -> str:
+    """The plan as readable text: one line per chapter and event, times as m:ss.mmm.
+
+    counts: the header's words in the session's language ({"length_label", "cues", "tones"},
+    see cli.summary.counts); None for English."""
+    if counts is None:
+        counts = {"length_label": "length",
+                  "cues": counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues"),
+                  "tones": counted(len(timeline.tones()), "{n} tone", "{n} tones")}
     lines = [
         f"# {timeline.title} ({timeline.routine})",
-        f"# length {format_clock_ms(timeline.duration_ms)} ({timeline.duration_ms} ms), "
-        + counted(len(timeline.speech()), "{n} spoken cue", "{n} spoken cues") + ", "
-        + counted(len(timeline.tones()), "{n} tone", "{n} tones"),
+        f"# {counts['length_label']} {format_clock_ms(timeline.duration_ms)} "
+        f"({timeline.duration_ms} ms), {counts['cues']}, {counts['tones']}",
     ]
     chapters = list(timeline.chapters)
     for event in timeline.events:

@@ -11,16 +11,17 @@ import functools
 import os
 import signal
 import sys
+import traceback
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from voice_coach import defaults
 from voice_coach.cli import complete
-from voice_coach.cli.usage import Group, examples, no_color
+from voice_coach.cli.progress import progress_bar, stage_progress  # noqa: F401 (re-exported)
+from voice_coach.cli.usage import Group, examples
 from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
@@ -137,12 +138,21 @@ def _in_cli_words(exc: VoiceCoachError) -> None:
 
 
 def err(text: str) -> None:
+    _erase_status()
     typer.echo(printable(text), err=True)
+
+
+def _erase_status() -> None:
+    """A progress line on the terminal is cleared before any other line is printed."""
+    from voice_coach.cli.progress import erase_status
+
+    erase_status()
 
 
 def out(text: str, nl: bool = True) -> None:
     """Print to stdout with any control character escaped (a routine's titles and cues, file
     names): nothing from a routine file can drive the terminal."""
+    _erase_status()
     typer.echo(printable(text), nl=nl)
 
 
@@ -164,14 +174,17 @@ def funnel(fn: F) -> F:
                 warnings.showwarning = _show_warning
                 return fn(*args, **kwargs)
         except VoiceCoachError as exc:
-            if _state["traceback"]:
-                raise
+            if _state["traceback"]:  # the whole story, with the exit status it would have had
+                traceback.print_exc()
             _in_cli_words(exc)
             err(exc.format())
             raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:  # `voice-coach voices | head -1`: the reader has what it wanted
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             if _state["traceback"]:
-                raise
+                traceback.print_exc()
             err("interrupted")
             raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
 
@@ -183,10 +196,21 @@ def _main(
     traceback: Annotated[bool, typer.Option(
         "--traceback", help="Show the full Python traceback of an error (for developers).")]
     = False,
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=lambda value: _print_version(value),
+        help="Print the version of voice-coach and exit.")] = False,
 ) -> None:
     """Voice-guided exercise sessions from routine files."""
     _state["traceback"] = traceback
     _state["finished"] = False
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from voice_coach import __version__
+
+        typer.echo(f"voice-coach {__version__}")
+        raise typer.Exit()
 
 
 def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
@@ -266,78 +290,22 @@ def voice_words(session) -> str:
     return f"{v.voice} ({v.engine}, {v.rate_wpm} wpm)"
 
 
-@contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal (stderr); nothing when output is piped. With NO_COLOR (or
-    TERM=dumb) a plain counter line, rewritten with a carriage return: no escape sequences."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
+def hint_natural_voice(session) -> None:
+    """On stderr, one line when the session speaks in a formant voice (or Pico's) that `engine:
+    auto` chose and a natural (Piper) voice exists for its language: which, and how to get it."""
+    from voice_coach.speech.natural import natural_voice_missing
+
+    used = session.voice or session.routine.voice
+    found = natural_voice_missing(used.engine, session.routine.language,
+                                  session.routine.voice.engine == "auto")
+    if found is None:
         return
-    if no_color() or os.environ.get("TERM") == "dumb":
-        with _plain_progress(label) as update:
-            yield update
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TimeRemainingColumn,
-    )
-
-    count = MofNCompleteColumn() if label.startswith("Preparing") else TaskProgressColumn()
-    with Progress("[progress.description]{task.description}", BarColumn(), count,
-                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-@contextmanager
-def _plain_progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    shown = [""]
-
-    def update(done: int, total: int) -> None:
-        text = f"{label} {done}/{total}" if total else label
-        if text != shown[0]:
-            sys.stderr.write("\r" + text.ljust(len(shown[0])))
-            sys.stderr.flush()
-            shown[0] = text
-
-    try:
-        yield update
-    finally:
-        if shown[0]:
-            sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
-            sys.stderr.flush()
-
-
-@contextmanager
-def stage_progress(enabled: bool = True) -> Iterator[Callable[[str, str, int, int], None] | None]:
-    """One progress bar on a terminal (stderr) for work in named stages: update(name, stage,
-    done, total) shows "name: stage"; nothing when output is piped."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
-
-    with Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
-                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task("", total=None)
-
-        def update(name: str, stage: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{name}: {stage}", completed=done, total=total)
-
-        yield update
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
+    get = f"voice-coach voices install {found.voice}"
+    if not found.engine_installed:
+        get = f"pip install 'voice-coach[piper]' and {get}"
+    kind = "SVOX Pico's offline voice" if used.engine == "pico" else "a formant voice"
+    err(f"hint: this {found.language_name} session speaks in {kind}; a natural one "
+        f"exists: {get} (or ./scripts/setup --voice {found.voice} in a clone)")
 
 
 def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
@@ -351,10 +319,20 @@ def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
         err(warning.format())
     for warning in session.warnings:  # a voice of another language, estimated speech
         err(f"warning: {warning}")
+    from voice_coach.plan.compose import room_notes
+
+    for note in room_notes(session.timeline):  # what was left out to make room
+        err(note.format())
     return session
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def _quiet_stdout() -> None:
+    """stdout to /dev/null, so Python's flush at exit does not fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def main() -> None:
@@ -363,6 +341,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
+    except BrokenPipeError:  # `voice-coach voices | head -1`: the reader has all it wanted
+        _quiet_stdout()
+        sys.exit(0)
     except Terminated:
         err("terminated")
         sys.exit(int(ExitStatus.TERMINATED))

@@ -45,6 +45,33 @@ def start_frame(timeline: Timeline, start_at_ms: int | None = None,
     return ms_to_frames(start_ms, timeline.sample_rate)
 
 
+def silent_timeline(routine):
+    """The routine composed with silent speech: its sets, and a floor on its length, known
+    before any speech is made (so options are checked first)."""
+    from voice_coach.plan.compose import compose
+
+    return compose(routine, lambda text: 0)
+
+
+def render_hint(routine: str, language: str | None = None, every: str | None = None,
+                for_: str | None = None, times: int | None = None) -> str:
+    """What to run instead where nothing can be played: the same session rendered to a file,
+    with the options that shape it (--language, a reminder's --every and --for)."""
+    import shlex
+
+    words = ["voice-coach", "render", shlex.quote(routine)]
+    if language:
+        words += ["--language", shlex.quote(language)]
+    if every is not None:
+        words += ["--every", shlex.quote(every)]
+        if for_ is not None:
+            words += ["--for", shlex.quote(for_)]
+        elif times is not None:
+            every_ms = parse_duration_ms(every)
+            words += ["--for", format_duration_ms(every_ms * times)]
+    return "render it to a file instead: " + " ".join([*words, "-o", "session.mp3"])
+
+
 def remind_plan(every: str, for_: str | None, times: int | None, session_ms: int) -> RemindPlan:
     """Validates remind's options; UsageError (exit 2) with a hint for each kind of mistake."""
     if for_ is not None and times is not None:

@@ -55,22 +55,33 @@ def play(
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
     from voice_coach.cli.coach import check_in_after
-    from voice_coach.cli.options import parse_start_at, start_frame
+    from voice_coach.cli.options import (
+        parse_start_at,
+        render_hint,
+        silent_timeline,
+        start_frame,
+    )
     from voice_coach.cli.practice import recorder_for
-    from voice_coach.live.play import open_output, play_session
+    from voice_coach.live.play import check_output, open_output, play_session
     from voice_coach.session import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     written = with_voice(load(routine, max_minutes, max_reps, max_sets, language), voice,
                          engine, rate)
     routine_obj, todays = with_dose(written, as_of, dose)
+    # Every usage mistake (exit 2) before the sound device (exit 1), and both before any speech
+    # is made: --from-set needs only the sets, which silent speech gives.
+    # --start-at past the end needs the session's real length: then the speech comes first.
+    if from_set is not None:
+        start_frame(silent_timeline(routine_obj), start_at_ms, from_set)
+    hint = render_hint(routine, language)
+    if start_at_ms is None:
+        check_output(routine, hint)
     if not quiet:
         say_dose(todays, as_of)
     session = prepare_session(routine_obj, quiet)
-    # a bad --start-at or --from-set is the user's to fix (exit 2) even where no sound device
-    # is: checked before the device is opened
     frame = start_frame(session.timeline, start_at_ms, from_set)
-    with open_output(routine) as output:
+    with open_output(routine, hint=hint) as output:
         recorder = recorder_for(routine_obj, "play")  # every session lands in the history
         try:
             play_session(session.timeline, pcm_source(session), output, start_frame=frame,
@@ -110,7 +121,7 @@ def remind(
 
     Between rounds it counts down to the next one; any key but q starts it now.
     """
-    from voice_coach.cli.options import remind_plan
+    from voice_coach.cli.options import remind_plan, render_hint, silent_timeline
     from voice_coach.cli.practice import recorder_for
     from voice_coach.live.play import check_output, remind_session
     from voice_coach.session import pcm_source
@@ -119,9 +130,12 @@ def remind(
     routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
                                                     language), voice, engine, rate),
                                     as_of, dose)
+    # --every shorter than the session, as far as it is known without speech: exit 2 before
+    # the sound device is looked for (exit 1)
+    remind_plan(every, for_, times, session_ms=silent_timeline(routine_obj).duration_ms)
+    check_output(routine, render_hint(routine, language, every, for_, times))
     if not quiet:
         say_dose(todays, as_of)
-    check_output(routine)
     recorder = recorder_for(routine_obj, "remind")  # every round lands in the history
     session = prepare_session(routine_obj, quiet)
     plan = remind_plan(every, for_, times, session_ms=session.timeline.duration_ms)

@@ -282,8 +282,11 @@ def history(
         _out_json(views.to_json(records, rollover))
     elif csv_:
         _out_csv(views.to_csv(records, rollover))
+    elif not records and routine:
+        typer.echo(f"No sessions of {routine} recorded" + (
+            " in that time." if first or last else "; 'voice-coach history' lists every session."))
     elif not records:
-        typer.echo("No sessions recorded" + (" in that time." if first or last or routine else
+        typer.echo("No sessions recorded" + (" in that time." if first or last else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
         out(views.table(records, rollover, now.tzinfo))

@@ -20,6 +20,7 @@ from voice_coach.cli.app import (
     app,
     finished,
     funnel,
+    hint_natural_voice,
     limits,
     load,
     out,
@@ -281,18 +282,19 @@ def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: boo
 
 
 def _report(session, done) -> None:
-    from voice_coach.timeline import format_length_ms
+
+    from voice_coach.cli.summary import counts
 
     tl = session.timeline
-    cues = counted(len(tl.speech()), "{n} spoken cue", "{n} spoken cues")
-    out(f"Wrote {done.path}: {format_length_ms(tl.duration_ms)} ({tl.duration_ms} ms), "
-        f"{cues}, " + counted(len(tl.tones()), "{n} tone", "{n} tones") + ", "
-        + counted(len(tl.chapters), "{n} chapter", "{n} chapters")
-        + f"; voice {voice_words(session)}.")
+    said = counts(tl, session.routine.language)  # the session's words in its language
+    cues = said["cues"]
+    out(f"Wrote {done.path}: {said['length']} ({tl.duration_ms} ms), {cues}, {said['tones']}, "
+        f"{said['chapters']}; voice {voice_words(session)}.")
     if done.sidecar is not None:
         out(f"Wrote {done.sidecar}: {cues}.")
     out(f"Loudness: speech {_lufs(done.speech_lufs)}, file {_lufs(done.predicted_lufs)} "
         "integrated.")
+    hint_natural_voice(session)
 
 
 def _lufs(value: float) -> str:

@@ -22,6 +22,7 @@ from voice_coach.cli.app import (
     app,
     finished,
     funnel,
+    hint_natural_voice,
     load,
     out,
     prepare_session,
@@ -79,9 +80,29 @@ def new(
         read_routine_source(from_)  # raises the helpful "did you mean" error
         raise UsageError(f"'{from_}' is not a built-in routine",
                          "built-in routines: " + ", ".join(builtin_names()))
-    write_text_atomic(file, builtin_text(from_, code), force=force)
+    modeline = f"# yaml-language-server: $schema={_schema_file().as_uri()}\n"
+    write_text_atomic(file, modeline + builtin_text(from_, code), force=force)
     out(f"Wrote {file} (a copy of {from_}). Edit it, then: voice-coach check {file}")
     finished()
+
+
+def _schema_file() -> Path:
+    """The routine schema saved in the data folder (rewritten when it changed), for the
+    `# yaml-language-server: $schema=` line of routines made by `new`: editors with the YAML
+    language server check and complete the file from it, offline."""
+    from voice_coach.output.atomic import write_text_atomic
+    from voice_coach.routine import json_schema
+    from voice_coach.serve.paths import data_dir
+
+    path = (data_dir() / "routine.schema.json").resolve()
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(path, text, force=True)
+    except OSError:
+        pass  # the line still names where it belongs; `voice-coach schema` prints it
+    return path
 
 
 @app.command(epilog=examples(
@@ -118,6 +139,7 @@ def check(
     session = prepare_session(routine_obj)
     out(summary(session))
     say_dose(todays, as_of, prefix="  dose     ")
+    hint_natural_voice(session)
 
 
 @app.command(epilog=examples(
@@ -148,13 +170,26 @@ def plan(
     if json_:
         out(session.timeline.to_json_text(), nl=False)
     else:
-        out(to_text(session.timeline), nl=False)
+        from voice_coach.cli.summary import counts
+
+        out(to_text(session.timeline, counts(session.timeline, session.routine.language)),
+            nl=False)
 
 
 @app.command(epilog=examples("schema", "voice-coach schema > routine.schema.json"))
 @funnel
 def schema() -> None:
-    """Print the JSON Schema of routine files (for editors)."""
+    """Print the JSON Schema of routine files (for editors).
+
+    Editors with yaml-language-server (the YAML extension of VS Code, Neovim, Helix) check and
+    complete a routine file against it: save it beside your routines, as in the example, and
+    make this the routine's first line:
+
+      # yaml-language-server: $schema=routine.schema.json
+
+    Files made by 'voice-coach new' carry that line already, naming a copy of the schema in
+    the data folder.
+    """
     from voice_coach.routine import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from voice_coach.cli.app import app, funnel
-from voice_coach.cli.usage import examples
+from voice_coach.cli.usage import Group, examples
 
 LibraryOption = Annotated[Path | None, typer.Option(
     "--library", metavar="DIR", help="The library folder (default: 'library' in the user's "
@@ -21,7 +21,8 @@ LibraryOption = Annotated[Path | None, typer.Option(
 
 
 library_app = typer.Typer(
-    name="library", no_args_is_help=True, add_completion=False,
+    name="library", no_args_is_help=True, add_completion=False, cls=Group,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="What `voice-coach serve` offers: add, list and remove routines.",
     epilog=examples(
@@ -88,7 +89,7 @@ def library_list(library: LibraryOption = None) -> None:
         typer.echo(f"The library {lib.root} is empty. Add a routine: "
                    "voice-coach library add ROUTINE")
         return
-    table = []
+    table = [("key", "title", "length", "language", "voice", "source")]
     for s in rows:
         r = s.entry.rendered
         if s.state == "rendered" and r is not None:

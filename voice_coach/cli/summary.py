@@ -59,3 +59,29 @@ def summary(session) -> str:
                         {"name": r.name, "title": r.title})
     return "\n".join([head] + [f"  {label}{' ' * (width - text_width(label) + 1)}{value}"
                                for label, value in rows])
+
+
+def counts(timeline, language: str) -> dict[str, str]:
+    """The session's counts as `plan` and `render` say them, in the routine's language:
+    {"length", "length_label", "cues", "tones", "chapters"} ("4 min 50 s", "length",
+    "61 spoken cues", "63 tones", "7 chapters" in English)."""
+    from voice_coach.lang import words_for
+    from voice_coach.wording import counted
+
+    words = words_for(language)
+    t = words.t
+    n_cues, n_tones, n_chapters = (len(timeline.speech()), len(timeline.tones()),
+                                   len(timeline.chapters))
+    if language == "en":
+        tones = counted(n_tones, "{n} tone", "{n} tones")
+    else:  # the check summary's label after the number
+        tones = f"{n_tones} {t.pgettext('check', 'tones')}"
+    return {
+        "length": words.length(timeline.duration_ms),
+        "length_label": t.pgettext("check", "length"),
+        "cues": words.format(t.npgettext("comment", "{n} spoken cue", "{n} spoken cues",
+                                         n_cues), {"n": n_cues}),
+        "tones": tones,
+        "chapters": words.format(t.npgettext("comment", "{n} chapter", "{n} chapters",
+                                             n_chapters), {"n": n_chapters}),
+    }

@@ -124,6 +124,13 @@ class UnknownShell(parse_errors.UsageError):
         self.name = name
 
 
+def first_sentence(text: str) -> str:
+    """A help text's first paragraph up to its first full stop (the one-line summary)."""
+    paragraph = " ".join(text.strip().split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[:end + 1]
+
+
 class Group(TyperGroup):
     """The root command: plain help for every command, parser errors in our own form, NO_COLOR
     honoured, and `--show-completion SHELL` / `--install-completion SHELL` beside typer's
@@ -141,6 +148,18 @@ class Group(TyperGroup):
             if param.name in _COMPLETION_HELP:
                 param.help = _COMPLETION_HELP[param.name]
         return params
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with its whole first sentence, wrapped (click cuts it at ~45 columns,
+        mid-phrase, with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, first_sentence(command.short_help or command.help or "")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0]

@@ -9,9 +9,6 @@ import typer
 
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
-    EngineOpt,
-    RateOpt,
-    VoiceOpt,
     app,
     cli_words,
     err,
@@ -142,25 +139,38 @@ def remove(
     finished()
 
 
+SayVoice = Annotated[str | None, typer.Option(
+    "--voice", metavar="VOICE", autocompletion=complete.voice,
+    help="The voice: an id from 'voice-coach voices' (en_US-joe-medium, gmw/de) or a language "
+    "(en, de); default: English, the natural voice when installed.")]
+SayEngine = Annotated[str | None, typer.Option(
+    "--engine", metavar="ENGINE", autocompletion=complete.engine,
+    help="Speech engine: auto (Piper when a Piper voice for it is installed), piper, espeak or "
+    "pyttsx3.")]
+SayRate = Annotated[int | None, typer.Option(
+    "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450; default 160).")]
+
+
 @app.command(epilog=examples(
     "say",
     'voice-coach say "Toes up, and hold."',
     'voice-coach say "Toes up, and hold." --voice en_US-joe-medium -o toes.wav',
     'voice-coach say "Breathe in slowly." --engine espeak --rate 130',
-    'voice-coach say "Atmen Sie langsam ein." --language de',
+    'voice-coach say "Zehen hoch und halten." --language de',
 ))
 @funnel
 def say(
     text: Annotated[str, typer.Argument(metavar="PHRASE", help="What to say.")],
-    voice: VoiceOpt = None,
-    engine: EngineOpt = None,
-    rate: RateOpt = None,
+    voice: SayVoice = None,
+    engine: SayEngine = None,
+    rate: SayRate = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", metavar="FILE", help="Write it to this audio file (.wav, .mp3, ...) "
         "instead of playing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     language: Annotated[str | None, typer.Option(
-        "--language", metavar="LANG", help="The phrase's language (de, fr, zh, ...): picks its "
+        "--language", metavar="LANG", autocompletion=complete.language,
+        help="The phrase's language (de, fr, zh, ...): picks its "
         "voice when --voice is not given, and checks a named one reads it. Default: the named "
         "voice's language, else zh for Chinese characters, else en.")] = None,
 ) -> None:

@@ -29,8 +29,11 @@ PCM16_BYTES = 2
 
 
 def no_device_error(routine: str, hint: str | None = None) -> EngineError:
-    if hint is not None:
+    """routine: what the person typed ("say" for a phrase); hint: what to do instead."""
+    if hint is not None and routine == "say":
         return EngineError("no sound device found, so nothing can be played here", hint)
+    if hint is not None:
+        return EngineError("no sound device found, so the session cannot be played here", hint)
     return EngineError("no sound device found, so the session cannot be played here",
                        f"render it to a file instead: voice-coach render {shlex.quote(routine)} "
                        "-o session.mp3")

@@ -74,9 +74,10 @@ def play_pcm(pcm: bytes, output: Any, poll_s: float = 0.02) -> None:
         output.finish()
 
 
-def check_output(routine: str) -> None:
-    """Opens and closes the device: EngineError now rather than after synthesis."""
-    with open_output(routine):
+def check_output(routine: str, hint: str | None = None) -> None:
+    """Opens and closes the device: EngineError now rather than after synthesis. hint: what to
+    do where there is none (default: render the routine to a file)."""
+    with open_output(routine, hint=hint):
         pass
 
 

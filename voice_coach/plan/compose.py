@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from voice_coach.errors import Diagnostic, SpecError
 from voice_coach.lang import Words, words_for
+from voice_coach.plan.room import make_room, notes_of, room_until
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text
 from voice_coach.routine.timing import (
     BEAT_MS,
@@ -49,6 +50,9 @@ class _Builder:
         self.speech_ms = speech_ms
         self.placed: list[_Placed] = []
         self.chapters: list[Chapter] = []
+        self.shorter: list[str] = []  # texts a crowded cue may be shortened to (see _make_room)
+        self.notes: dict[tuple, list] = {}  # (pos, left out) → [whole text, said, times]
+        self.fit_margin_ms = FIT_MARGIN_MS
         self.cursor_ms = 0  # where the last step ended (silence may follow the last event)
 
     def say(self, start_ms: int, text: str, pos: Pos | None, *, layer: str = "cue",
@@ -88,6 +92,8 @@ def phrases(routine: Routine) -> list[str]:
     for placed in builder.placed:
         if placed.event.kind == "speech":
             seen.setdefault(placed.event.text)
+    for text in builder.shorter:  # what a crowded cue may be said as instead
+        seen.setdefault(text)
     return list(seen)
 
 
@@ -112,7 +118,14 @@ def compose(routine: Routine, speech_ms: Callable[[str], int]) -> Timeline:
         routine=routine.name, title=routine.title, duration_ms=duration_ms,
         events=tuple(p.event for p in placed), chapters=tuple(builder.chapters),
         fade_out_ms=routine.fade_out_ms, language=routine.language,
+        extra={"notes": notes_of(builder, routine)} if builder.notes else {},
     )
+
+
+def room_notes(timeline: Timeline) -> list[Diagnostic]:
+    """What the composer changed to make room in crowded moments (see _make_room), as notes
+    located at the exercise: "said as "Seven. Halfway." (the phase words left out)"."""
+    return list(timeline.extra.get("notes", ()))
 
 
 def _build(routine: Routine, speech_ms: Callable[[str], int]) -> _Builder:
@@ -188,22 +201,23 @@ def _set_header(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: i
 
 
 def _announcements(words: Words, ex: Exercise, values: dict, rep: int
-                   ) -> list[tuple[str, Pos]]:
-    """What is said at the start of repetition `rep`, besides the first phase's own cue."""
-    out: list[tuple[str, Pos]] = []
+                   ) -> list[tuple[str, Pos, str]]:
+    """What is said at the start of repetition `rep`, besides the first phase's own cue:
+    (text, where it comes from, kind: "count", "special" or "remind")."""
+    out: list[tuple[str, Pos, str]] = []
     if ex.count_reps:
-        out.append((words.counted(rep), ex.pos))
+        out.append((words.counted(rep), ex.pos, "count"))
     special = False
     if ex.halfway is not None and ex.reps >= 4 and rep == ex.reps // 2 + 1:
-        out.append((words.fill(ex.halfway, values), ex.halfway.pos))
+        out.append((words.fill(ex.halfway, values), ex.halfway.pos, "special"))
         special = True
     if ex.last_reps and ex.last_say is not None and rep > ex.reps - ex.last_reps:
-        out.append((words.fill(ex.last_say, values), ex.last_say.pos))
+        out.append((words.fill(ex.last_say, values), ex.last_say.pos, "special"))
         special = True
     if (ex.remind_every and ex.remind is not None and not special and rep > 1
             and (rep - 1) % ex.remind_every == 0):
-        out.append((words.fill(ex.remind, values), ex.remind.pos))
-    return [(text, pos) for text, pos in out if text]
+        out.append((words.fill(ex.remind, values), ex.remind.pos, "remind"))
+    return [item for item in out if item[0]]
 
 
 def _phase_start(ex: Exercise, t: int, rep: int, k: int) -> int:
@@ -226,10 +240,13 @@ def _reps(builder: _Builder, t: int, ex: Exercise, values: dict, set_no: int) ->
                                     **tags)
             speech_at = start if pump or phase.tone == "none" else tone_end + TONE_GAP_MS
             parts = _announcements(builder.words, ex, rep_values, rep) if k == 0 else []
+            said = None
             if phase.say is not None and not faded:
-                parts.append((builder.words.fill(phase.say, rep_values), phase.say.pos))
-            text = builder.words.join([p for p, _ in parts])
-            pos = parts[0][1] if parts else None
+                said = builder.words.fill(phase.say, rep_values)
+            limit = room_until(ex, t, rep, k, faded) if pump else (
+                start + BEAT_MS if phase.count == "aloud" and not faded else end)
+            text, pos = make_room(builder, parts, said, phase.say.pos if phase.say else None,
+                                   rep, speech_at, limit)
             spoken_end = builder.say(speech_at, text, pos, **tags)
             _counts(builder, start, end, spoken_end if text else start, phase.count, faded, tags,
                     phase.pos)

@@ -24,6 +24,7 @@ from voice_coach.routine.files import (
     load_routine,
     read_routine_source,
 )
+from voice_coach.routine.from_dict import routine_from_dict
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import (
     NOISE_SOUNDS,
@@ -51,5 +52,5 @@ __all__ = [
     "Exercise", "Field", "Limits", "Pause", "Phase", "Pos", "Progress", "Routine", "Say", "Step",
     "Text", "VoiceSettings", "builtin_names", "builtin_path", "builtin_text", "fill",
     "format_duration_ms", "json_schema", "load_routine", "maximum_events", "minimum_length_ms",
-    "parse_duration_ms", "parse_routine", "read_routine_source",
+    "parse_duration_ms", "parse_routine", "read_routine_source", "routine_from_dict",
 ]

@@ -156,6 +156,12 @@ TEXT_VARS = {
     "say": {"title", "minutes"},
 }
 
+# In pump style (a beat every half second or so) the default phases are the metronome's tick
+# (toes up) and tock (toes down), without words.
+PUMP_DEFAULT_PHASES = (
+    {"hold": 3000, "tone": "tick", "count": "none"},
+    {"hold": 3000, "tone": "tock", "count": "none"},
+)
 DEFAULT_PHASES = (
     {"say": "Toes up, and hold.", "hold": 3000, "tone": "rise", "count": "none"},
     {"say": "Toes down, and hold.", "hold": 3000, "tone": "fall", "count": "none"},

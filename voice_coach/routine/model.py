@@ -154,16 +154,20 @@ class Background:
 
 @dataclass(frozen=True)
 class Routine:
-    name: str
-    title: str
-    about: str
-    description: str
-    voice: VoiceSettings
-    intro: Text | None
-    outro: Text | None
-    steps: tuple[Step, ...]
-    fade_out_ms: int
-    gap_ms: int
+    """A validated routine. Build one with routine_from_dict (plain values, validated as a file
+    is) or parse_routine; every field has a default, so dataclasses.replace and keyword
+    construction work too (Routine(title="T", steps=(...,)))."""
+
+    name: str = "routine"
+    title: str = ""
+    about: str = ""
+    description: str = ""
+    voice: VoiceSettings = VoiceSettings()
+    intro: Text | None = None
+    outro: Text | None = None
+    steps: tuple[Step, ...] = ()
+    fade_out_ms: int = defaults.FADE_OUT_MS
+    gap_ms: int = defaults.GAP_MS
     path: str = ""
     voice_pos: Pos = Pos("")  # where the voice was chosen, for engine errors about it
     source: str = field(default="", compare=False, repr=False)

@@ -6,6 +6,7 @@ Pure: takes text (and a name for messages), returns values. It never reads files
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from voice_coach.routine.fields import (
     BACKGROUND_FIELDS,
     DEFAULT_PHASES,
     PHASE_FIELDS,
+    PUMP_DEFAULT_PHASES,
     ROUTINE_FIELDS,
     STEP_KINDS,
     TEXT_VARS,
@@ -48,12 +50,14 @@ from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
-def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None = None,
-                  limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
+def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>",
+                  name: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                  language: str | None = None) -> Routine:
     """Validates routine text and returns the Routine, or raises SpecError with every problem.
 
     Args:
-        text: the YAML text (bytes are decoded as UTF-8, with a located error if invalid).
+        text: the YAML text (bytes are decoded as UTF-8, with a located error if invalid), or
+            a dict of plain values (see routine_from_dict).
         path: the file name used in messages.
         name: the routine's short name (default: the file name's stem).
         limits: upper bounds checked before anything costly.
@@ -62,6 +66,10 @@ def parse_routine(text: str | bytes, path: str = "<routine>", name: str | None =
     """
     import yaml
 
+    if isinstance(text, Mapping):  # plain values, as a routine built in code
+        from voice_coach.routine.from_dict import routine_from_dict
+
+        return routine_from_dict(text, name=name or "routine", limits=limits, language=language)
     name = name or Path(path).stem
     source = _decode(text, path, limits)
     try:
@@ -264,7 +272,9 @@ def _step(node: Any, reader: Reader) -> Step | None:
         return None
     first = keys[0]
     kinds = [key for key in keys if key in STEP_KINDS and key != "say"]
-    kind = kinds[0] if kinds else ("say" if first == "say" else None)
+    # `say` is also a pause's option: a step is a say step when no other kind is named (in any
+    # order, as the schema sees it: `{gap: 1s, say: Hello}` is one too)
+    kind = kinds[0] if kinds else ("say" if "say" in keys else None)
     if kind is None:
         close = suggest(str(first), STEP_KINDS)
         hint = f"did you mean '{close}'?" if close else "steps start with: " + ", ".join(
@@ -308,7 +318,7 @@ def _make_step(kind: str, values: dict[str, Any], node: Any, reader: Reader, pos
 
 
 def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Exercise:
-    phases = _phases(values["phases"], reader, pos, values["exercise"])
+    phases = _phases(values["phases"], reader, pos, values["exercise"], values["style"])
     reps_node = next((v for k, v in node.value if getattr(k, "value", None) == "reps"), None)
     progress = read_progress(values["progress"], int(values["reps"]), reps_node, reader)
     return Exercise(
@@ -323,9 +333,13 @@ def _exercise(values: dict[str, Any], node: Any, reader: Reader, pos: Pos) -> Ex
     )
 
 
-def _phases(node: Any, reader: Reader, pos: Pos, name: str | None) -> list[Phase]:
+def _phases(node: Any, reader: Reader, pos: Pos, name: str | None, style: str = "hold"
+            ) -> list[Phase]:
     import yaml
 
+    if node is None and style == "pump":  # the metronome alone: no words fit half a second
+        return [Phase(say=None, hold_ms=p["hold"], tone=p["tone"], count=p["count"], pos=pos)
+                for p in PUMP_DEFAULT_PHASES]
     if node is None:
         return [Phase(say=Text(p["say"], pos, default=True), hold_ms=p["hold"], tone=p["tone"],
                       count=p["count"], pos=pos) for p in DEFAULT_PHASES]

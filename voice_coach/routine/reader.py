@@ -76,8 +76,16 @@ class Reader:
         raw = node.value
         plain = node.style is None  # unquoted: YAML would read numbers and booleans
         if kind in ("text", "name", "path", "language"):
-            if kind == "text" and plain and raw.lower() in ("", "~", "null", "false", "no", "off"):
+            lowered = raw.lower() if plain else None
+            if kind == "text" and not spec.required and lowered in OFF_WORDS:
                 return None  # "halfway: false" or "halfway: ~" turns an announcement off
+            if lowered in NOT_TEXT and not (lowered == "" and spec.required):
+                # YAML reads these as true/false/null, not text (as the schema does too)
+                self.error(node, f"'{key}' must be text, got {raw or 'nothing'}",
+                           f"to say the word, quote it: {key}: \"{raw}\"" if raw else
+                           ("to turn it off, write false" if kind == "text" else
+                            f"write the {key}, or leave the key out"))
+                return spec.default
             if len(raw) > self.limits.max_text_chars:
                 self.error(node, f"'{key}' is {len(raw)} characters long; the limit is "
                            f"{self.limits.max_text_chars}", "split it into shorter cues")
@@ -136,7 +144,8 @@ class Reader:
         if (spec.low is not None and number < spec.low) or number > high or number != number:
             self.error(node, f"'{key}' must be from {_num(spec.low)} to {_num(high)}, got "
                        f"{shown(raw)[1:-1] if len(raw) <= 40 else shown(raw)}",
-                       _limit_hint(key, high, self.limits))
+                       _limit_hint(key, high, self.limits) if number > high
+                       else _low_hint(key, spec.low))
             return spec.default
         return number
 
@@ -227,6 +236,17 @@ def _kind_words(kind: str) -> str:
 
 def _num(value: float | None) -> str:
     return "any" if value is None else f"{value:g}"
+
+
+OFF_WORDS = ("", "~", "null", "false", "no", "off")  # plain YAML for "no text": turns a cue off
+NOT_TEXT = (*OFF_WORDS, "true", "yes", "on")  # plain YAML that is not a string
+
+
+def _low_hint(key: str, low: float | None) -> str:
+    """Below the smallest value: what to write instead (the limit above is not the problem)."""
+    if key in ("reps", "sets", "cycles") and low == 1:
+        return f"at least one: {key}: 1; to leave the step out, delete it"
+    return ""
 
 
 def _limit_hint(key: str, high: float, limits: Limits) -> str:

@@ -20,10 +20,15 @@ from voice_coach.routine.progress import RANGE_PATTERN
 def _schema_for(spec: Field) -> dict[str, Any]:
     kind = spec.kind
     out: dict[str, Any]
+    # Text may be written as a number (title: 2024); YAML's true, yes and on are not text.
     if kind == "text" and not spec.required:
         # "halfway: false" (or ~) turns an announcement off
-        out = {"anyOf": [{"type": "string"}, {"const": False}, {"type": "null"}]}
-    elif kind in ("text", "name", "path"):
+        out = {"anyOf": [{"type": ["string", "number"]}, {"const": False}, {"type": "null"}]}
+    elif kind in ("text", "name") and spec.required:
+        out = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}]}
+    elif kind in ("text", "name"):
+        out = {"type": ["string", "number"]}
+    elif kind == "path":
         out = {"type": "string"}
     elif kind == "language":
         from voice_coach.lang import language_codes

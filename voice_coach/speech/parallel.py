@@ -1,26 +1,31 @@
 """Cold-cache synthesis fanned out over worker processes, one speech engine in each.
 
-Engines are process-global C state and not thread-safe, so parallel means processes (spawned,
-never forked from a parent that may hold engine threads or locks), each with its own pipe: a
-worker that dies is seen at once, never waited for. It only synthesises: the caller owns the
-cache, the order of results and the progress report.
+Engines are process-global C state and not thread-safe, so parallel means processes: fresh
+interpreters (never forked from a parent that may hold engine threads or locks) that run this
+module's worker and nothing else, so the caller's script is never imported again (no
+`if __name__ == "__main__"` guard needed, and `python -c` or a script on stdin work: the spawn
+start method of multiprocessing re-imports the caller's __main__). Each worker has its own
+socket pair: a worker that dies is seen at once (end of file), never waited for. It only
+synthesises: the caller owns the cache, the order of results and the progress report.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 import numpy as np
 
 from voice_coach import errors
 
-# Misses below which starting workers costs more than it saves. Measured on 2 cores: a spawned
+# Misses below which starting workers costs more than it saves. Measured on 2 cores: a started
 # worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker, ~1-2 s with a Piper model to
 # load); espeak then takes about 5 ms of CPU a phrase (each made in a freshly forked process, see
 # espeak_zygote.py; 1-3 ms before that), pyttsx3 ~15 ms, Piper ~0.05-2 s. Two workers pay from
@@ -34,7 +39,7 @@ ONE_BY_ONE = {"piper"}
 JOIN_TIMEOUT_S = 10.0  # a worker finishing its last chunk after the work is done
 
 Chunk = tuple[int, list[str], str, int, float]  # (index, texts, voice id, rate_wpm, volume)
-Crew = list[tuple[BaseProcess, Connection]]
+Crew = list[tuple["Worker", Connection]]
 
 # Crews kept between calls while a workers_kept() scope is open: {engine name: crew}.
 _kept: dict[str, Crew] | None = None
@@ -58,6 +63,52 @@ def workers_kept() -> Iterator[None]:
             _stop(crew)
 
 
+class Worker:
+    """One worker process: a fresh interpreter running worker_main on its end of a socket pair."""
+
+    def __init__(self, engine_name: str) -> None:
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        code = ("import sys; from voice_coach.speech.parallel import worker_main; "
+                "worker_main(int(sys.argv[1]), sys.argv[2])")
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code, str(theirs.fileno()), engine_name],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()  # the worker's end lives in the worker only: its death is our EOF
+        self.pid = self.process.pid
+        self.conn = Connection(ours.detach())
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.is_alive():
+            self.process.kill()
+
+    def join(self, timeout_s: float | None = None) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout_s)
+
+
+_running: dict[int, Worker] = {}  # pid → worker, while it runs (for running_workers)
+
+
+def running_workers() -> list[int]:
+    """Process ids of the worker processes that are up (for tests and diagnostics)."""
+    for pid in [pid for pid, w in _running.items() if not w.is_alive()]:
+        _running[pid].join()
+        del _running[pid]
+    return sorted(_running)
+
+
 def cpu_count() -> int:
     """Cores this process may run on (the affinity mask where the OS has one)."""
     try:
@@ -71,6 +122,8 @@ def worth_it(engine_name: str, n_misses: int, workers: int | None) -> bool:
 
     workers: None = decide from MIN_MISSES and the cores; 1 = never; more = whenever > 1 miss.
     """
+    if os.name != "posix":  # workers inherit their socket by fd (pass_fds): POSIX only
+        return False
     if workers is not None:
         return workers > 1 and n_misses > 1
     return cpu_count() > 1 and n_misses >= MIN_MISSES.get(engine_name, n_misses + 1)
@@ -125,15 +178,12 @@ def _crew(engine_name: str, n_workers: int) -> Crew:
                 _kept[engine_name] = crew
                 return crew
             _stop(crew)
-    context = multiprocessing.get_context("spawn")
     crew = []
     try:
         for _ in range(n_workers):
-            ours, theirs = context.Pipe()
-            proc = context.Process(target=_worker_main, args=(theirs, engine_name), daemon=True)
-            proc.start()
-            theirs.close()
-            crew.append((proc, ours))
+            worker = Worker(engine_name)
+            _running[worker.pid] = worker
+            crew.append((worker, worker.conn))
     except BaseException:
         _stop(crew)
         raise
@@ -151,6 +201,7 @@ def _stop(crew: Crew) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join()
+        _running.pop(proc.pid, None)
 
 
 def _dispatch(
@@ -158,7 +209,7 @@ def _dispatch(
 ) -> Iterator[tuple[int, list[np.ndarray]]]:
     """(chunk index, clips) in chunk order, each idle worker given the next chunk."""
     todo = list(reversed(chunks))
-    busy: dict[Connection, BaseProcess] = {}
+    busy: dict[Connection, Worker] = {}
     done: dict[int, list[np.ndarray]] = {}
     for proc, conn in crew:
         if todo:
@@ -171,7 +222,7 @@ def _dispatch(
             next_index += 1
         if next_index == len(chunks):
             return
-        ready = wait([*busy, *(proc.sentinel for proc in busy.values())])
+        ready = wait(list(busy))  # a worker that dies closes its end: EOF, seen at once
         for conn in [c for c in busy if c in ready]:
             index, outcome = _receive(conn, engine_name)
             done[index] = _clips_or_raise(outcome)
@@ -179,8 +230,6 @@ def _dispatch(
                 conn.send(todo.pop())
             else:
                 del busy[conn]
-        if any(proc.sentinel in ready for proc in busy.values()):
-            raise _died(engine_name)
 
 
 def _receive(conn: Connection, engine_name: str) -> tuple[int, tuple]:
@@ -204,11 +253,12 @@ def _clips_or_raise(outcome: tuple) -> list[np.ndarray]:
     raise getattr(errors, kind, errors.EngineError)(message, hint)
 
 
-def _worker_main(conn: Connection, engine_name: str) -> None:
-    """A worker: chunks in, clips out, until the parent closes its end of the pipe. The engine
-    (and a Piper model) is opened once, on the first chunk, and kept for the next ones."""
+def worker_main(fd: int, engine_name: str) -> None:
+    """A worker process's body: chunks in, clips out on socket `fd`, until the parent closes its
+    end. The engine (and a Piper model) is opened once, on the first chunk, and kept."""
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(fd)
     engine = None
     try:
         while True:
@@ -227,7 +277,10 @@ def _worker_main(conn: Connection, engine_name: str) -> None:
                 )
             except errors.VoiceCoachError as exc:  # picklable: our errors, by name
                 outcome = ("error", type(exc).__name__, exc.message, exc.hint)
-            conn.send((index, outcome))
+            try:
+                conn.send((index, outcome))
+            except OSError:  # the parent is gone
+                return
     finally:
         if engine is not None:
             engine.close()  # the pyttsx3 engine has a worker process and a temp dir
