@@ -49,17 +49,18 @@ def test_the_server_refuses_a_file_in_a_sibling_folder(library: Path, tmp_path: 
     sibling.mkdir()
     secret = sibling / "secret.mp3"
     secret.write_bytes(b"private words from the old library")
-    (audio,) = (copy / "media").glob("*.mp3")
-    audio.unlink()
-    audio.symlink_to(Path("..") / ".." / "library-old" / "secret.mp3")
-    (copy / "cover.png").unlink()
-    (copy / "cover.png").symlink_to(secret)
-    assert os.path.realpath(audio) == str(secret.resolve())
-    server = start_server(copy, tmp_path / "data")
+    server = start_server(copy, tmp_path / "data")  # renders nothing: the library is current
     try:
+        # swapped in while it serves (a render at start would have replaced the file)
+        (audio,) = (copy / "media").glob("*.mp3")
+        audio.unlink()
+        audio.symlink_to(Path("..") / ".." / "library-old" / "secret.mp3")
+        (copy / "cover.png").unlink()
+        (copy / "cover.png").symlink_to(secret)
+        assert os.path.realpath(audio) == str(secret.resolve())
         for path in (f"media/{audio.name}", "cover.png"):
             status, _, body = server.get(path)
-            assert status == 404 and b"private" not in body, path
+            assert status == 404 and b"private" not in body, (path, status, body[:200])
     finally:
         server.stop()
 

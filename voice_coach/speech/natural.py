@@ -1,5 +1,6 @@
 """Which natural (Piper) voice could speak a session that a formant voice (or Pico's) speaks now,
-and the one line that says how to get it. It only looks (the catalogue, what is installed): never installs.
+and the one line that says how to get it. It only looks (the catalogue, what is installed): never
+installs.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class NaturalVoice:
 def natural_voice_missing(engine_name: str, language_code: str, chosen_by_auto: bool
                           ) -> NaturalVoice | None:
     """The natural voice to suggest when the session speaks in a formant voice (or Pico's) that
-    `engine: auto` chose (no Piper voice for the language installed) and one exists; None when there is
-    nothing to say (a Piper voice already, an engine chosen on purpose, or no natural voice for
-    the language)."""
+    `engine: auto` chose (no Piper voice for the language installed) and one exists; None when
+    there is nothing to say (a Piper voice already, an engine chosen on purpose, or no natural
+    voice for the language)."""
     if not chosen_by_auto or engine_name not in NOT_NATURAL_ENGINES:
         return None
     from voice_coach.lang import get_language
