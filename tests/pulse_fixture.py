@@ -209,9 +209,19 @@ class PtyPlayer:
         os.write(self.master, key.encode())
         return time.monotonic()
 
-    def wait(self, timeout_s: float = 30) -> int:
+    def wait(self, timeout_s: float = 30, skip_check_in: bool = True) -> int:
+        """Waits for the player to end. skip_check_in: a check-in question left waiting at the
+        end of a session (how the legs feel, pain) is skipped with Enter, as a person would."""
+        deadline = time.monotonic() + timeout_s
         try:
-            return self.proc.wait(timeout_s)
+            while self.proc.poll() is None:
+                if time.monotonic() > deadline:
+                    return self.proc.wait(0)  # raises TimeoutExpired
+                if skip_check_in and self.output.rstrip().endswith("(Enter skips):"):
+                    self.press("\r")
+                    time.sleep(0.2)
+                time.sleep(0.02)
+            return self.proc.returncode
         finally:
             _stop(self.proc)
             time.sleep(0.05)
