@@ -179,7 +179,7 @@ def test_same_history_same_bytes_in_another_process(home, monkeypatch) -> None:
 
     comment = str(ID3(home / "a.mp3").getall("COMM")[0])
     assert comment.startswith("Ankle pumps that grow. Twelve pumps each set today, two more "
-                              "than last week: 3 x 12 reps of Ankle pumps")
+                              "than last week: 3 x 12 reps of ankle pumps")
     first = home / "first.mp3"
     subprocess.run([sys.executable, "-m", "voice_coach", "render", "grow.yaml", "-o", str(first),
                     "--engine", "espeak", "--dose", "first"], env=env, check=True,

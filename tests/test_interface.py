@@ -168,7 +168,7 @@ def _bash_complete(words: list[str], cwd: Path) -> list[str]:
 def test_bash_completes_commands_routines_and_values(tmp_path: Path) -> None:
     (tmp_path / "my-ankles.yaml").write_text("title: T\nsteps:\n  - pause: 1s\n")
     (tmp_path / "music.txt").write_text("")
-    assert _bash_complete(["voice-coach", "re"], tmp_path) == ["render", "remind"]
+    assert _bash_complete(["voice-coach", "re"], tmp_path) == ["render", "remind", "report"]
     assert _bash_complete(["voice-coach", "render", "ankle-pumps-"], tmp_path) == [
         "ankle-pumps-lying", "ankle-pumps-pump"]
     assert _bash_complete(["voice-coach", "check", "my"], tmp_path) == ["my-ankles.yaml"]

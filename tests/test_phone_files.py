@@ -142,7 +142,7 @@ def test_mp3_tags_as_mutagen_reads_them(demo) -> None:
     assert str(tags["TCON"]) == "Fitness"
     (comment,) = tags.getall("COMM")
     assert comment.lang == "eng"
-    assert "3 x 10 reps of Ankle pumps (holds of 3 s and 3 s, 30 s rests)" in comment.text[0]
+    assert "3 x 10 reps of ankle pumps (holds of 3 s and 3 s, 30 s rests)" in comment.text[0]
     assert " 61 spoken cues, 7 chapters" in comment.text[0]
     assert str(tags["TLEN"]) == str(plan["duration_ms"])
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
@@ -226,7 +226,7 @@ def test_other_formats_carry_chapters_tags_and_loudness(short_routine: Path, tmp
     for stream in info["streams"]:
         tags.update({k.lower(): v for k, v in stream.get("tags", {}).items()})
     assert tags["title"] == "Short, for tests" and tags["artist"] == "voice-coach"
-    assert "2 x 3 reps of Ankle pumps" in tags.get("comment", tags.get("description", ""))
+    assert "2 x 3 reps of ankle pumps" in tags.get("comment", tags.get("description", ""))
     got = chapters_in_file(out)
     want = chapters_in_plan(plan)
     assert [(s, t) for s, _, t in got] == [(s, t) for s, _, t in want]

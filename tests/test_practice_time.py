@@ -258,11 +258,11 @@ def test_times_are_stored_in_one_fixed_width_form(home):
 
 def test_config_language_gives_the_builtins_in_that_language(home):
     write_config(home, '[voice]\nlanguage = "de"\n')
-    assert ok("check", "morning").startswith("morning: Knöchelpumpen zum Wachwerden: OK")
+    assert ok("check", "morning").startswith("morning: Fußgelenkpumpen zum Wachwerden: OK")
     assert "Recorded morning" in ok("done", "morning")
     with Store.open(home / "data" / "history.sqlite3", write=False) as store:
         (kept,) = store.sessions()
-    assert (kept.language, kept.title) == ("de", "Knöchelpumpen zum Wachwerden")
+    assert (kept.language, kept.title) == ("de", "Fußgelenkpumpen zum Wachwerden")
     own = home / "mine.yaml"  # a file that names its own language keeps it
     own.write_text("title: Mine\nlanguage: fr\nsteps:\n  - exercise: Pompes\n    sets: 1\n"
                    "    reps: 2\n")

@@ -246,14 +246,14 @@ def _low_hint(key: str, low: float | None) -> str:
     """Below the smallest value: what to write instead (the limit above is not the problem)."""
     if key in ("reps", "sets", "cycles") and low == 1:
         return f"at least one: {key}: 1; to leave the step out, delete it"
-    return ""
-
-
-def _limit_hint(key: str, high: float, limits: Limits) -> str:
     if key in ("step", "after"):  # a progress block's
         return ("a step adds at least 1 repetition" if key == "step" else
                 "at least 1 day at the goal comes before a step up") + \
             "; to keep the dose fixed, remove the 'progress' block"
+    return ""
+
+
+def _limit_hint(key: str, high: float, limits: Limits) -> str:
     if key in ("reps", "sets") and high == getattr(limits, f"max_{key}", None):
         return f"the limit of {high:g} guards against typos; raise it with Limits.max_{key}"
     if key == "cycles" and high == limits.max_cycles:
