@@ -15,7 +15,9 @@ from voice_coach.sound.tones import TONE_FREQS_HZ
 from voice_coach.timeline import ms_to_frames
 
 runner = CliRunner()
-ONSET_TOLERANCE_FRAMES = 22  # 1 ms at 22050 Hz
+# 2 ms at 22050 Hz: a clip is trimmed where it rises above the silence threshold, and the mix's
+# gain can bring a soft onset's first samples ("Three!" begins with a breathy "th") back to 1.
+ONSET_TOLERANCE_FRAMES = 44
 MP3_FRAME = 1152
 
 
@@ -45,7 +47,7 @@ def test_wav_length_is_exactly_the_plan(ankle_wav) -> None:
     assert len(samples) == ms_to_frames(plan["duration_ms"], plan["sample_rate"])
 
 
-def test_every_cue_starts_within_1ms_of_the_plan_after_silence(ankle_wav) -> None:
+def test_every_cue_starts_within_2ms_of_the_plan_after_silence(ankle_wav) -> None:
     samples, plan = ankle_wav
     previous_end = 0
     for event in cue_events(plan):

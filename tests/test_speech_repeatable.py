@@ -69,7 +69,7 @@ def test_full_empty_and_partly_emptied_caches_render_the_same_bytes(tmp_path: Pa
     cache = tmp_path / "cache"
     first = render("ankle-pumps", tmp_path / f"a.{fmt}", cache)  # an empty cache
     entries = sorted(cache.glob("*/*.clip"))
-    assert len(entries) == 16
+    assert len(entries) == 18  # 16 phrases said, and the 2 shorter forms a crowded cue may take
     assert render("ankle-pumps", tmp_path / f"b.{fmt}", cache) == first  # full
     entries[5].unlink()  # one clip lost
     assert render("ankle-pumps", tmp_path / f"c.{fmt}", cache) == first

@@ -58,10 +58,12 @@ class ShortCode:
         return f"{self.code[:3]} {self.code[3:]}"
 
 
+# referrer same-origin, not the server's no-referrer: this address holds no token, and under
+# no-referrer Chromium sends the code form with "Origin: null", which the request guard refuses.
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="color-scheme" content="light dark">
+<meta name="referrer" content="same-origin"><meta name="color-scheme" content="light dark">
 <title>voice-coach: enter the code</title>
 <style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem}}
 input{{font:inherit;font-size:1.6rem;letter-spacing:.2em;width:9em;text-transform:uppercase}}

@@ -3,13 +3,14 @@ German, French, Spanish and Italian that sounds more like a person than espeak-n
 
 The only module that imports py_nanotts, and only when a phrase is synthesised. Pico reads
 memory it never wrote (its 2.5 MB work area comes from malloc), so its samples would depend on
-what the process did before: the work area is made to come from fresh, zeroed pages instead
-(glibc's mmap threshold pinned), and the same text gives the same bytes in any process and
-order. Cue text is spoken literally: Pico's <markup> is defused.
+what the process did before: while Pico runs, glibc's malloc hands out zero-filled memory
+(M_PERTURB), and the same text gives the same bytes in any process and order. Cue text is
+spoken literally: Pico's <markup> is defused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import importlib.metadata
@@ -62,7 +63,8 @@ DURATIONS_S = {
 }
 
 _lock = threading.Lock()
-_fresh_pages = False
+_libc = None  # glibc, once zeroed_malloc has been found to work
+M_PERTURB = -6  # mallopt: malloc fills with (byte ^ 0xff), free with byte; 0 = off
 
 
 def available() -> bool:
@@ -81,21 +83,41 @@ def speaks(voice: str) -> bool:
     return any(v.language == wanted or v.language.split("-")[0] == wanted for v in PICO_VOICES)
 
 
-def fresh_work_area() -> bool:
-    """Pins glibc's mmap threshold at 128 KiB, so every allocation as large as Pico's work area
-    is mapped fresh (zeroed) and unmapped after; True when done (glibc only)."""
-    global _fresh_pages
-    if _fresh_pages:
+def zeroed_malloc() -> bool:
+    """Whether glibc can be made to zero-fill what malloc returns (see zeroed); True on glibc.
+
+    Pinning glibc's mmap threshold (so the work area came from fresh pages) was not enough:
+    malloc takes a big enough free chunk of the heap before mapping pages, and a process that
+    had freed big blocks before the pin (a test session, a long render) got its own dirty
+    memory back, then Pico's leftovers from the phrase before."""
+    global _libc
+    if _libc is not None:
         return True
     if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        m_mmap_threshold = -3
-        _fresh_pages = bool(libc.mallopt(m_mmap_threshold, 128 * 1024))
+        works = bool(libc.mallopt(M_PERTURB, 0)) and hasattr(libc, "gnu_get_libc_version")
     except (OSError, AttributeError):  # not glibc
-        _fresh_pages = False
-    return _fresh_pages
+        return False
+    if works:
+        _libc = libc
+    return works
+
+
+@contextlib.contextmanager
+def zeroed():
+    """Every malloc in the process returns zero-filled memory (and free fills with 0xff) until
+    the block ends: Pico's work area then starts as fresh pages do, wherever it came from."""
+    if not zeroed_malloc():
+        raise EngineError("the Pico speech engine needs glibc here: without it the same "
+                          "phrase does not give the same samples twice",
+                          hint="use the espeak or piper engine on this system")
+    _libc.mallopt(M_PERTURB, 0xFF)
+    try:
+        yield
+    finally:
+        _libc.mallopt(M_PERTURB, 0)
 
 
 class PicoEngine:
@@ -107,7 +129,7 @@ class PicoEngine:
         if not available():
             raise EngineError("the Pico speech engine (py-nanotts) is not installed",
                               hint=INSTALL_HINT)
-        if not fresh_work_area():
+        if not zeroed_malloc():
             raise EngineError("the Pico speech engine needs glibc here: without it the same "
                               "phrase does not give the same samples twice",
                               hint="use the espeak or piper engine on this system")
@@ -165,7 +187,7 @@ def speak(text: str, voice_id: str, speed_x: float) -> np.ndarray:
     # volume= write them) leave a blip half a second after the speech, which no trim removes.
     markup = (f'<speed level="{round(speed_x * 100)}">'
               f'<volume level="{round(PICO_VOLUME * 100)}">')
-    with _lock:
+    with _lock, zeroed():
         try:
             pcm = py_nanotts.NanoTTS().speak(markup + text, voice=voice_id.split("/")[-1])
         except (RuntimeError, ValueError) as exc:
@@ -180,7 +202,6 @@ def speak(text: str, voice_id: str, speed_x: float) -> np.ndarray:
 
 def time_voices() -> dict[str, tuple[float, ...]]:
     """Measures DURATIONS_S with the real engine (for regenerating the table above)."""
-    fresh_work_area()
     table = {}
     for voice in PICO_VOICES:
         phrases = rate.reference_phrases(voice.id.split("/")[-1]) or ()
