@@ -69,7 +69,8 @@ def test_say_help_and_language(tmp_path: Path) -> None:
                VOICE_COACH_CACHE_DIR=str(tmp_path / "cache"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"Wrote {out}: ")
-    assert any(f"voice {v}" in proc.stdout for v in ("gmw/de (espeak", "pico/de-DE (pico", "de_DE-"))
+    assert any(f"voice {v}" in proc.stdout
+               for v in ("gmw/de (espeak", "pico/de-DE (pico", "de_DE-"))
     bad = run("say", "x", "--language", "xx", "-o", str(tmp_path / "x.wav"))
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown or unsupported language")
 

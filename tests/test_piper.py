@@ -126,8 +126,10 @@ def test_rate_in_words_per_minute_matches_espeak(engine):
     from voice_coach.plan.compose import phrases
     from voice_coach.routine import builtin_names, load_routine
 
+    # every cue but the ten shortest (one-word counts): a sample of 24 moved 8 % when the
+    # built-ins gained a few phrases; the whole set is the steadier judge
     texts = sorted({t for n in builtin_names() for t in phrases(load_routine(n)) if t.strip()},
-                   key=len)[10:34]
+                   key=len)[10:]
     words = sum(len(t.split()) for t in texts)
     espeak = open_engine("espeak")
     for rate in (120, 160, 220):
