@@ -54,8 +54,11 @@ def test_the_page_shows_progress_and_the_new_session_appears(tmp_path: Path, bro
             assert note.startswith("Preparing 1 more session: now Second ("), note
             assert note.endswith("Each appears here when ready."), note
             screenshot(browser, "phone-page-preparing.png")
-        wait_for(lambda: [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".session h3")]
-                 == ["Minimal", "Second"], timeout_s=300, what="the new session to appear")
+        # the page reloads itself when the session is ready: read the titles in one script, so
+        # no element found before a reload is used after it
+        wait_for(lambda: browser.execute_script(
+            "return Array.from(document.querySelectorAll('.session h3'), h => h.textContent)")
+            == ["Minimal", "Second"], timeout_s=300, what="the new session to appear")
         assert not browser.find_element(By.ID, "preparing").is_displayed()
         progress = json.loads(server.get("api/progress")[2])
         assert (progress["running"], progress["ready"], progress["pending"]) == (False, 2, [])
