@@ -145,8 +145,8 @@ SayVoice = Annotated[str | None, typer.Option(
     "(en, de); default: English, the natural voice when installed.")]
 SayEngine = Annotated[str | None, typer.Option(
     "--engine", metavar="ENGINE", autocompletion=complete.engine,
-    help="Speech engine: auto (Piper when a Piper voice for it is installed), piper, espeak or "
-    "pyttsx3.")]
+    help="Speech engine: auto (Piper when a Piper voice for it is installed, then Pico, then "
+    "espeak-ng), piper, pico, espeak or pyttsx3.")]
 SayRate = Annotated[int | None, typer.Option(
     "--rate", metavar="WPM", help="Speaking rate in words per minute (80 to 450; default 160).")]
 
