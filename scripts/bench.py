@@ -324,7 +324,7 @@ def table(
     def row(label: str, cells: list[str], target: str = "") -> str:
         return f"| {label} | " + " | ".join(cells) + f" | {target} |"
 
-    from voice_coach.timeline import format_clock_ms
+    from voice_coach.plan.timeline import format_clock_ms
 
     lengths = [format_clock_ms(round(s.minutes * 60_000)).split(".")[0] for s in sessions]
     ratio = [_median(s.render, "wall_s") / _median(s.alone, "wall_s") for s in sessions]

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # (what, file, text before, text after, the tests that must catch it)
 MUTANTS = [
-    ("default loudness -16 -> -16.8 LUFS", "voice_coach/defaults.py",
+    ("default loudness -16 -> -16.8 LUFS", "voice_coach/basics/defaults.py",
      "LOUDNESS_LUFS = -16.0", "LOUDNESS_LUFS = -16.8",
      ["tests/test_phone_files.py", "-k", "minus_16_lufs"]),
     ("os.replace swapped for copy-then-unlink", "voice_coach/output/atomic.py",
@@ -31,7 +31,7 @@ MUTANTS = [
     ("tone level under speech 2 -> 6 LU", "voice_coach/sound/master.py",
      "SIGNAL_UNDER_SPEECH_LU = 2.0", "SIGNAL_UNDER_SPEECH_LU = 6.0",
      ["tests/test_loudness.py", "-k", "mastered_speech_measures"]),
-    ("minimum closing fade removed", "voice_coach/session.py",
+    ("minimum closing fade removed", "voice_coach/session/pipeline.py",
      "    return max(timeline.fade_out_ms, min(MIN_FADE_OUT_MS, tail_ms))",
      "    return timeline.fade_out_ms",
      ["tests/test_background.py", "-k", "no_fade_out"]),
@@ -68,7 +68,7 @@ def main() -> int:
     tests = [arg for *_, t in MUTANTS for arg in t if arg != "-k"]
     files = sorted({t for t in tests if t.startswith("tests/")})
     selection = " or ".join(t for t in tests if not t.startswith("tests/"))
-    if run("control", "voice_coach/defaults.py", "", "", [*files, "-k", selection]):
+    if run("control", "voice_coach/basics/defaults.py", "", "", [*files, "-k", selection]):
         print("the unchanged code fails these tests: fix them first")
         return 1
     survived = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from voice_coach.lang.tooling import PACKAGE_DIR, codes, problems, update_all
+from catalogue_tools import PACKAGE_DIR, codes, problems, update_all
 
 
 def main(argv: list[str]) -> int:

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.fuzz_hostile import CONTROLS, has_control, numbers_any_length
+from voice_coach.basics.errors import SpecError, UsageError
 from voice_coach.cli import app
-from voice_coach.errors import SpecError, UsageError
 from voice_coach.practice.config import KEYS, load_config
 from voice_coach.practice.records import COLUMNS
-from voice_coach.speech.catalog import CatalogError, is_voice_id, parse_catalog
+from voice_coach.speech.voice_index import CatalogError, is_voice_id, parse_catalog
 
 HOSTILE = ["", " ", "=HYPERLINK(\"http://x\")", "+cmd|'/C calc'!A0", "@SUM(1+1)", "-1",
            "9" * 40, "1e400", "nan", "\"", "'", ",", "\n", "\r\n", "\\", "%s%n", "{0}", "null",

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from voice_coach.plan.compose import compose
+from voice_coach.plan.timeline import to_text
 from voice_coach.routine import builtin_names, load_routine
 from voice_coach.speech.fake import fake_duration_ms
-from voice_coach.timeline import to_text
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"

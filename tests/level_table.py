@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from tests.audio_measure import decode_float
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.sound import loudness as ld
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 BREATHING = """\

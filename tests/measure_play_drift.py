@@ -30,10 +30,10 @@ from tests.pulse_fixture import (  # noqa: E402
     pulse_server,
     read_log,
 )
+from voice_coach.plan.timeline import ms_to_frames  # noqa: E402
 from voice_coach.routine import parse_routine  # noqa: E402
-from voice_coach.session import prepare, render_to_file  # noqa: E402
+from voice_coach.session.pipeline import prepare, render_to_file  # noqa: E402
 from voice_coach.speech.cache import ClipCache  # noqa: E402
-from voice_coach.timeline import ms_to_frames  # noqa: E402
 
 SET_SECONDS = 87  # roughly, one set of the generated routine plus its rest
 PAUSE_S = 3.0

@@ -25,8 +25,8 @@ def make_library(root: Path, data_dir: Path) -> Path:
     """A library holding only minimal.yaml, rendered (through the library API, as serve does)."""
     from voice_coach.routine import builtin_names
     from voice_coach.serve.build import ensure_cover, render_missing
-    from voice_coach.serve.catalog import add, remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import add, remove
 
     old = os.environ.get("VOICE_COACH_DATA_DIR")
     os.environ["VOICE_COACH_DATA_DIR"] = str(data_dir)

@@ -32,7 +32,7 @@ def test_the_documented_names_are_there() -> None:
 def test_import_is_cheap() -> None:
     """`import voice_coach` loads none of numpy, yaml, typer or the engines: names come lazily."""
     code = ("import sys, voice_coach; heavy = [m for m in ('numpy', 'yaml', 'typer', 'rich', "
-            "'pydub', 'voice_coach.session') if m in sys.modules]; print(heavy)")
+            "'pydub', 'voice_coach.session.pipeline') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
@@ -62,7 +62,7 @@ def test_the_pipeline_through_the_public_api(tmp_path: Path) -> None:
 
 
 def test_flight_session_repeats_the_session_with_its_tags() -> None:
-    from voice_coach.session import session_tags
+    from voice_coach.session.pipeline import session_tags
 
     routine = vc.parse_routine("title: Tiny\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 2\n",
                                "tiny.yaml")
@@ -81,7 +81,7 @@ def test_flight_session_repeats_the_session_with_its_tags() -> None:
 
 
 def test_m3u_lists_each_file_with_its_length_and_title() -> None:
-    from voice_coach.tracks import m3u
+    from voice_coach.session.tracks import m3u
 
     a = vc.Timeline("a", "First", 61_400, (), ())
     b = vc.Timeline("b", "Second", 1_500, (), ())

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from tests.audio_measure import decode
 from tests.test_render import TONES, fake_clip, make_timeline, speech, tone
 from voice_coach.cli import app
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.routine import Background, parse_routine
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.background import Bed, Ducking, music, noise, open_bed
 from voice_coach.sound.mix import render_array, render_blocks
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 runner = CliRunner()
@@ -285,7 +285,7 @@ def test_a_routine_with_no_fade_out_still_ends_in_a_fade_never_a_cut(tmp_path: P
     minimum closing fade, 1 s) instead of stopping dead at the last sample."""
     from voice_coach import parse_routine as parse
     from voice_coach import prepare, render_to_file
-    from voice_coach.session import closing_fade_ms
+    from voice_coach.session.pipeline import closing_fade_ms
     from voice_coach.speech.fake import FakeEngine
 
     routine = parse("title: T\nfade_in: 0s\nfade_out: 0s\nbackground: {sound: white, duck: 0}\n"

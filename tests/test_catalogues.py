@@ -7,7 +7,8 @@ import pytest
 from babel.messages.plurals import get_plural
 from num2words import num2words
 
-from voice_coach.errors import UsageError
+from scripts.catalogue_tools import build_template, new_catalogue, problems
+from voice_coach.basics.errors import UsageError
 from voice_coach.lang import (
     get_language,
     language_codes,
@@ -15,8 +16,7 @@ from voice_coach.lang import (
     number_words,
     words_for,
 )
-from voice_coach.lang.catalogue import read_catalogue, template_path
-from voice_coach.lang.tooling import build_template, new_catalogue, problems
+from voice_coach.lang.messages import read_catalogue, template_path
 
 LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl", "zh"]
 

@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.test_schema import validate
+from voice_coach.basics.errors import SpecError
 from voice_coach.cli import app
-from voice_coach.errors import SpecError
 from voice_coach.routine import Progress, json_schema, parse_routine
 
 ISSUE_EXAMPLE = """\

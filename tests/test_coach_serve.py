@@ -31,8 +31,8 @@ def test_the_library_renders_at_todays_dose_and_the_page_shows_it(
         home, monkeypatch) -> None:  # noqa: F811
     from voice_coach.routine import builtin_names
     from voice_coach.serve.build import ensure_cover, render_missing
-    from voice_coach.serve.catalog import add, remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import add, remove
 
     routine = home / "pumps.yaml"
     routine.write_text(SMALL)

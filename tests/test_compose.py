@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import fake_compose, routine_from
-from voice_coach.errors import SpecError
+from voice_coach.basics.errors import SpecError
 from voice_coach.plan.compose import FIT_MARGIN_MS, compose, phrases
+from voice_coach.plan.timeline import overlaps
 from voice_coach.routine import builtin_names, load_routine, minimum_length_ms
-from voice_coach.timeline import overlaps
 
 
 def test_tiny_routine_exact_plan() -> None:

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import fake_compose, routine_from
+from voice_coach.basics.errors import SpecError
 from voice_coach.cli import app
-from voice_coach.errors import SpecError
+from voice_coach.lang.counted import counted
 from voice_coach.plan.compose import compose
 from voice_coach.routine import builtin_names, load_routine
-from voice_coach.wording import counted
 
 runner = CliRunner()
 

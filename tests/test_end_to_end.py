@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.audio_measure import decode, peak_dbfs, peak_freq_hz, read_wav
 from voice_coach.cli import app
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.sound.tones import TONE_FREQS_HZ
-from voice_coach.timeline import ms_to_frames
 
 runner = CliRunner()
 # 2 ms at 22050 Hz: a clip is trimmed where it rises above the silence threshold, and the mix's

@@ -16,11 +16,11 @@ import pytest
 
 from tests.audio_measure import decode, onsets, read_wav
 from tests.test_render import TONES, fake_clip, long_session, make_timeline, speech, tone
-from voice_coach.errors import EngineError, OutputError, UsageError
+from voice_coach.basics.errors import EngineError, OutputError, UsageError
 from voice_coach.output import encoders
 from voice_coach.output.export import FORMATS, format_for, write_audio
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.sound.mix import render_array, render_blocks, to_pcm16
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 MP3_FRAME = 1152
@@ -210,7 +210,7 @@ def test_file_size_limit_is_an_output_error(tmp_path, fmt):
     script = """
 import resource, sys, numpy as np
 from pathlib import Path
-from voice_coach.errors import OutputError
+from voice_coach.basics.errors import OutputError
 from voice_coach.output.export import write_audio
 resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 blocks = (np.full(65536, 0.1 * (i % 5), dtype=np.float32) for i in range(40))
@@ -427,7 +427,7 @@ def test_replacing_a_file_is_atomic_whoever_reads_it_keeps_the_old_one(tmp_path)
 
 
 def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
-    from voice_coach.errors import OutputExistsError
+    from voice_coach.basics.errors import OutputExistsError
     from voice_coach.output.atomic import write_text_atomic
 
     target = tmp_path / "cues.vtt"
@@ -457,7 +457,7 @@ def test_text_is_written_as_utf8_and_an_existing_file_needs_force(tmp_path):
 def test_os_errors_say_what_happened_and_what_to_do(code: str, message: str, hint: str):
     import errno
 
-    from voice_coach.errors import OutputError
+    from voice_coach.basics.errors import OutputError
     from voice_coach.output.atomic import output_error
 
     number = getattr(errno, code)

@@ -25,11 +25,11 @@ import numpy as np
 import pytest
 
 from tests.audio_measure import read_wav
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.routine import load_routine
-from voice_coach.session import prepare
+from voice_coach.session.pipeline import prepare
 from voice_coach.speech.cache import ENV_CACHE_DIR, ClipCache
 from voice_coach.speech.parallel import MIN_MISSES
-from voice_coach.timeline import ms_to_frames
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
 ROOT = os.geteuid() == 0
@@ -335,7 +335,7 @@ def _damage(entry: Path, how: str) -> None:
 
 def _render_from_cache(routine: Path, cache_dir: Path, out: Path) -> bytes:
     """The WAV this process renders from the (verified) clips in cache_dir."""
-    from voice_coach.session import render_to_file
+    from voice_coach.session.pipeline import render_to_file
 
     session = prepare(load_routine(str(routine)), cache=ClipCache(cache_dir))
     return render_to_file(session, out, force=True).read_bytes()
@@ -466,7 +466,7 @@ def test_parallel_synthesis_gives_what_one_process_gives() -> None:
 
 
 def test_a_killed_speech_worker_is_an_engine_error_not_a_hang() -> None:
-    from voice_coach.errors import EngineError
+    from voice_coach.basics.errors import EngineError
     from voice_coach.speech.parallel import running_workers, synthesize_parallel
 
     texts = [f"Cue number {i}. " + "Hold it there. " * 13 for i in range(300)]  # ~3 ms each

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.audio_measure import decode
 from voice_coach.cli import app
-from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames, repeat, span_words
+from voice_coach.plan.timeline import Chapter, Event, Timeline, ms_to_frames, repeat, span_words
 
 runner = CliRunner()
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffmpeg not installed")

@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 
 from tests.fuzz_hostile import has_control
 from tests.fuzz_strategies import OPTION_STRATEGIES, STRATEGIES
+from voice_coach.basics.errors import SpecError
 from voice_coach.cli import app
-from voice_coach.errors import SpecError
 from voice_coach.plan.compose import compose, phrases
 from voice_coach.routine import (
     DEFAULT_LIMITS,
@@ -280,7 +280,7 @@ if __name__ == "__main__":
 def test_line_0_is_not_taken_as_a_location() -> None:
     import pytest
 
-    from voice_coach.errors import Diagnostic
+    from voice_coach.basics.errors import Diagnostic
 
     assert_located(Diagnostic(FUZZ_PATH, 3, 7, "bad"))
     assert_located(Diagnostic(FUZZ_PATH, 0, 0, "the file is 2,000,000 bytes; ..."))

@@ -1,4 +1,4 @@
-"""The glossaries in voice_coach/locale/<code>/glossary.yaml: the built-in routines use each
+"""The glossaries in voice_coach/lang/locale/<code>/glossary.yaml: the built-in routines use each
 term and none of the translations it replaces, so a new phrase keeps the physiotherapist's
 words. Also the lines a fluent reader flagged, and the tag comment's lower-case exercise name."""
 
@@ -16,7 +16,7 @@ from voice_coach.plan.compose import compose
 from voice_coach.routine import load_routine
 from voice_coach.speech.fake import fake_duration_ms
 
-LOCALE = Path(str(resources.files("voice_coach.locale")))
+LOCALE = Path(str(resources.files("voice_coach.lang.locale")))
 BUILTINS = Path(str(resources.files("voice_coach.routine"))) / "builtins"
 GLOSSARY_LANGUAGES = ("de", "es", "fr", "it", "nl", "pt")
 

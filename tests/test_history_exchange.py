@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_practice_cli import home, ok, vc  # noqa: F401 - the fixture
-from voice_coach.errors import SpecError
+from voice_coach.basics.errors import SpecError
 from voice_coach.practice import exchange, import_file
 from voice_coach.practice.exchange import EXPORT_COLUMNS, formula_safe, unformula
 from voice_coach.practice.records import SessionRecord

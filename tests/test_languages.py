@@ -11,7 +11,7 @@ import pytest
 from num2words import num2words
 
 from tests.conftest import fake_compose, routine_from
-from voice_coach.errors import SpecError
+from voice_coach.basics.errors import SpecError
 from voice_coach.lang import language_codes, words_for
 from voice_coach.output.cues import CUE_FORMATS, cue_text
 from voice_coach.output.tags import id3v2, tags_for

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from voice_coach.cli import app
 from voice_coach.lang import language_codes, words_for
 from voice_coach.routine import builtin_names, load_routine
-from voice_coach.session import prepare
+from voice_coach.session.pipeline import prepare
 
 runner = CliRunner()
 LANGUAGES = language_codes()

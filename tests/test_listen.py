@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.timeline import Event
+from voice_coach.plan.timeline import Event
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "listen.py"
 _spec = importlib.util.spec_from_file_location("listen_script", SCRIPT)

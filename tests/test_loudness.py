@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_render import TONES, make_timeline, speech, tone
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.cue_level import CLIP_CEILING_DBTP, level_clip
 from voice_coach.sound.master import MIX_CEILING_DBFS, master, under_speech_lu
 from voice_coach.sound.mix import render_array, render_blocks
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
@@ -260,7 +260,7 @@ def test_a_routines_volume_is_a_mastering_level_not_an_engine_setting() -> None:
     """The engine speaks at full volume (so a soft voice is not a quantised one, and both
     volumes share a cached clip); the volume sets the speech level while mastering."""
     from tests.conftest import routine_from
-    from voice_coach.session import mix_session, prepare
+    from voice_coach.session.pipeline import mix_session, prepare
     from voice_coach.speech.fake import FakeEngine
 
     class Recording(FakeEngine):

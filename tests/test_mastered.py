@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import voice_coach as vc
-from voice_coach.mastered import mastering_key
+from voice_coach.session.mastered_cache import mastering_key
 from voice_coach.speech.cache import ClipCache
 from voice_coach.speech.fake import FakeEngine
 

@@ -336,7 +336,7 @@ def test_without_hard_links_a_failed_commit_still_restores_the_old_file(
     """FAT (phones, SD cards) has no hard links: the old file is renamed aside instead."""
     import errno
 
-    from voice_coach.errors import UsageError
+    from voice_coach.basics.errors import UsageError
     from voice_coach.output.atomic import OutputSet
 
     def no_links(src: object, dst: object) -> None:

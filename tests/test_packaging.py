@@ -30,11 +30,11 @@ def test_wheel_contains_sound_assets_and_routines(tmp_path: Path) -> None:
     assert len(builtins) == 7 * 8
     for routine in builtins:
         assert routine.relative_to(REPO).as_posix() in names
-    catalogues = sorted((REPO / "voice_coach" / "locale").rglob("*.po"))
+    catalogues = sorted((REPO / "voice_coach" / "lang" / "locale").rglob("*.po"))
     assert len(catalogues) == 8
-    for path in [*catalogues, *(REPO / "voice_coach" / "locale").rglob("language.yaml")]:
+    for path in [*catalogues, *(REPO / "voice_coach" / "lang" / "locale").rglob("language.yaml")]:
         assert path.relative_to(REPO).as_posix() in names
-    assert "voice_coach/locale/voice_coach.pot" in names
+    assert "voice_coach/lang/locale/voice_coach.pot" in names
     assert "voice_coach/speech/piper_voices.json" in names  # the voice catalogue snapshot
     for page_file in ("index.html", "style.css", "app.js", "offline.js", "sw.js"):  # `serve`
         assert f"voice_coach/serve/page/{page_file}" in names

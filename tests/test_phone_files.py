@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from tests.audio_measure import decode
 from voice_coach.cli import app
 from voice_coach.output.cues import cue_text
+from voice_coach.plan.timeline import Chapter, Event, Timeline, ms_to_frames
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.master import under_speech_lu
-from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
 
 pytestmark = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffmpeg not installed")
 runner = CliRunner()

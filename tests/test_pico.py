@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from voice_coach.cli import app
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.routine import VoiceSettings
 from voice_coach.speech import engine_for, open_engine, piper_rate, synthesize_all
 from voice_coach.speech import pico as pico_module
 from voice_coach.speech.cache import ClipCache
-from voice_coach.timeline import SAMPLE_RATE
 
 pytestmark = pytest.mark.skipif(not pico_module.available(),
                                 reason="py-nanotts is not installed (pip install '.[pico]')")

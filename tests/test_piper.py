@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
 from voice_coach.speech import (
     SAMPLE_RATE,
     SILENCE_THRESHOLD,
@@ -304,7 +304,7 @@ def test_stress_repeats_are_bit_identical_across_processes_and_orders(tmp_path):
 
 
 def test_voice_files_describe_the_package_voice():
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
 
     joe = {v.id: v for v in installed_piper_voices()}[JOE]
     assert dataclasses.astuple(joe)[3:] == ("en_US", "medium", 22050,

@@ -30,10 +30,10 @@ from tests.pulse_fixture import (
     pulse_server,
     read_log,
 )
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.routine import load_routine
-from voice_coach.session import prepare, render_to_file
+from voice_coach.session.pipeline import prepare, render_to_file
 from voice_coach.speech.cache import ClipCache
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 ONSET_TOLERANCE_MS = 10

@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli import app
 from voice_coach.cli.options import parse_start_at, remind_plan, start_frame
-from voice_coach.errors import UsageError
 from voice_coach.live import player as live
 from voice_coach.live.devices import SimpleaudioOutput, quiet_cut_frame
-from voice_coach.live.player import Player, Transport, back_section_ms, next_section_ms
 from voice_coach.live.remind import Reminder, RemindPlan
 from voice_coach.live.screen import Guide, Moment, cue_line, screen_lines
 from voice_coach.live.terminal import Terminal
-from voice_coach.timeline import Chapter, Event, Timeline, ms_to_frames
+from voice_coach.live.transport import Player, Transport, back_section_ms, next_section_ms
+from voice_coach.plan.timeline import Chapter, Event, Timeline, ms_to_frames
 
 SR = 22050
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.audio_measure import onsets, peak_dbfs, peak_freq_hz
+from voice_coach.plan.timeline import Event, Timeline, ms_to_frames
 from voice_coach.sound.assets import load_tone
 from voice_coach.sound.mix import (
     BLOCK_FRAMES,
@@ -20,7 +21,6 @@ from voice_coach.sound.mix import (
     to_pcm16,
 )
 from voice_coach.sound.tones import TONE_FREQS_HZ, TONE_MS, TONE_NAMES
-from voice_coach.timeline import Event, Timeline, ms_to_frames
 
 SR = 22050
 TONES = {name: load_tone(name) for name in TONE_NAMES}

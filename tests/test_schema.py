@@ -147,7 +147,7 @@ def test_schema_accepts_what_the_docs_promise(text: str) -> None:
     "steps:\n  - pause: 2s\n",
 ])
 def test_schema_refuses_what_the_program_refuses(text: str) -> None:
-    from voice_coach.errors import SpecError
+    from voice_coach.basics.errors import SpecError
     from voice_coach.routine import parse_routine
 
     with pytest.raises(SpecError):

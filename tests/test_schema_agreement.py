@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from voice_coach.errors import SpecError
+from voice_coach.basics.errors import SpecError
 from voice_coach.routine import STEP_KINDS, Field, parse_routine
 from voice_coach.routine.fields import ROUTINE_FIELDS
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import open_engine
 from voice_coach.speech.piper import available as piper_available
-from voice_coach.timeline import SAMPLE_RATE
 
 VOICE_COACH = [sys.executable, "-m", "voice_coach"]
 ENGINES = ["espeak", "pyttsx3"] + (["piper"] if piper_available() else [])
@@ -117,7 +117,7 @@ def test_yaml_tags_cannot_run_code(tmp_path: Path, tag: str) -> None:
 def _background_is_rendered() -> bool:
     import inspect
 
-    from voice_coach import session
+    from voice_coach.session import pipeline as session
 
     return "background" in inspect.getsource(session)
 

@@ -166,8 +166,8 @@ def test_a_re_render_with_new_audio_is_a_new_episode(tmp_path: Path) -> None:
     shutil.copy(MINIMAL, routine)
     data = tmp_path / "data"
     library = make_library(tmp_path / "library", data)
-    from voice_coach.serve.catalog import add, remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import add, remove
 
     lib = Library(library)
     remove(lib, ["minimal"])

@@ -313,8 +313,8 @@ def test_stops_cleanly_on_sigterm_while_a_download_is_open(library: Path, tmp_pa
 
 
 def test_a_session_removed_while_serving_leaves_the_feed(library: Path, tmp_path: Path) -> None:
-    from voice_coach.serve.catalog import remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import remove
 
     copy = tmp_path / "library"
     shutil.copytree(library, copy)
@@ -388,7 +388,7 @@ def test_done_records_the_sets_heard_once_per_listening_at_its_start(served: Ser
 
 
 def test_sets_heard_from_played_ranges() -> None:
-    from voice_coach.serve.history import sets_heard
+    from voice_coach.serve.done import sets_heard
 
     spans = [(0, 10_000), (20_000, 30_000), (40_000, 50_000)]
     assert sets_heard([], spans, 60_000) == 0

@@ -51,8 +51,8 @@ def _downloads(home: Path) -> dict[str, bytes]:
 @pytest.fixture()
 def mine(tmp_path: Path):
     """A library holding one routine file of our own (so it can be edited), and its folders."""
-    from voice_coach.serve.catalog import add, remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import add, remove
 
     routine = tmp_path / "mine.yaml"
     shutil.copy(MINIMAL, routine)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.serve_fixture import make_library, start_server
-from voice_coach.timeline import format_length_ms
+from voice_coach.plan.timeline import format_length_ms
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -31,8 +31,8 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
 def test_the_page_shows_progress_and_the_new_session_appears(tmp_path: Path, browser) -> None:
     from selenium.webdriver.common.by import By
 
-    from voice_coach.serve.catalog import add
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import add
 
     data = tmp_path / "data"
     library = make_library(tmp_path / "library", data)

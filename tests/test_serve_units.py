@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from voice_coach.serve.cover import cover_png, encode_png
+from voice_coach.serve.done import day_start, record_done, today
 from voice_coach.serve.feed import Episode, build_feed, episode_guid
 from voice_coach.serve.files import not_modified
-from voice_coach.serve.history import day_start, record_done, today
 from voice_coach.serve.library import Entry, Library, Rendered, slug, unique_key
 
 
@@ -213,7 +213,7 @@ def test_built_ins_take_the_configured_voice_unless_one_is_chosen(monkeypatch) -
 
 
 def test_each_card_carries_its_language_and_today_shows_the_goal() -> None:
-    from voice_coach.serve.history import Today
+    from voice_coach.serve.done import Today
     from voice_coach.serve.page import render_page, today_text
 
     german = Episode(Entry("ankle-pumps-de", "ankle-pumps", True, language="de",

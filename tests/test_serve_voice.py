@@ -26,8 +26,8 @@ def _run(data: Path, *args: str) -> str:
 @pytest.mark.parametrize("routine", ["morning", str(MINIMAL)])
 def test_the_voice_asked_for_is_the_voice_heard(routine: str, tmp_path: Path) -> None:
     from voice_coach.serve.build import render_missing
-    from voice_coach.serve.catalog import remove
     from voice_coach.serve.library import Library
+    from voice_coach.serve.library_edit import remove
 
     data = tmp_path / "data"
     library = tmp_path / "library"

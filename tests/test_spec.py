@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.errors import SpecError, UsageError
+from voice_coach.basics.errors import SpecError, UsageError
 from voice_coach.routine import (
     DEFAULT_LIMITS,
     Breathe,

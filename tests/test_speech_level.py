@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.level_table import CASES, Levels, render_and_measure, reported
-from voice_coach.defaults import LOUDNESS_LUFS as DEFAULT_LOUDNESS_LUFS
+from voice_coach.basics.defaults import LOUDNESS_LUFS as DEFAULT_LOUDNESS_LUFS
 from voice_coach.sound.master import BEAT_UNDER_SPEECH_LU, voice_level_lufs
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")

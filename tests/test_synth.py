@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
 from voice_coach.speech import (
     SAMPLE_RATE,
     SILENCE_THRESHOLD,

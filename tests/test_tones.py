@@ -16,6 +16,7 @@ from tests.audio_measure import (
     peak_freq_hz,
     read_wav,
 )
+from voice_coach.plan.timeline import ms_to_frames
 from voice_coach.sound import assets
 from voice_coach.sound.mix import to_pcm16
 from voice_coach.sound.tones import (
@@ -26,7 +27,6 @@ from voice_coach.sound.tones import (
     describe_tones,
     make_tone,
 )
-from voice_coach.timeline import ms_to_frames
 
 SR = 22050
 # A full-level 880 Hz tone steps up to 0.063 per sample at -12 dBFS; a hard-gated one jumps
@@ -172,7 +172,7 @@ def test_load_tone_at_another_rate():
 
 
 def test_load_tone_missing_asset_says_what_to_do(tmp_path, monkeypatch):
-    from voice_coach.errors import EngineError
+    from voice_coach.basics.errors import EngineError
 
     monkeypatch.setattr(assets, "audio_dir", lambda: tmp_path)
     assets.clear_tone_cache()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.voice_mirror import Mirror, md5
 from voice_coach.cli import app
-from voice_coach.speech.catalog import (
+from voice_coach.speech.voice_index import (
     MAX_CATALOG_BYTES,
     CatalogError,
     is_voice_id,

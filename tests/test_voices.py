@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from tests.voice_mirror import Mirror, md5
 from voice_coach.cli import app
 from voice_coach.speech import piper as piper_module
-from voice_coach.speech.catalog import SNAPSHOT, CatalogError, load_catalog, parse_catalog
-from voice_coach.speech.voices import VoiceWarning, installed_piper_voices
+from voice_coach.speech.voice_files import VoiceWarning, installed_piper_voices
+from voice_coach.speech.voice_index import SNAPSHOT, CatalogError, load_catalog, parse_catalog
 
 JOE = "en_US-joe-medium"
 TINY = "xx_XX-tiny-low"

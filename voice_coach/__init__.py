@@ -43,28 +43,28 @@ _EXPORTS = {
     # composing
     "compose": "voice_coach.plan.compose",
     "phrases": "voice_coach.plan.compose",
-    "Timeline": "voice_coach.timeline",
-    "Event": "voice_coach.timeline",
-    "Chapter": "voice_coach.timeline",
+    "Timeline": "voice_coach.plan.timeline",
+    "Event": "voice_coach.plan.timeline",
+    "Chapter": "voice_coach.plan.timeline",
     # sessions
-    "prepare": "voice_coach.session",
-    "render_to_file": "voice_coach.session",
-    "render_session": "voice_coach.session",
-    "mix_session": "voice_coach.session",
-    "pcm_source": "voice_coach.session",
-    "Session": "voice_coach.session",
-    "Rendered": "voice_coach.session",
-    "flight_session": "voice_coach.tracks",
-    "render_all": "voice_coach.tracks",
+    "prepare": "voice_coach.session.pipeline",
+    "render_to_file": "voice_coach.session.pipeline",
+    "render_session": "voice_coach.session.pipeline",
+    "mix_session": "voice_coach.session.pipeline",
+    "pcm_source": "voice_coach.session.pipeline",
+    "Session": "voice_coach.session.pipeline",
+    "Rendered": "voice_coach.session.pipeline",
+    "flight_session": "voice_coach.session.tracks",
+    "render_all": "voice_coach.session.tracks",
     # errors
-    "VoiceCoachError": "voice_coach.errors",
-    "UsageError": "voice_coach.errors",
-    "SpecError": "voice_coach.errors",
-    "EngineError": "voice_coach.errors",
-    "OutputError": "voice_coach.errors",
-    "OutputExistsError": "voice_coach.errors",
-    "Diagnostic": "voice_coach.errors",
-    "ExitStatus": "voice_coach.errors",
+    "VoiceCoachError": "voice_coach.basics.errors",
+    "UsageError": "voice_coach.basics.errors",
+    "SpecError": "voice_coach.basics.errors",
+    "EngineError": "voice_coach.basics.errors",
+    "OutputError": "voice_coach.basics.errors",
+    "OutputExistsError": "voice_coach.basics.errors",
+    "Diagnostic": "voice_coach.basics.errors",
+    "ExitStatus": "voice_coach.basics.errors",
 }
 
 __all__ = [
@@ -125,7 +125,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from voice_coach.errors import (
+    from voice_coach.basics.errors import (
         Diagnostic,
         EngineError,
         ExitStatus,
@@ -136,6 +136,7 @@ if TYPE_CHECKING:
         VoiceCoachError,
     )
     from voice_coach.plan.compose import compose, phrases
+    from voice_coach.plan.timeline import Chapter, Event, Timeline
     from voice_coach.routine import (
         DEFAULT_LIMITS,
         Background,
@@ -156,7 +157,7 @@ if TYPE_CHECKING:
         parse_routine,
         routine_from_dict,
     )
-    from voice_coach.session import (
+    from voice_coach.session.pipeline import (
         Rendered,
         Session,
         mix_session,
@@ -165,5 +166,4 @@ if TYPE_CHECKING:
         render_session,
         render_to_file,
     )
-    from voice_coach.timeline import Chapter, Event, Timeline
-    from voice_coach.tracks import flight_session, render_all
+    from voice_coach.session.tracks import flight_session, render_all

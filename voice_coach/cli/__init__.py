@@ -9,7 +9,7 @@ import importlib
 
 from voice_coach.cli.app import app, main
 
-COMMAND_MODULES = ("routines", "render", "play", "practice", "config", "report", "schedule",
+COMMAND_MODULES = ("routines", "render", "live", "practice", "config", "report", "schedule",
                    "voices", "serve")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"voice_coach.cli.{_module}")

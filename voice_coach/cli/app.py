@@ -18,11 +18,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
+from voice_coach.basics.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 from voice_coach.cli import complete
 from voice_coach.cli.progress import progress_bar, stage_progress  # noqa: F401 (re-exported)
 from voice_coach.cli.usage import Group, examples
-from voice_coach.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
 
 app = typer.Typer(
     name="voice-coach",
@@ -159,7 +159,7 @@ def out(text: str, nl: bool = True) -> None:
 def printable(text: str) -> str:
     """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
     or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
-    from voice_coach.errors import escape_controls
+    from voice_coach.basics.errors import escape_controls
 
     return escape_controls(text)
 
@@ -310,7 +310,7 @@ def hint_natural_voice(session) -> None:
 
 def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
     """The session (see session.prepare), its warnings printed on stderr."""
-    from voice_coach.session import prepare
+    from voice_coach.session.pipeline import prepare
 
     with progress_bar("Preparing speech", enabled=not quiet) as progress:
         session = prepare(routine_obj, progress=progress, estimate=estimate)

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli.app import err
-from voice_coach.errors import UsageError
 
 
 def open_store(write: bool):
@@ -156,8 +156,8 @@ def next_dose(routine_obj: Any, today: Any, config: Any) -> None:
 
 def say_doses(config: Any, routine: str | None, as_of: str | None) -> None:
     """The dose of each routine that grows (--routine's, else the config's), and why."""
+    from voice_coach.basics.errors import VoiceCoachError
     from voice_coach.cli.app import load
-    from voice_coach.errors import VoiceCoachError
     from voice_coach.practice.dose import growing
 
     names = [routine] if routine is not None else list(dict.fromkeys(
@@ -212,8 +212,8 @@ def stats_change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[st
 def growing_doses(store: Any, config: Any, first: Any, day: Any, dose_series: Any,
                   unit_of: Any) -> tuple[list, str]:
     """The daily dose of the config's first routine that grows, from `first` to `day`."""
+    from voice_coach.basics.errors import VoiceCoachError
     from voice_coach.cli.app import load
-    from voice_coach.errors import VoiceCoachError
     from voice_coach.practice.coach import settings_from
     from voice_coach.practice.dose import growing
 

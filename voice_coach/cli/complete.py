@@ -53,7 +53,7 @@ def engine(incomplete: str) -> list[str]:
 
 def voice(incomplete: str) -> list[str]:
     """Installed Piper voices' ids, then espeak-ng's voice ids, that start so."""
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
 
     ids = [v.id for v in installed_piper_voices()]
     try:
@@ -67,7 +67,7 @@ def voice(incomplete: str) -> list[str]:
 
 def piper_voice(incomplete: str) -> list[str]:
     """Piper voice ids from the catalogue (for `voices install`) that start so."""
-    from voice_coach.speech.catalog import load_catalog
+    from voice_coach.speech.voice_index import load_catalog
 
     return sorted(i for i in load_catalog()[0] if i.lower().startswith(incomplete.lower()))
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from voice_coach.basics.errors import UsageError, escape_controls
 from voice_coach.cli.app import app, funnel, out
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError, escape_controls
 
 
 @app.command(epilog=examples(

@@ -5,11 +5,11 @@ Only the CLI knows option names; the library below it takes milliseconds, frames
 
 from __future__ import annotations
 
-from voice_coach.errors import UsageError
+from voice_coach.basics.errors import UsageError
 from voice_coach.live.remind import RemindPlan
+from voice_coach.plan.timeline import Timeline, format_length_ms, ms_to_frames
 from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
 from voice_coach.routine.durations import shown
-from voice_coach.timeline import Timeline, format_length_ms, ms_to_frames
 
 REMIND_DURATION_HINT = 'durations look like "45m", "1h" or "1h30m"'
 

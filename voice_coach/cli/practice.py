@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from voice_coach.basics.errors import UsageError, escape_controls
 from voice_coach.cli.app import RoutineArg, app, funnel, out
 from voice_coach.cli.coach import (
     AsOfOpt,
@@ -24,7 +25,6 @@ from voice_coach.cli.coach import (
     stats_change_lines,
 )
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError, escape_controls
 
 
 def _config():
@@ -158,7 +158,7 @@ def _sittings(store: Any, rollover: int, day: Any) -> int:
 
 def _routine_sets(config: Any) -> dict[str, int]:
     """Sets in each routine `today` may suggest (left out when one cannot be read)."""
-    from voice_coach.errors import VoiceCoachError
+    from voice_coach.basics.errors import VoiceCoachError
     from voice_coach.routine import Exercise, load_routine
 
     sets = {}

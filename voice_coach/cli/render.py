@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     EngineOpt,
@@ -33,8 +34,7 @@ from voice_coach.cli.app import (
 )
 from voice_coach.cli.coach import AsOfOpt, DoseOpt, with_dose
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
-from voice_coach.wording import counted
+from voice_coach.lang.counted import counted
 
 CueFormat = Literal["vtt", "srt", "lrc", "json"]
 
@@ -214,7 +214,7 @@ def _background_option(sound: str | None, level: float | None, depth: float | No
 def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
-    from voice_coach.session import resolve_background
+    from voice_coach.session.pipeline import resolve_background
     from voice_coach.sound.music_file import check_sound
 
     background = resolve_background(routine_obj, "routine" if option is None else option)
@@ -254,8 +254,8 @@ def _flight_options(every: str | None, for_: str | None, max_minutes: float
 
 def _flight(session, every: str, for_: str, every_ms: int, total_ms: int):
     """The session repeated --every … --for … (tracks.flight_session), in the options' words."""
-    from voice_coach.timeline import format_length_ms
-    from voice_coach.tracks import flight_session
+    from voice_coach.plan.timeline import format_length_ms
+    from voice_coach.session.tracks import flight_session
 
     length_ms = session.timeline.duration_ms
     if every_ms < length_ms:
@@ -270,7 +270,7 @@ def _flight(session, every: str, for_: str, every_ms: int, total_ms: int):
 
 def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: bool,
                 options: RenderOptions, background) -> None:
-    from voice_coach.session import render_session
+    from voice_coach.session.pipeline import render_session
 
     def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
         _report(session, done)
@@ -306,7 +306,7 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
     """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
     from voice_coach.output.targets import lstat_or_none
     from voice_coach.routine import builtin_names
-    from voice_coach.tracks import render_all
+    from voice_coach.session.tracks import render_all
 
     if lstat_or_none(folder) is None and _audio_suffix(folder):
         raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
@@ -335,7 +335,7 @@ def _check_outputs(output: Path, format_: str | None, cues: str | None, force: b
     --force, a format the name contradicts, and a sidecar that would be the audio itself."""
     from voice_coach.output.export import format_for
     from voice_coach.output.targets import check_target
-    from voice_coach.session import check_sidecar
+    from voice_coach.session.pipeline import check_sidecar
 
     check_target(output, force=force)
     fmt = format_for(output, format_)

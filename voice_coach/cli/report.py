@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli.app import app, funnel
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
 
 
 def _day(option: str, text: str, today):

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     EngineOpt,
@@ -30,7 +31,6 @@ from voice_coach.cli.app import (
 )
 from voice_coach.cli.coach import AsOfOpt, DoseOpt, say_dose, with_dose
 from voice_coach.cli.usage import examples
-from voice_coach.errors import UsageError
 
 
 @app.command(epilog=examples("routines", "voice-coach routines",
@@ -41,7 +41,7 @@ def routines(language: LanguageOpt = None) -> None:
     from voice_coach.cli.summary import text_width
     from voice_coach.lang import normalize_language, words_for
     from voice_coach.routine import builtin_names, load_routine
-    from voice_coach.session import prepare
+    from voice_coach.session.pipeline import prepare
 
     code = normalize_language(language) if language is not None else None
     names = builtin_names()
@@ -162,7 +162,7 @@ def plan(
     dose: DoseOpt = None,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
-    from voice_coach.timeline import to_text
+    from voice_coach.plan.timeline import to_text
 
     routine_obj, _ = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
                                                language), voice, engine, rate), as_of, dose)

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
+from voice_coach.basics.errors import OutputError, UsageError
 from voice_coach.cli.app import RoutineArg, app, funnel
 from voice_coach.cli.usage import examples
-from voice_coach.errors import OutputError, UsageError
 
 
 @app.command(epilog=examples(
@@ -147,14 +147,14 @@ def _check_zone(name: str) -> None:
 
 def _routine_info(routine: str) -> Any:
     """Title, length and a summary of a routine for its reminder (length measured if it can)."""
+    from voice_coach.basics.errors import EngineError
     from voice_coach.cli.app import load
-    from voice_coach.errors import EngineError
     from voice_coach.practice.schedule import RoutineInfo
     from voice_coach.routine import Exercise, minimum_length_ms
 
     routine_obj = load(routine)
     try:
-        from voice_coach.session import prepare
+        from voice_coach.session.pipeline import prepare
 
         length_ms = prepare(routine_obj).timeline.duration_ms
     except EngineError:

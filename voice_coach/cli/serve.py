@@ -60,7 +60,7 @@ def library_add(
     episode in the feed.
     """
     from voice_coach.cli.app import progress_bar as _progress
-    from voice_coach.serve.catalog import add
+    from voice_coach.serve.library_edit import add
 
     lib = _library(library)
     with _progress("speech") as progress:
@@ -80,8 +80,8 @@ def library_add(
 @funnel
 def library_list(library: LibraryOption = None) -> None:
     """List the routines in the library: key, title, length, language, voice, source."""
-    from voice_coach.serve.catalog import statuses
-    from voice_coach.timeline import format_length_ms
+    from voice_coach.plan.timeline import format_length_ms
+    from voice_coach.serve.library_edit import statuses
 
     lib = _library(library)
     rows = statuses(lib)
@@ -128,7 +128,7 @@ def library_remove(
 
     A built-in routine comes back with `voice-coach library add NAME`.
     """
-    from voice_coach.serve.catalog import remove
+    from voice_coach.serve.library_edit import remove
 
     for entry in remove(_library(library), names):
         typer.echo(f"Removed {entry.key} from the library.")
@@ -169,7 +169,7 @@ def serve(
     Phones play the sessions on the page or subscribe to the feed. Stop it with Ctrl-C.
     A server for your home network: do not expose it to the internet.
     """
-    from voice_coach.errors import EngineError
+    from voice_coach.basics.errors import EngineError
     from voice_coach.serve import missing_packages
 
     missing = missing_packages()
@@ -239,7 +239,7 @@ def _starting(entry, number: int, total: int) -> None:
 
 
 def _rendered(outcome) -> None:
-    from voice_coach.timeline import format_length_ms
+    from voice_coach.plan.timeline import format_length_ms
 
     r = outcome.entry.rendered
     if outcome.status == "rendered" and r is not None:
@@ -270,7 +270,7 @@ def _all_ready(outcomes) -> None:
 
 
 def _open_log(option: str | None):
-    from voice_coach.errors import OutputError
+    from voice_coach.basics.errors import OutputError
     from voice_coach.serve.paths import data_dir
 
     if option == "-":

@@ -66,7 +66,7 @@ def counts(timeline, language: str) -> dict[str, str]:
     {"length", "length_label", "cues", "tones", "chapters"} ("4 min 50 s", "length",
     "61 spoken cues", "63 tones", "7 chapters" in English)."""
     from voice_coach.lang import words_for
-    from voice_coach.wording import counted
+    from voice_coach.lang.counted import counted
 
     words = words_for(language)
     t = words.t

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach.basics.errors import UsageError
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     app,
@@ -19,7 +20,6 @@ from voice_coach.cli.app import (
     voice_settings,
 )
 from voice_coach.cli.usage import Group, examples
-from voice_coach.errors import UsageError
 
 voices_app = typer.Typer(
     cls=Group,
@@ -109,7 +109,7 @@ def install(
 
 def _time_voice(voice_id: str) -> None:
     """Times a new voice for words per minute now, so the first session does not wait for it."""
-    from voice_coach.errors import EngineError
+    from voice_coach.basics.errors import EngineError
     from voice_coach.speech import piper
 
     if not piper.available():
@@ -196,7 +196,7 @@ def say(
         finished()
         return
     from voice_coach.live.devices import open_output
-    from voice_coach.live.play import play_pcm
+    from voice_coach.live.playback import play_pcm
 
     hint = f"write it to a file instead: voice-coach say {_quote(text)} -o phrase.wav"
     with open_output("say", hint=hint) as device:
@@ -222,7 +222,7 @@ def _checked_voice(text: str, settings, voice_named: bool, language: str | None)
     """The settings to say `text` with, refused as `check` refuses a routine's voice (a voice
     that reads the language by another's rules, e.g. espeak-ng's cmn reading tone numbers in
     English); a named voice of another language is a warning on stderr."""
-    from voice_coach.errors import EngineError
+    from voice_coach.basics.errors import EngineError
     from voice_coach.lang import normalize_language
     from voice_coach.speech.for_language import choose_phrase_voice
 
@@ -237,8 +237,8 @@ def _checked_voice(text: str, settings, voice_named: bool, language: str | None)
 
 def _write(path: Path, clip, force: bool) -> None:
     from voice_coach.output.export import write_audio
+    from voice_coach.plan.timeline import SAMPLE_RATE
     from voice_coach.sound.mix import from_pcm16
-    from voice_coach.timeline import SAMPLE_RATE
 
     write_audio(path, [from_pcm16(clip)], sample_rate=SAMPLE_RATE, n_frames=len(clip),
                 force=force)

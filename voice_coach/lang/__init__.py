@@ -1,5 +1,5 @@
 """Languages: which ones ship, their number words, and the program's own phrases in each
-(gettext catalogues in voice_coach/locale/). Adding a language is adding files, not code.
+(gettext catalogues in voice_coach/lang/locale/). Adding a language is adding files, not code.
 
 Depends only on errors; the routine, plan, output and CLI stages ask it for their words.
 """

@@ -1,4 +1,4 @@
-"""The shipped languages, read from voice_coach/locale/<code>/language.yaml: adding a language
+"""The shipped languages, read from voice_coach/lang/locale/<code>/language.yaml: adding a language
 is adding files (that folder, its catalogue and the built-in routines), not code.
 
 Reads package data only; nothing at import time. Knows nothing of engines, routines or the CLI.
@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from voice_coach.errors import UsageError
+from voice_coach.basics.errors import UsageError
 
-LOCALE_PACKAGE = "voice_coach.locale"
+LOCALE_PACKAGE = "voice_coach.lang.locale"
 DEFAULT_LANGUAGE = "en"
 NUMBER_FORMS = ("word", "word-m", "word-f", "word-n")
 

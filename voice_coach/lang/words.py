@@ -11,8 +11,8 @@ import functools
 import string
 from typing import Any
 
-from voice_coach.lang.catalogue import translations
 from voice_coach.lang.languages import DEFAULT_LANGUAGE, NUMBER_FORMS, Language, get_language
+from voice_coach.lang.messages import translations
 from voice_coach.lang.numbers import Number, capitalized, number_words
 
 # Default texts (the routine fields' defaults) that depend on a count: the English default is

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from voice_coach.errors import DeviceError, EngineError, UsageError
-from voice_coach.live.player import Output
-from voice_coach.timeline import SAMPLE_RATE
+from voice_coach.basics.errors import DeviceError, EngineError, UsageError
+from voice_coach.live.transport import Output
+from voice_coach.plan.timeline import SAMPLE_RATE
 
 ENV_BACKEND = "VOICE_COACH_AUDIO"  # alsa | simpleaudio (default: alsa on Linux)
 ENV_PLAY_LOG = "VOICE_COACH_PLAY_LOG"  # append JSON lines of transport events here (tests)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voice_coach.live.player import Controls, Outcome, View
 from voice_coach.live.screen import wait_lines
+from voice_coach.live.transport import Controls, Outcome, View
 
 
 @dataclass(frozen=True)

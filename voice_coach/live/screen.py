@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from voice_coach.timeline import Timeline
+from voice_coach.plan.timeline import Timeline
 
 CUE_LINGER_MS = 1500  # a spoken cue stays on screen this long after it ends
 KEYS_HELP = "space pause · n next · b back · q quit"

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from voice_coach.errors import OutputError, OutputExistsError, UsageError
+from voice_coach.basics.errors import OutputError, OutputExistsError, UsageError
 from voice_coach.output.targets import (  # noqa: F401 - check_target, lstat_or_none: re-exported
     EXISTS_HINT,
     check_target,

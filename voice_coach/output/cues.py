@@ -11,9 +11,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-from voice_coach.errors import escape_controls
+from voice_coach.basics.errors import escape_controls
 from voice_coach.lang import words_for
-from voice_coach.timeline import Event, Timeline
+from voice_coach.plan.timeline import Event, Timeline
 
 CUE_FORMATS = ("vtt", "srt", "lrc", "json")
 JSON_CHAPTERS_VERSION = "1.2.0"

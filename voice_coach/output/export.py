@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from voice_coach import defaults
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.basics import defaults
+from voice_coach.basics.errors import OutputError, UsageError
 from voice_coach.output.atomic import (  # noqa: F401 - write_text_atomic: re-exported
     OutputSet,
     create_temp,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from voice_coach.errors import escape_controls
+from voice_coach.basics.errors import escape_controls
 from voice_coach.lang import Words, get_language, words_for
+from voice_coach.plan.timeline import Timeline
 from voice_coach.routine import Breathe, Exercise, Routine
-from voice_coach.timeline import Timeline
 
 ARTIST = "voice-coach"
 ALBUM = "voice-coach"

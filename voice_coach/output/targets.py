@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from voice_coach.errors import OutputExistsError, UsageError
+from voice_coach.basics.errors import OutputExistsError, UsageError
 
 EXISTS_HINT = "pass force=True to overwrite it"  # the CLI says --force (cli.app.CLI_WORDS)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.basics.errors import Diagnostic, SpecError
 from voice_coach.lang import Words, words_for
 from voice_coach.plan.room import make_room, notes_of, room_until
+from voice_coach.plan.timeline import Chapter, Event, Timeline, format_clock_ms
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text
+from voice_coach.routine.fields import TONE_MS
 from voice_coach.routine.timing import (
     BEAT_MS,
     COUNTDOWN_BEATS,
@@ -22,7 +24,6 @@ from voice_coach.routine.timing import (
     counted_seconds,
     phase_offset_ms,
 )
-from voice_coach.timeline import TONE_MS, Chapter, Event, Timeline, format_clock_ms
 
 TONE_GAP_MS = 80  # silence between a phase's tone and its spoken cue
 FIT_MARGIN_MS = 100  # speech must end this long before the next cue starts

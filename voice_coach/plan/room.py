@@ -5,7 +5,7 @@ Pure: works on the composer's builder (its words, speech_ms, shorter texts and n
 
 from __future__ import annotations
 
-from voice_coach.errors import Diagnostic
+from voice_coach.basics.errors import Diagnostic
 from voice_coach.routine import Exercise, Pos, Routine
 from voice_coach.routine.timing import phase_offset_ms
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice_coach.errors import Diagnostic, SpecError, UsageError
+from voice_coach.basics.errors import Diagnostic, SpecError, UsageError
 
 from .config_keys import KEYS, Key, defaults, toml_text
 from .config_limits import (

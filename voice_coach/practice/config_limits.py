@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from voice_coach.errors import UsageError
+from voice_coach.basics.errors import UsageError
 
 MAX_CONFIG_BYTES = 256 * 1024  # the full config with every key and comment is about 2 KB
 MAX_CONFIG_DEPTH = 32

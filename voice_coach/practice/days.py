@@ -61,7 +61,7 @@ def system_clock() -> Clock:
                 moment.astimezone(zone)
             _check_now(moment)
         except (ValueError, OverflowError) as exc:
-            from voice_coach.errors import UsageError
+            from voice_coach.basics.errors import UsageError
 
             why = "" if "isoformat" in str(exc) or "Invalid" in str(exc) else f" ({exc})"
             raise UsageError(f"{ENV_NOW}={fixed!r} is not a time I can use{why}",

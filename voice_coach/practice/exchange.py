@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.basics.errors import Diagnostic, SpecError
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
 from .records import COLUMNS, RowError, SessionRecord, from_row

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from voice_coach.errors import Diagnostic, SpecError, UsageError
+from voice_coach.basics.errors import Diagnostic, SpecError, UsageError
 
 from .exchange import from_text
 from .records import SessionRecord

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from voice_coach.errors import VoiceCoachError
+from voice_coach.basics.errors import VoiceCoachError
 
 SERVICE = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"

@@ -95,7 +95,7 @@ def _with_tooltips(svg: str, cal: Calendar, words: ReportWords) -> str:
 
 def person_language(config) -> str:
     """The language the person reads: the config's [voice] language, else English."""
-    from voice_coach.errors import UsageError
+    from voice_coach.basics.errors import UsageError
     from voice_coach.lang import normalize_language
 
     try:

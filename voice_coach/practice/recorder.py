@@ -111,7 +111,7 @@ def voice_fields(routine: Any, voice: Any = None) -> tuple[str, str]:
 def _voice_for(routine: Any) -> Any:
     """The VoiceSettings prepare would speak the routine in, resolved as synthesis resolves it,
     without speaking; the routine's own block when no engine here can say which."""
-    from voice_coach.errors import VoiceCoachError
+    from voice_coach.basics.errors import VoiceCoachError
     from voice_coach.speech import resolve_settings
     from voice_coach.speech.for_language import choose_voice
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from voice_coach.wording import counted
+from voice_coach.lang.counted import counted
 
 from .days import habit_strength, mark_days, practice_day, streak, trend_word, week_start
 from .records import SessionRecord, clock_text

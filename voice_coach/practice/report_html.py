@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape as _html
 
-from voice_coach.errors import escape_controls
+from voice_coach.basics.errors import escape_controls
 
 from .adherence import SITTING_GAP_MIN, Adherence, trend
 from .report_words import ReportWords

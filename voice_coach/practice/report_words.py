@@ -1,5 +1,5 @@
 """The words of the calendar picture and the therapist's report in the person's language: gettext
-phrases (voice_coach/locale, context "report") and Babel's dates, weekdays and percentages.
+phrases (voice_coach/lang/locale, context "report") and Babel's dates, weekdays and percentages.
 
 Pure apart from reading the catalogue once per language.
 """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from voice_coach.errors import UsageError
+from voice_coach.basics.errors import UsageError
 
 MARKER = "# Written by voice-coach schedule; `voice-coach schedule --remove` removes it."
 PREFIX = "voice-coach-"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from voice_coach.errors import VoiceCoachError
+from voice_coach.basics.errors import VoiceCoachError
 
 from .records import SessionRecord
 from .store_schema import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
 
 from .adherence import adherence
 from .charts import ratings_chart, sets_chart

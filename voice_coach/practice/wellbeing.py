@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from voice_coach.errors import escape_controls
+from voice_coach.basics.errors import escape_controls
 
 from .adherence import trend
 from .records import SessionRecord

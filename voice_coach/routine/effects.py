@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from voice_coach.lang.counted import counted
 from voice_coach.routine.model import Background, Breathe, Exercise, Step
 from voice_coach.routine.reader import Reader
-from voice_coach.wording import counted
 
 
 def written_keys(node: Any) -> dict[str, Any]:

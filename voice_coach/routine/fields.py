@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voice_coach import defaults
-from voice_coach.timeline import TONE_NAMES
+from voice_coach.basics import defaults
+
+# The tones a routine (and so a timeline's events) can name, and how long each lasts: the
+# composer places them, sound/tones.py makes exactly this many milliseconds of each.
+TONE_MS: dict[str, int] = {"rise": 200, "fall": 200, "tick": 50, "tock": 50, "chime": 800,
+                           "bell": 2500}
+TONE_NAMES = tuple(TONE_MS)
 
 # The format, as one table: it drives validation, defaults, the JSON Schema and the docs.
 # kind: text | name | path | int | number | bool | duration | enum:<a|b> | voice | steps | phases

@@ -9,7 +9,7 @@ import stat
 from importlib import resources
 from pathlib import Path
 
-from voice_coach.errors import Diagnostic, SpecError, UsageError
+from voice_coach.basics.errors import Diagnostic, SpecError, UsageError
 from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import Routine

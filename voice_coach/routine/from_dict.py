@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from voice_coach.errors import UsageError
+from voice_coach.basics.errors import UsageError
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import Routine
 

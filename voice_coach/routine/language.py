@@ -12,7 +12,7 @@ from voice_coach.routine.reader import Reader
 
 def routine_language(root: Any, value: str, reader: Reader) -> str:
     """The file's `language:` as a shipped language's code; a located error if not shipped."""
-    from voice_coach.errors import UsageError
+    from voice_coach.basics.errors import UsageError
     from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
 
     try:

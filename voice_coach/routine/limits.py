@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voice_coach import defaults
-from voice_coach.errors import Diagnostic
+from voice_coach.basics import defaults
+from voice_coach.basics.errors import Diagnostic
 
 
 @dataclass(frozen=True)

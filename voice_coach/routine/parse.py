@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from voice_coach.errors import Diagnostic, SpecError
+from voice_coach.basics.errors import Diagnostic, SpecError
 from voice_coach.routine.effects import (
     background_warnings,
     routine_warnings,

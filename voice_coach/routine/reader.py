@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from voice_coach.errors import CONTROL_CHARACTERS, Diagnostic
+from voice_coach.basics.errors import CONTROL_CHARACTERS, Diagnostic
 from voice_coach.routine.durations import (
     DURATION_HINT,
     DurationTooLong,

@@ -18,10 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .done import record_done, sets_heard, today
 from .feed import Episode, build_feed
 from .files import not_modified, serve_file
 from .guard import RequestGuard
-from .history import record_done, sets_heard, today
 from .installable import ca_certificate, icon, manifest, service_worker
 from .library import Library
 from .listening import listening_from_json

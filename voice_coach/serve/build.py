@@ -3,7 +3,7 @@ chapters (Podcasting 2.0 JSON) and transcript (WebVTT and JSON), only when missi
 
 Files land in media/ under names that carry a digest of their bytes, so the address follows the
 audio: the same bytes keep it, new audio gets a new one (and a new GUID in the feed). Calls the
-pipeline through voice_coach.session; prints nothing.
+pipeline through voice_coach.session.pipeline; prints nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice_coach.errors import UsageError, VoiceCoachError
+from voice_coach.basics.errors import UsageError, VoiceCoachError
 
 from .library import MEDIA_NAME, Entry, Index, Library, Rendered, now_iso
 
@@ -242,7 +242,7 @@ def render_entry(library: Library, entry: Entry, routine, key: str, *, source_sh
     from voice_coach.output.atomic import write_text_atomic
     from voice_coach.output.cues import cue_text
     from voice_coach.output.tags import describe
-    from voice_coach.session import prepare, render_session
+    from voice_coach.session.pipeline import prepare, render_session
 
     from .sidecars import chapters_json, content_name, name_for_digest, transcript_json
 
@@ -349,7 +349,7 @@ def _package_version() -> str:
 
 def ensure_cover(library: Library) -> Path:
     """Writes the library's cover picture (cover.png) unless it is there already."""
-    from voice_coach.errors import OutputError
+    from voice_coach.basics.errors import OutputError
 
     from .cover import cover_png
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from voice_coach.errors import OutputError, UsageError, VoiceCoachError
+from voice_coach.basics.errors import OutputError, UsageError, VoiceCoachError
 
 INDEX_FILE = "library.json"
 INDEX_VERSION = 1

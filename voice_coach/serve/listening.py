@@ -10,7 +10,7 @@ from typing import Any
 
 from voice_coach.practice.records import legs_value
 
-from .history import Listening, clock_now
+from .done import Listening, clock_now
 
 
 def _aware(text: Any):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 
-from voice_coach.errors import escape_controls
+from voice_coach.basics.errors import escape_controls
 
 TOKEN_MASK = "<token>"
 _TARGET_SAFE = "/:?&=;,+!$'()*@~-._<>"

@@ -13,11 +13,11 @@ from importlib import resources
 from string import Template
 from urllib.parse import quote
 
-from voice_coach.timeline import format_length_ms
+from voice_coach.plan.timeline import format_length_ms
 
 from .build import language_name
+from .done import Today
 from .feed import Episode
-from .history import Today
 from .sidecars import download_name
 
 PAGE_PACKAGE = "voice_coach.serve"

@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from voice_coach.errors import OutputError
+from voice_coach.basics.errors import OutputError
 
 ENV_DATA_DIR = "VOICE_COACH_DATA_DIR"
 TOKEN_FILE = "serve-token"

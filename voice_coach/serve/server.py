@@ -13,7 +13,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterable
 
-from voice_coach.errors import UsageError, VoiceCoachError
+from voice_coach.basics.errors import UsageError, VoiceCoachError
 
 DEFAULT_PORT = 8765
 LAN_HOST = "0.0.0.0"

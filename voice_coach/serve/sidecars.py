@@ -12,8 +12,8 @@ import json
 import re
 import unicodedata
 
-from voice_coach.errors import escape_controls
-from voice_coach.timeline import Timeline
+from voice_coach.basics.errors import escape_controls
+from voice_coach.plan.timeline import Timeline
 
 CHAPTERS_VERSION = "1.2.0"
 TRANSCRIPT_VERSION = "1.0.0"

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice_coach.errors import EngineError, OutputError
+from voice_coach.basics.errors import EngineError, OutputError
 
 CA_DAYS = 3650
 SERVER_DAYS = 397  # the longest that Apple and Chrome accept for a server certificate

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.errors import EngineError
+from voice_coach.basics.errors import EngineError
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.sound import tones
 from voice_coach.sound.mix import from_pcm16, to_pcm16
-from voice_coach.timeline import SAMPLE_RATE
 
 ASSET_SAMPLE_RATE = SAMPLE_RATE
 

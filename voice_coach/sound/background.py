@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
+from voice_coach.plan.timeline import Event, ms_to_frames
 from voice_coach.routine import NOISE_SOUNDS, Background
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.music_file import (  # noqa: F401 - check_sound, music_path: re-exported
@@ -27,7 +28,6 @@ from voice_coach.sound.music_file import (  # noqa: F401 - check_sound, music_pa
     decode_music,
     music_path,
 )
-from voice_coach.timeline import Event, ms_to_frames
 
 # 23.8 s and 14.7 s at 22050 Hz. In the golden ratio, the second loop is never back near the
 # same offset when the first comes round (not for hours), so their sum does not audibly repeat.

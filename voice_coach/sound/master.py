@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_coach import defaults
+from voice_coach.basics import defaults
+from voice_coach.plan.timeline import Event, Timeline, ms_to_frames
 from voice_coach.sound import loudness as ld
 from voice_coach.sound.cue_level import (
     REFERENCE_LUFS,
@@ -28,7 +29,6 @@ from voice_coach.sound.cue_level import (
     to_pcm16,
 )
 from voice_coach.sound.mix import MixLevels, db_to_gain
-from voice_coach.timeline import Event, Timeline, ms_to_frames
 
 MIX_CEILING_DBFS = -2.5  # overlapping sounds bend softly under this (render.soft_ceiling)
 # A routine's voice volume is heard: 1.0 is the speech target, every 0.1 under it 2 dB softer

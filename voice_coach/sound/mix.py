@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voice_coach.timeline import Event, Timeline, format_clock_ms, ms_to_frames
+from voice_coach.plan.timeline import Event, Timeline, format_clock_ms, ms_to_frames
 
 BLOCK_FRAMES = 65536
 PCM16_FULL_SCALE = 32768  # int16 ↔ float: x / 32768, so every int16 clip survives a round trip

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.errors import EngineError, SpecError, UsageError
+from voice_coach.basics.errors import EngineError, SpecError, UsageError
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.routine import NOISE_SOUNDS, Background
-from voice_coach.timeline import SAMPLE_RATE
 
 MUSIC_MAX_S = 600  # a longer music file is used up to here, then looped (background.py)
 PROBE_S = 1  # check and render decode this much of a music file before any speech is made

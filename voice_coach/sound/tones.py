@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_coach.timeline import SAMPLE_RATE, TONE_MS, TONE_NAMES, ms_to_frames
+from voice_coach.plan.timeline import SAMPLE_RATE, ms_to_frames
+from voice_coach.routine.fields import TONE_MS, TONE_NAMES
 
 # Speech from espeak peaks around -3..-6 dBFS; tones sit ~6-9 dB under it so a tone never
 # startles and never covers a word, yet stays clear with eyes closed.

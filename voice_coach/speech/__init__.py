@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.routine.model import VoiceSettings
 from voice_coach.speech.resample import resample_to, resampler_version
-from voice_coach.timeline import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from voice_coach.speech.cache import ClipCache
@@ -76,7 +76,7 @@ def engine_for(settings: VoiceSettings) -> str:
     if settings.engine != "auto":
         return settings.engine
     from voice_coach.speech import pico, piper
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
 
     if PIPER_VOICE_ID.match(settings.voice.strip()):
         return "piper"

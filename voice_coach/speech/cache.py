@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.errors import OutputError, UsageError
-from voice_coach.timeline import SAMPLE_RATE
+from voice_coach.basics.errors import OutputError, UsageError
+from voice_coach.plan.timeline import SAMPLE_RATE
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
 FORMAT_VERSION = 1

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
 from voice_coach.speech import (
     Voice,
     check_variant,

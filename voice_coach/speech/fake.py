@@ -10,8 +10,8 @@ import zlib
 
 import numpy as np
 
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import Voice, resolve_voice
-from voice_coach.timeline import SAMPLE_RATE
 
 MS_PER_CHAR_AT_160_WPM = 60
 MIN_DURATION_MS = 100

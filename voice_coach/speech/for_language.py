@@ -97,7 +97,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _phrase_language(settings: VoiceSettings, text: str, voice_named: bool) -> str | None:
-    from voice_coach.errors import UsageError
+    from voice_coach.basics.errors import UsageError
     from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
 
     if not voice_named:
@@ -116,7 +116,7 @@ def named_voice_language(settings: VoiceSettings) -> str:
 
     if engine_for(settings) == "piper":
         from voice_coach.speech import piper
-        from voice_coach.speech.voices import installed_piper_voices
+        from voice_coach.speech.voice_files import installed_piper_voices
 
         found = piper.choose(settings.voice, installed_piper_voices())
         return found.tag if found is not None else ""
@@ -132,7 +132,7 @@ def _piper_choice(settings: VoiceSettings, lang: Language, voice_named: bool, su
                   ) -> VoiceChoice:
     """A Piper voice: trusted to read its own language; a named one of another language warns."""
     from voice_coach.speech import piper
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
 
     found = piper.choose(settings.voice, installed_piper_voices())
     voice_language = found.tag if found is not None else ""

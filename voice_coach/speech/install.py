@@ -21,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice_coach.errors import EngineError, UsageError
-from voice_coach.speech.catalog import (
+from voice_coach.basics.errors import EngineError, UsageError
+from voice_coach.speech.voice_files import HIDDEN_PREFIX, installed_piper_voices, voices_dir
+from voice_coach.speech.voice_index import (
     CACHED_NAME,
     MAX_CATALOG_BYTES,
     CatalogError,
@@ -32,7 +33,6 @@ from voice_coach.speech.catalog import (
     is_voice_id,
     parse_catalog,
 )
-from voice_coach.speech.voices import HIDDEN_PREFIX, installed_piper_voices, voices_dir
 
 ENV_VOICES_URL = "VOICE_COACH_VOICES_URL"
 # The official repository, as `python -m piper.download_voices` uses it.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from voice_coach.errors import EngineError, UsageError
-from voice_coach.speech.voices import language_tag
+from voice_coach.basics.errors import EngineError, UsageError
+from voice_coach.speech.voice_files import language_tag
 
 ESPEAK_LICENCE = "GPL-3.0-or-later (espeak-ng)"
 PICO_LICENCE = "Apache-2.0 (SVOX Pico)"
@@ -67,8 +67,8 @@ def voice_rows(engine: str | None = None, language: str | None = None) -> list[V
 def piper_rows() -> list[VoiceRow]:
     """Installed Piper voices, then the catalogue's others (with their download size)."""
     from voice_coach.speech import piper
-    from voice_coach.speech.catalog import KNOWN_LICENCES, load_catalog
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
+    from voice_coach.speech.voice_index import KNOWN_LICENCES, load_catalog
 
     catalog, _ = load_catalog()
     usable = piper.available()
@@ -122,7 +122,7 @@ def system_rows(name: str, quiet: bool = False) -> list[VoiceRow]:
 
 def _reads(language: str, voice_language: str) -> bool:
     """Whether a voice reads a shipped language: --language zh finds espeak-ng's cmn voices."""
-    from voice_coach.errors import UsageError
+    from voice_coach.basics.errors import UsageError
     from voice_coach.lang import get_language, normalize_language
 
     try:

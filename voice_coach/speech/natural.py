@@ -15,7 +15,7 @@ NOT_NATURAL_ENGINES = (*FORMANT_ENGINES, "pico")
 def natural_voice_for(language_code: str) -> str | None:
     """The Piper voice to suggest for a language ("de" → "de_DE-thorsten-medium"), or None when
     the catalogue has none."""
-    from voice_coach.speech.catalog import for_language, load_catalog
+    from voice_coach.speech.voice_index import for_language, load_catalog
 
     catalog, _ = load_catalog()
     choices = for_language(catalog, language_code)

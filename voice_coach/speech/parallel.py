@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach import errors
+from voice_coach.basics import errors
 
 # Misses below which starting workers costs more than it saves. Measured on 2 cores: a started
 # worker takes ~0.2 s to start (~0.4 s with pyttsx3's own worker, ~1-2 s with a Piper model to

@@ -20,7 +20,8 @@ import threading
 
 import numpy as np
 
-from voice_coach.errors import EngineError
+from voice_coach.basics.errors import EngineError
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import (
     Voice,
     resample_to,
@@ -30,7 +31,6 @@ from voice_coach.speech import (
     trim_silence,
 )
 from voice_coach.speech import piper_rate as rate
-from voice_coach.timeline import SAMPLE_RATE
 
 INSTALL_HINT = ("install it: pip install 'voice-coach[pico]' (py-nanotts, 5 MB), "
                 "or ./scripts/setup in a clone")

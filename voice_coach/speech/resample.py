@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_coach.timeline import SAMPLE_RATE
+from voice_coach.plan.timeline import SAMPLE_RATE
 
 
 def resample_to(samples: np.ndarray, from_rate: int, to_rate: int = SAMPLE_RATE) -> np.ndarray:

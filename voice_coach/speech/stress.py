@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import SpeechEngine, open_engine
-from voice_coach.timeline import SAMPLE_RATE
 
 PHRASES = (
     "Breathe in.",
@@ -178,7 +178,7 @@ def piper_stress_engine(work_dir: Path) -> tuple[SpeechEngine, tuple[str, ...]]:
     import shutil
 
     from voice_coach.speech.piper import PiperEngine
-    from voice_coach.speech.voices import installed_piper_voices
+    from voice_coach.speech.voice_files import installed_piper_voices
 
     voices = installed_piper_voices()
     if len(voices) == 1:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.errors import EngineError
-from voice_coach.timeline import SAMPLE_RATE
+from voice_coach.basics.errors import EngineError
+from voice_coach.plan.timeline import SAMPLE_RATE
 
 POLL_S = 0.002
 

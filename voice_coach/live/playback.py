@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from voice_coach.live.devices import ENV_PLAY_LOG, open_output, stderr_silenced
-from voice_coach.live.player import Outcome, Player, Source
 from voice_coach.live.remind import Reminder, RemindPlan
 from voice_coach.live.terminal import interaction
-from voice_coach.timeline import Timeline
+from voice_coach.live.transport import Outcome, Player, Source
+from voice_coach.plan.timeline import Timeline
 
 # ---------------------------------------------------------------------------------------------
 # Wiring: a prepared session → sound, screen and keys.

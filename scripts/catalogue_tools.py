@@ -9,8 +9,8 @@ import datetime
 import io
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-LOCALE_DIR = PACKAGE_DIR / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "voice_coach"
+LOCALE_DIR = PACKAGE_DIR / "lang" / "locale"
 TEMPLATE = LOCALE_DIR / "voice_coach.pot"
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "npgettext": ((1, "c"), 2, 3)}
@@ -32,8 +32,6 @@ def build_template():
     for filename, _lineno, message, comments, context in extract_from_dir(
             str(PACKAGE_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS,
             comment_tags=("Translators:",)):
-        if "/lang/tooling.py" in f"/{filename}":
-            continue
         catalog.add(message, locations=[(f"voice_coach/{filename}", None)],
                     auto_comments=comments, context=context)
     where = [("voice_coach/routine/fields.py", None)]
@@ -113,7 +111,7 @@ def problems(code: str, catalog=None, template=None) -> list[str]:
     from babel.messages.plurals import get_plural
     from babel.messages.pofile import read_po
 
-    from voice_coach.lang.catalogue import read_catalogue, template_path
+    from voice_coach.lang.messages import read_catalogue, template_path
 
     if template is None:
         with template_path().open("rb") as fp:
@@ -156,5 +154,5 @@ def _write(path: Path, text: str) -> list[Path]:
 
 
 def codes() -> list[str]:
-    """The languages with a folder in voice_coach/locale/ (language.yaml), sorted."""
+    """The languages with a folder in voice_coach/lang/locale/ (language.yaml), sorted."""
     return sorted(p.parent.name for p in LOCALE_DIR.glob("*/language.yaml"))

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from voice_coach.errors import EngineError, SpecError, UsageError
+from voice_coach.basics.errors import EngineError, SpecError, UsageError
 from voice_coach.plan.compose import MIN_FADE_OUT_MS, compose, phrases
+from voice_coach.plan.timeline import Timeline, frames_to_ms
 from voice_coach.routine import Background, Routine, VoiceSettings
-from voice_coach.timeline import Timeline, frames_to_ms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -264,7 +264,7 @@ def mix_session(session: Session, *, loudness_lufs: float | None = None,
     (mastered, blocks_from) where blocks_from(frame) yields float32 blocks from that frame on.
     loudness_lufs / background: as in render_session.
     """
-    from voice_coach.mastered import cached_master
+    from voice_coach.session.mastered_cache import cached_master
     from voice_coach.sound.assets import load_tone
     from voice_coach.sound.background import open_bed
     from voice_coach.sound.master import MIX_CEILING_DBFS, gate_steps, master, voice_level_lufs

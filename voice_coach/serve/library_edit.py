@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice_coach.errors import VoiceCoachError
+from voice_coach.basics.errors import VoiceCoachError
 
 from .build import (
     check_voice,
@@ -53,7 +53,7 @@ def add(library: Library, routine_arg: str, *, language: str | None = None,
     Raises UsageError/SpecError for a bad routine or choice, EngineError without a speech engine.
     """
     from voice_coach.routine import load_routine
-    from voice_coach.session import prepare
+    from voice_coach.session.pipeline import prepare
 
     own = routine_language(load_routine(routine_arg))
     routine = load_routine(routine_arg, language=language)

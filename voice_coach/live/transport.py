@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from voice_coach.live.screen import Guide, Moment, screen_lines
-from voice_coach.timeline import Timeline, ms_to_frames
+from voice_coach.plan.timeline import Timeline, ms_to_frames
 
 TICK_S = 0.05  # the loop looks at keys, position and the output this often
 BACK_GRACE_MS = 2000  # `b` this soon after a section starts goes to the section before

@@ -22,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.plan.timeline import Timeline
 from voice_coach.sound.master import Mastered
 from voice_coach.sound.mix import MixLevels
-from voice_coach.timeline import Timeline
 
 FORMAT_VERSION = 1
 MAX_ENTRIES = 32
 # The modules whose code decides the mastered result.
 _CODE = ("sound/master.py", "sound/cue_level.py", "sound/loudness.py", "sound/mix.py",
-         "mastered.py")
+         "session/mastered_cache.py")
 
 
 def cached_master(master: Callable[..., Mastered], folder: Path | None, timeline: Timeline,
@@ -75,7 +75,7 @@ def mastering_key(timeline: Timeline, clips: Mapping[str, np.ndarray],
 
 @functools.cache
 def _code_digest() -> str:
-    here = Path(__file__).resolve().parent  # voice_coach/
+    here = Path(__file__).resolve().parent.parent  # voice_coach/
     h = hashlib.sha256()
     for name in _CODE:
         h.update((here / name).read_bytes())
@@ -85,7 +85,7 @@ def _code_digest() -> str:
 def _write(path: Path, done: Mastered) -> None:
     """Streams the entry to its file (one array in memory at a time: a session of hundreds of
     phrases must not be held twice); the zip format's CRC32 of each array checks it on read."""
-    from voice_coach.errors import VoiceCoachError
+    from voice_coach.basics.errors import VoiceCoachError
     from voice_coach.output.atomic import write_atomic_with
 
     texts, names = list(done.clips), list(done.tones)

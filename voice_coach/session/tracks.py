@@ -12,13 +12,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voice_coach.errors import OutputError, UsageError
+from voice_coach.basics.errors import OutputError, UsageError
+from voice_coach.plan.timeline import Timeline, format_length_ms, repeat
 from voice_coach.routine import DEFAULT_LIMITS, Limits, Routine
-from voice_coach.session import Rendered, Session, prepare, render_session, resolve_background
-from voice_coach.timeline import Timeline, format_length_ms, repeat
+from voice_coach.session.pipeline import (
+    Rendered,
+    Session,
+    prepare,
+    render_session,
+    resolve_background,
+)
 
 if TYPE_CHECKING:
-    from voice_coach.session import BackgroundChoice, CacheChoice
+    from voice_coach.session.pipeline import BackgroundChoice, CacheChoice
 
 PLAYLIST_NAME = "voice-coach.m3u"
 # progress(routine_name, stage, done, total): stage "speech" (phrases) or "render" (frames)

@@ -10,14 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from voice_coach.wording import counted
+from voice_coach.lang.counted import counted
 
 SAMPLE_RATE = 22050
-# The tones a timeline's events can name, and how long each lasts: the composer places them,
-# sound/tones.py makes exactly this many milliseconds of each.
-TONE_MS: dict[str, int] = {"rise": 200, "fall": 200, "tick": 50, "tock": 50, "chime": 800,
-                           "bell": 2500}
-TONE_NAMES = tuple(TONE_MS)
 
 
 def ms_to_frames(ms: int, sample_rate: int = SAMPLE_RATE) -> int:

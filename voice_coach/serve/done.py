@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from voice_coach.errors import VoiceCoachError
+from voice_coach.basics.errors import VoiceCoachError
 
 from .library import Entry, Library, write_json_atomic
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice_coach.speech.voices import QUALITY_RANK, language_tag, voices_dir
+from voice_coach.speech.voice_files import QUALITY_RANK, language_tag, voices_dir
 
 SNAPSHOT = Path(__file__).with_name("piper_voices.json")
 CACHED_NAME = "voices.json"
