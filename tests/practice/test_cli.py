@@ -10,38 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from voice_coach.cli import app
+from tests.conftest import ok, vc
+from tests.practice.conftest import write_config
 from voice_coach.practice.records import COLUMNS
 from voice_coach.practice.store import Store
-
-
-@pytest.fixture()
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    monkeypatch.setenv("VOICE_COACH_NOW", "2026-12-01 22:10")
-    return tmp_path
-
-
-def vc(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-def ok(*args: str) -> str:
-    result = vc(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def write_config(home: Path, text: str) -> Path:
-    path = home / "config" / "voice-coach" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def test_done_records_the_routines_language_and_the_voice_check_names(home, tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.practice.test_coach_cli import home, ok, on_day  # noqa: F401 - fixture
+from tests.conftest import ok
+from tests.practice.test_coach_cli import home, on_day  # noqa: F401 - the fixture
 from tests.practice.test_coach_dose import DAY1, routine, session
 from voice_coach.practice.changes import (
     WeekChange,

@@ -11,34 +11,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.conftest import ok, vc
 from tests.routine.test_progress import ISSUE_EXAMPLE
-from voice_coach.cli import app
 
 DAY1 = date(2026, 11, 2)
 
 
 @pytest.fixture()
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
+def home(practice_home, monkeypatch) -> Path:
+    """The practice home as the working folder, holding grow.yaml, at 10:00 on DAY1 in Berlin
+    (tests/practice/test_coach_changes.py and tests/serve/test_coach_serve.py use it too)."""
     monkeypatch.setenv("TZ", "Europe/Berlin")
     monkeypatch.setenv("VOICE_COACH_NOW", f"{DAY1} 10:00")
-    (tmp_path / "grow.yaml").write_text(ISSUE_EXAMPLE)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def vc(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-def ok(*args: str) -> str:
-    result = vc(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    (practice_home / "grow.yaml").write_text(ISSUE_EXAMPLE)
+    monkeypatch.chdir(practice_home)
+    return practice_home
 
 
 def on_day(monkeypatch, n: int, clock: str = "10:00") -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.practice.test_cli import home, ok, vc  # noqa: F401 - the fixture
+from tests.conftest import ok, vc
 from voice_coach.errors import SpecError
 from voice_coach.practice import exchange, import_file
 from voice_coach.practice.exchange import EXPORT_COLUMNS, formula_safe, unformula
@@ -37,7 +37,7 @@ def test_formula_safe_cells_never_start_a_formula_and_come_back_whole(text):
     assert unformula(safe) == text
 
 
-def test_csv_has_the_practice_day_column_by_the_configs_rollover(home):  # noqa: F811
+def test_csv_has_the_practice_day_column_by_the_configs_rollover(home):
     ok("done", "ankle-pumps", "--at", "2026-11-30 02:30")  # before 04:00: the 29th's
     ok("done", "ankle-pumps", "--at", "2026-11-30 09:00")
     rows = rows_of(ok("history", "--csv"))
@@ -52,7 +52,7 @@ def test_csv_has_the_practice_day_column_by_the_configs_rollover(home):  # noqa:
         "2026-11-30", "2026-11-30"]
 
 
-def test_formulas_in_notes_are_exported_as_text_and_imported_as_written(home, tmp_path,  # noqa: F811
+def test_formulas_in_notes_are_exported_as_text_and_imported_as_written(home, tmp_path,
                                                                         monkeypatch):
     for i, note in enumerate(HOSTILE):
         ok("done", "ankle-pumps", "--at", f"2026-11-{10 + i} 09:00", "--note", note)
@@ -72,7 +72,7 @@ def test_formulas_in_notes_are_exported_as_text_and_imported_as_written(home, tm
     assert ok("history", "--csv") == exported  # byte for byte
 
 
-def test_the_json_export_imports_too(home, tmp_path, monkeypatch):  # noqa: F811
+def test_the_json_export_imports_too(home, tmp_path, monkeypatch):
     ok("done", "ankle-pumps", "--at", "2026-11-20 09:00", "--pain", "4", "--note", "ankle sore")
     ok("done", "bedtime", "--at", "2026-11-21 21:00", "--sets", "1", "--effort", "3")
     path = tmp_path / "h.json"
@@ -84,7 +84,7 @@ def test_the_json_export_imports_too(home, tmp_path, monkeypatch):  # noqa: F811
     assert ok("history", "--csv") == before_csv
 
 
-def test_a_bad_json_import_is_located_per_session(home, tmp_path):  # noqa: F811
+def test_a_bad_json_import_is_located_per_session(home, tmp_path):
     ok("done", "ankle-pumps", "--at", "2026-11-20 09:00")
     good = json.loads(ok("history", "--json"))[0]
     path = tmp_path / "bad.json"
@@ -111,7 +111,7 @@ def test_a_bad_json_import_is_located_per_session(home, tmp_path):  # noqa: F811
     assert len(ok("history", "--csv").splitlines()) == 2  # nothing imported
 
 
-def test_import_refuses_devices_folders_and_fifos_without_reading_them(home, tmp_path):  # noqa: F811
+def test_import_refuses_devices_folders_and_fifos_without_reading_them(home, tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     for path, kind in (("/dev/zero", "a device"), (str(tmp_path), "a folder"),
@@ -127,7 +127,7 @@ def test_import_refuses_devices_folders_and_fifos_without_reading_them(home, tmp
                                                         "not found\n"
 
 
-def test_import_reads_standard_input_only_when_told_with_a_dash(home, tmp_path,  # noqa: F811
+def test_import_reads_standard_input_only_when_told_with_a_dash(home, tmp_path,
                                                                 monkeypatch):
     ok("done", "ankle-pumps", "--at", "2026-11-20 09:00")
     exported = ok("history", "--csv")
@@ -145,7 +145,7 @@ def vc_input(text: str, *args: str):
     return CliRunner().invoke(app, list(args), input=text)
 
 
-def test_import_size_bound(home, tmp_path, monkeypatch):  # noqa: F811
+def test_import_size_bound(home, tmp_path, monkeypatch):
     monkeypatch.setattr(import_file, "MAX_IMPORT_BYTES", 1000)
     path = tmp_path / "big.csv"
     path.write_text(",".join(EXPORT_COLUMNS) + "\n" + "x" * 1000 + "\n")
@@ -156,7 +156,7 @@ def test_import_size_bound(home, tmp_path, monkeypatch):  # noqa: F811
     assert big.exit_code == 2 and big.stderr.startswith("error: standard input is larger")
 
 
-def test_a_long_field_is_a_located_error_not_a_csv_traceback(home, tmp_path):  # noqa: F811
+def test_a_long_field_is_a_located_error_not_a_csv_traceback(home, tmp_path):
     ok("done", "ankle-pumps", "--at", "2026-11-20 09:00")
     exported = ok("history", "--csv")
     path = tmp_path / "long.csv"
@@ -175,7 +175,7 @@ def test_a_long_field_is_a_located_error_not_a_csv_traceback(home, tmp_path):  #
         f"{path}:3:1: error: this is not UTF-8 text")
 
 
-def test_years_out_of_range_are_refused_on_import(home, tmp_path):  # noqa: F811
+def test_years_out_of_range_are_refused_on_import(home, tmp_path):
     ok("done", "ankle-pumps", "--at", "2026-11-20 09:00")
     (good,) = rows_of(ok("history", "--csv"))
     path = tmp_path / "years.csv"
@@ -250,7 +250,7 @@ def test_a_damaged_export_is_refused_with_located_errors_never_a_traceback(data)
         assert all(isinstance(r, SessionRecord) for r in records)
 
 
-def test_dev_stdin_is_refused_unless_the_name_is_a_dash(home, tmp_path):  # noqa: F811
+def test_dev_stdin_is_refused_unless_the_name_is_a_dash(home, tmp_path):
     """`--import /dev/stdin` from a pipe or a terminal would wait or read without end; '-' is
     the way to say standard input (and reads at most the size bound)."""
     import subprocess
@@ -269,7 +269,7 @@ def test_dev_stdin_is_refused_unless_the_name_is_a_dash(home, tmp_path):  # noqa
     assert (dashed.returncode, dashed.stdout) == (0, "Imported 1 session from -.\n")
 
 
-def test_an_empty_file_and_a_lone_object_say_what_they_are(home, tmp_path):  # noqa: F811
+def test_an_empty_file_and_a_lone_object_say_what_they_are(home, tmp_path):
     empty, single = tmp_path / "empty.csv", tmp_path / "one.json"
     empty.write_text("")
     single.write_text('{"routine": "ankle-pumps"}')

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.practice.test_cli import home, ok, vc  # noqa: F401 - the fixture
+from tests.conftest import ok, vc
 from voice_coach.practice.heatmap import Calendar
 from voice_coach.practice.picture import calendar_picture
 from voice_coach.practice.report_words import ReportWords
@@ -133,7 +133,7 @@ def test_same_calendar_same_bytes():
         assert calendar_picture(calendar(), fmt) == calendar_picture(calendar(), fmt)
 
 
-def test_stats_writes_each_format_and_refuses_others(home, tmp_path):  # noqa: F811
+def test_stats_writes_each_format_and_refuses_others(home, tmp_path):
     ok("done", "ankle-pumps", "--at", "2026-11-30 09:00", "--sets", "2")
     for suffix, magic in ((".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"),
                           (".pdf", b"%PDF-")):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.practice.test_cli import home, ok, vc  # noqa: F401 - the fixture
+from tests.conftest import ok, vc
 from voice_coach.practice.adherence import adherence, sittings, trend
 from voice_coach.practice.records import SessionRecord, new_uid
 
@@ -69,7 +69,7 @@ def pdf_text(path, layout: bool = True) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-def test_the_default_report_is_one_a4_pdf_page_of_the_last_four_weeks(home, tmp_path,  # noqa: F811
+def test_the_default_report_is_one_a4_pdf_page_of_the_last_four_weeks(home, tmp_path,
                                                                       monkeypatch):
     record_a_month()
     monkeypatch.chdir(tmp_path)
@@ -101,7 +101,7 @@ def test_the_default_report_is_one_a4_pdf_page_of_the_last_four_weeks(home, tmp_
     assert ink[:, 0].min() > 15 and ink[:, 1].min() > 15 and ink[:, 1].max() < 414 - 15
 
 
-def test_the_html_report_escapes_the_record_and_embeds_its_charts(home, tmp_path):  # noqa: F811
+def test_the_html_report_escapes_the_record_and_embeds_its_charts(home, tmp_path):
     record_a_month()
     path = tmp_path / "r.html"
     ok("report", "-o", str(path), "--since", "2026-11-09", "--until", "2026-11-30")
@@ -126,7 +126,7 @@ def test_the_html_report_escapes_the_record_and_embeds_its_charts(home, tmp_path
     assert "Nov 9, 2026 to Nov 30, 2026" in html and "Dec 1" not in " ".join(cells[:40])
 
 
-def test_the_report_speaks_the_persons_language(home, tmp_path):  # noqa: F811
+def test_the_report_speaks_the_persons_language(home, tmp_path):
     record_a_month()
     zh = tmp_path / "zh.pdf"
     ok("report", "-o", str(zh), "--language", "zh")
@@ -141,7 +141,7 @@ def test_the_report_speaks_the_persons_language(home, tmp_path):  # noqa: F811
     assert '<html lang="de">' in html and "Übungsbericht" in html and "Therapietreue" in html
 
 
-def test_an_empty_record_still_makes_a_calm_page(home, tmp_path):  # noqa: F811
+def test_an_empty_record_still_makes_a_calm_page(home, tmp_path):
     path = tmp_path / "empty.pdf"
     ok("report", "-o", str(path))
     flat = " ".join(pdf_text(path).split())
@@ -167,7 +167,7 @@ def test_an_empty_record_still_makes_a_calm_page(home, tmp_path):  # noqa: F811
     (["-o", "r.pdf", "--language", "klingon"],
      "error: unknown or unsupported language 'klingon'\n"),
 ])
-def test_bad_input_exits_2_and_writes_nothing(home, tmp_path, monkeypatch, args,  # noqa: F811
+def test_bad_input_exits_2_and_writes_nothing(home, tmp_path, monkeypatch, args,
                                               message):
     monkeypatch.chdir(tmp_path)
     result = vc("report", *args)
@@ -176,7 +176,7 @@ def test_bad_input_exits_2_and_writes_nothing(home, tmp_path, monkeypatch, args,
     assert list(tmp_path.glob("r.*")) == []
 
 
-def test_an_existing_report_needs_force_and_a_failed_pdf_leaves_it_whole(home, tmp_path,  # noqa: F811
+def test_an_existing_report_needs_force_and_a_failed_pdf_leaves_it_whole(home, tmp_path,
                                                                          monkeypatch):
     import weasyprint
 
@@ -227,7 +227,7 @@ def test_the_sets_chart_stacks_a_block_a_sitting_to_scale_under_the_goal_line():
     assert today[0] > first[1]  # the next day stands to the right
 
 
-def test_hostile_and_long_notes_stay_in_their_column_and_show_their_controls(home,  # noqa: F811
+def test_hostile_and_long_notes_stay_in_their_column_and_show_their_controls(home,
                                                                              tmp_path):
     ok("done", "ankle-pumps", "--at", "2026-12-01 09:00", "--pain", "3",
        "--note", "\x1b]0;PWNED\x07\x1b[2J x \u202eevil")

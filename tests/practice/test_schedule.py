@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
-from typer.testing import CliRunner
 
-from voice_coach.cli import app
+from tests.conftest import ok, vc
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 needs_systemd_analyze = pytest.mark.skipif(
@@ -25,22 +24,10 @@ needs_systemd_analyze = pytest.mark.skipif(
 
 
 @pytest.fixture()
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def vc(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-def ok(*args: str) -> str:
-    result = vc(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+def home(practice_home, monkeypatch) -> Path:
+    """The practice home as the working folder, on the real clock and zone."""
+    monkeypatch.chdir(practice_home)
+    return practice_home
 
 
 SCHEDULE = ["schedule", "ankle-pumps", "--at", "09:00,13:00,18:00", "--at", "21:30=bedtime"]

@@ -3,17 +3,17 @@ last few and their trend, and a word of care when pain rises; nothing when none 
 
 from __future__ import annotations
 
-from tests.practice.test_cli import home, ok  # noqa: F401 - the fixture
+from tests.conftest import ok
 
 
-def test_today_shows_the_pain_and_note_just_recorded(home):  # noqa: F811
+def test_today_shows_the_pain_and_note_just_recorded(home):
     ok("done", "ankle-pumps", "--at", "2026-12-01 13:05", "--pain", "4", "--note", "ankle sore")
     lines = ok("today").splitlines()
     assert lines[-1] == 'Pain: 4/10 (today 13:05, "ankle sore")'
     assert not any(line.startswith("Effort") for line in lines)
 
 
-def test_today_and_stats_show_the_latest_and_the_trend(home):  # noqa: F811
+def test_today_and_stats_show_the_latest_and_the_trend(home):
     for at, pain, effort in (("2026-11-27 09:00", "2", "5"), ("2026-11-28 09:00", "2", "6"),
                              ("2026-11-29 09:00", "3", "5"), ("2026-11-30 09:00", "4", "5")):
         ok("done", "ankle-pumps", "--at", at, "--pain", pain, "--effort", effort)
@@ -29,6 +29,6 @@ def test_today_and_stats_show_the_latest_and_the_trend(home):  # noqa: F811
     assert any(line.startswith("  effort          3/10 (today 21:30") for line in stats)
 
 
-def test_nothing_is_said_when_nothing_was_rated(home):  # noqa: F811
+def test_nothing_is_said_when_nothing_was_rated(home):
     ok("done", "ankle-pumps", "--at", "2026-12-01 09:00")
     assert "Pain" not in ok("today") and "pain" not in ok("stats")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import os
 
-from tests.practice.test_coach_cli import home, ok, on_day  # noqa: F401 - fixture
+from tests.conftest import ok
+from tests.practice.test_coach_cli import home, on_day  # noqa: F401 - the fixture
 from tests.serve_fixture import start_server
 from voice_coach.practice.store import Store
 

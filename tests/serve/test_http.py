@@ -20,13 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve_fixture import Served, make_library, start_server
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_library(tmp_path_factory.mktemp("http-library"),
-                        tmp_path_factory.mktemp("http-render-data"))
+from tests.serve_fixture import Served, start_server
 
 
 @pytest.fixture(scope="module")

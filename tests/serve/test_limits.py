@@ -16,15 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve_fixture import Served, make_library, start_server
+from tests.serve_fixture import Served, start_server
 from voice_coach.serve.limits import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS
 from voice_coach.serve.server import lan_addresses
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_library(tmp_path_factory.mktemp("limits-library"),
-                        tmp_path_factory.mktemp("limits-render-data"))
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,11 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
-from tests.serve_fixture import make_library, start_server
+from tests.serve_fixture import start_server
 from voice_coach.serve.files import inside
 
 HOSTILE_TITLE = '<script>alert("t")</script><img src=x onerror=alert(1)> & "quoted" \'single\''
 HOSTILE_ABOUT = "</p><script>document.title='owned'</script><p>"
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_library(tmp_path_factory.mktemp("mutants-library"),
-                        tmp_path_factory.mktemp("mutants-render-data"))
 
 
 # -- containment: library-old/ is not inside library/ -------------------------------------------

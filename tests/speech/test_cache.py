@@ -19,9 +19,7 @@ from voice_coach.speech.fake import FakeEngine
 KEY_ARGS = ("espeak", "libespeak-ng 1.51", "gmw/en", 160, 1.0, "Breathe in.")
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("VOICE_COACH_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture

@@ -32,9 +32,7 @@ REAL_ENGINES = ("espeak", "pyttsx3")
 PHRASE = "Breathe in slowly and hold it."
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("VOICE_COACH_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

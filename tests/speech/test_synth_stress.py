@@ -13,9 +13,7 @@ from voice_coach.speech.stress import RATES_WPM, VOICES, format_table, main, mea
 N_RENDERS = 1000
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("VOICE_COACH_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_plan_changes_rate_and_voice_every_render():

