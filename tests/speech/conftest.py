@@ -1,6 +1,6 @@
 """What the speech tests share: a private speech cache and a private voices data folder per test
 (modules that want one for every test say `pytestmark = pytest.mark.usefixtures(...)`), and a
-voice mirror on 127.0.0.1 (tests/voice_mirror.py)."""
+voice mirror on 127.0.0.1 (tests/speech/voice_mirror.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.voice_mirror import Mirror
+from tests.speech.voice_mirror import Mirror
 
 
 @pytest.fixture()

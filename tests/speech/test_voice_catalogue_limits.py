@@ -1,5 +1,5 @@
-"""A hostile voice mirror, served for real on 127.0.0.1 (tests/voice_mirror.py): voice ids that
-are not Piper's naming ("." renamed the whole voices folder once) are refused with a clear
+"""A hostile voice mirror, served for real on 127.0.0.1 (tests/speech/voice_mirror.py): voice ids
+that are not Piper's naming ("." renamed the whole voices folder once) are refused with a clear
 error and touch nothing; a voices.json that never ends is read only up to its bound."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.voice_mirror import Mirror, md5
+from tests.speech.voice_mirror import Mirror, md5
 from voice_coach.cli import app
 from voice_coach.speech.catalog import (
     MAX_CATALOG_BYTES,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.voice_mirror import md5
+from tests.speech.voice_mirror import md5
 from voice_coach.cli import app
 from voice_coach.speech import piper as piper_module
 from voice_coach.speech.catalog import SNAPSHOT, CatalogError, load_catalog, parse_catalog
