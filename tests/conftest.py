@@ -1,4 +1,6 @@
-"""Shared fixtures: an isolated speech cache for the whole run, and quick ways to compose."""
+"""Shared by every folder: an isolated speech cache and practice home for the whole run, a
+private practice home per test, quick ways to compose, and the CLI run in this process. Each
+folder's conftest.py holds what only its tests share (tests/README.md)."""
 
 from __future__ import annotations
 
@@ -46,6 +48,33 @@ def _isolated_practice(tmp_path_factory: pytest.TempPathFactory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture()
+def practice_home(tmp_path, monkeypatch) -> Path:
+    """tmp_path as the home of a practice history and config (data/, config/, no config file
+    named): a test's `done` and `config` touch only these."""
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("VOICE_COACH_CONFIG", raising=False)
+    return tmp_path
+
+
+def vc(*args: str):
+    """`voice-coach ARGS` in this process (typer's CliRunner). The CLI is imported here, when a
+    test runs it, not when pytest loads this file."""
+    from typer.testing import CliRunner
+
+    from voice_coach.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def ok(*args: str) -> str:
+    """`voice-coach ARGS`, which must exit 0; its standard output."""
+    result = vc(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def fake_compose(routine):

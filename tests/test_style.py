@@ -47,12 +47,13 @@ def test_tests_use_no_private_names() -> None:
     import ast
 
     found = []
-    for path in sorted((REPO / "tests").glob("*.py")) + sorted((REPO / "scripts").glob("*.py")):
+    for path in sorted((REPO / "tests").rglob("*.py")) + sorted((REPO / "scripts").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         ours = set()  # names bound to voice_coach modules and objects in this file
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("voice_coach"):
-                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+                found += [f"{path.relative_to(REPO)}: {a.name}" for a in node.names
+                          if a.name.startswith("_")]
                 ours |= {a.asname or a.name for a in node.names}
             elif isinstance(node, ast.Import):
                 ours |= {(a.asname or a.name).split(".")[0] for a in node.names
@@ -61,11 +62,11 @@ def test_tests_use_no_private_names() -> None:
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
                     and not node.attr.startswith("__") and isinstance(node.value, ast.Name) \
                     and node.value.id in ours:
-                found.append(f"{path.name}: {ast.unparse(node)}")
+                found.append(f"{path.relative_to(REPO)}: {ast.unparse(node)}")
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
                     and node.value.startswith("_") and not node.value.startswith("__") \
                     and node.value[1:].isidentifier():
-                found.append(f"{path.name}: {node.value!r}")
+                found.append(f"{path.relative_to(REPO)}: {node.value!r}")
     assert not found, found
 
 
