@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from voice_coach.basics.errors import Diagnostic, SpecError
+from voice_coach.lang.counted import counted
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
 from .records import COLUMNS, RowError, SessionRecord, from_row
@@ -149,7 +150,8 @@ def _check_header(header: Sequence[str], path: str) -> None:
     unknown = [c for c in header if c not in EXPORT_COLUMNS]
     if not header or missing or unknown:
         what = ("the file is empty" if not header else
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+                counted(len(missing), "missing column {columns}", "missing columns {columns}",
+                        columns=", ".join(missing))
                 if missing else f"unknown column {', '.join(map(repr, unknown))}")
         raise SpecError([Diagnostic(path, 1, 1, f"this is not a voice-coach history CSV: {what}",
                                     HEADER_HINT)])
