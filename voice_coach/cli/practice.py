@@ -150,7 +150,7 @@ def done(
             typer.echo(f"Today: {words}.")
         else:
             typer.echo(f"Today: {n} of " + counted(goal, "{n} set", "{n} sets") + ", in "
-                       + counted(sittings, "{n} sitting.", "{n} sittings.")
+                       + counted(sittings, "{n} sitting", "{n} sittings") + "."
                        + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
         typer.echo(f"{day.isoformat()}: " + counted(n, "{n} set in all.", "{n} sets in all."))

@@ -3,7 +3,7 @@ between a singular and a plural, by the plural rule of the English catalogue (th
 Babel writes from CLDR's rules): what the CLI, the reports and the phone page say is English.
 
 Each call's two phrases are gettext messages (scripts/catalogue_tools.py extracts
-counted(n, singular, plural) as ngettext), so no other `'s' if n == 1` choice is needed anywhere.
+counted(n, singular, plural) as ngettext): no other place picks a word by a number.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def suggestion(done: int, goal: int, now: datetime, config, flight: bool,
     sets = (routine_sets or {}).get(routine)
     if sets is None:
         return (f"voice-coach play {routine}  ({what}"
-                + counted(left, "{n} set to the goal)", "{n} sets to the goal)"))
+                + counted(left, "{n} set to the goal", "{n} sets to the goal") + ")")
     if sets >= left:
         after = counted(sets, "its {n} set meets the goal", "its {n} sets meet the goal")
     else:
