@@ -63,6 +63,7 @@ def unformula(text: str) -> str:
 
 def to_csv(records: Sequence[SessionRecord],
            rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> str:
+    """The sessions as CSV (`history --csv`), one row each, the columns of EXPORT_COLUMNS."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     # With "\n" as the line end the csv module leaves a lone "\r" unquoted, and a reader splits
@@ -78,6 +79,7 @@ def to_csv(records: Sequence[SessionRecord],
 
 def to_json(records: Sequence[SessionRecord],
             rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> str:
+    """The sessions as a JSON list (`history --json`), one object each, as the CSV's rows."""
     rows = [export_row(r, rollover_hour) for r in records]
     return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
 
