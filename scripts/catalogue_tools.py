@@ -12,8 +12,10 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "voice_coach"
 LOCALE_DIR = PACKAGE_DIR / "lang" / "locale"
 TEMPLATE = LOCALE_DIR / "voice_coach.pot"
+# counted(n, singular, plural) (voice_coach/lang/counted.py) is read as ngettext: its phrases
+# are messages too, English in the English catalogue, whose plural rule chooses between them.
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3)}
+            "npgettext": ((1, "c"), 2, 3), "counted": (2, 3)}
 # Fixed dates: the files change only when the messages do.
 STAMP = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from voice_coach.basics.errors import UsageError
 from voice_coach.cli import app
 from voice_coach.cli.options import parse_start_at, remind_plan, start_frame
-from voice_coach.live import player as live
+from voice_coach.live import transport as live
 from voice_coach.live.devices import SimpleaudioOutput, quiet_cut_frame
 from voice_coach.live.remind import Reminder, RemindPlan
 from voice_coach.live.screen import Guide, Moment, cue_line, screen_lines

@@ -18,7 +18,7 @@ import pytest
 
 from tests.serve_fixture import Served, start_server
 from voice_coach.serve.limits import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS
-from voice_coach.serve.server import lan_addresses
+from voice_coach.serve.network import lan_addresses
 
 
 @pytest.fixture(scope="module")

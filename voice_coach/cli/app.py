@@ -18,8 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from voice_coach.basics import defaults
-from voice_coach.basics.errors import ExitStatus, SpecError, UsageError, VoiceCoachError
+from voice_coach import ExitStatus, SpecError, UsageError, VoiceCoachError, defaults
 from voice_coach.cli import complete
 from voice_coach.cli.progress import progress_bar, stage_progress  # noqa: F401 (re-exported)
 from voice_coach.cli.usage import Group, examples
@@ -159,7 +158,7 @@ def out(text: str, nl: bool = True) -> None:
 def printable(text: str) -> str:
     """text with control characters (but newlines) and bidirectional overrides escaped as \\xNN
     or \\uNNNN, so an escape sequence in a file or a file name is shown, never obeyed."""
-    from voice_coach.basics.errors import escape_controls
+    from voice_coach import escape_controls
 
     return escape_controls(text)
 
@@ -216,7 +215,7 @@ def _print_version(value: bool) -> None:
 def limits(max_minutes: float = defaults.MAX_MINUTES, max_reps: int = defaults.MAX_REPS,
            max_sets: int = defaults.MAX_SETS):
     """The routine limits --max-minutes, --max-reps and --max-sets ask for."""
-    from voice_coach.routine import DEFAULT_LIMITS, Limits
+    from voice_coach import DEFAULT_LIMITS, Limits
 
     if not (0 < max_minutes < float("inf") and max_reps > 0 and max_sets > 0):
         raise UsageError(
@@ -237,7 +236,7 @@ def load(routine: str, max_minutes: float = defaults.MAX_MINUTES,
          language: str | None = None):
     """The routine with the limits the options ask for and the user's config applied; in
     `language` (--language) when given."""
-    from voice_coach.practice.config import load_config, load_configured
+    from voice_coach.practice import load_config, load_configured
 
     # config.toml: its [voice] language means what --language means
     return load_configured(routine, limits(max_minutes, max_reps, max_sets), language,
@@ -249,7 +248,7 @@ def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
     """The routine with --voice, --engine and --rate in place of its voice block's values.
 
     Errors about a voice given here are plain usage errors, not located in the routine file."""
-    from voice_coach.routine import Pos
+    from voice_coach import Pos
 
     if voice is None and engine is None and rate is None:
         return routine_obj
@@ -263,7 +262,7 @@ def with_voice(routine_obj, voice: str | None = None, engine: str | None = None,
 def voice_settings(base, voice: str | None, engine: str | None, rate: int | None):
     """`base` (VoiceSettings) with the options' values; --voice without --engine lets the voice
     pick its engine (auto). UsageError for an unknown engine or a rate out of range."""
-    from voice_coach.speech import MAX_RATE_WPM, MIN_RATE_WPM
+    from voice_coach.speech.voices import MAX_RATE_WPM, MIN_RATE_WPM
 
     changes: dict[str, Any] = {}
     if engine is not None:
@@ -293,7 +292,7 @@ def voice_words(session) -> str:
 def hint_natural_voice(session) -> None:
     """On stderr, one line when the session speaks in a formant voice (or Pico's) that `engine:
     auto` chose and a natural (Piper) voice exists for its language: which, and how to get it."""
-    from voice_coach.speech.natural import natural_voice_missing
+    from voice_coach.speech.voices import natural_voice_missing
 
     used = session.voice or session.routine.voice
     found = natural_voice_missing(used.engine, session.routine.language,
@@ -310,7 +309,7 @@ def hint_natural_voice(session) -> None:
 
 def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
     """The session (see session.prepare), its warnings printed on stderr."""
-    from voice_coach.session.pipeline import prepare
+    from voice_coach import prepare
 
     with progress_bar("Preparing speech", enabled=not quiet) as progress:
         session = prepare(routine_obj, progress=progress, estimate=estimate)
@@ -319,7 +318,7 @@ def prepare_session(routine_obj, quiet: bool = False, estimate: bool = False):
         err(warning.format())
     for warning in session.warnings:  # a voice of another language, estimated speech
         err(f"warning: {warning}")
-    from voice_coach.plan.compose import room_notes
+    from voice_coach import room_notes
 
     for note in room_notes(session.timeline):  # what was left out to make room
         err(note.format())

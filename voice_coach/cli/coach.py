@@ -8,24 +8,24 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.basics.errors import UsageError
+from voice_coach import UsageError
 from voice_coach.cli.app import err
 
 
 def open_store(write: bool):
-    from voice_coach.practice.store import Store
+    from voice_coach.practice import Store
 
     return Store.open(write=write)
 
 
 def load_config():
-    from voice_coach.practice.config import load_config as load
+    from voice_coach.practice import load_config as load
 
     return load()
 
 
 def system_clock():
-    from voice_coach.practice.days import system_clock as clock
+    from voice_coach.practice import system_clock as clock
 
     return clock()
 
@@ -39,8 +39,8 @@ DoseOpt = Annotated[str | None, typer.Option(
 
 def practice_day(as_of: str | None) -> tuple[Any, Any]:
     """(the practice day --as-of names, else today's; the config). UsageError for a bad date."""
-    from voice_coach.practice.days import SINCE_HINT, parse_since
-    from voice_coach.practice.days import practice_day as day_of
+    from voice_coach.practice import SINCE_HINT, parse_since
+    from voice_coach.practice import practice_day as day_of
 
     config = load_config()
     today = day_of(system_clock().now(), config["practice.rollover_hour"])
@@ -59,8 +59,7 @@ def with_dose(routine_obj: Any, as_of: str | None = None, dose: str | None = Non
 
     UsageError (exit 2): a bad --as-of or --dose, or --dose N for a routine that does not grow
     or outside its range."""
-    from voice_coach.practice.coach import DOSE_HINT, dosed, parse_pin, todays_dose
-    from voice_coach.practice.dose import growing
+    from voice_coach.practice import DOSE_HINT, dosed, growing, parse_pin, todays_dose
 
     try:
         parse_pin(dose)
@@ -104,8 +103,8 @@ def check_in_after(recorder: Any, routine: Any) -> None:
     """After a session played to its end: asks how the legs feel and the pain (single keys, on a
     terminal only; Enter or a timeout skips), keeps the answers with the session, and says
     tomorrow's dose when they change it. `routine`: as written (before today's dose)."""
-    from voice_coach.live.checkin import ask_on_terminal
-    from voice_coach.practice.days import practice_day
+    from voice_coach import ask_on_terminal
+    from voice_coach.practice import practice_day
 
     if recorder.broken or not recorder.records or recorder.records[-1].status != "completed":
         return
@@ -122,7 +121,7 @@ def check_in_after(recorder: Any, routine: Any) -> None:
 
 def legs_option(text: str | None) -> str | None:
     """done --legs: lighter, same or heavier (better and worse too); UsageError for others."""
-    from voice_coach.practice.records import legs_value
+    from voice_coach.practice import legs_value
 
     try:
         return legs_value(text)
@@ -132,8 +131,7 @@ def legs_option(text: str | None) -> str | None:
 
 def at_dose(routine_obj: Any, day: Any, config: Any) -> Any:
     """The routine at that day's dose (a session done is recorded with the repetitions it had)."""
-    from voice_coach.practice.coach import todays_dose
-    from voice_coach.practice.dose import apply_dose
+    from voice_coach.practice import apply_dose, todays_dose
 
     return apply_dose(routine_obj, todays_dose(routine_obj, day, config, open_store=lambda:
                                                open_store(write=False)))
@@ -143,7 +141,7 @@ def next_dose(routine_obj: Any, today: Any, config: Any) -> None:
     """After a check-in: tomorrow's dose when it changes, and the stop message."""
     from datetime import timedelta
 
-    from voice_coach.practice.coach import todays_dose
+    from voice_coach.practice import todays_dose
 
     dose = todays_dose(routine_obj, today + timedelta(days=1), config,
                        open_store=lambda: open_store(write=False))
@@ -156,9 +154,9 @@ def next_dose(routine_obj: Any, today: Any, config: Any) -> None:
 
 def say_doses(config: Any, routine: str | None, as_of: str | None) -> None:
     """The dose of each routine that grows (--routine's, else the config's), and why."""
-    from voice_coach.basics.errors import VoiceCoachError
+    from voice_coach import VoiceCoachError
     from voice_coach.cli.app import load
-    from voice_coach.practice.dose import growing
+    from voice_coach.practice import growing
 
     names = [routine] if routine is not None else list(dict.fromkeys(
         [config["practice.routine"], config["practice.evening_routine"]]))
@@ -184,20 +182,21 @@ def stats_change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[st
     nothing to what stats showed before)."""
     from datetime import timedelta
 
-    from voice_coach.practice.changes import (
-        RECENT_SESSIONS,
+    from voice_coach.practice import (
+        RECENT_CHECKINS,
         change_lines,
+        dose_series,
         legs_summary,
         pain_summary,
+        unit_of,
+        week_start,
         weekly_changes,
     )
-    from voice_coach.practice.days import week_start
-    from voice_coach.practice.dose import dose_series, unit_of
 
     rollover = config["practice.rollover_hour"]
     first = week_start(day) - timedelta(weeks=weeks - 1)
     records = store.sessions(since=first, rollover_hour=rollover)
-    recent = store.sessions(limit=RECENT_SESSIONS * 4)  # enough to find the last check-ins
+    recent = store.sessions(limit=RECENT_CHECKINS * 4)  # enough to find the last check-ins
     doses, unit = growing_doses(store, config, first, day, dose_series, unit_of)
     if not doses and not any(r.legs for r in recent):
         return []
@@ -212,10 +211,9 @@ def stats_change_lines(store: Any, config: Any, day: Any, weeks: int) -> list[st
 def growing_doses(store: Any, config: Any, first: Any, day: Any, dose_series: Any,
                   unit_of: Any) -> tuple[list, str]:
     """The daily dose of the config's first routine that grows, from `first` to `day`."""
-    from voice_coach.basics.errors import VoiceCoachError
+    from voice_coach import VoiceCoachError
     from voice_coach.cli.app import load
-    from voice_coach.practice.coach import settings_from
-    from voice_coach.practice.dose import growing
+    from voice_coach.practice import growing, settings_from
 
     for key in ("practice.routine", "practice.evening_routine"):
         try:

@@ -16,21 +16,21 @@ SOUND_SUFFIXES = (".mp3", ".m4a", ".ogg", ".opus", ".flac", ".wav", ".aac")
 
 def routine(incomplete: str) -> list[str]:
     """Built-in routine names, then routine files (.yaml) and folders that start so."""
-    from voice_coach.routine import builtin_names
+    from voice_coach import builtin_names
 
     names = [n for n in builtin_names() if n.startswith(incomplete)]
     return names + _files(incomplete, ROUTINE_SUFFIXES)
 
 
 def builtin(incomplete: str) -> list[str]:
-    from voice_coach.routine import builtin_names
+    from voice_coach import builtin_names
 
     return [n for n in builtin_names() if n.startswith(incomplete)]
 
 
 def language(incomplete: str) -> list[str]:
     """The shipped languages' codes (en, de, fr, ...)."""
-    from voice_coach.lang import language_codes
+    from voice_coach import language_codes
 
     return [c for c in language_codes() if c.startswith(incomplete.lower())]
 
@@ -41,7 +41,7 @@ def audio_format(incomplete: str) -> list[str]:
 
 def background(incomplete: str) -> list[str]:
     """The generated noises, 'none', then music files that start so."""
-    from voice_coach.routine import NOISE_SOUNDS
+    from voice_coach import NOISE_SOUNDS
 
     sounds = [s for s in (*NOISE_SOUNDS, "none") if s.startswith(incomplete.lower())]
     return sounds + _files(incomplete, SOUND_SUFFIXES)
@@ -53,11 +53,11 @@ def engine(incomplete: str) -> list[str]:
 
 def voice(incomplete: str) -> list[str]:
     """Installed Piper voices' ids, then espeak-ng's voice ids, that start so."""
-    from voice_coach.speech.voice_files import installed_piper_voices
+    from voice_coach.speech.voices import installed_piper_voices
 
     ids = [v.id for v in installed_piper_voices()]
     try:
-        from voice_coach.speech.espeak import EspeakEngine
+        from voice_coach.speech.voices import EspeakEngine
 
         ids += [v.id for v in EspeakEngine().voices()]
     except Exception:  # no espeak-ng here: Piper's voices are still offered
@@ -67,7 +67,7 @@ def voice(incomplete: str) -> list[str]:
 
 def piper_voice(incomplete: str) -> list[str]:
     """Piper voice ids from the catalogue (for `voices install`) that start so."""
-    from voice_coach.speech.voice_index import load_catalog
+    from voice_coach.speech.voices import load_catalog
 
     return sorted(i for i in load_catalog()[0] if i.lower().startswith(incomplete.lower()))
 

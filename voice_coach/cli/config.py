@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.basics.errors import UsageError, escape_controls
+from voice_coach import UsageError, escape_controls
 from voice_coach.cli.app import app, funnel, out
 from voice_coach.cli.usage import examples
 
@@ -27,10 +27,15 @@ def config(
     force: Annotated[bool, typer.Option("--force", help="With --init: overwrite it.")] = False,
 ) -> None:
     """Show the settings in force and where each came from (config.toml or the default)."""
-    from voice_coach.output.atomic import write_bytes_atomic
-    from voice_coach.practice.config import config_path, load_config
-    from voice_coach.practice.config_keys import KEYS, init_text
-    from voice_coach.practice.store import ENV_DATA_DIR, store_path
+    from voice_coach import write_bytes_atomic
+    from voice_coach.practice import (
+        CONFIG_KEYS,
+        ENV_DATA_DIR,
+        config_path,
+        init_text,
+        load_config,
+        store_path,
+    )
 
     if init:
         path = config_path()
@@ -41,7 +46,7 @@ def config(
         typer.echo(f"Wrote {path}. Edit it, then check it with: voice-coach config")
         return
     cfg = load_config()
-    width = max(len(f"{s}.{k}") for s, keys in KEYS.items() for k in keys)
+    width = max(len(f"{s}.{k}") for s, keys in CONFIG_KEYS.items() for k in keys)
     shown = {name: escape_controls(_shown(value), one_line=True)
              for name, value in cfg.values.items()}
     value_width = max(map(len, shown.values()))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from voice_coach.basics import defaults
+from voice_coach import defaults
 from voice_coach.cli.app import (
     EngineOpt,
     LanguageOpt,
@@ -54,6 +54,7 @@ def play(
     dose: DoseOpt = None,
 ) -> None:
     """Play a routine through the speakers. Keys: space pause, n next, b back, q quit."""
+    from voice_coach import check_output, open_output, pcm_source, play_session
     from voice_coach.cli.coach import check_in_after
     from voice_coach.cli.options import (
         parse_start_at,
@@ -62,8 +63,6 @@ def play(
         start_frame,
     )
     from voice_coach.cli.practice import recorder_for
-    from voice_coach.live.playback import check_output, open_output, play_session
-    from voice_coach.session.pipeline import pcm_source
 
     start_at_ms = parse_start_at(start_at) if start_at is not None else None
     written = with_voice(load(routine, max_minutes, max_reps, max_sets, language), voice,
@@ -121,10 +120,9 @@ def remind(
 
     Between rounds it counts down to the next one; any key but q starts it now.
     """
+    from voice_coach import check_output, pcm_source, remind_session
     from voice_coach.cli.options import remind_plan, render_hint, silent_timeline
     from voice_coach.cli.practice import recorder_for
-    from voice_coach.live.playback import check_output, remind_session
-    from voice_coach.session.pipeline import pcm_source
 
     remind_plan(every, for_, times, session_ms=0)  # bad options before any synthesis
     routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,

@@ -5,11 +5,18 @@ Only the CLI knows option names; the library below it takes milliseconds, frames
 
 from __future__ import annotations
 
-from voice_coach.basics.errors import UsageError
-from voice_coach.live.remind import RemindPlan
-from voice_coach.plan.timeline import Timeline, format_length_ms, ms_to_frames
-from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
-from voice_coach.routine.durations import shown
+from voice_coach import (
+    DURATION_HINT,
+    RemindPlan,
+    Timeline,
+    UsageError,
+    counted,
+    format_duration_ms,
+    format_length_ms,
+    ms_to_frames,
+    parse_duration_ms,
+    shown_text,
+)
 
 REMIND_DURATION_HINT = 'durations look like "45m", "1h" or "1h30m"'
 
@@ -19,7 +26,7 @@ def parse_start_at(text: str) -> int:
     try:
         return parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"--start-at must be a duration, got {shown(text)}: it {exc}",
+        raise UsageError(f"--start-at must be a duration, got {shown_text(text)}: it {exc}",
                          DURATION_HINT) from None
 
 
@@ -34,8 +41,8 @@ def start_frame(timeline: Timeline, start_at_ms: int | None = None,
     if from_set is not None:
         sets = [c for c in timeline.chapters if c.kind == "set"]
         if not 1 <= from_set <= len(sets):
-            raise UsageError(f"--from-set {from_set}: this routine has {len(sets)} "
-                             f"set{'s' if len(sets) != 1 else ''}",
+            raise UsageError(f"--from-set {from_set}: this routine has "
+                             + counted(len(sets), "{n} set", "{n} sets"),
                              f"choose a set from 1 to {len(sets)}" if sets else "")
         return ms_to_frames(sets[from_set - 1].start_ms, timeline.sample_rate)
     start_ms = start_at_ms or 0
@@ -48,7 +55,7 @@ def start_frame(timeline: Timeline, start_at_ms: int | None = None,
 def silent_timeline(routine):
     """The routine composed with silent speech: its sets, and a floor on its length, known
     before any speech is made (so options are checked first)."""
-    from voice_coach.plan.compose import compose
+    from voice_coach import compose
 
     return compose(routine, lambda text: 0)
 
@@ -92,8 +99,8 @@ def positive_duration_ms(option: str, text: str) -> int:
     try:
         ms = parse_duration_ms(text)
     except ValueError as exc:
-        raise UsageError(f"{option} must be a duration, got {shown(text)}: it {exc}",
+        raise UsageError(f"{option} must be a duration, got {shown_text(text)}: it {exc}",
                          REMIND_DURATION_HINT) from None
     if ms <= 0:
-        raise UsageError(f"{option} must be longer than zero, got {shown(text)}")
+        raise UsageError(f"{option} must be longer than zero, got {shown_text(text)}")
     return ms

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.basics.errors import UsageError, escape_controls
+from voice_coach import UsageError, escape_controls
 from voice_coach.cli.app import RoutineArg, app, funnel, out
 from voice_coach.cli.coach import (
     AsOfOpt,
@@ -28,19 +28,19 @@ from voice_coach.cli.usage import examples
 
 
 def _config():
-    from voice_coach.practice.config import load_config
+    from voice_coach.practice import load_config
 
     return load_config()
 
 
 def _clock():
-    from voice_coach.practice.days import system_clock
+    from voice_coach.practice import system_clock
 
     return system_clock()
 
 
 def _open_store(write: bool):
-    from voice_coach.practice.store import Store
+    from voice_coach.practice import Store
 
     return Store.open(write=write)
 
@@ -52,7 +52,7 @@ def recorder_for(routine: Any, source: str) -> Any:
     The history is opened in the background meanwhile; one that cannot be written is said
     once, on stderr, when the session starts, and the session plays anyway.
     """
-    from voice_coach.practice.recorder import Recorder
+    from voice_coach.practice import Recorder
 
     recorder = Recorder(routine, None, source, _clock(), lambda: _open_store(write=True),
                         lambda text: typer.echo(f"warning: {text}", err=True),
@@ -94,11 +94,19 @@ def done(
     = "",
 ) -> None:
     """Record a session followed elsewhere, such as from a phone file."""
+    from voice_coach import counted
     from voice_coach.cli.app import load
-    from voice_coach.practice.days import AT_HINT, DATE_HINT, parse_at, practice_day
-    from voice_coach.practice.recorder import done_record
-    from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text
-    from voice_coach.practice.report import Totals, _plural, goal_words
+    from voice_coach.practice import (
+        AT_HINT,
+        DATE_HINT,
+        NOTE_MAX_CHARS,
+        Totals,
+        clock_text,
+        done_record,
+        goal_words,
+        parse_at,
+        practice_day,
+    )
 
     config, now = _config(), _clock().now()
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
@@ -133,24 +141,24 @@ def done(
     when = f"{record.started.strftime('%Y-%m-%d')} " + clock_text(
         record.started, record.time_zone, now.tzinfo)
     out(f"Recorded {record.routine}: {record.done_sets} of "
-        f"{_plural(record.planned_sets, 'set')} ({record.done_reps} repetitions), "
-        f"{when}.")
+        + counted(record.planned_sets, "{n} set", "{n} sets")
+        + f" ({record.done_reps} repetitions), {when}.")
     n = totals.sets.get(day, 0)
     if day == today:
         words = goal_words(n, goal, sittings, config["practice.daily_sittings"])
         if words and words.startswith(f"{n} of "):  # met in fewer sittings than hoped
             typer.echo(f"Today: {words}.")
         else:
-            typer.echo(f"Today: {n} of {_plural(goal, 'set')}, in "
-                       f"{_plural(sittings, 'sitting')}."
+            typer.echo(f"Today: {n} of " + counted(goal, "{n} set", "{n} sets") + ", in "
+                       + counted(sittings, "{n} sitting", "{n} sittings") + "."
                        + (f" {words[0].upper()}{words[1:]}." if words else ""))
     else:
-        typer.echo(f"{day.isoformat()}: {_plural(n, 'set')} in all.")
+        typer.echo(f"{day.isoformat()}: " + counted(n, "{n} set in all.", "{n} sets in all."))
     next_dose(written, today, config)
 
 
 def _sittings(store: Any, rollover: int, day: Any) -> int:
-    from voice_coach.practice.report import count_sittings
+    from voice_coach.practice import count_sittings
 
     records = store.sessions(since=day, until=day, rollover_hour=rollover)
     return count_sittings((r.started, r.ended) for r in records)
@@ -158,8 +166,7 @@ def _sittings(store: Any, rollover: int, day: Any) -> int:
 
 def _routine_sets(config: Any) -> dict[str, int]:
     """Sets in each routine `today` may suggest (left out when one cannot be read)."""
-    from voice_coach.basics.errors import VoiceCoachError
-    from voice_coach.routine import Exercise, load_routine
+    from voice_coach import Exercise, VoiceCoachError, load_routine
 
     sets = {}
     for key in ("practice.routine", "practice.evening_routine"):
@@ -205,9 +212,13 @@ def today(
     as_of: AsOfOpt = None,
 ) -> None:
     """Sets done today against the goal, the last session, what next, and today's dose."""
-    from voice_coach.practice.days import practice_day
-    from voice_coach.practice.report import Totals, today_lines
-    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
+    from voice_coach.practice import (
+        RECENT_SESSIONS,
+        Totals,
+        practice_day,
+        today_lines,
+        wellbeing_lines,
+    )
 
     config, now = _config(), _clock().now()
     rollover = config["practice.rollover_hour"]
@@ -248,8 +259,14 @@ def history(
         "--json ('-': standard input).")] = None,
 ) -> None:
     """The sessions done, as a table; --csv and --json to export, --import to bring back."""
-    from voice_coach.practice import history as views
-    from voice_coach.practice.days import SINCE_HINT, parse_since, practice_day
+    from voice_coach.practice import (
+        SINCE_HINT,
+        history_csv,
+        history_json,
+        history_table,
+        parse_since,
+        practice_day,
+    )
 
     if json_ and csv_:
         raise UsageError("use --json or --csv, not both")
@@ -279,9 +296,9 @@ def history(
         records = store.sessions(since=first, until=last, routine=routine,
                                  rollover_hour=rollover)
     if json_:
-        _out_json(views.to_json(records, rollover))
+        _out_json(history_json(records, rollover))
     elif csv_:
-        _out_csv(views.to_csv(records, rollover))
+        _out_csv(history_csv(records, rollover))
     elif not records and routine:
         typer.echo(f"No sessions of {routine} recorded" + (
             " in that time." if first or last else "; 'voice-coach history' lists every session."))
@@ -289,17 +306,18 @@ def history(
         typer.echo("No sessions recorded" + (" in that time." if first or last else
                                              " yet. Play one: voice-coach play ankle-pumps"))
     else:
-        out(views.table(records, rollover, now.tzinfo))
+        out(history_table(records, rollover, now.tzinfo))
 
 
 def _import(path: Path) -> None:
-    from voice_coach.practice.import_file import read_export
+    from voice_coach import counted
+    from voice_coach.practice import read_export
 
     records = read_export(path, _clock().now())
     with _open_store(write=True) as store:
         added = store.add_many(records)
     skipped = len(records) - added
-    out(f"Imported {added} session{'s' if added != 1 else ''} from {path}"
+    out(counted(added, "Imported {n} session", "Imported {n} sessions") + f" from {path}"
         + (f" ({skipped} already there)." if skipped else "."))
 
 
@@ -324,17 +342,25 @@ def stats(
     """Days active, sets a day, habit strength, and a calendar of the last weeks."""
     from datetime import timedelta
 
-    from voice_coach.output.atomic import write_bytes_atomic
-    from voice_coach.practice.days import practice_day, week_start
-    from voice_coach.practice.heatmap import Calendar, terminal
-    from voice_coach.practice.picture import SUFFIXES, calendar_picture, person_language
-    from voice_coach.practice.report import Totals, stats_lines
-    from voice_coach.practice.report_words import ReportWords
-    from voice_coach.practice.wellbeing import RECENT_SESSIONS, wellbeing_lines
+    from voice_coach import write_bytes_atomic
+    from voice_coach.practice import (
+        PICTURE_SUFFIXES,
+        RECENT_SESSIONS,
+        Calendar,
+        ReportWords,
+        Totals,
+        calendar_picture,
+        heatmap_lines,
+        person_language,
+        practice_day,
+        stats_lines,
+        week_start,
+        wellbeing_lines,
+    )
 
     if not 1 <= weeks <= 104:
         raise UsageError(f"--weeks must be from 1 to 104, got {weeks}")
-    if output is not None and output.suffix.lower() not in SUFFIXES:
+    if output is not None and output.suffix.lower() not in PICTURE_SUFFIXES:
         raise UsageError(f"cannot tell the picture's format from {output.name!r}",
                          "give a file name ending in .png, .svg or .pdf")
     if output is not None and output.exists() and not force:
@@ -360,7 +386,7 @@ def stats(
     cal = Calendar.ending(day, weeks, totals.sets, goal)
     unicode = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for line in terminal(cal, unicode=unicode, color=color):
+    for line in heatmap_lines(cal, unicode=unicode, color=color):
         typer.echo(line)
     if output is not None:
         data = calendar_picture(cal, output.suffix.lower()[1:], words)

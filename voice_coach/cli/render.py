@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from voice_coach.basics import defaults
-from voice_coach.basics.errors import UsageError
+from voice_coach import UsageError, counted, defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     EngineOpt,
@@ -34,7 +33,6 @@ from voice_coach.cli.app import (
 )
 from voice_coach.cli.coach import AsOfOpt, DoseOpt, with_dose
 from voice_coach.cli.usage import examples
-from voice_coach.lang.counted import counted
 
 CueFormat = Literal["vtt", "srt", "lrc", "json"]
 
@@ -111,7 +109,7 @@ def render(
     make one long flight track; --all renders every built-in routine into a folder.
     """
     if language is not None:
-        from voice_coach.lang import normalize_language
+        from voice_coach import normalize_language
 
         language = normalize_language(language)  # a bad one before any file is touched
     if output is None:
@@ -130,7 +128,7 @@ def render(
         if routine is not None or every or for_:
             raise UsageError("--all renders every built-in routine; give no ROUTINE, --every "
                              "or --for with it", "e.g. voice-coach render --all -o sessions/")
-        from voice_coach.routine import VoiceSettings
+        from voice_coach import VoiceSettings
 
         limits(max_minutes, max_reps, max_sets)  # bad limits before anything is rendered
         voice_settings(VoiceSettings(), voice, engine, rate)  # bad voice options, likewise
@@ -157,7 +155,7 @@ RenderOptions = dict[str, Any]
 
 
 def _render_options(cues: str | None, loudness: float | None) -> RenderOptions:
-    from voice_coach.routine import ROUTINE_FIELDS
+    from voice_coach import ROUTINE_FIELDS
 
     low, high = ROUTINE_FIELDS["loudness"].low, ROUTINE_FIELDS["loudness"].high
     if loudness is not None and not low <= loudness <= high:
@@ -173,7 +171,7 @@ def _background_option(sound: str | None, level: float | None, depth: float | No
     option given, the routine's own)."""
     import dataclasses
 
-    from voice_coach.routine import Background
+    from voice_coach import Background
 
     if sound is None and level is depth is attack is release is None:
         return None
@@ -214,8 +212,7 @@ def _background_option(sound: str | None, level: float | None, depth: float | No
 def _resolve_background(option, routine_obj):
     """The background to render: the routine's, or as the options change it; a missing music
     file is refused here, before any speech is made."""
-    from voice_coach.session.pipeline import resolve_background
-    from voice_coach.sound.music_file import check_sound
+    from voice_coach import check_sound, resolve_background
 
     background = resolve_background(routine_obj, "routine" if option is None else option)
     check_sound(background)
@@ -223,19 +220,24 @@ def _resolve_background(option, routine_obj):
 
 
 def _duration_option(name: str, text: str, low_ms: int, high_ms: int) -> int:
-    from voice_coach.routine import DURATION_HINT, format_duration_ms, parse_duration_ms
-    from voice_coach.routine.durations import DurationTooLong, shown
+    from voice_coach import (
+        DURATION_HINT,
+        DurationTooLong,
+        format_duration_ms,
+        parse_duration_ms,
+        shown_text,
+    )
 
     try:
         ms = parse_duration_ms(text)
     except DurationTooLong:
         ms = None
     except ValueError as exc:
-        raise UsageError(f"{name} must be a duration, got {shown(text)}: it {exc}",
+        raise UsageError(f"{name} must be a duration, got {shown_text(text)}: it {exc}",
                          DURATION_HINT) from None
     if ms is None or not low_ms <= ms <= high_ms:
         raise UsageError(f"{name} must be from {format_duration_ms(low_ms)} to "
-                         f"{format_duration_ms(high_ms)}, got {shown(text)}")
+                         f"{format_duration_ms(high_ms)}, got {shown_text(text)}")
     return ms
 
 
@@ -254,8 +256,7 @@ def _flight_options(every: str | None, for_: str | None, max_minutes: float
 
 def _flight(session, every: str, for_: str, every_ms: int, total_ms: int):
     """The session repeated --every … --for … (tracks.flight_session), in the options' words."""
-    from voice_coach.plan.timeline import format_length_ms
-    from voice_coach.session.tracks import flight_session
+    from voice_coach import flight_session, format_length_ms
 
     length_ms = session.timeline.duration_ms
     if every_ms < length_ms:
@@ -270,7 +271,7 @@ def _flight(session, every: str, for_: str, every_ms: int, total_ms: int):
 
 def _render_one(session, output: Path, fmt: str, bitrate: int | None, force: bool,
                 options: RenderOptions, background) -> None:
-    from voice_coach.session.pipeline import render_session
+    from voice_coach import render_session
 
     def report(done) -> None:  # runs as the files land, before Ctrl-C can stop the program
         _report(session, done)
@@ -304,15 +305,13 @@ def _lufs(value: float) -> str:
 def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: bool,
                 options: RenderOptions, bed, loader) -> None:
     """Every built-in routine into `folder` (tracks.render_all), reporting each file."""
-    from voice_coach.output.targets import lstat_or_none
-    from voice_coach.routine import builtin_names
-    from voice_coach.session.tracks import render_all
+    from voice_coach import builtin_names, lstat_or_none, render_all
 
     if lstat_or_none(folder) is None and _audio_suffix(folder):
         raise UsageError(f"with --all, -o names a folder to fill, and {folder} looks like a "
                          "file name", f"e.g. -o {folder.with_suffix('')}/ (the folder is made "
                          "if missing)")
-    from voice_coach.speech.parallel import workers_kept
+    from voice_coach.speech.voices import workers_kept
 
     with stage_progress() as progress, workers_kept():  # each worker loads a Piper model once
         playlist = render_all(folder, format=format_, bitrate_kbps=bitrate, force=force,
@@ -324,7 +323,7 @@ def _render_all(folder: Path, format_: str | None, bitrate: int | None, force: b
 
 
 def _sidecar(output: Path, cues: str | None) -> Path:
-    from voice_coach.output.cues import sidecar_path
+    from voice_coach import sidecar_path
 
     return sidecar_path(output, (cues or "").lower())
 
@@ -333,9 +332,7 @@ def _check_outputs(output: Path, format_: str | None, cues: str | None, force: b
     """The audio format, once the output and its sidecar are known to be writable: before any
     speech is made. Refuses a folder, a device or other special file, an existing file without
     --force, a format the name contradicts, and a sidecar that would be the audio itself."""
-    from voice_coach.output.export import format_for
-    from voice_coach.output.targets import check_target
-    from voice_coach.session.pipeline import check_sidecar
+    from voice_coach import check_sidecar, check_target, format_for
 
     check_target(output, force=force)
     fmt = format_for(output, format_)
@@ -347,7 +344,7 @@ def _check_outputs(output: Path, format_: str | None, cues: str | None, force: b
 
 
 def _audio_suffix(path: Path) -> bool:
-    from voice_coach.output.export import format_for
+    from voice_coach import format_for
 
     try:
         format_for(path)

@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
-from voice_coach.basics.errors import UsageError
+from voice_coach import UsageError
 from voice_coach.cli.app import app, funnel
 from voice_coach.cli.usage import examples
 
 
 def _day(option: str, text: str, today):
-    from voice_coach.practice.days import SINCE_HINT, parse_since
+    from voice_coach.practice import SINCE_HINT, parse_since
 
     try:
         return parse_since(text, today)
@@ -46,18 +46,19 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the report.")] = False,
 ) -> None:
     """A one-page practice report for your therapist: adherence, pain and effort, notes."""
-    from voice_coach.output.atomic import write_bytes_atomic
-    from voice_coach.practice.config import load_config
-    from voice_coach.practice.days import practice_day, system_clock
-    from voice_coach.practice.picture import person_language
-    from voice_coach.practice.report_words import ReportWords
-    from voice_coach.practice.store import Store
-    from voice_coach.practice.therapist import (
-        DEFAULT_DAYS,
+    from voice_coach import write_bytes_atomic
+    from voice_coach.practice import (
+        REPORT_DAYS,
+        ReportWords,
+        Store,
         build_html,
         check_range,
         html_to_pdf,
+        load_config,
+        person_language,
+        practice_day,
         report_format,
+        system_clock,
     )
 
     fmt = report_format(output.name)
@@ -68,7 +69,7 @@ def report(
     rollover, goal = config["practice.rollover_hour"], config["practice.daily_goal"]
     today = practice_day(now, rollover)
     last = _day("--until", until, today) if until else today
-    first = _day("--since", since, last) if since else last - timedelta(days=DEFAULT_DAYS - 1)
+    first = _day("--since", since, last) if since else last - timedelta(days=REPORT_DAYS - 1)
     check_range(first, last, today)
     with Store.open(write=False) as store:
         records = store.sessions(since=first - timedelta(days=1))

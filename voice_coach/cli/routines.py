@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from voice_coach.basics import defaults
-from voice_coach.basics.errors import UsageError
+from voice_coach import UsageError, defaults
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     EngineOpt,
@@ -38,10 +37,8 @@ from voice_coach.cli.usage import examples
 @funnel
 def routines(language: LanguageOpt = None) -> None:
     """List the built-in routines: name, length and what each is for."""
+    from voice_coach import builtin_names, load_routine, normalize_language, prepare, words_for
     from voice_coach.cli.summary import text_width
-    from voice_coach.lang import normalize_language, words_for
-    from voice_coach.routine import builtin_names, load_routine
-    from voice_coach.session.pipeline import prepare
 
     code = normalize_language(language) if language is not None else None
     names = builtin_names()
@@ -71,9 +68,14 @@ def new(
     language: LanguageOpt = None,
 ) -> None:
     """Write a copy of a built-in routine to edit."""
-    from voice_coach.lang import DEFAULT_LANGUAGE, normalize_language
-    from voice_coach.output.atomic import write_text_atomic
-    from voice_coach.routine import builtin_names, builtin_text, read_routine_source
+    from voice_coach import (
+        DEFAULT_LANGUAGE,
+        builtin_names,
+        builtin_text,
+        normalize_language,
+        read_routine_source,
+        write_text_atomic,
+    )
 
     code = normalize_language(language) if language is not None else DEFAULT_LANGUAGE
     if from_ not in builtin_names():
@@ -90,9 +92,8 @@ def _schema_file() -> Path:
     """The routine schema saved in the data folder (rewritten when it changed), for the
     `# yaml-language-server: $schema=` line of routines made by `new`: editors with the YAML
     language server check and complete the file from it, offline."""
-    from voice_coach.output.atomic import write_text_atomic
-    from voice_coach.routine import json_schema
-    from voice_coach.serve.paths import data_dir
+    from voice_coach import json_schema, write_text_atomic
+    from voice_coach.serve import data_dir
 
     path = (data_dir() / "routine.schema.json").resolve()
     text = json.dumps(json_schema(), indent=2) + "\n"
@@ -129,8 +130,8 @@ def check(
     Validates the file, makes (or takes from the cache) every spoken cue, and checks that each
     one fits its slot. Warnings (an option that has no effect) do not fail the check.
     """
+    from voice_coach import check_background
     from voice_coach.cli.summary import summary
-    from voice_coach.sound.music_file import check_background
 
     routine_obj, todays = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
                                                     language), voice, engine, rate),
@@ -162,7 +163,7 @@ def plan(
     dose: DoseOpt = None,
 ) -> None:
     """Print the timeline: when each cue is spoken and each tone plays."""
-    from voice_coach.plan.timeline import to_text
+    from voice_coach import timeline_text
 
     routine_obj, _ = with_dose(with_voice(load(routine, max_minutes, max_reps, max_sets,
                                                language), voice, engine, rate), as_of, dose)
@@ -172,7 +173,7 @@ def plan(
     else:
         from voice_coach.cli.summary import counts
 
-        out(to_text(session.timeline, counts(session.timeline, session.routine.language)),
+        out(timeline_text(session.timeline, counts(session.timeline, session.routine.language)),
             nl=False)
 
 
@@ -190,6 +191,6 @@ def schema() -> None:
     Files made by 'voice-coach new' carry that line already, naming a copy of the schema in
     the data folder.
     """
-    from voice_coach.routine import json_schema
+    from voice_coach import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voice_coach.basics.errors import OutputError, UsageError
+from voice_coach import OutputError, UsageError, counted
 from voice_coach.cli.app import RoutineArg, app, funnel
 from voice_coach.cli.usage import examples
 
@@ -48,22 +48,29 @@ def schedule(
 ) -> None:
     """Daily reminders: a calendar file (.ics) for phones, or systemd timers that show a
     desktop notification (Start plays, Later snoozes, Skip skips)."""
-    from voice_coach.practice import schedule as sched
+    from voice_coach.practice import (
+        SCHEDULE_AT_HINT,
+        parse_slots,
+        remove_units,
+        schedule_ics,
+        systemctl,
+        user_unit_dir,
+    )
 
-    folder = sched.user_unit_dir()
+    folder = user_unit_dir()
     if remove:
         if at or output or install:
             raise UsageError("--remove takes only a ROUTINE (or nothing, for every reminder)")
-        gone = sched.remove(folder, routine)
+        gone = remove_units(folder, routine)
         for path in gone:
             typer.echo(f"Removed {path}")
         if not gone:
             typer.echo(f"No voice-coach reminders installed in {folder}.")
-        elif (why := sched.systemctl("daemon-reload")) is not None:
+        elif (why := systemctl("daemon-reload")) is not None:
             typer.echo(f"(systemctl --user daemon-reload did not run: {why})")
         return
     if not at:
-        raise UsageError("give the times with --at", sched.AT_HINT)
+        raise UsageError("give the times with --at", SCHEDULE_AT_HINT)
     if install and not systemd:
         raise UsageError("--install goes with --systemd", "e.g. voice-coach schedule "
                          "ankle-pumps --at 09:00 --systemd --install")
@@ -80,40 +87,41 @@ def schedule(
                          "--install to install them", f"--install puts them in {folder}")
     if ics_path is not None and ics_path.exists() and not force:
         raise UsageError(f"{ics_path} already exists", "use --force to overwrite it")
-    slots = sched.parse_slots(at, routine)
+    slots = parse_slots(at, routine)
     infos = {s.routine: _routine_info(s.routine) for s in slots}
-    texts = _unit_texts(sched, slots, infos) if systemd else {}  # refused before anything
+    texts = _unit_texts(slots, infos) if systemd else {}  # refused before anything
     if ics_path is not None or not systemd:
         from datetime import date
 
-        data = sched.ics(slots, infos, date.today(), time_zone)
+        data = schedule_ics(slots, infos, date.today(), time_zone)
         if ics_path is None:
             typer.echo(data.decode(), nl=False)
         else:
-            from voice_coach.output.atomic import write_bytes_atomic
+            from voice_coach import write_bytes_atomic
 
             write_bytes_atomic(ics_path, data, force=force)
-            typer.echo(f"Wrote {ics_path}: {len(slots)} daily reminder"
-                       f"{'s' if len(slots) > 1 else ''} (" + ", ".join(
+            typer.echo(f"Wrote {ics_path}: " + counted(
+                len(slots), "{n} daily reminder", "{n} daily reminders") + " (" + ", ".join(
                            f"{s.at.strftime('%H:%M')} {s.routine}" for s in slots)
                        + "). Import it into your phone's or computer's calendar.")
     if systemd and unit_dir is not None:
-        _systemd(sched, texts, unit_dir, install)
+        _systemd(texts, unit_dir, install)
 
 
-def _unit_texts(sched: Any, slots: list, infos: dict) -> dict[str, str]:
-    from voice_coach.practice.config import ENV_CONFIG
-    from voice_coach.practice.store import ENV_DATA_DIR
+def _unit_texts(slots: list, infos: dict) -> dict[str, str]:
+    from voice_coach.practice import ENV_CONFIG, ENV_DATA_DIR, schedule_units
 
     env = {k: os.environ[k] for k in (ENV_DATA_DIR, ENV_CONFIG) if os.environ.get(k)}
-    return sched.units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
+    return schedule_units(slots, infos, [sys.executable, "-m", "voice_coach"], env)
 
 
-def _systemd(sched: Any, texts: dict[str, str], target: Path, install: bool) -> None:
+def _systemd(texts: dict[str, str], target: Path, install: bool) -> None:
+    from voice_coach.practice import enable_units, notify_problem, systemctl, write_units
+
     try:
-        written = sched.write_units(texts, target)
+        written = write_units(texts, target)
         if install:
-            sched.enable([p for p in written if p.suffix == ".timer"], target)
+            enable_units([p for p in written if p.suffix == ".timer"], target)
     except OSError as exc:
         raise OutputError(f"cannot write the units in {target}: {exc.strerror}") from None
     for path in written:
@@ -121,13 +129,11 @@ def _systemd(sched: Any, texts: dict[str, str], target: Path, install: bool) -> 
     if not install:
         return
     timers = " ".join(p.name for p in written if p.suffix == ".timer")
-    from voice_coach.practice.notify import problem
-
-    why_not = problem()
+    why_not = notify_problem()
     if why_not is not None:  # said now, not first at 09:00 in the journal
         typer.echo(f"note: {why_not} here now, so a reminder could not be shown at this "
                    "moment; it will be once you are logged in to a desktop session.")
-    why = sched.systemctl("daemon-reload") or sched.systemctl("start", *timers.split())
+    why = systemctl("daemon-reload") or systemctl("start", *timers.split())
     if why is None:
         typer.echo(f"Enabled and started {timers}. See them with: systemctl --user list-timers")
     else:
@@ -147,14 +153,13 @@ def _check_zone(name: str) -> None:
 
 def _routine_info(routine: str) -> Any:
     """Title, length and a summary of a routine for its reminder (length measured if it can)."""
-    from voice_coach.basics.errors import EngineError
+    from voice_coach import EngineError, Exercise, minimum_length_ms
     from voice_coach.cli.app import load
-    from voice_coach.practice.schedule import RoutineInfo
-    from voice_coach.routine import Exercise, minimum_length_ms
+    from voice_coach.practice import RoutineInfo
 
     routine_obj = load(routine)
     try:
-        from voice_coach.session.pipeline import prepare
+        from voice_coach import prepare
 
         length_ms = prepare(routine_obj).timeline.duration_ms
     except EngineError:
@@ -200,9 +205,14 @@ def notify(
     from voice_coach.cli.app import load
     from voice_coach.cli.options import positive_duration_ms
     from voice_coach.cli.practice import _clock, _config
-    from voice_coach.practice import notify as desktop
-    from voice_coach.practice import reminders
-    from voice_coach.practice.schedule import parse_slots
+    from voice_coach.practice import (
+        MAX_SNOOZES,
+        ask_on_desktop,
+        late_words,
+        latest_due,
+        parse_slots,
+        play_command,
+    )
 
     times = [slot.at for slot in parse_slots([due], routine)]
     config = _config()
@@ -213,28 +223,28 @@ def notify(
     chosen = player if player is not None else config["reminders.player"]
     routine_obj = load(routine)  # a routine that cannot be read: said now, exit 2
     now = _clock().now()
-    due_at = reminders.latest_due(times, now)
+    due_at = latest_due(times, now)
     label = f"the {due_at.at.strftime('%H:%M')} reminder for {routine}"
     if due_at.too_late(window_td):
-        typer.echo(f"Dropped {label}: it is {reminders.late_words(due_at.late)} late (the "
+        typer.echo(f"Dropped {label}: it is {late_words(due_at.late)} late (the "
                    "computer was off or asleep), more than the "
-                   f"{reminders.late_words(window_td)} a reminder waits. Nothing played.")
+                   f"{late_words(window_td)} a reminder waits. Nothing played.")
         return
     shortest = min(60.0, window_td.total_seconds())  # a late reminder still stays a moment
     wait_s = max(shortest, (window_td - due_at.late).total_seconds())
     body = f"{routine_obj.title}: Start plays it now; Later asks again in " \
-           f"{reminders.late_words(timedelta(seconds=snooze_s))}; Skip lets this one go."
+           f"{late_words(timedelta(seconds=snooze_s))}; Skip lets this one go."
     summary = f"Time for {routine_obj.title}"
-    for _ in range(reminders.MAX_SNOOZES + 1):
-        answer = desktop.ask(summary, body, wait_s)
+    for _ in range(MAX_SNOOZES + 1):
+        answer = ask_on_desktop(summary, body, wait_s)
         if answer != "later":
             break
-        typer.echo(f"Later: asking again in {reminders.late_words(timedelta(seconds=snooze_s))}.")
+        typer.echo(f"Later: asking again in {late_words(timedelta(seconds=snooze_s))}.")
         sys.stdout.flush()
         time_module.sleep(snooze_s)
         wait_s = window_td.total_seconds()
     else:
-        typer.echo(f"Snoozed {reminders.MAX_SNOOZES} times: {label} rests until its next "
+        typer.echo(f"Snoozed {MAX_SNOOZES} times: {label} rests until its next "
                    "time. Nothing played.")
         return
     if answer != "start":
@@ -242,7 +252,7 @@ def notify(
                 "timeout": "No answer in time:"}[answer]
         typer.echo(f"{what} {label}. Nothing played, nothing recorded.")
         return
-    command, where = reminders.play_command(chosen, [sys.executable, "-m", "voice_coach"],
+    command, where = play_command(chosen, [sys.executable, "-m", "voice_coach"],
                                             routine, terminal_env=os.environ.get("TERMINAL",
                                                                                   ""))
     typer.echo(f"Start: playing {routine} {where}.")

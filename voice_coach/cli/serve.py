@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from voice_coach import counted
 from voice_coach.cli.app import app, funnel
 from voice_coach.cli.usage import Group, examples
 
@@ -35,8 +36,7 @@ library_app = typer.Typer(
 
 
 def _library(folder: Path | None):
-    from voice_coach.serve.library import Library
-    from voice_coach.serve.paths import default_library_dir
+    from voice_coach.serve import Library, default_library_dir
 
     return Library(folder if folder is not None else default_library_dir())
 
@@ -60,11 +60,11 @@ def library_add(
     episode in the feed.
     """
     from voice_coach.cli.app import progress_bar as _progress
-    from voice_coach.serve.library_edit import add
+    from voice_coach.serve import add_to_library
 
     lib = _library(library)
     with _progress("speech") as progress:
-        done = add(lib, routine, language=language, voice=voice, progress=progress)
+        done = add_to_library(lib, routine, language=language, voice=voice, progress=progress)
     entry = done.entry
     if done.action == "unchanged":
         typer.echo(f"{entry.key} ({done.title}) is already in the library {lib.root}.")
@@ -80,8 +80,8 @@ def library_add(
 @funnel
 def library_list(library: LibraryOption = None) -> None:
     """List the routines in the library: key, title, length, language, voice, source."""
-    from voice_coach.plan.timeline import format_length_ms
-    from voice_coach.serve.library_edit import statuses
+    from voice_coach import format_length_ms
+    from voice_coach.serve import statuses
 
     lib = _library(library)
     rows = statuses(lib)
@@ -128,9 +128,9 @@ def library_remove(
 
     A built-in routine comes back with `voice-coach library add NAME`.
     """
-    from voice_coach.serve.library_edit import remove
+    from voice_coach.serve import remove_from_library
 
-    for entry in remove(_library(library), names):
+    for entry in remove_from_library(_library(library), names):
         typer.echo(f"Removed {entry.key} from the library.")
 
 
@@ -169,7 +169,7 @@ def serve(
     Phones play the sessions on the page or subscribe to the feed. Stop it with Ctrl-C.
     A server for your home network: do not expose it to the internet.
     """
-    from voice_coach.basics.errors import EngineError
+    from voice_coach import EngineError
     from voice_coach.serve import missing_packages
 
     missing = missing_packages()
@@ -184,12 +184,21 @@ def serve(
 
 def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
                access_log: str | None, tls: bool = False) -> None:
-    from voice_coach.serve.app import create_app, load_state
-    from voice_coach.serve.background import RenderProgress, start_rendering
-    from voice_coach.serve.build import ensure_cover, plan_missing
-    from voice_coach.serve.pairing import Pairing, ShortCode
-    from voice_coach.serve.paths import load_token
-    from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run
+    from voice_coach.serve import (
+        LAN_HOST,
+        Pairing,
+        RenderProgress,
+        ShortCode,
+        bind,
+        create_app,
+        ensure_cover,
+        is_loopback,
+        load_state,
+        load_token,
+        plan_missing,
+        run,
+        start_rendering,
+    )
 
     host = host or (LAN_HOST if lan else "127.0.0.1")
     private = not is_loopback(host)
@@ -202,7 +211,7 @@ def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
         state.progress = RenderProgress()
         certificates = _certificates(host) if tls else None
         if certificates is not None:
-            from voice_coach.serve.tls import ca_der
+            from voice_coach.serve import ca_der
 
             state.ca_der = ca_der(certificates)
         log, log_name = _open_log(access_log)
@@ -226,9 +235,7 @@ def _run_serve(*, host: str | None, lan: bool, port: int, lib, new_token: bool,
 
 
 def _certificates(host: str):
-    from voice_coach.serve.network import lan_addresses
-    from voice_coach.serve.paths import data_dir
-    from voice_coach.serve.tls import ensure_tls
+    from voice_coach.serve import data_dir, ensure_tls, lan_addresses
 
     hosts = lan_addresses() if host in ("0.0.0.0", "::") else [host]
     return ensure_tls(data_dir() / "tls", hosts, _host_name())
@@ -239,7 +246,7 @@ def _starting(entry, number: int, total: int) -> None:
 
 
 def _rendered(outcome) -> None:
-    from voice_coach.plan.timeline import format_length_ms
+    from voice_coach import format_length_ms
 
     r = outcome.entry.rendered
     if outcome.status == "rendered" and r is not None:
@@ -270,8 +277,8 @@ def _all_ready(outcomes) -> None:
 
 
 def _open_log(option: str | None):
-    from voice_coach.basics.errors import OutputError
-    from voice_coach.serve.paths import data_dir
+    from voice_coach import OutputError
+    from voice_coach.serve import data_dir
 
     if option == "-":
         return (lambda line: typer.echo(line, err=True)), "the terminal"
@@ -294,13 +301,13 @@ def _host_name() -> str:
 
 def _banner(state, host: str, port: int, private: bool, new_token: bool, log_name: str,
             code=None, rendering: int = 0, tls=None) -> None:
-    from voice_coach.serve.network import lan_addresses
-    from voice_coach.serve.server import url_host
+    from voice_coach.serve import lan_addresses, url_host
 
     token_path = f"/{state.token}/" if state.token else "/"
     scheme = "https" if tls is not None else "http"
     n = len(state.episodes)
-    typer.echo(f"Serving {n} {'session' if n == 1 else 'sessions'} from {state.library.root}")
+    typer.echo(counted(n, "Serving {n} session", "Serving {n} sessions")
+               + f" from {state.library.root}")
     if rendering:
         typer.echo(f"Rendering {rendering} more in the background: each appears on the page "
                    "and in the feed when ready.")
@@ -337,7 +344,7 @@ def _banner(state, host: str, port: int, private: bool, new_token: bool, log_nam
                 typer.echo(f"Typing instead? Open {bare} on the phone and enter the code "
                            f"{code.shown}")
             if tls is not None:
-                from voice_coach.serve.tls import ca_fingerprint
+                from voice_coach.serve import ca_fingerprint
 
                 typer.echo(f"First time on a phone: install this computer's certificate from "
                            f"{bare}/ca.crt")
@@ -354,7 +361,7 @@ def _banner(state, host: str, port: int, private: bool, new_token: bool, log_nam
 def _qr(url: str) -> None:
     """The address as a QR code of coloured text blocks (black on white with its quiet zone,
     so it reads on light and dark terminals); skipped where the output cannot show them."""
-    from voice_coach.serve.qr import terminal_qr
+    from voice_coach.serve import terminal_qr
 
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:

@@ -13,9 +13,8 @@ def text_width(text: str) -> int:
 
 def summary(session) -> str:
     """The lines `voice-coach check` prints for a session that passed."""
-    from voice_coach.lang import words_for
-    from voice_coach.routine import Exercise
-    from voice_coach.speech import default_engine_name
+    from voice_coach import Exercise, words_for
+    from voice_coach.speech.voices import default_engine_name
 
     r, tl = session.routine, session.timeline
     words = words_for(r.language)
@@ -65,8 +64,7 @@ def counts(timeline, language: str) -> dict[str, str]:
     """The session's counts as `plan` and `render` say them, in the routine's language:
     {"length", "length_label", "cues", "tones", "chapters"} ("4 min 50 s", "length",
     "61 spoken cues", "63 tones", "7 chapters" in English)."""
-    from voice_coach.lang import words_for
-    from voice_coach.lang.counted import counted
+    from voice_coach import counted, words_for
 
     words = words_for(language)
     t = words.t

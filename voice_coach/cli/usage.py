@@ -15,13 +15,20 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from typer import _click as click  # the click that typer vendors (typer >= 0.26)
+
+# The one private import, and why typer stays pinned (>=0.29,<0.30 in pyproject.toml): typer
+# vendors click as typer._click (no public click to import since 0.26) and exports none of the
+# parser's exception classes (NoSuchOption, MissingParameter, BadOptionUsage, NoArgsIsHelpError)
+# nor get_current_context, which turning its errors into `error:` / `hint:` needs.
 from typer._click import exceptions as parse_errors
 from typer._click.globals import get_current_context
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+if TYPE_CHECKING:
+    from typer import _click as click
 
 PROGRAM = "voice-coach"
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

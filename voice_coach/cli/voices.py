@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from voice_coach.basics.errors import UsageError
+from voice_coach import UsageError
 from voice_coach.cli import complete
 from voice_coach.cli.app import (
     app,
@@ -57,7 +57,7 @@ def voices(
     not. Subcommands install and remove Piper voices."""
     if ctx.invoked_subcommand is not None:
         return
-    from voice_coach.speech.listing import voice_rows
+    from voice_coach.speech.voices import voice_rows
 
     rows = voice_rows(engine.strip().lower() if engine else None, language)
     if not rows:
@@ -88,13 +88,13 @@ def install(
     (size and MD5 of every file), and install it for voice-coach."""
     import sys
 
-    from voice_coach.speech import install as installer
+    from voice_coach.speech.voices import install_voice, voices_url
 
-    base = installer.voices_url(mirror)
+    base = voices_url(mirror)
     if sys.stderr.isatty():
         err(f"Fetching the voice catalogue from {base}")
     with progress_bar("Downloading") as progress:
-        done = installer.install(name, mirror=base, progress=progress)
+        done = install_voice(name, mirror=base, progress=progress)
     where = done.folder
     if done.already:
         out(f"{done.voice.id} is already installed in {where} (files verified).")
@@ -109,15 +109,15 @@ def install(
 
 def _time_voice(voice_id: str) -> None:
     """Times a new voice for words per minute now, so the first session does not wait for it."""
-    from voice_coach.basics.errors import EngineError
-    from voice_coach.speech import piper
+    from voice_coach import EngineError
+    from voice_coach.speech.voices import PiperEngine, piper_available
 
-    if not piper.available():
+    if not piper_available():
         err("warning: Piper (piper-tts) is not installed, so this voice cannot speak yet; "
             "install it with: pip install 'voice-coach[piper]'")
         return
     try:
-        engine = piper.PiperEngine()
+        engine = PiperEngine()
         engine.length_scale(engine.files(voice_id), 160)
     except EngineError as exc:
         err(f"warning: {exc.message}")
@@ -132,7 +132,7 @@ def remove(
 ) -> None:
     """Delete a Piper voice installed with 'voices install' (or dropped into the voices
     folder)."""
-    from voice_coach.speech.install import remove as remover
+    from voice_coach.speech.voices import remove_voice as remover
 
     where = remover(name)
     out(f"Removed {name} from {where}.")
@@ -175,14 +175,14 @@ def say(
         "voice's language, else zh for Chinese characters, else en.")] = None,
 ) -> None:
     """Speak one phrase through the speakers, or into a file: a quick way to try a voice."""
-    from voice_coach.routine import VoiceSettings
-    from voice_coach.speech import synthesize_voice
+    from voice_coach import VoiceSettings
+    from voice_coach.speech.voices import synthesize_voice
 
     if not text.strip():
         raise UsageError("there is nothing to say", 'e.g. voice-coach say "Toes up, and hold."')
     _check_length(text)
     if output is not None:
-        from voice_coach.output.targets import check_target
+        from voice_coach import check_target
 
         check_target(output, force=force)  # before any speech is made
     settings = _checked_voice(text, voice_settings(VoiceSettings(), voice, engine, rate),
@@ -195,8 +195,7 @@ def say(
             f"({used.engine}, {used.rate_wpm} wpm).")
         finished()
         return
-    from voice_coach.live.devices import open_output
-    from voice_coach.live.playback import play_pcm
+    from voice_coach import open_output, play_pcm
 
     hint = f"write it to a file instead: voice-coach say {_quote(text)} -o phrase.wav"
     with open_output("say", hint=hint) as device:
@@ -208,7 +207,7 @@ def say(
 def _check_length(text: str) -> None:
     """A phrase is bounded as a routine's cue is (Limits.max_text_chars), before any speech is
     made: 100 KB of text once became a 98-minute WAV and 2 GB of memory."""
-    from voice_coach.routine import DEFAULT_LIMITS
+    from voice_coach import DEFAULT_LIMITS
 
     limit = DEFAULT_LIMITS.max_text_chars
     if len(text) > limit:
@@ -222,9 +221,8 @@ def _checked_voice(text: str, settings, voice_named: bool, language: str | None)
     """The settings to say `text` with, refused as `check` refuses a routine's voice (a voice
     that reads the language by another's rules, e.g. espeak-ng's cmn reading tone numbers in
     English); a named voice of another language is a warning on stderr."""
-    from voice_coach.basics.errors import EngineError
-    from voice_coach.lang import normalize_language
-    from voice_coach.speech.for_language import choose_phrase_voice
+    from voice_coach import EngineError, normalize_language
+    from voice_coach.speech.voices import choose_phrase_voice
 
     code = normalize_language(language) if language is not None else None
     choice = choose_phrase_voice(settings, text, voice_named, code)
@@ -236,9 +234,7 @@ def _checked_voice(text: str, settings, voice_named: bool, language: str | None)
 
 
 def _write(path: Path, clip, force: bool) -> None:
-    from voice_coach.output.export import write_audio
-    from voice_coach.plan.timeline import SAMPLE_RATE
-    from voice_coach.sound.mix import from_pcm16
+    from voice_coach import SAMPLE_RATE, from_pcm16, write_audio
 
     write_audio(path, [from_pcm16(clip)], sample_rate=SAMPLE_RATE, n_frames=len(clip),
                 force=force)

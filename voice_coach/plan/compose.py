@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from voice_coach.basics.errors import Diagnostic, SpecError
 from voice_coach.lang import Words, words_for
+from voice_coach.lang.counted import counted
 from voice_coach.plan.room import make_room, notes_of, room_until
 from voice_coach.plan.timeline import Chapter, Event, Timeline, format_clock_ms
 from voice_coach.routine import Breathe, Exercise, Pause, Pos, Routine, Say, Text
@@ -334,7 +335,7 @@ def _dedupe(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     out = []
     for diag, n in counts.values():
         if n > 1:
-            diag = Diagnostic(diag.path, diag.line, diag.col, f"{diag.message}, and {n - 1} "
-                              f"more time{'s' if n > 2 else ''}", diag.hint)
+            diag = Diagnostic(diag.path, diag.line, diag.col, f"{diag.message}, and "
+                              + counted(n - 1, "{n} more time", "{n} more times"), diag.hint)
         out.append(diag)
     return out

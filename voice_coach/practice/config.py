@@ -52,6 +52,8 @@ class Config:
 
 
 def config_path() -> Path:
+    """The config file: $VOICE_COACH_CONFIG when set, else config.toml in the user's config
+    folder."""
     override = os.environ.get(ENV_CONFIG)
     if override:
         return Path(override).expanduser()

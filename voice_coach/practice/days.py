@@ -76,9 +76,19 @@ def zone_name(moment: datetime) -> str:
     key = getattr(moment.tzinfo, "key", None)
     if key:
         return str(key)
-    from .records import offset_name
-
     return offset_name(moment)
+
+
+def offset_zone(minutes: int) -> timezone:
+    """The fixed zone `minutes` east of UTC."""
+    return timezone(timedelta(minutes=minutes))
+
+
+def offset_name(moment: datetime) -> str:
+    """'+01:00' for a moment's UTC offset."""
+    minutes = int(moment.utcoffset().total_seconds() // 60) if moment.utcoffset() else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def practice_day(moment: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> date:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from voice_coach.lang.counted import counted
 from voice_coach.routine import Exercise, Progress, Routine
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
@@ -234,14 +235,15 @@ def _next(state: _State, day: _Day | None, progress: Progress, settings: CoachSe
         state.reps = _clamp(state.reps + progress.step_reps, progress)
         state.run = 0
         painless = state.run_pain == 0
-        return state.reps, "up", (f"{_count(progress.after_days, 'day')} at your goal with "
+        return state.reps, "up", (_count(progress.after_days) + " at your goal with "
                                   + ("no pain" if painless else f"pain {GOOD_PAIN} or less"))
     if state.reps >= progress.high_reps:
         return state.reps, "top", f"the top of the range ({progress.high_reps}): held"
-    return state.reps, "same", (f"{_count(state.run, 'day')} of {progress.after_days} at your "
+    return state.reps, "same", (_count(state.run) + f" of {progress.after_days} at your "
                                 "goal with pain 2 or less so far")
 
 
-def _count(n: int, noun: str) -> str:
+def _count(n: int) -> str:
+    """'one day', 'three days': the number in words up to NUMBER_WORDS, then in figures."""
     word = NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
-    return f"{word} {noun}" + ("" if n == 1 else "s")
+    return counted(n, "{word} day", "{word} days", word=word)

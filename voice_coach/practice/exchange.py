@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from voice_coach.basics.errors import Diagnostic, SpecError
+from voice_coach.lang.counted import counted
 
 from .days import DEFAULT_ROLLOVER_HOUR, practice_day
 from .records import COLUMNS, RowError, SessionRecord, from_row
@@ -62,6 +63,7 @@ def unformula(text: str) -> str:
 
 def to_csv(records: Sequence[SessionRecord],
            rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> str:
+    """The sessions as CSV (`history --csv`), one row each, the columns of EXPORT_COLUMNS."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     # With "\n" as the line end the csv module leaves a lone "\r" unquoted, and a reader splits
@@ -77,6 +79,7 @@ def to_csv(records: Sequence[SessionRecord],
 
 def to_json(records: Sequence[SessionRecord],
             rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> str:
+    """The sessions as a JSON list (`history --json`), one object each, as the CSV's rows."""
     rows = [export_row(r, rollover_hour) for r in records]
     return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
 
@@ -149,7 +152,8 @@ def _check_header(header: Sequence[str], path: str) -> None:
     unknown = [c for c in header if c not in EXPORT_COLUMNS]
     if not header or missing or unknown:
         what = ("the file is empty" if not header else
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+                counted(len(missing), "missing column {columns}", "missing columns {columns}",
+                        columns=", ".join(missing))
                 if missing else f"unknown column {', '.join(map(repr, unknown))}")
         raise SpecError([Diagnostic(path, 1, 1, f"this is not a voice-coach history CSV: {what}",
                                     HEADER_HINT)])

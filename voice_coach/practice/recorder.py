@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from voice_coach.lang.counted import counted
+
 from .days import Clock, zone_name
 from .records import SessionRecord, new_uid, routine_hash, status_for
 
@@ -249,10 +251,9 @@ class Recorder:
 
 def recorded_line(record: SessionRecord) -> str:
     """'Recorded ankle-pumps: 1 of 3 sets (10 repetitions), partial.'"""
-    sets = "set" if record.planned_sets == 1 else "sets"
-    reps = "repetition" if record.done_reps == 1 else "repetitions"
-    return (f"Recorded {record.routine}: {record.done_sets} of {record.planned_sets} {sets} "
-            f"({record.done_reps} {reps}), {record.status}.")
+    sets = counted(record.planned_sets, "{n} set", "{n} sets")
+    reps = counted(record.done_reps, "{n} repetition", "{n} repetitions")
+    return f"Recorded {record.routine}: {record.done_sets} of {sets} ({reps}), {record.status}."
 
 
 def done_record(routine: Any, *, sets: int | None, started: datetime | None, now: datetime,

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Any
+
+from .days import check_moment, offset_name
 
 STATUSES = ("completed", "partial", "stopped")
 SOURCES = ("play", "remind", "done", "import")
@@ -114,17 +116,6 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def offset_zone(minutes: int) -> timezone:
-    return timezone(timedelta(minutes=minutes))
-
-
-def offset_name(moment: datetime) -> str:
-    """'+01:00' for a moment's UTC offset."""
-    minutes = int(moment.utcoffset().total_seconds() // 60) if moment.utcoffset() else 0
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
 def status_for(planned_sets: int, done_sets: int, interrupted: bool) -> str:
     if interrupted:
         return "stopped"
@@ -187,8 +178,6 @@ def from_row(row: dict[str, Any], now: datetime | None = None) -> SessionRecord:
             raise RowError(key, f"'{key}' needs its UTC offset, e.g. "
                                 f"{value}+01:00, got {value!r}")
         if now is not None:
-            from .days import check_moment
-
             try:
                 check_moment(parsed, now, f"'{key}'")
             except ValueError as exc:

@@ -28,10 +28,6 @@ class Totals:
         return cls({d: s for d, s, _ in rows}, {d: n for d, _, n in rows})
 
 
-def _plural(n: int, word: str) -> str:
-    return counted(n, "{n} " + word, "{n} " + word + "s")
-
-
 def _day_words(day: date) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
 
@@ -62,9 +58,10 @@ def goal_words(done: int, goal: int, sittings: int | None, sitting_goal: int) ->
         return (f"{done} sets is well over your goal of {goal}. Good work; more is not always "
                 "better, so check with your therapist that this much suits you")
     if done >= goal and sittings is not None and sittings < sitting_goal:
-        spread = "all in one sitting" if sittings <= 1 else f"in {_plural(sittings, 'sitting')}"
-        return (f"{done} of {_plural(goal, 'set')}, {spread}: a few pumps at your next break "
-                "spreads them through the day")
+        spread = "all in one sitting" if sittings <= 1 else "in " + counted(
+            sittings, "{n} sitting", "{n} sittings")
+        return (f"{done} of " + counted(goal, "{n} set", "{n} sets") + f", {spread}: a few pumps "
+                "at your next break spreads them through the day")
     if done > goal:
         return f"{done} sets, more than your goal of {goal}. Well done"
     if done == goal:
@@ -84,9 +81,9 @@ def today_lines(totals: Totals, last: SessionRecord | None, config, now: datetim
     goal = config["practice.daily_goal"]
     today = practice_day(now, rollover)
     done = totals.sets.get(today, 0)
-    head = f"Today, {_day_words(today)}: {done} of {_plural(goal, 'set')}"
+    head = f"Today, {_day_words(today)}: {done} of " + counted(goal, "{n} set", "{n} sets")
     if sittings is not None and done:
-        head += f", in {_plural(sittings, 'sitting')}"
+        head += ", in " + counted(sittings, "{n} sitting", "{n} sittings")
     lines = [head]
     if last is None:
         lines.append("Last session: none recorded yet")
@@ -97,7 +94,8 @@ def today_lines(totals: Totals, last: SessionRecord | None, config, now: datetim
             when = ("yesterday " if last_day == today - timedelta(days=1)
                     else last_day.isoformat() + " ") + when
         lines.append(f"Last session: {last.routine} ({last.title}), {when}, "
-                     f"{last.done_sets} of {_plural(last.planned_sets, 'set')}, {last.status}")
+                     f"{last.done_sets} of " + counted(last.planned_sets, "{n} set", "{n} sets")
+                     + f", {last.status}")
     if config["practice.streak"]:
         lines.append(streak_line(totals, today, config))
     words = goal_words(done, goal, sittings, config["practice.daily_sittings"])
@@ -130,13 +128,13 @@ def suggestion(done: int, goal: int, now: datetime, config, flight: bool,
     what = "a slow, quiet session for the evening; " if evening else ""
     sets = (routine_sets or {}).get(routine)
     if sets is None:
-        return f"voice-coach play {routine}  ({what}{_plural(left, 'set')} to the goal)"
-    verb = "s" if sets == 1 else ""
+        return (f"voice-coach play {routine}  ({what}"
+                + counted(left, "{n} set to the goal", "{n} sets to the goal") + ")")
     if sets >= left:
-        after = f"its {_plural(sets, 'set')} meet{verb} the goal"
+        after = counted(sets, "its {n} set meets the goal", "its {n} sets meet the goal")
     else:
-        after = (f"its {_plural(sets, 'set')} leave{verb} {_plural(left - sets, 'set')} to "
-                 "the goal")
+        after = (counted(sets, "its {n} set leaves", "its {n} sets leave") + " "
+                 + counted(left - sets, "{n} set to the goal", "{n} sets to the goal"))
     return f"voice-coach play {routine}  ({what}{after})"
 
 
@@ -145,9 +143,9 @@ def streak_line(totals: Totals, today: date, config) -> str:
     run = streak(marks)
     if run.days == 0:
         return "Streak: starts with your next session"
-    text = f"Streak: {_plural(run.days, 'day')}"
+    text = "Streak: " + counted(run.days, "{n} day", "{n} days")
     if run.rest_days:
-        text += f" (with {_plural(run.rest_days, 'rest day')})"
+        text += " (with " + counted(run.rest_days, "{n} rest day", "{n} rest days") + ")"
     if not run.today_done:
         text += "; today still counts"
     return text
@@ -164,13 +162,14 @@ def stats_lines(totals: Totals, counts: dict[str, int], first: date | None, toda
     active = [d for d in days if totals.sets.get(d, 0) > 0]
     sets = sum(totals.sets.get(d, 0) for d in days)
     met = sum(1 for d in days if totals.sets.get(d, 0) >= goal)
-    lines = [f"Last {_plural(weeks, 'week')}, {start.isoformat()} to {today.isoformat()}"]
+    lines = ["Last " + counted(weeks, "{n} week", "{n} weeks")
+             + f", {start.isoformat()} to {today.isoformat()}"]
     since = f" (since your first session, {first.isoformat()})" if first and first > start \
         else ""
     lines.append(f"  days active     {len(active)} of {len(days)}{since}")
     per_day = f"{sets / len(active):.1f}" if active else "0"
     lines.append(f"  sets a day      {per_day} on active days, {sets / len(days):.1f} over all "
-                 f"days; goal {goal}, met on {_plural(met, 'day')}")
+                 f"days; goal {goal}, met on " + counted(met, "{n} day", "{n} days"))
     sessions = sum(counts.values())
     lines.append(f"  sessions        {sessions} (" + ", ".join(
         f"{counts.get(s, 0)} {s}" for s in ("completed", "partial", "stopped")) + ")")
@@ -184,6 +183,7 @@ def stats_lines(totals: Totals, counts: dict[str, int], first: date | None, toda
     if first is not None:
         all_sets = sum(totals.sets.values())
         all_sessions = sum(totals.sessions.values())
-        lines.append(f"  all time        {_plural(all_sessions, 'session')}, "
-                     f"{_plural(all_sets, 'set')} since {first.isoformat()}")
+        lines.append("  all time        " + counted(all_sessions, "{n} session", "{n} sessions")
+                     + ", " + counted(all_sets, "{n} set", "{n} sets")
+                     + f" since {first.isoformat()}")
     return lines

@@ -52,6 +52,7 @@ def data_dir() -> Path:
 
 
 def store_path() -> Path:
+    """The history database file in the data folder."""
     return data_dir() / STORE_NAME
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .records import SessionRecord, offset_zone
+from .days import offset_zone
+from .records import SessionRecord
 from .stored import time_text, utc_text
 
 APPLICATION_ID = 0x56434F41  # "VCOA": marks the file as voice-coach's

@@ -28,6 +28,8 @@ def default_range(today: date) -> tuple[date, date]:
 
 
 def check_range(first: date, last: date, today: date) -> None:
+    """UsageError unless first..last (--since, --until) is a range a report can cover: in
+    order, not past today, at most MAX_DAYS."""
     if first > last:
         raise UsageError(f"--since {first.isoformat()} is after --until {last.isoformat()}",
                          "give the earlier day to --since")

@@ -26,6 +26,7 @@ from voice_coach.routine.fields import (
     STEP_KINDS,
     TEXT_VARS,
 )
+from voice_coach.routine.from_dict import routine_yaml
 from voice_coach.routine.language import (
     routine_language,
     voice_named,
@@ -50,6 +51,21 @@ from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
 
 
+def routine_from_dict(data: Mapping[str, Any], name: str = "routine",
+                      limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
+    """The Routine that `data` describes, with a routine file's keys and values::
+
+        routine_from_dict({"title": "Pumps", "steps": [{"exercise": "Ankle pumps", "reps": 12}]})
+
+    Durations are strings with a unit, as in files ("3s", "1m30s"). Missing keys take the
+    defaults a file gets. Raises SpecError with every problem, located in the YAML form of the
+    data (`<name>.yaml`, which `routine.source` holds), or UsageError when a value is not a plain
+    value (dict, list, str, int, float, bool or None).
+    """
+    return parse_routine(routine_yaml(data), path=f"<{name}.yaml>", name=name, limits=limits,
+                         language=language)
+
+
 def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>",
                   name: str | None = None, limits: Limits = DEFAULT_LIMITS,
                   language: str | None = None) -> Routine:
@@ -67,8 +83,6 @@ def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>"
     import yaml
 
     if isinstance(text, Mapping):  # plain values, as a routine built in code
-        from voice_coach.routine.from_dict import routine_from_dict
-
         return routine_from_dict(text, name=name or "routine", limits=limits, language=language)
     name = name or Path(path).stem
     source = _decode(text, path, limits)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from .limits import MAX_BODY_BYTES, MAX_HEADERS, MAX_JSON_DEPTH
+from .network import lan_addresses
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -37,7 +38,7 @@ class HostNames:
         everywhere = host in ("0.0.0.0", "::", "")
         names = [*extra] if everywhere else [host, *extra]
         if everywhere:
-            names += _lan_addresses()
+            names += lan_addresses()
         return cls(names, all_addresses=everywhere)
 
     def allows(self, name: str) -> bool:
@@ -45,15 +46,9 @@ class HostNames:
         if name in self.names:
             return True
         if self.all_addresses and _is_ip(name):
-            self.names |= set(_lan_addresses())
+            self.names |= set(lan_addresses())
             return name in self.names
         return False
-
-
-def _lan_addresses() -> list[str]:
-    from .server import lan_addresses
-
-    return lan_addresses()
 
 
 def _is_ip(name: str) -> bool:

@@ -13,6 +13,7 @@ from importlib import resources
 from string import Template
 from urllib.parse import quote
 
+from voice_coach.lang.counted import counted
 from voice_coach.plan.timeline import format_length_ms
 
 from .build import language_name
@@ -52,7 +53,7 @@ def preparing_text(progress: dict | None) -> str:
         return ""
     current = progress.get("current")
     left = len(progress["pending"])
-    text = f"Preparing {left} more {'session' if left == 1 else 'sessions'}"
+    text = counted(left, "Preparing {n} more session", "Preparing {n} more sessions")
     if current:
         text += f": now {current['title']} ({round(current['fraction'] * 100)}%)"
     return text + ". Each appears here when ready."
@@ -62,10 +63,10 @@ def today_text(today: Today) -> str:
     """Today's sets as `voice-coach today` counts them: against the goal when there is one
     ("Today: 7 of 3 sets")."""
     if today.goal:
-        return f"Today: {today.sets} of {today.goal} {'set' if today.goal == 1 else 'sets'}"
+        return f"Today: {today.sets} of " + counted(today.goal, "{n} set", "{n} sets")
     if today.sets == 0:
         return "Today: no sets done yet."
-    return f"Today: {today.sets} {'set' if today.sets == 1 else 'sets'} done."
+    return "Today: " + counted(today.sets, "{n} set done.", "{n} sets done.")
 
 
 def _sessions(episodes: Sequence[Episode], preparing: str = "") -> str:
@@ -86,7 +87,7 @@ def _session(episode: Episode) -> str:
         return ""
     key = escape(entry.key)
     title = escape(r.title)
-    sets = f"{r.sets} {'set' if r.sets == 1 else 'sets'}"
+    sets = counted(r.sets, "{n} set", "{n} sets")
     meta = " · ".join([format_length_ms(r.duration_ms), language_name(r.language), sets])
     about = f'<p class="about">{escape(r.about)}</p>' if r.about else ""
     if r.dose:  # today's dose of a routine that grows, or the stop message
@@ -118,8 +119,8 @@ def _megabytes(size_bytes: int) -> str:
 def _today_list(today: Today) -> str:
     if not today.marks:
         return '<ul id="today-list" class="today-list" hidden></ul>'
-    items = "".join(f"<li>{escape(m.title)}, {m.sets} {'set' if m.sets == 1 else 'sets'}, "
-                    f"at {_clock(m.at)}</li>" for m in today.marks)
+    items = "".join(f"<li>{escape(m.title)}, " + counted(m.sets, "{n} set", "{n} sets")
+                    + f", at {_clock(m.at)}</li>" for m in today.marks)
     return f'<ul id="today-list" class="today-list">{items}</ul>'
 
 

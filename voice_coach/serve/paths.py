@@ -26,6 +26,7 @@ def data_dir() -> Path:
 
 
 def default_library_dir() -> Path:
+    """The library's folder when --library is not given: in the data folder."""
     return data_dir() / "library"
 
 

@@ -7,10 +7,8 @@ raises the same signal again, so the CLI exits 130 or 143 as for any other comma
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import socket
-import sys
 from collections.abc import Callable, Iterable
 
 from voice_coach.basics.errors import UsageError, VoiceCoachError
@@ -27,6 +25,7 @@ class ServeError(VoiceCoachError):
 
 
 def is_loopback(host: str) -> bool:
+    """Whether `host` is this computer only (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
@@ -69,41 +68,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def lan_addresses() -> list[str]:
-    """This computer's IPv4 addresses a phone on the same network can reach (private ones
-    first); found from the interfaces, without sending anything anywhere."""
-    found: list[str] = []
-    for address in _interface_addresses() or _hostname_addresses():
-        ip = ipaddress.ip_address(address)
-        if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and address not in found:
-            found.append(address)
-    return sorted(found, key=lambda a: (not ipaddress.ip_address(a).is_private, a))
-
-
-def _interface_addresses() -> list[str]:
-    if not sys.platform.startswith("linux"):
-        return []
-    import fcntl
-    import struct
-
-    out = []
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        for _, name in socket.if_nameindex():
-            with contextlib.suppress(OSError):
-                request = struct.pack("256s", name.encode()[:15])
-                reply = fcntl.ioctl(probe.fileno(), 0x8915, request)  # SIOCGIFADDR
-                out.append(socket.inet_ntoa(reply[20:24]))
-    return out
-
-
-def _hostname_addresses() -> list[str]:
-    with contextlib.suppress(OSError):
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-        return [info[4][0] for info in infos]
-    return []
-
-
 def url_host(host: str) -> str:
+    """`host` as it goes in a URL: an IPv6 address in brackets."""
     return f"[{host}]" if ":" in host else host
 
 
