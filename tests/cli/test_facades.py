@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FACADES = ["voice_coach", "voice_coach.practice", "voice_coach.serve", "voice_coach.speech.voices"]
 HEAVY = ("numpy", "matplotlib", "starlette", "uvicorn", "feedgen", "segno", "yaml", "babel",
          "pydub", "rich")

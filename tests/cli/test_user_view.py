@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BEFORE = REPO / "tests" / "golden" / "cli"
 HELP = sorted(p.name for p in BEFORE.glob("root*.txt"))
 

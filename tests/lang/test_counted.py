@@ -12,7 +12,7 @@ import pytest
 from voice_coach.lang.counted import counted, english_plural
 from voice_coach.lang.messages import read_catalogue, translations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 # An inline choice of a word by a number: `'set' if n == 1 else 'sets'`, `'s' if n != 1 ...`,
