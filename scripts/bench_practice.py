@@ -61,7 +61,7 @@ def in_process_s(data: Path, runs: int) -> float:
     from voice_coach.practice.config import Config, defaults
     from voice_coach.practice.days import practice_day
     from voice_coach.practice.heatmap import Calendar, terminal
-    from voice_coach.practice.report import Totals, stats_lines
+    from voice_coach.practice.status import Totals, stats_lines
     from voice_coach.practice.store import Store
 
     config = Config(defaults())

@@ -22,7 +22,7 @@ from voice_coach.practice.days import (
     zone_name,
 )
 from voice_coach.practice.records import SessionRecord, new_uid
-from voice_coach.practice.report import Totals, today_lines
+from voice_coach.practice.status import Totals, today_lines
 from voice_coach.practice.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voice_coach.practice.reminders import late_words, latest_due, play_command
+from voice_coach.practice.reminder_timing import late_words, latest_due, play_command
 
 HERE = Path(__file__).parent
 SERVER = HERE / "notification_server.py"

@@ -246,7 +246,7 @@ def test_the_short_code_is_unambiguous_and_guarded() -> None:
 
 def test_background_rendering_reports_progress_and_survives_a_bug(tmp_path: Path,
                                                                    monkeypatch) -> None:
-    import voice_coach.serve.background as background
+    import voice_coach.serve.render_queue as background
     from voice_coach.serve.build import Outcome, Plan
 
     entry = Entry("minimal", "minimal", True)

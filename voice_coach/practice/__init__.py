@@ -54,11 +54,11 @@ _EXPORTS = {
     "RECENT_SESSIONS": "voice_coach.practice.wellbeing",
     "wellbeing_lines": "voice_coach.practice.wellbeing",
     # stats, the calendar and the therapist's report
-    "Totals": "voice_coach.practice.report",
-    "count_sittings": "voice_coach.practice.report",
-    "goal_words": "voice_coach.practice.report",
-    "stats_lines": "voice_coach.practice.report",
-    "today_lines": "voice_coach.practice.report",
+    "Totals": "voice_coach.practice.status",
+    "count_sittings": "voice_coach.practice.status",
+    "goal_words": "voice_coach.practice.status",
+    "stats_lines": "voice_coach.practice.status",
+    "today_lines": "voice_coach.practice.status",
     "ReportWords": "voice_coach.practice.report_words",
     "Calendar": "voice_coach.practice.heatmap",
     "heatmap_lines": "voice_coach.practice.heatmap:terminal",
@@ -81,10 +81,10 @@ _EXPORTS = {
     "remove_units": "voice_coach.practice.schedule:remove",
     "systemctl": "voice_coach.practice.schedule",
     "user_unit_dir": "voice_coach.practice.schedule",
-    "MAX_SNOOZES": "voice_coach.practice.reminders",
-    "late_words": "voice_coach.practice.reminders",
-    "latest_due": "voice_coach.practice.reminders",
-    "play_command": "voice_coach.practice.reminders",
+    "MAX_SNOOZES": "voice_coach.practice.reminder_timing",
+    "late_words": "voice_coach.practice.reminder_timing",
+    "latest_due": "voice_coach.practice.reminder_timing",
+    "play_command": "voice_coach.practice.reminder_timing",
     "ask_on_desktop": "voice_coach.practice.notify:ask",
     "notify_problem": "voice_coach.practice.notify:problem",
     # the config file
@@ -151,13 +151,11 @@ if TYPE_CHECKING:
     )
     from voice_coach.practice.recorder import Recorder, done_record
     from voice_coach.practice.records import NOTE_MAX_CHARS, clock_text, legs_value
-    from voice_coach.practice.reminders import MAX_SNOOZES, late_words, latest_due, play_command
-    from voice_coach.practice.report import (
-        Totals,
-        count_sittings,
-        goal_words,
-        stats_lines,
-        today_lines,
+    from voice_coach.practice.reminder_timing import (
+        MAX_SNOOZES,
+        late_words,
+        latest_due,
+        play_command,
     )
     from voice_coach.practice.report_words import ReportWords
     from voice_coach.practice.schedule import AT_HINT as SCHEDULE_AT_HINT
@@ -172,6 +170,13 @@ if TYPE_CHECKING:
     from voice_coach.practice.schedule import ics as schedule_ics
     from voice_coach.practice.schedule import remove as remove_units
     from voice_coach.practice.schedule import units as schedule_units
+    from voice_coach.practice.status import (
+        Totals,
+        count_sittings,
+        goal_words,
+        stats_lines,
+        today_lines,
+    )
     from voice_coach.practice.store import ENV_DATA_DIR, Store, store_path
     from voice_coach.practice.therapist import DEFAULT_DAYS as REPORT_DAYS
     from voice_coach.practice.therapist import (

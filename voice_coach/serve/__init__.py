@@ -35,8 +35,8 @@ _EXPORTS = {
     "statuses": "voice_coach.serve.library_edit",
     "plan_missing": "voice_coach.serve.build",
     "ensure_cover": "voice_coach.serve.build",
-    "RenderProgress": "voice_coach.serve.background",
-    "start_rendering": "voice_coach.serve.background",
+    "RenderProgress": "voice_coach.serve.render_queue",
+    "start_rendering": "voice_coach.serve.render_queue",
     # the server on the home network
     "create_app": "voice_coach.serve.app",
     "load_state": "voice_coach.serve.app",
@@ -65,7 +65,6 @@ __getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
     from voice_coach.serve.app import create_app, load_state
-    from voice_coach.serve.background import RenderProgress, start_rendering
     from voice_coach.serve.build import ensure_cover, plan_missing
     from voice_coach.serve.library import Library
     from voice_coach.serve.library_edit import add as add_to_library
@@ -75,5 +74,6 @@ if TYPE_CHECKING:
     from voice_coach.serve.pairing import Pairing, ShortCode
     from voice_coach.serve.paths import data_dir, default_library_dir, load_token
     from voice_coach.serve.qr import terminal_qr
+    from voice_coach.serve.render_queue import RenderProgress, start_rendering
     from voice_coach.serve.server import LAN_HOST, bind, is_loopback, run, url_host
     from voice_coach.serve.tls import ca_der, ca_fingerprint, ensure_tls
