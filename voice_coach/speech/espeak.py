@@ -26,13 +26,10 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from voice_coach.basics.errors import EngineError, UsageError
-from voice_coach.speech import (
-    Voice,
-    check_variant,
-    resolve_voice,
-    speakable,
-    trim_silence,
-)
+from voice_coach.speech.engines import Voice
+from voice_coach.speech.text import speakable
+from voice_coach.speech.trim import trim_silence
+from voice_coach.speech.voice_names import check_variant, resolve_voice
 
 LIBRARY_NAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.1.dylib", "libespeak-ng.dll")
 INSTALL_HINT = "install it: sudo apt-get install espeak-ng"

@@ -22,15 +22,12 @@ import numpy as np
 
 from voice_coach.basics.errors import EngineError
 from voice_coach.plan.timeline import SAMPLE_RATE
-from voice_coach.speech import (
-    Voice,
-    resample_to,
-    resampler_version,
-    resolve_voice,
-    speakable,
-    trim_silence,
-)
 from voice_coach.speech import piper_rate as rate
+from voice_coach.speech.engines import Voice
+from voice_coach.speech.resample import resample_to, resampler_version
+from voice_coach.speech.text import speakable
+from voice_coach.speech.trim import trim_silence
+from voice_coach.speech.voice_names import resolve_voice
 
 INSTALL_HINT = ("install it: pip install 'voice-coach[pico]' (py-nanotts, 5 MB), "
                 "or ./scripts/setup in a clone")
