@@ -1,6 +1,7 @@
 """libespeak-ng called directly through ctypes in synchronous mode: the Linux default engine,
 because it passed 3,000 alternating renders with no empty clip and no retry at ~1 ms a phrase,
-while pyttsx3 (on this same library) needs a guarded worker process and still retries (stress.py).
+while pyttsx3 (on this same library) needs a guarded worker process and still retries
+(scripts/speech_stress.py).
 
 Text is always plain UTF-8 (never SSML or [[phoneme]] input): cue text is spoken literally.
 The library runs in a small helper process (espeak_zygote.py) that forks a fresh copy of itself
