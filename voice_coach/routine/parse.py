@@ -44,6 +44,7 @@ from voice_coach.routine.model import (
     Step,
     Text,
 )
+from voice_coach.routine.plain_values import routine_text, yaml_name
 from voice_coach.routine.progress import at_top_of_range, read_progress
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
 from voice_coach.routine.templates import check_template as _check_template
@@ -67,9 +68,8 @@ def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>"
     import yaml
 
     if isinstance(text, Mapping):  # plain values, as a routine built in code
-        from voice_coach.routine.from_dict import routine_from_dict
-
-        return routine_from_dict(text, name=name or "routine", limits=limits, language=language)
+        name = name or "routine"
+        text, path = routine_text(text), yaml_name(name)
     name = name or Path(path).stem
     source = _decode(text, path, limits)
     try:
