@@ -29,9 +29,3 @@ def test_unknown_table_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["piper"]) == 2
     assert capsys.readouterr().err == "usage: scripts/measure-rates espeak|pico\n"
 
-
-def test_the_package_keeps_no_measuring_code() -> None:
-    """Rendering reads the tables; measuring them is a developer tool in scripts/."""
-    from voice_coach.speech import pico
-
-    assert not hasattr(piper_rate, "_espeak_table") and not hasattr(pico, "time_voices")
