@@ -267,9 +267,11 @@ def test_absurd_routines_are_refused_before_any_synthesis(
 
     from voice_coach import speech as synth
     from voice_coach.cli import app
+    from voice_coach.speech import engines
 
     opened = []
     monkeypatch.setattr(synth, "open_engine", lambda *a: opened.append(a))
+    monkeypatch.setattr(engines, "open_engine", lambda *a: opened.append(a))
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("VOICE_COACH_CACHE_DIR", str(cache_dir))
     routine = tmp_path / f"{name}.yaml"

@@ -458,7 +458,7 @@ def test_os_errors_say_what_happened_and_what_to_do(code: str, message: str, hin
     import errno
 
     from voice_coach.basics.errors import OutputError
-    from voice_coach.output.atomic import output_error
+    from voice_coach.output.os_errors import output_error
 
     number = getattr(errno, code)
     error = output_error(OSError(number, os.strerror(number)), Path("/o/d/s.mp3"))

@@ -318,7 +318,7 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(tmp_path: Path, medium: P
 
 
 def test_a_live_renders_temp_file_is_not_swept(tmp_path: Path) -> None:
-    from voice_coach.output.atomic import sweep
+    from voice_coach.output.temp_files import sweep
 
     mine = tmp_path / f".x.mp3.{os.getpid()}.0.part"
     parent = tmp_path / f".y.mp3.{os.getppid()}.3.part"

@@ -33,6 +33,7 @@ from voice_coach.speech import piper as piper_module
 pytestmark = pytest.mark.skipif(not piper_module.available(),
                                 reason="piper-tts is not installed (pip install '.[piper]')")
 
+REPO = Path(__file__).resolve().parent.parent
 JOE = "en_US-joe-medium"
 RATE_TOLERANCE = 0.08  # Piper's measured words/minute within ±8% of espeak-ng's at the same rate
 
@@ -290,14 +291,14 @@ def test_a_changed_model_never_serves_the_old_models_clips(engine, tmp_path):
 def test_stress_repeats_are_bit_identical_across_processes_and_orders(tmp_path):
     """A small real-Piper stress here (the 1,000-render run is in the README): two voices and
     three rates changing on every render, twice in this process, once reversed in another."""
-    from voice_coach.speech.stress import measure, piper_stress_engine
+    from scripts.speech_stress import measure, piper_stress_engine
 
     eng, voices = piper_stress_engine(tmp_path / "twin")
     result = measure(eng, 48, voices)
     assert result.problems == [] and result.n_empty == result.n_short == result.varying == 0
     assert result.max_spread_ms == 0.0
     out = tmp_path / "digests.json"
-    subprocess.run([sys.executable, "-m", "voice_coach.speech.stress", "--engines", "piper",
+    subprocess.run([str(REPO / "scripts" / "speech-stress"), "--engines", "piper",
                     "--renders", "48", "--reverse", "--digests", str(out)], check=True,
                    capture_output=True, timeout=600)
     assert json.loads(out.read_text())["piper"] == result.digests

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from scripts.speech_stress import RATES_WPM, VOICES, format_table, main, measure, plan
 from voice_coach.speech import open_engine
-from voice_coach.speech.stress import RATES_WPM, VOICES, format_table, main, measure, plan
 
 N_RENDERS = 1000
 

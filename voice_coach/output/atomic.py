@@ -6,39 +6,25 @@ A user's file is sacred: without force nothing that exists is replaced, checked 
 last step with a no-replace rename (the file may appear while a render runs); with force only a
 regular file is replaced, never a folder, device, FIFO, socket or symbolic link. Temp files of a
 killed run (their process is gone) are removed the next time a file is written beside them.
-An edge (it touches the disk); OSErrors come out as OutputError or UsageError saying what to do.
+An edge (it touches the disk); OSErrors come out as OutputError or UsageError saying what to do
+(os_errors.py). The no-replace rename is renameat.py, the temp files and their sweep
+temp_files.py, holding Ctrl-C back signals.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
-import itertools
 import os
-import re
-import signal
 import stat
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from voice_coach.basics.errors import OutputError, OutputExistsError, UsageError
-from voice_coach.output.targets import (  # noqa: F401 - check_target, lstat_or_none: re-exported
-    EXISTS_HINT,
-    check_target,
-    kind_of,
-    lstat_or_none,
-    name_max,
-    name_too_long,
-)
-
-_TEMP_RE = re.compile(r"^\..*\.(?P<pid>\d+)\.\d+\.(?:part|old|ffmeta)$")
-_LOSSY_SUFFIXES = (".mp3", ".m4a", ".ogg", ".opus")
-_temp_counter = itertools.count()
-_swept: set[str] = set()
-
+from voice_coach.basics.errors import OutputExistsError, UsageError
+from voice_coach.output.os_errors import output_error
+from voice_coach.output.renameat import NO_HARD_LINKS, rename_noreplace
+from voice_coach.output.signals import signals_deferred
+from voice_coach.output.targets import EXISTS_HINT, check_target, kind_of, lstat_or_none
+from voice_coach.output.temp_files import create_temp, remove_quietly, sweep, temp_name
 
 # -- the transaction -------------------------------------------------------------------------
 
@@ -117,14 +103,14 @@ def _place(tmp: Path, target: Path, force: bool) -> Path | None:
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise UsageError(f"{target} is {kind_of(info.st_mode)}, not a regular file; it is never "
                          "replaced", hint="choose another file name")
-    backup = _temp_name(target, "old") if info is not None else None
+    backup = temp_name(target, "old") if info is not None else None
     moved = False  # the old file renamed to backup (where hard links are not supported)
     try:
         if backup is not None:
             try:
                 os.link(target, backup)
             except OSError as exc:
-                if exc.errno not in _NO_LINKS:
+                if exc.errno not in NO_HARD_LINKS:
                     raise
                 os.rename(target, backup)  # FAT on phones and SD cards: no hard links
                 moved = True
@@ -147,157 +133,6 @@ def _take_back(target: Path, backup: Path | None) -> None:
             target.unlink()
     except OSError:
         pass
-
-
-# -- renames ---------------------------------------------------------------------------------
-
-_NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV,
-             errno.ENOSYS)
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
-_renameat2: Callable[..., int] | None | bool = False  # False: not looked up yet
-
-
-def rename_noreplace(src: Path, dst: Path) -> None:
-    """Rename src to dst unless dst exists (FileExistsError), atomically where the system can:
-    Linux renameat2(RENAME_NOREPLACE), else a hard link (which never replaces) and an unlink,
-    else a check and a rename (a small window, on file systems without hard links)."""
-    function = _lookup_renameat2()
-    if function:
-        if function(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst),
-                    _RENAME_NOREPLACE) == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-            raise OSError(code, os.strerror(code), str(dst))
-    try:
-        os.link(src, dst)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in _NO_LINKS:
-            raise
-        if os.path.lexists(dst):
-            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
-        os.rename(src, dst)
-        return
-    os.unlink(src)
-
-
-def _lookup_renameat2() -> Callable[..., int] | None:
-    global _renameat2
-    if _renameat2 is False:
-        _renameat2 = None
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            function = libc.renameat2  # glibc 2.28+
-            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                                 ctypes.c_uint]
-            function.restype = ctypes.c_int
-            _renameat2 = function
-        except (OSError, AttributeError, TypeError):
-            pass
-    return _renameat2 or None
-
-
-# -- temp files and their leftovers ----------------------------------------------------------
-
-
-def _temp_name(path: Path, kind: str) -> Path:
-    """.NAME.PID.N.KIND beside path; NAME shortened so the whole fits the file system's limit."""
-    suffix = f".{os.getpid()}.{next(_temp_counter)}.{kind}"
-    room = name_max(path.parent) - len(suffix.encode()) - 2
-    name = path.name
-    if len(name.encode()) > room:
-        name = name.encode()[: max(room, 1)].decode("utf-8", "ignore") + "~"
-    return path.with_name(f".{name}{suffix}")
-
-
-def create_temp(path: Path, kind: str = "part") -> Path:
-    """A new hidden file beside path, made exclusively (mode 0666 & ~umask, like any new file)."""
-    for _ in range(100):
-        tmp = _temp_name(path, kind)
-        try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return tmp
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise output_error(exc, path) from exc
-    raise OutputError(f"cannot create a temporary file beside {path}")
-
-
-def sweep(folder: Path) -> list[Path]:
-    """Remove the temp files (.NAME.PID.N.part/.old/.ffmeta) that runs killed with SIGKILL left
-    in `folder`: only those whose process no longer exists. Returns what was removed."""
-    key = os.path.abspath(folder)
-    if key in _swept:
-        return []
-    _swept.add(key)
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    for entry in entries:
-        found = _TEMP_RE.match(entry.name)
-        if not found or int(found["pid"]) == os.getpid() or _alive(int(found["pid"])):
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:
-            pass
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # someone else's process (or a number we cannot ask about): leave it
-    return True
-
-
-def remove_quietly(tmp: Path) -> None:
-    try:
-        Path(tmp).unlink()
-    except OSError:
-        pass
-
-
-# -- signals ---------------------------------------------------------------------------------
-
-_DEFERRED = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then take effect as usual (the handler
-    in force before runs). Only in the main thread, where Python runs signal handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {signum: signal.getsignal(signum) for signum in _DEFERRED}
-
-    def hold(signum: int, frame: object) -> None:
-        caught.append(signum)
-
-    for signum, handler in previous.items():
-        if handler is not None:
-            signal.signal(signum, hold)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            if handler is not None:
-                signal.signal(signum, handler)
-        for signum in dict.fromkeys(caught):
-            signal.raise_signal(signum)
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -323,50 +158,6 @@ def write_text_file(tmp: Path, text: str, target: Path) -> None:
             out.write(text)
     except OSError as exc:
         raise output_error(exc, target) from exc
-
-
-def output_error(exc: OSError, path: Path) -> OutputError | UsageError:
-    """A clear error for an OSError met while writing path."""
-    path = Path(path)
-    parent = path.parent
-    if exc.errno == errno.ENAMETOOLONG:
-        return name_too_long(path)
-    full_hint = ("free some space, or write to another disk" if path.suffix.lower() in
-                 _LOSSY_SUFFIXES else "free some space, or write a smaller format such as .mp3")
-    if path.suffix.lower() in (".vtt", ".srt", ".lrc", ".json", ".m3u", ".yaml"):
-        full_hint = "free some space, or write to another disk"
-    messages = {
-        errno.ENOENT: (
-            f"cannot write {path}: directory {parent} does not exist",
-            "create it first, or choose another output path",
-        ),
-        errno.ENOTDIR: (
-            f"cannot write {path}: {parent} is not a directory",
-            "choose another output path",
-        ),
-        errno.EISDIR: (f"cannot write {path}: it is a folder", "choose another output path"),
-        errno.EACCES: (
-            f"cannot write {path}: permission denied",
-            f"check the permissions of {parent}, or choose another output path",
-        ),
-        errno.EPERM: (
-            f"cannot write {path}: operation not permitted",
-            "choose another output path",
-        ),
-        errno.EROFS: (f"cannot write {path}: read-only file system", "choose another output path"),
-        errno.ENOSPC: (f"disk full while writing {path}", full_hint),
-        errno.EDQUOT: (f"disk quota exceeded while writing {path}", full_hint),
-        errno.EFBIG: (
-            f"file too large while writing {path}",
-            "the file system or a size limit refuses files this big; "
-            + ("split the session" if path.suffix.lower() in _LOSSY_SUFFIXES
-               else "write .mp3, or split the session"),
-        ),
-    }
-    message, hint = messages.get(
-        exc.errno or 0, (f"cannot write {path}: {exc.strerror or exc}", "")
-    )
-    return OutputError(message, hint=hint)
 
 
 def write_atomic_with(path: Path, write: Callable[[BinaryIO], object], *,

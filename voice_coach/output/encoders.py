@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from voice_coach.basics.errors import EngineError
-from voice_coach.output.atomic import output_error
+from voice_coach.output.os_errors import output_error
 
 FFMPEG_HINT = "install it: sudo apt-get install ffmpeg; or write .wav, which needs no ffmpeg"
 

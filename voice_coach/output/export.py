@@ -19,15 +19,11 @@ import numpy as np
 
 from voice_coach.basics import defaults
 from voice_coach.basics.errors import OutputError, UsageError
-from voice_coach.output.atomic import (  # noqa: F401 - write_text_atomic: re-exported
-    OutputSet,
-    create_temp,
-    output_error,
-    remove_quietly,
-    write_text_atomic,
-)
+from voice_coach.output.atomic import OutputSet
 from voice_coach.output.encoders import FfmpegSink, Sink, WavSink, find_ffmpeg
+from voice_coach.output.os_errors import output_error
 from voice_coach.output.tags import Tags, ffmetadata, id3v2
+from voice_coach.output.temp_files import create_temp, remove_quietly
 from voice_coach.sound.mix import to_pcm16
 
 MP3_VBR_QUALITY = 2  # LAME -V2: ~36 kbps for this speech at 22 kHz; silence costs next to nothing

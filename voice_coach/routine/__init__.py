@@ -24,6 +24,7 @@ from voice_coach.routine.files import (
     load_routine,
     read_routine_source,
 )
+from voice_coach.routine.from_dict import routine_from_dict
 from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
 from voice_coach.routine.model import (
     NOISE_SOUNDS,
@@ -40,7 +41,7 @@ from voice_coach.routine.model import (
     Text,
     VoiceSettings,
 )
-from voice_coach.routine.parse import parse_routine, routine_from_dict
+from voice_coach.routine.parse import parse_routine
 from voice_coach.routine.schema import json_schema
 from voice_coach.routine.templates import fill
 from voice_coach.routine.timing import maximum_events, minimum_length_ms

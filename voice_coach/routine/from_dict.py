@@ -1,35 +1,27 @@
-"""Routines built in code from plain values (dicts, lists, strings, numbers) become the YAML
-text of a routine file, so they are validated exactly as a file is (routine/parse.py): the same
-keys, defaults, limits and messages. Pure: no files."""
+"""Routines built in code from plain values (dicts, lists, strings, numbers), validated exactly
+as a routine file is: the same keys, defaults, limits and messages. Pure: no files."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from voice_coach.basics.errors import UsageError
+from voice_coach.routine.limits import DEFAULT_LIMITS, Limits
+from voice_coach.routine.model import Routine
+from voice_coach.routine.parse import parse_routine
+from voice_coach.routine.plain_values import routine_text, yaml_name
 
 
-def routine_yaml(data: Any) -> str:
-    """The YAML text of a routine given as plain values (dict, list, str, int, float, bool or
-    None; tuples as lists), or UsageError when `data` is not a dict or holds anything else."""
-    import yaml
+def routine_from_dict(data: Mapping[str, Any], name: str = "routine",
+                      limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
+    """The Routine that `data` describes, with a routine file's keys and values::
 
-    if not isinstance(data, Mapping):
-        raise UsageError(f"a routine is a dict of its keys, got {type(data).__name__}",
-                         "e.g. {'title': 'Pumps', 'steps': [{'exercise': 'Ankle pumps'}]}")
-    try:
-        return yaml.safe_dump(_plain(dict(data)), sort_keys=False, allow_unicode=True,
-                              width=1000)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"a routine holds only plain values: {exc}",
-                         "use dicts, lists, strings, numbers, booleans and None") from None
+        routine_from_dict({"title": "Pumps", "steps": [{"exercise": "Ankle pumps", "reps": 12}]})
 
-
-def _plain(value: Any) -> Any:
-    """Tuples as lists (YAML has sequences only); everything else as given."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+    Durations are strings with a unit, as in files ("3s", "1m30s"). Missing keys take the
+    defaults a file gets. Raises SpecError with every problem, located in the YAML form of the
+    data (`<name>.yaml`, which `routine.source` holds), or UsageError when a value is not a plain
+    value (dict, list, str, int, float, bool or None).
+    """
+    return parse_routine(routine_text(data), path=yaml_name(name), name=name, limits=limits,
+                         language=language)

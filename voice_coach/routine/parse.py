@@ -26,7 +26,6 @@ from voice_coach.routine.fields import (
     STEP_KINDS,
     TEXT_VARS,
 )
-from voice_coach.routine.from_dict import routine_yaml
 from voice_coach.routine.language import (
     routine_language,
     voice_named,
@@ -45,25 +44,11 @@ from voice_coach.routine.model import (
     Step,
     Text,
 )
+from voice_coach.routine.plain_values import routine_text, yaml_name
 from voice_coach.routine.progress import at_top_of_range, read_progress
 from voice_coach.routine.reader import Reader, describe, quoted, suggest
 from voice_coach.routine.templates import check_template as _check_template
 from voice_coach.routine.timing import maximum_events, minimum_length_ms
-
-
-def routine_from_dict(data: Mapping[str, Any], name: str = "routine",
-                      limits: Limits = DEFAULT_LIMITS, language: str | None = None) -> Routine:
-    """The Routine that `data` describes, with a routine file's keys and values::
-
-        routine_from_dict({"title": "Pumps", "steps": [{"exercise": "Ankle pumps", "reps": 12}]})
-
-    Durations are strings with a unit, as in files ("3s", "1m30s"). Missing keys take the
-    defaults a file gets. Raises SpecError with every problem, located in the YAML form of the
-    data (`<name>.yaml`, which `routine.source` holds), or UsageError when a value is not a plain
-    value (dict, list, str, int, float, bool or None).
-    """
-    return parse_routine(routine_yaml(data), path=f"<{name}.yaml>", name=name, limits=limits,
-                         language=language)
 
 
 def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>",
@@ -83,7 +68,8 @@ def parse_routine(text: str | bytes | Mapping[str, Any], path: str = "<routine>"
     import yaml
 
     if isinstance(text, Mapping):  # plain values, as a routine built in code
-        return routine_from_dict(text, name=name or "routine", limits=limits, language=language)
+        name = name or "routine"
+        text, path = routine_text(text), yaml_name(name)
     name = name or Path(path).stem
     source = _decode(text, path, limits)
     try:

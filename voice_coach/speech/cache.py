@@ -4,7 +4,8 @@ Each entry carries its sample count and a checksum, so a corrupt or truncated fi
 deleted and re-made; anything else found where an entry belongs (a folder, a link, a FIFO) is
 moved aside into root/broken/ and the entry re-made, so one broken entry never blocks the
 cache; `repairs` says what was moved. Writes go through the one atomic writer (output.atomic),
-which also removes the temp files of a killed run. It never calls an engine.
+which also removes the temp files of a killed run. VoiceCache is the cache as synthesis uses it
+(one voice's keys, a warning instead of an error when the disk fails). It never calls an engine.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ import stat
 import struct
 import tempfile
 import time
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from voice_coach.basics.errors import OutputError, UsageError
+from voice_coach.basics.errors import EngineError, OutputError, UsageError
 from voice_coach.plan.timeline import SAMPLE_RATE
+from voice_coach.routine.model import VoiceSettings
+
+if TYPE_CHECKING:
+    from voice_coach.speech.engines import SpeechEngine
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
 FORMAT_VERSION = 1
@@ -210,3 +217,78 @@ def decode_clip(blob: bytes) -> np.ndarray | None:
     if hashlib.sha256(payload).digest() != digest:
         return None
     return np.frombuffer(payload, dtype="<i2").astype(np.int16)
+
+
+class CacheWarning(UserWarning):
+    """The clip cache cannot be used; rendering goes on without it."""
+
+
+_warned_roots: set[str] = set()
+
+
+def _warn_cache(cache: ClipCache, reason: str) -> None:
+    root = str(cache.root)
+    if root not in _warned_roots:
+        _warned_roots.add(root)
+        warnings.warn(
+            f"speech cache {root} is not usable ({reason}); synthesising without it",
+            CacheWarning,
+            stacklevel=3,
+        )
+
+
+def usable_cache(cache: ClipCache | Literal["user"] | None) -> ClipCache | None:
+    """The cache synthesis asked for ("user": ClipCache.default()), or None (with one
+    CacheWarning per root) when nothing can be written there."""
+    if cache == "user":
+        cache = ClipCache.default()
+    if cache is not None:
+        problem = cache.check_writable()
+        if problem:
+            _warn_cache(cache, problem)
+            return None
+    return cache
+
+
+class VoiceCache:
+    """The cache as synthesis uses it: keyed by engine and voice, dropped (with one
+    warning) as soon as a write fails, so a full disk slows nothing down."""
+
+    def __init__(
+        self, cache: ClipCache | None, engine: SpeechEngine, voice_id: str, settings: VoiceSettings
+    ) -> None:
+        self.cache = cache
+        self.engine_name = engine.name
+        checksum = getattr(engine, "model_checksum", None)
+        self.model = checksum(voice_id) if checksum is not None else ""
+        self.key_fields = (engine.name, engine.version, voice_id, settings.rate_wpm,
+                           settings.volume)
+
+    def get(self, text: str) -> np.ndarray | None:
+        if not text.strip():
+            return np.zeros(0, dtype=np.int16)
+        if self.cache is None:
+            return None
+        clip = self.cache.get(self.cache.key(*self.key_fields, text, model=self.model))
+        self._tell_repairs()
+        return clip
+
+    def put(self, text: str, clip: np.ndarray) -> np.ndarray:
+        if clip.dtype != np.int16:
+            raise EngineError(
+                f"speech engine {self.engine_name} returned {clip.dtype} samples, not int16"
+            )
+        if self.cache is not None and text.strip():
+            self.cache.put(self.cache.key(*self.key_fields, text, model=self.model), clip)
+            self._tell_repairs()
+            if self.cache.failed:
+                _warn_cache(self.cache, self.cache.failed)
+                self.cache = None
+        return clip
+
+    def _tell_repairs(self) -> None:
+        """One warning for each broken entry the cache moved aside (or could not)."""
+        if self.cache is not None:
+            for repair in self.cache.repairs:
+                warnings.warn(repair, CacheWarning, stacklevel=4)
+            self.cache.repairs.clear()

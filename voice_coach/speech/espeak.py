@@ -1,6 +1,7 @@
 """libespeak-ng called directly through ctypes in synchronous mode: the Linux default engine,
 because it passed 3,000 alternating renders with no empty clip and no retry at ~1 ms a phrase,
-while pyttsx3 (on this same library) needs a guarded worker process and still retries (stress.py).
+while pyttsx3 (on this same library) needs a guarded worker process and still retries
+(scripts/speech_stress.py).
 
 Text is always plain UTF-8 (never SSML or [[phoneme]] input): cue text is spoken literally.
 The library runs in a small helper process (espeak_zygote.py) that forks a fresh copy of itself
@@ -26,13 +27,10 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from voice_coach.basics.errors import EngineError, UsageError
-from voice_coach.speech import (
-    Voice,
-    check_variant,
-    resolve_voice,
-    speakable,
-    trim_silence,
-)
+from voice_coach.speech.engines import Voice
+from voice_coach.speech.text import speakable
+from voice_coach.speech.trim import trim_silence
+from voice_coach.speech.voice_names import check_variant, resolve_voice
 
 LIBRARY_NAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "libespeak-ng.1.dylib", "libespeak-ng.dll")
 INSTALL_HINT = "install it: sudo apt-get install espeak-ng"

@@ -22,15 +22,12 @@ import numpy as np
 
 from voice_coach.basics.errors import EngineError
 from voice_coach.plan.timeline import SAMPLE_RATE
-from voice_coach.speech import (
-    Voice,
-    resample_to,
-    resampler_version,
-    resolve_voice,
-    speakable,
-    trim_silence,
-)
 from voice_coach.speech import piper_rate as rate
+from voice_coach.speech.engines import Voice
+from voice_coach.speech.resample import resample_to, resampler_version
+from voice_coach.speech.text import speakable
+from voice_coach.speech.trim import trim_silence
+from voice_coach.speech.voice_names import resolve_voice
 
 INSTALL_HINT = ("install it: pip install 'voice-coach[pico]' (py-nanotts, 5 MB), "
                 "or ./scripts/setup in a clone")
@@ -52,7 +49,7 @@ PICO_VOICES = (
 
 # Seconds of piper_rate.REFERENCE_PHRASES of each voice's language, each phrase its own trimmed
 # clip, at Pico speeds 1/scale for scale in piper_rate.CALIBRATION_SCALES (py-nanotts 0.1.1).
-# Regenerate: python -m voice_coach.speech.pico
+# Regenerate: scripts/measure-rates pico
 DURATIONS_S = {
     "pico/en-US": (14.927, 23.546, 40.557),
     "pico/en-GB": (14.391, 22.733, 39.132),
@@ -198,20 +195,3 @@ def speak(text: str, voice_id: str, speed_x: float) -> np.ndarray:
     peak = int(np.abs(samples.astype(np.int32)).max())
     gain = PEAK * 32767 / peak
     return np.clip(np.round(samples * gain), -32768, 32767).astype(np.int16)
-
-
-def time_voices() -> dict[str, tuple[float, ...]]:
-    """Measures DURATIONS_S with the real engine (for regenerating the table above)."""
-    table = {}
-    for voice in PICO_VOICES:
-        phrases = rate.reference_phrases(voice.id.split("/")[-1]) or ()
-        table[voice.id] = tuple(
-            rate.seconds(sum(len(speak(p, voice.id, round(1 / scale, 2))) for p in phrases),
-                         PICO_RATE)
-            for scale in rate.CALIBRATION_SCALES)
-    return table
-
-
-if __name__ == "__main__":
-    for voice_id, durations in time_voices().items():
-        print(f'    "{voice_id}": {durations},')

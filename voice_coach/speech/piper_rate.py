@@ -4,7 +4,8 @@ Piper has no rate, only `length_scale` (phoneme durations x it). espeak-ng's mea
 at each nominal rate (words over trimmed clip time, on REFERENCE_PHRASES["en"]) is the
 yardstick; each Piper voice is timed once on the reference phrases of its language at a few
 length_scales (sentence pauses included) and remembered by model checksum; the length_scale for
-a rate is where that curve meets espeak-ng's time. Pure arithmetic here: no engine is called.
+a rate is where that curve meets espeak-ng's time. Pure arithmetic here: no engine is called
+(the tables are measured by scripts/measure_rates.py).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ REFERENCE_PHRASES = {
 }
 
 # espeak-ng's measured words per minute at each nominal rate, on REFERENCE_PHRASES["en"] with
-# voice "en" (libespeak-ng 1.51, trimmed clips). Regenerate: python -m voice_coach.speech.piper_rate
+# voice "en" (libespeak-ng 1.51, trimmed clips). Regenerate: scripts/measure-rates espeak
 ESPEAK_WPM = (
     (80, 94.8), (100, 111.9), (120, 134.4), (140, 157.6), (160, 179.8), (180, 202.4),
     (200, 225.4), (250, 283.4), (300, 346.7), (350, 424.9), (450, 508.9),
@@ -154,22 +155,3 @@ def remember_durations(store: Path | None, checksum: str, durations_s: tuple[flo
     known = _read_store(store)
     known[checksum] = list(durations_s)
     _write_store(store, known)
-
-
-def _espeak_table(rates: tuple[int, ...] = (80, 100, 120, 140, 160, 180, 200, 250, 300, 350,
-                                             450)) -> list[tuple[int, float]]:
-    """Measures ESPEAK_WPM with the real engine (for regenerating the table above)."""
-    from voice_coach.speech.espeak import EspeakEngine
-
-    engine = EspeakEngine()
-    phrases = REFERENCE_PHRASES["en"]
-    table = []
-    for rate in rates:
-        n_frames = sum(len(engine.synthesize(p, "en", rate, 1.0)) for p in phrases)
-        table.append((rate, round(word_count(phrases) * 60 / seconds(n_frames, 22050), 1)))
-    return table
-
-
-if __name__ == "__main__":
-    for rate, wpm in _espeak_table():
-        print(f"    ({rate}, {wpm}),")

@@ -23,14 +23,11 @@ from typing import Any
 import numpy as np
 
 from voice_coach.basics.errors import EngineError
-from voice_coach.speech import (
-    Voice,
-    check_variant,
-    resample_to,
-    resolve_voice,
-    speakable,
-    trim_silence,
-)
+from voice_coach.speech.engines import Voice
+from voice_coach.speech.resample import resample_to
+from voice_coach.speech.text import speakable
+from voice_coach.speech.trim import trim_silence
+from voice_coach.speech.voice_names import check_variant, resolve_voice
 from voice_coach.speech.wav_files import (  # noqa: F401 - read_audio_file: re-exported
     TEMP_PREFIX,
     read_audio_file,

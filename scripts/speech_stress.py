@@ -1,8 +1,9 @@
-"""Stress measurement of the speech engines: many renders, alternating rate and voice every time.
+"""Stress measurement of the speech engines (scripts/speech-stress): many renders, alternating
+rate and voice every time. A developer tool, not part of the installed package.
 
 Checks no clip is empty or cut short and each clip's length fits its rate; for deterministic
 engines (Piper) that repeats are bit-identical, also across processes and orders
-(--reverse, --digests). python -m voice_coach.speech.stress --engines piper --renders 1000
+(--reverse, --digests). scripts/speech-stress --engines piper --renders 1000
 It measures engines directly (no cache) and never changes which engine is the default.
 """
 
