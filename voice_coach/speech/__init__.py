@@ -12,11 +12,10 @@ from __future__ import annotations
 from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.routine.model import VoiceSettings
 from voice_coach.speech.cache import CacheWarning
+from voice_coach.speech.engine_api import SpeechEngine, Voice
 from voice_coach.speech.engines import (
     ENGINE_NAMES,
     PIPER_VOICE_ID,
-    SpeechEngine,
-    Voice,
     default_engine_name,
     engine_for,
     open_engine,

@@ -28,7 +28,7 @@ from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.routine.model import VoiceSettings
 
 if TYPE_CHECKING:
-    from voice_coach.speech.engines import SpeechEngine
+    from voice_coach.speech.engine_api import SpeechEngine
 
 ENV_CACHE_DIR = "VOICE_COACH_CACHE_DIR"
 FORMAT_VERSION = 1

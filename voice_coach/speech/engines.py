@@ -8,35 +8,12 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
-from typing import Protocol
-
-import numpy as np
 
 from voice_coach.basics.errors import UsageError
 from voice_coach.routine.model import VoiceSettings
+from voice_coach.speech.engine_api import SpeechEngine
 
 ENGINE_NAMES = ("piper", "pico", "espeak", "pyttsx3", "fake")
-
-
-@dataclass(frozen=True)
-class Voice:
-    id: str
-    language: str
-    name: str
-
-
-class SpeechEngine(Protocol):
-    name: str
-    version: str
-
-    def synthesize(self, text: str, voice: str, rate_wpm: int, volume: float) -> np.ndarray:
-        """int16 mono clip at SAMPLE_RATE, edge silence trimmed; empty only for unspeakable text."""
-        ...
-
-    def voices(self) -> list[Voice]: ...
-
-    def close(self) -> None: ...
 
 
 def default_engine_name() -> str:

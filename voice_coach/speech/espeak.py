@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from voice_coach.basics.errors import EngineError, UsageError
-from voice_coach.speech.engines import Voice
+from voice_coach.speech.engine_api import Voice
 from voice_coach.speech.text import speakable
 from voice_coach.speech.trim import trim_silence
 from voice_coach.speech.voice_names import check_variant, resolve_voice

@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 
 from voice_coach.plan.timeline import SAMPLE_RATE
-from voice_coach.speech.engines import Voice
+from voice_coach.speech.engine_api import Voice
 from voice_coach.speech.voice_names import resolve_voice
 
 MS_PER_CHAR_AT_160_WPM = 60

@@ -18,7 +18,7 @@ import numpy as np
 from voice_coach.basics.errors import EngineError, UsageError
 from voice_coach.plan.timeline import SAMPLE_RATE
 from voice_coach.speech import piper_rate as rate
-from voice_coach.speech.engines import Voice
+from voice_coach.speech.engine_api import Voice
 from voice_coach.speech.resample import resample_to, resampler_version
 from voice_coach.speech.text import speakable
 from voice_coach.speech.trim import SILENCE_THRESHOLD, trim_silence

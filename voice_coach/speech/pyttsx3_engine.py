@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from voice_coach.basics.errors import EngineError
-from voice_coach.speech.engines import Voice
+from voice_coach.speech.engine_api import Voice
 from voice_coach.speech.resample import resample_to
 from voice_coach.speech.text import speakable
 from voice_coach.speech.trim import trim_silence

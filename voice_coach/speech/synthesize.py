@@ -12,7 +12,7 @@ import numpy as np
 from voice_coach.basics.errors import UsageError
 from voice_coach.routine.model import VoiceSettings
 from voice_coach.speech import engines
-from voice_coach.speech.engines import SpeechEngine
+from voice_coach.speech.engine_api import SpeechEngine
 from voice_coach.speech.voice_names import engine_voice
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import difflib
 from collections.abc import Callable, Iterable
 
 from voice_coach.basics.errors import UsageError
-from voice_coach.speech.engines import SpeechEngine, Voice
+from voice_coach.speech.engine_api import SpeechEngine, Voice
 
 
 def engine_voice(engine: SpeechEngine, query: str) -> str:
