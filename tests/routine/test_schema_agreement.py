@@ -84,6 +84,8 @@ def schema_accepts(document: dict) -> tuple[bool, str]:
 @example(document={"steps": [{"exercise": "A"}]}, title="")
 @example(document={"steps": [{"exercise": "A"}]}, title=None)
 @example(document={"steps": [{"say": "A", "gap": "3"}]}, title="T")
+@example(document={"steps": [{"breathe": "B", "inhale": "0s"}]}, title="T")
+@example(document={"steps": [{"breathe": "B", "exhale": "0m 0.0s"}]}, title="T")
 def test_schema_and_parser_agree_on_generated_documents(document: dict, title: Any) -> None:
     document = {"title": title, **document}
     program, why_program = program_accepts(document)

@@ -16,6 +16,10 @@ from voice_coach.routine.fields import (
 )
 from voice_coach.routine.progress import RANGE_PATTERN
 
+# Not a zero written any way ("0s", "0m 0s", "0.0ms"): the lower bound of a duration the schema
+# can say as a pattern; the rest of its range is checked when the routine is read.
+NONZERO = r"^(?! *(?:0+(?:\.0+)? *(?:h|m(?!s)|s|ms) *)+$)"
+
 
 def _schema_for(spec: Field) -> dict[str, Any]:
     kind = spec.kind
@@ -42,6 +46,8 @@ def _schema_for(spec: Field) -> dict[str, Any]:
         out = {"type": "boolean"}
     elif kind == "duration":
         out = {"type": "string", "pattern": DURATION_PATTERN}
+        if spec.low:  # a duration that must be longer than nothing refuses every zero form
+            out["pattern"] = NONZERO + DURATION_PATTERN.removeprefix("^")
     elif kind.startswith("enum:"):
         out = {"enum": kind[5:].split("|")}
     elif kind == "voice":  # "voice: de" is short for "voice: {voice: de}"
