@@ -4,7 +4,6 @@ with every phrase a catalogue message; no module picks a plural inline."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from voice_coach.lang.counted import counted, english_plural
 from voice_coach.lang.messages import read_catalogue, translations
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 # An inline choice of a word by a number: `'set' if n == 1 else 'sets'`, `'s' if n != 1 ...`,
 # `'s' if len(x) > 1 else ''`. The one place that may choose is lang/counted.py, by rule.
@@ -70,7 +68,8 @@ def test_every_counted_phrase_is_a_catalogue_message_and_reads_the_same() -> Non
     """counted()'s phrases are extracted (scripts/catalogue_tools.py KEYWORDS), and the English
     catalogue's ngettext gives what counted() gives, for every one of them."""
     from babel.messages.extract import extract_from_dir
-    from catalogue_tools import KEYWORDS, PACKAGE_DIR
+
+    from scripts.catalogue_tools import KEYWORDS, PACKAGE_DIR
 
     assert KEYWORDS["counted"] == (2, 3)
     pairs = {message for _, _, message, _, _ in extract_from_dir(
