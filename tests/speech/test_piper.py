@@ -33,7 +33,7 @@ from voice_coach.speech import piper as piper_module
 pytestmark = pytest.mark.skipif(not piper_module.available(),
                                 reason="piper-tts is not installed (pip install '.[piper]')")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 JOE = "en_US-joe-medium"
 RATE_TOLERANCE = 0.08  # Piper's measured words/minute within ±8% of espeak-ng's at the same rate
 
