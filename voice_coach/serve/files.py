@@ -2,7 +2,7 @@
 leads outside the folder (through `..` or a symlink), validators (ETag, Last-Modified), answers
 to If-None-Match / If-Modified-Since (304), and byte ranges (206, If-Range, 416).
 
-Ranges, HEAD and If-Range are Starlette's FileResponse's (since 0.39; see test_serve_http.py);
+Ranges, HEAD and If-Range are Starlette's FileResponse's (since 0.39; see tests/serve/test_http.py);
 it streams in 64 KiB chunks, so nothing is read whole into memory.
 """
 
