@@ -13,7 +13,8 @@ DURATION_HINT = 'durations look like "3s", "1.5s", "500ms" or "1m30s"'
 
 # The same durations for the JSON Schema, which editors compile as ECMA-262 (JavaScript) regular
 # expressions: no named groups, non-empty, spaces allowed between the parts. Every text it
-# matches parse_duration_ms reads (tests/routine/test_schema.py checks both with an ECMA-262 engine).
+# matches parse_duration_ms reads (tests/routine/test_schema.py checks both with an ECMA-262
+# engine).
 DURATION_PATTERN = (r"^ *(?=\d)(?:\d+(?:\.\d+)? *h *)?(?:\d+(?:\.\d+)? *m(?!s) *)?"
                     r"(?:\d+(?:\.\d+)? *s *)?(?:\d+ *ms *)?$")
 
