@@ -104,3 +104,18 @@ def test_a_built_in_routine_in_de_at_is_the_german_one() -> None:
     assert austrian.language == "de" and austrian.title == german.title
     assert vc.phrases(austrian) == vc.phrases(german)
     assert vc.phrases(austrian) != vc.phrases(vc.load_routine("ankle-pumps"))
+
+
+def test_the_facts_of_a_language_as_its_language_yaml_gives_them() -> None:
+    """Read from voice_coach/locale/<code>/language.yaml (a fresh process reads them anew)."""
+    de, zh = get_language("de"), get_language("zh")
+    assert (de.code, de.name, de.native, de.iso639_2, de.numbers) == (
+        "de", "German", "Deutsch", "deu", "num2words:de")
+    assert de.number_forms["word-f"] == (("(^|und|hundert|tausend)eins$", r"\1eine"),)
+    assert set(de.number_forms) == {"word-m", "word-n", "word-f"}
+    assert (de.espeak_voices, de.piper_voice, de.voice_languages) == (
+        ("de",), "de_DE-thorsten-medium", ("de",))
+    assert (de.probe, de.capitalised_nouns) == ("Guten Morgen", True)
+    assert zh.voice_languages == ("zh", "cmn", "zh-cmn") and not zh.capitalised_nouns
+    assert zh.espeak_voice == zh.espeak_voices[0] == "cmn-latn-pinyin"
+    assert get_language("en").number_forms == {}
