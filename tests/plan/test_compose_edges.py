@@ -158,7 +158,9 @@ def test_tones_may_touch_and_errors_recur_with_a_count() -> None:
     timeline = plan(touching.format(1), {})
     assert [(e.start_ms, e.tone) for e in timeline.events] == [(0, "chime"), (1480, "rise"),
                                                                (1680, "fall")]  # end to end
-    assert fit_error(touching.format(1).replace("200ms, tone: rise", "199ms, tone: rise"), {})
+    (tones,) = fit_error(touching.format(1).replace("200ms, tone: rise", "199ms, tone: rise"), {})
+    assert (tones.path, tones.message) == ("edge.yaml", "the rise tone at 0:01.480 runs into the "
+                                                        "fall tone")
     long_up = ("title: T\nsteps:\n  - exercise: A\n    sets: {}\n    reps: 1\n    rest: 5s\n"
                "    get_ready: none\n    set_intro: ''\n    halfway: false\n    phases:\n"
                "      - {{say: Up., hold: 1s}}\n      - {{say: Down., hold: 1s}}\n")
@@ -183,3 +185,16 @@ def test_the_early_bounds_count_every_step_and_pump_phases() -> None:
                    "      - {tone: tock}\n")
     # a beat lasts at most ceil(60000 / 90) = 667 ms: no whole second to count in it
     assert maximum_events(pump) == 1 + 1 + 3 + 1 + 2 * 2 * 2
+
+
+def test_an_empty_line_and_a_rest_of_a_millisecond() -> None:
+    """An empty say step places nothing and leaves the cue before it where it was written; a
+    rest of 1 ms is a rest: its cue, 300 ms in, meets the next set's chime."""
+    empty = ("title: T\nsteps:\n  - pause: 1s\n    say: Long line.\n  - say: ''\n"
+             "  - say: Next.\n")
+    (diag,) = fit_error(empty, {"Long line.": 2000, "Next.": 100})
+    assert (diag.line, diag.col) == (4, 10)
+    rest = ("title: T\nsteps:\n  - exercise: A\n    sets: 2\n    reps: 1\n    rest: 1ms\n"
+            "    get_ready: none\n    set_intro: ''\n    phases: [{hold: 1s}]\n")
+    (chime,) = fit_error(rest, {"Rest for 0.001 seconds.": 100})
+    assert chime.message == 'the chime tone at 0:02.481 runs into "Rest for 0.001 seconds."'

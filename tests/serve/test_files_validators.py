@@ -32,6 +32,7 @@ def test_if_none_match_wins_and_matches_weak_and_listed_tags() -> None:
     assert not_modified({"if-none-match": '"abc"'}, tag, MTIME_S)
     assert not_modified({"if-none-match": 'W/"abc"'}, tag, MTIME_S)
     assert not_modified({"if-none-match": '"x", "abc" '}, tag, MTIME_S)
+    assert not_modified({"if-none-match": '"abc","x"'}, tag, MTIME_S)
     assert not_modified({"if-none-match": "*"}, tag, MTIME_S)
     assert not not_modified({"if-none-match": '"abcd"'}, tag, MTIME_S)
     # a non-matching tag wins over a date that would match
@@ -73,6 +74,11 @@ def test_a_file_is_served_with_its_validators(served: Path) -> None:
     assert answer.headers["cache-control"] == "no-cache"
     assert answer.headers["x-extra"] == "1"
     assert answer.headers["content-type"] == "audio/mpeg"
+    assert answer.headers["content-length"] == "300" and answer.path == served.resolve()
+    (served.parent / "c.json").write_text("{}", encoding="utf-8")
+    json_answer = serve_file(request(), served.parent / "c.json", served.parent,
+                             cache_control="no-cache")
+    assert json_answer.headers["content-type"] == "application/json; charset=utf-8"
     strong = serve_file(request(), served, served.parent, cache_control="max-age=60",
                         etag="f00d")
     assert strong.headers["etag"] == '"f00d"' and strong.status_code == 200
@@ -83,6 +89,7 @@ def test_a_matching_validator_is_a_304_and_outside_is_a_404(served: Path) -> Non
                        cache_control="no-cache", etag="f00d")
     assert again.status_code == 304 and again.headers["etag"] == '"f00d"'
     assert again.headers["cache-control"] == "no-cache"
+    assert again.headers["last-modified"] == HTTP_DATE
     since = serve_file(request(if_modified_since=HTTP_DATE), served, served.parent,
                        cache_control="no-cache")
     assert since.status_code == 304

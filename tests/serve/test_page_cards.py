@@ -61,7 +61,8 @@ def test_today_counts_and_marks() -> None:
     assert '<p id="today" role="status">Today: 2 sets done.</p>' in page_html
     assert ('<ul id="today-list" class="today-list"><li>A &amp; B, 1 set, at 07:05</li>'
             "<li>C, 2 sets, at not a time</li></ul>") in page_html
-    assert '<ul id="today-list" class="today-list" hidden></ul>' in html()
+    assert ('</p>\n  <ul id="today-list" class="today-list" hidden></ul>\n  <p id="preparing"'
+            in html())
     assert page.today_text(page.Today(1, (), "library")) == "Today: 1 set done."
     assert page.today_text(page.Today(0, (), "library")) == "Today: no sets done yet."
     assert page.today_text(page.Today(0, (), "practice", goal=2)) == "Today: 0 of 2 sets"
@@ -78,13 +79,19 @@ def test_what_is_still_being_prepared() -> None:
     for idle in (None, {}, {"running": False, "pending": ["a"]}, {"running": True,
                                                                  "pending": []}):
         assert page.preparing_text(idle) == ""
+    nearly = {**progress, "current": {"title": "Z", "fraction": 0.9}}
+    assert "now Z (90%)." in page.preparing_text(nearly)
     busy = html(progress=progress)
     assert ('<p id="preparing" class="preparing" role="status" aria-live="polite">Preparing 2 '
             "more sessions: now X &amp; Y (46%). Each appears here when ready.</p>") in busy
-    assert '<ul class="sessions"></ul>' in busy  # nothing rendered yet, but coming
+    # nothing rendered yet, but coming
+    assert '<p id="storage" class="storage" hidden></p>\n  <ul class="sessions"></ul>\n' in busy
     idle = html()
-    assert 'aria-live="polite" hidden></p>' in idle and "No sessions yet." in idle
-    assert "<code>voice-coach library add ROUTINE</code>" in idle
+    assert ('<p id="preparing" class="preparing" role="status" aria-live="polite" hidden></p>'
+            in idle)
+    assert ('<p id="storage" class="storage" hidden></p>\n  <p>No sessions yet. Add one on the '
+            "computer with <code>voice-coach library add ROUTINE</code>, then start <code>"
+            "voice-coach serve</code> again.</p>\n</section>") in idle
 
 
 def test_the_ratings_and_the_certificate_offer() -> None:
@@ -92,9 +99,13 @@ def test_the_ratings_and_the_certificate_offer() -> None:
     options = "".join(f'<option value="{n}">{n}</option>' for n in range(11))
     assert plain.count(options) == 2  # effort and pain, 0 to 10
     assert '<option value="11">' not in plain
-    assert 'href="ca.crt"' not in plain
+    assert 'href="ca.crt"' not in plain and "<footer>\n  \n  <p>Served" in plain
     offer = html([episode()], certificate=True)
-    assert ('<p class="certificate">New phone? <a href="ca.crt">Install this computer\'s '
-            "certificate</a> once") in offer
+    assert ('<footer>\n  <p class="certificate">New phone? <a href="ca.crt">Install this '
+            "computer's certificate</a> once, so the page opens without a warning and keeps "
+            "sessions for offline use (steps in docs/phone.md).</p>\n  <p>Served") in offer
     assert '<ul class="sessions">\n<li class="session"' in offer
+    two = html([episode(), episode(size_bytes=1_050_000)])
+    assert "</li>\n<li class=\"session\"" in two and "</li>\n</ul>\n</section>" in two
+    assert "Keep for offline (1.1 MB)" in two  # 1.05 MB, to one decimal
     assert 'value="http://h/feed.xml"' in offer
