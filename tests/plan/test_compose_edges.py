@@ -198,3 +198,15 @@ def test_an_empty_line_and_a_rest_of_a_millisecond() -> None:
             "    get_ready: none\n    set_intro: ''\n    phases: [{hold: 1s}]\n")
     (chime,) = fit_error(rest, {"Rest for 0.001 seconds.": 100})
     assert chime.message == 'the chime tone at 0:02.481 runs into "Rest for 0.001 seconds."'
+
+
+def test_one_place_with_different_problems_reports_each() -> None:
+    """"Up {rep}." written once says "Up 1." and "Up 2.": two texts, two messages at one place,
+    each reported (the same text again would be counted instead)."""
+    text = ("title: T\nsteps:\n  - exercise: A\n    sets: 1\n    reps: 2\n    get_ready: none\n"
+            "    set_intro: ''\n    halfway: false\n    phases:\n"
+            "      - {say: 'Up {rep}.', hold: 1s}\n      - {say: Down., hold: 1s}\n")
+    diags = fit_error(text, {"Up 1.": 950, "Up 2.": 950, "Down.": 100})
+    assert [(d.line, d.col, d.message.split(" but")[0]) for d in diags] == [
+        (10, 15, 'the cue "Up 1." takes 950 ms plus a margin of 100 ms'),
+        (10, 15, 'the cue "Up 2." takes 950 ms plus a margin of 100 ms')]
