@@ -308,6 +308,7 @@ def test_pump_beats_floor_never_drift() -> None:
                                                               else "tock")]
     assert placed(timeline) == want
     assert [e.layer for e in timeline.tones()] == ["cue"] + ["metronome"] * 6  # the chime: a cue
+    assert [e.duration_ms for e in timeline.tones()] == [800] + [50] * 6  # chime, tick, tock
     assert timeline.duration_ms == 6480  # 1480 + 6 x 60000 // 90 = 5480, + 1000
 
 
