@@ -1,6 +1,8 @@
-"""The changes that once went unnoticed (issue 9: five in the core; issue 17: two in serve),
-each applied alone to a copy of the package: the tests named for it must fail. Prints one
-line per change; exit 1 if any change survives.
+"""The changes that once went unnoticed (issue 9: five in the core; issue 17: two in serve;
+issue 21: a wrong language fallback), each applied alone to a copy of the package: the tests
+named for it must fail. The serve and language ones name the test folder of the code they
+change (tests/serve/, tests/lang/). A test file named by a path that has moved is found by its
+name anywhere under tests/. Prints one line per change; exit 1 if any change survives.
 
 Usage: scripts/known-mutants
 """
@@ -38,10 +40,14 @@ MUTANTS = [
     ("serve containment by string prefix", "voice_coach/serve/files.py",
      "        if os.path.commonpath([real, root]) != str(root):",
      "        if not str(real).startswith(str(root)):",
-     ["tests/serve/test_mutants.py", "-k", "sibling"]),
+     ["tests/serve/", "-k", "sibling"]),
     ("page titles not HTML-escaped", "voice_coach/serve/page.py",
      "    title = escape(r.title)", "    title = r.title",
-     ["tests/serve/test_mutants.py", "-k", "escaped"]),
+     ["tests/serve/", "-k", "escaped or hostile_title"]),
+    ("a region tag falls back to English (de-AT -> en, not de)", "voice_coach/lang/languages.py",
+     "            return parts[0]\n",
+     "            return parts[0] if len(parts) == 1 else DEFAULT_LANGUAGE\n",
+     ["tests/lang/", "-k", "falls_back or german_to_the_millisecond"]),
 ]
 
 
@@ -53,22 +59,44 @@ def run(what: str, file: str, before: str, after: str, tests: list[str]) -> bool
         for name in ("voice_coach", "tests", "audio"):
             shutil.copytree(REPO / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
-        target = copy / file
-        text = target.read_text(encoding="utf-8")
-        if text.count(before) != 1 and before != after:
-            raise SystemExit(f"{file}: the text to change is not there once: {before!r}")
-        target.write_text(text.replace(before, after), encoding="utf-8")
+        if before != after:
+            target = source(file, before, copy)
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace(before, after), encoding="utf-8")
+        tests = [locate(arg, copy) for arg in tests]
         proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                                *tests], cwd=copy, capture_output=True, text=True,
                               env={**__import__("os").environ, "PYTHONPATH": str(copy)})
         return proc.returncode == 1
 
 
+def source(file: str, before: str, root: Path) -> Path:
+    """The module to change: `file`, or, when it has moved, the one module of the package that
+    holds the text to change exactly once."""
+    candidates = [root / file] if (root / file).exists() else sorted(
+        (root / "voice_coach").rglob("*.py"))
+    found = [p for p in candidates if p.read_text(encoding="utf-8").count(before) == 1]
+    if len(found) != 1:
+        raise SystemExit(f"{file}: the text to change is not there once: {before!r}")
+    return found[0]
+
+
+def locate(arg: str, root: Path) -> str:
+    """A test path as it is under root; a test file that moved (tests/test_x.py ->
+    tests/area/test_x.py) by its name, when exactly one file under tests/ has it."""
+    if not arg.startswith("tests/") or (root / arg).exists():
+        return arg
+    found = sorted((root / "tests").rglob(Path(arg).name))
+    if len(found) != 1:
+        raise SystemExit(f"{arg}: not found, and {len(found)} files under tests/ have its name")
+    return str(found[0].relative_to(root))
+
+
 def main() -> int:
     tests = [arg for *_, t in MUTANTS for arg in t if arg != "-k"]
     files = sorted({t for t in tests if t.startswith("tests/")})
     selection = " or ".join(t for t in tests if not t.startswith("tests/"))
-    if run("control", "voice_coach/basics/defaults.py", "", "", [*files, "-k", selection]):
+    if run("control", "", "", "", [*files, "-k", selection]):
         print("the unchanged code fails these tests: fix them first")
         return 1
     survived = 0
