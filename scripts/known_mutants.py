@@ -56,9 +56,11 @@ def run(what: str, file: str, before: str, after: str, tests: list[str]) -> bool
     unchanged copy (the control: its tests must pass)."""
     with tempfile.TemporaryDirectory(prefix="voice-coach-mutant-") as tmp:
         copy = Path(tmp)
-        for name in ("voice_coach", "tests", "audio"):
+        for name in ("voice_coach", "tests", "scripts", "audio"):
             shutil.copytree(REPO / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
+        shutil.copytree(REPO / "docs", copy / "docs")
+        for name in ("pyproject.toml", "README.md"):  # some tests read the docs' examples
+            shutil.copy(REPO / name, copy / name)
         if before != after:
             target = source(file, before, copy)
             text = target.read_text(encoding="utf-8")

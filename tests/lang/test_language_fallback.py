@@ -107,7 +107,7 @@ def test_a_built_in_routine_in_de_at_is_the_german_one() -> None:
 
 
 def test_the_facts_of_a_language_as_its_language_yaml_gives_them() -> None:
-    """Read from voice_coach/locale/<code>/language.yaml (a fresh process reads them anew)."""
+    """Read from voice_coach/lang/locale/<code>/language.yaml (a fresh process reads them anew)."""
     de, zh = get_language("de"), get_language("zh")
     assert (de.code, de.name, de.native, de.iso639_2, de.numbers) == (
         "de", "German", "Deutsch", "deu", "num2words:de")

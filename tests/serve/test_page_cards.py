@@ -53,7 +53,7 @@ def test_a_card_without_about_or_dose_and_with_sets() -> None:
 
 
 def test_today_counts_and_marks() -> None:
-    from voice_coach.serve.history import DoneMark
+    from voice_coach.serve.done import DoneMark
 
     marks = (DoneMark("k", "r", "A & B", 1, "2026-12-01T07:05:00+01:00"),
              DoneMark("k", "r", "C", 2, "not a time"))
