@@ -119,3 +119,16 @@ def test_the_facts_of_a_language_as_its_language_yaml_gives_them() -> None:
     assert zh.voice_languages == ("zh", "cmn", "zh-cmn") and not zh.capitalised_nouns
     assert zh.espeak_voice == zh.espeak_voices[0] == "cmn-latn-pinyin"
     assert get_language("en").number_forms == {}
+
+
+@pytest.mark.parametrize("tag", ["de-AT", "de_CH", "DE"])
+def test_parse_routine_takes_a_region_tag_as_its_language(tag: str) -> None:
+    """parse_routine's `language=` is normalised as load_routine's is: the routine is German,
+    not a "de-AT" no catalogue knows."""
+    text = "title: Kurz\nsteps:\n  - exercise: Fußgelenkpumpen\n    sets: 1\n    reps: 2\n"
+    assert vc.parse_routine(text, "kurz.yaml", language=tag).language == "de"
+
+
+def test_parse_routine_refuses_a_language_it_does_not_ship() -> None:
+    with pytest.raises(vc.UsageError, match="unknown or unsupported language 'xx'"):
+        vc.parse_routine("title: T\nsteps:\n  - exercise: A\n", "t.yaml", language="xx")

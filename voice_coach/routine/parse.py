@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.basics.errors import Diagnostic, SpecError
+from voice_coach.lang import normalize_language
 from voice_coach.routine.effects import (
     background_warnings,
     routine_warnings,
@@ -172,7 +173,8 @@ def _routine(root: Any, reader: Reader, name: str, source: str, language: str | 
     values = reader.fields(root, ROUTINE_FIELDS, "the routine")
     if values is None:
         return None
-    language = language or routine_language(root, values["language"], reader)
+    language = normalize_language(language) if language else routine_language(
+        root, values["language"], reader)
     voice = voice_settings(values["voice"], reader, language)
     voice_pos = _voice_pos(values["voice"], reader) or Pos(reader.path, 1, 1)
     title = values["title"] or name
