@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.live.test_play_server import (  # noqa: F401 - fixtures
-    cache_dir,
-    finish_pty,
-    needs_pulse,
-    player_env,
-    pulse,
-    run_player,
-    tiny1,
-)
+from tests.live.player_run import finish_pty, needs_pulse, run_player
 from tests.live.test_practice_play import env_with_history, sessions
 from tests.pulse_fixture import PtyPlayer
 

@@ -12,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.test_play_server import (  # noqa: F401 - fixtures
-    cache_dir,
-    finish_pty,
-    needs_pulse,
-    player_env,
-    pulse,
-    run_player,
-    tiny,
-    tiny1,
-)
+from tests.live.player_run import finish_pty, needs_pulse, player_env, run_player
 from tests.pulse_fixture import PtyPlayer
 from voice_coach.practice.store import Store
 
