@@ -81,7 +81,10 @@ def test_pause_keeps_every_sample_and_only_moves_the_rest_later(pulse, tiny, cac
     after = [e for frame, e in errors if frame > pause["frame"] + SR // 10]
     assert before and after
     assert max(abs(e) for e in before) <= ONSET_TOLERANCE_MS
-    assert max(abs(e - paused_s * 1000) for e in after) <= 3 * ONSET_TOLERANCE_MS
+    # the rest moved later by the pause: as long as the log's pause, within the wall-clock
+    # tolerance (a busy machine answers the two key presses at different delays); the
+    # samples themselves keep their spacing exactly (the next line)
+    assert max(abs(e - paused_s * 1000) for e in after) <= WALL_TOLERANCE_S * 1000
     assert max(after) - min(after) <= ONSET_TOLERANCE_MS  # no drift after the resume
 
 
