@@ -84,3 +84,17 @@ def fake_compose(routine):
 
 def routine_from(text: str, path: str = "test.yaml"):
     return parse_routine(text, path=path)
+
+
+@pytest.fixture()
+def coach_home(practice_home, monkeypatch) -> Path:
+    """The practice home as the working folder, holding grow.yaml (the issue's growing routine),
+    at 10:00 on DAY1 in Berlin: the coach tests' home, in tests/practice/ and tests/serve/."""
+    from tests.coach_days import DAY1
+    from tests.routine.test_progress import ISSUE_EXAMPLE
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("VOICE_COACH_NOW", f"{DAY1} 10:00")
+    (practice_home / "grow.yaml").write_text(ISSUE_EXAMPLE)
+    monkeypatch.chdir(practice_home)
+    return practice_home

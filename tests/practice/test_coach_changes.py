@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tests.coach_days import on_day
 from tests.conftest import ok
-from tests.practice.test_coach_cli import home, on_day  # noqa: F401 - the fixture
 from tests.practice.test_coach_dose import DAY1, routine, session
 from voice_coach.practice.changes import (
     WeekChange,
@@ -58,10 +58,10 @@ def test_weekly_series_of_dose_legs_and_pain() -> None:
         "(dose: pumps a set, at the week's start and end; legs: lighter, the same, heavier)"]
 
 
-def test_stats_shows_the_summary_and_the_weeks(home, monkeypatch) -> None:  # noqa: F811
-    config = home / "config" / "voice-coach" / "config.toml"
+def test_stats_shows_the_summary_and_the_weeks(coach_home, monkeypatch) -> None:
+    config = coach_home / "config" / "voice-coach" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f'[practice]\nroutine = "{home / "grow.yaml"}"\n')
+    config.write_text(f'[practice]\nroutine = "{coach_home / "grow.yaml"}"\n')
     for day, legs in ((1, "lighter"), (2, "lighter"), (3, "same"), (4, "lighter")):
         on_day(monkeypatch, day)
         ok("done", "grow.yaml", "--pain", "0", "--legs", legs)
@@ -72,7 +72,7 @@ def test_stats_shows_the_summary_and_the_weeks(home, monkeypatch) -> None:  # no
     assert "2026-11-02         4    10-12       3/1/0  0 (0)" in lines
 
 
-def test_stats_without_check_ins_of_the_legs_shows_what_it_did(home, monkeypatch) -> None:  # noqa: F811
+def test_stats_without_check_ins_of_the_legs_shows_what_it_did(coach_home, monkeypatch) -> None:
     on_day(monkeypatch, 1)
     ok("done", "ankle-pumps", "--pain", "1")
     out = ok("stats", "--weeks", "1")

@@ -7,30 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
+from tests.coach_days import DAY1, on_day
 from tests.conftest import ok, vc
-from tests.routine.test_progress import ISSUE_EXAMPLE
-
-DAY1 = date(2026, 11, 2)
-
-
-@pytest.fixture()
-def home(practice_home, monkeypatch) -> Path:
-    """The practice home as the working folder, holding grow.yaml, at 10:00 on DAY1 in Berlin
-    (tests/practice/test_coach_changes.py and tests/serve/test_coach_serve.py use it too)."""
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    monkeypatch.setenv("VOICE_COACH_NOW", f"{DAY1} 10:00")
-    (practice_home / "grow.yaml").write_text(ISSUE_EXAMPLE)
-    monkeypatch.chdir(practice_home)
-    return practice_home
-
-
-def on_day(monkeypatch, n: int, clock: str = "10:00") -> None:
-    monkeypatch.setenv("VOICE_COACH_NOW", f"{DAY1 + timedelta(days=n - 1)} {clock}")
 
 
 def todays_line(routine: str = "grow.yaml") -> str:
@@ -69,7 +51,7 @@ TABLE = {
 }
 
 
-def test_two_weeks_day_by_day_through_the_practice_clock(home, monkeypatch) -> None:
+def test_two_weeks_day_by_day_through_the_practice_clock(coach_home, monkeypatch) -> None:
     for day, (line, check_in) in TABLE.items():
         on_day(monkeypatch, day)
         assert todays_line() == line, f"day {day}"
@@ -89,7 +71,7 @@ def test_two_weeks_day_by_day_through_the_practice_clock(home, monkeypatch) -> N
                                      "days at your goal with pain 2 or less")
 
 
-def test_severe_pain_stops_on_the_same_day_and_the_session_says_so(home, monkeypatch) -> None:
+def test_severe_pain_stops_on_the_same_day_and_the_session_says_so(coach_home, monkeypatch) -> None:
     result = vc("done", "grow.yaml", "--pain", "8")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == ("Stop, and ask a health professional before you "
@@ -101,7 +83,7 @@ def test_severe_pain_stops_on_the_same_day_and_the_session_says_so(home, monkeyp
             'you go on."') in plan
 
 
-def test_check_and_plan_apply_the_dose(home, monkeypatch) -> None:
+def test_check_and_plan_apply_the_dose(coach_home, monkeypatch) -> None:
     said = []
     for day in (1, 2, 3):
         on_day(monkeypatch, day)
@@ -130,17 +112,17 @@ def test_check_and_plan_apply_the_dose(home, monkeypatch) -> None:
     (["--dose", "31"], "error: --dose 31: 31 is outside the range of Ankle pumps, 10 to 30"),
     (["--as-of", "someday"], "error: --as-of 'someday': it is not a date"),
 ])
-def test_bad_dose_options_exit_2(home, args: list[str], message: str) -> None:
+def test_bad_dose_options_exit_2(coach_home, args: list[str], message: str) -> None:
     for verb in ("check", "plan", "render"):
         extra = ["-o", "x.mp3"] if verb == "render" else []
         result = vc(verb, "grow.yaml", "--engine", "fake", *extra, *args)
         assert result.exit_code == 2, (verb, result.output)
         assert result.stderr.splitlines()[0] == message
         assert result.stderr.splitlines()[1].startswith("  hint: ")
-    assert not (home / "x.mp3").exists()
+    assert not (coach_home / "x.mp3").exists()
 
 
-def test_a_routine_without_progress_is_untouched(home, monkeypatch) -> None:
+def test_a_routine_without_progress_is_untouched(coach_home, monkeypatch) -> None:
     before = ok("plan", "ankle-pumps", "--engine", "fake")
     for day in (1, 2, 3, 4):
         on_day(monkeypatch, day)
@@ -151,7 +133,7 @@ def test_a_routine_without_progress_is_untouched(home, monkeypatch) -> None:
     assert "ankle-pumps has no progress block" in result.stderr
 
 
-def test_same_history_same_bytes_in_another_process(home, monkeypatch) -> None:
+def test_same_history_same_bytes_in_another_process(coach_home, monkeypatch) -> None:
     for day in (1, 2, 3):
         on_day(monkeypatch, day)
         ok("done", "grow.yaml", "--pain", "0")
@@ -161,14 +143,14 @@ def test_same_history_same_bytes_in_another_process(home, monkeypatch) -> None:
     for name in ("a.mp3", "b.mp3"):
         subprocess.run([sys.executable, "-m", "voice_coach", "render", "grow.yaml", "-o", name,
                         "--engine", "espeak"], env=env, check=True, capture_output=True)
-        files.append((home / name).read_bytes())
+        files.append((coach_home / name).read_bytes())
     assert files[0] == files[1]
     from mutagen.id3 import ID3
 
-    comment = str(ID3(home / "a.mp3").getall("COMM")[0])
+    comment = str(ID3(coach_home / "a.mp3").getall("COMM")[0])
     assert comment.startswith("Ankle pumps that grow. Twelve pumps each set today, two more "
                               "than last week: 3 x 12 reps of ankle pumps")
-    first = home / "first.mp3"
+    first = coach_home / "first.mp3"
     subprocess.run([sys.executable, "-m", "voice_coach", "render", "grow.yaml", "-o", str(first),
                     "--engine", "espeak", "--dose", "first"], env=env, check=True,
                    capture_output=True)

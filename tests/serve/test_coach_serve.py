@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import os
 
+from tests.coach_days import on_day
 from tests.conftest import ok
-from tests.practice.test_coach_cli import home, on_day  # noqa: F401 - the fixture
 from tests.serve_fixture import start_server
 from voice_coach.practice.store import Store
 
@@ -29,34 +29,34 @@ steps:
 
 
 def test_the_library_renders_at_todays_dose_and_the_page_shows_it(
-        home, monkeypatch) -> None:  # noqa: F811
+        coach_home, monkeypatch) -> None:
     from voice_coach.routine import builtin_names
     from voice_coach.serve.build import ensure_cover, render_missing
     from voice_coach.serve.library import Library
     from voice_coach.serve.library_edit import add, remove
 
-    routine = home / "pumps.yaml"
+    routine = coach_home / "pumps.yaml"
     routine.write_text(SMALL)
-    config = home / "config" / "voice-coach" / "config.toml"
+    config = coach_home / "config" / "voice-coach" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("[practice]\ndaily_goal = 1\n")
     for day in (1, 2, 3):
         on_day(monkeypatch, day)
         ok("done", str(routine), "--pain", "0")
     on_day(monkeypatch, 4, "12:00")
-    library = Library(home / "library")
+    library = Library(coach_home / "library")
     add(library, str(routine))
     remove(library, builtin_names())
     (outcome,) = render_missing(library)
     assert outcome.status == "rendered", outcome
     rendered = outcome.entry.rendered
     assert rendered.dose == "Twelve pumps each set today, two more than last week."
-    assert "Twelve pumps each set today" in (home / "library" / "media" /
+    assert "Twelve pumps each set today" in (coach_home / "library" / "media" /
                                              rendered.transcript).read_text()
     assert [o.status for o in render_missing(library)] == ["current"]  # same dose, same file
     ensure_cover(library)
 
-    server = start_server(home / "library", home / "data", **{
+    server = start_server(coach_home / "library", coach_home / "data", **{
         k: os.environ[k] for k in ("VOICE_COACH_NOW", "XDG_CONFIG_HOME", "TZ")})
     try:
         status, _, page = server.get("")
@@ -77,7 +77,7 @@ def test_the_library_renders_at_todays_dose_and_the_page_shows_it(
         assert status == 200, body
     finally:
         assert server.stop() == 130
-    with Store.open(home / "data" / "history.sqlite3", write=False) as store:
+    with Store.open(coach_home / "data" / "history.sqlite3", write=False) as store:
         last = store.sessions()[-1]
     assert (last.source, last.legs, last.pain, last.done_reps) == ("done", "lighter", 5, 12)
 
