@@ -75,7 +75,10 @@ def test_pause_keeps_every_sample_and_only_moves_the_rest_later(pulse, tiny, cac
     pause, resume = run.event("pause"), run.event("resume")
     paused_s = resume["t"] - pause["t"]
     assert 0.9 < paused_s < 2.0
-    assert 0 <= run.played_s() - paused_s - tiny.length_s < WALL_TOLERANCE_S
+    # the pause really paused: playing took at least the session plus the pause (an upper
+    # bound here is only a hang guard: on a shared machine under a parallel run the device
+    # was once starved for 0.58 s; what was played, sample for sample, is checked above)
+    assert 0 <= run.played_s() - paused_s - tiny.length_s < 5.0
     errors = onset_errors_ms(heard(monitor), tiny.samples(), onset_frames(tiny), radius=3 * SR)
     before = [e for frame, e in errors if frame < pause["frame"]]
     after = [e for frame, e in errors if frame > pause["frame"] + SR // 10]
